@@ -1,0 +1,1 @@
+//! Walks a build context on disk (does IO).
