@@ -1,0 +1,244 @@
+//! The parsed file and its incremental reparse.
+//!
+//! A [`Dockerfile`] is a sequence of items with their start offsets. Parsing is lexing items
+//! one after another from the start. After an edit, items are re-lexed from the first item the
+//! edit touches until an item boundary in the new text lines up with an old boundary after the
+//! edit; the old items from there on are reused (only their start offsets move). Because item
+//! boundaries depend only on the escape character and on the directive header, that result is
+//! the same as a full parse (invariant 2); edits that touch the header parse the whole file.
+
+use std::sync::Arc;
+
+use crate::ast::Instruction;
+use crate::item::{lex_item, Item, ItemKind, LexState};
+use crate::{SyntaxError, TextRange};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dockerfile {
+    items: Vec<Arc<Item>>,
+    starts: Vec<u32>,
+    len: u32,
+    escape: u8,
+    /// Number of leading directive items.
+    header_len: usize,
+}
+
+/// An item together with where it starts in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemRef<'a> {
+    pub index: usize,
+    pub start: u32,
+    pub item: &'a Item,
+}
+
+impl<'a> ItemRef<'a> {
+    /// The item's range in the file.
+    pub fn range(&self) -> TextRange {
+        TextRange::new(self.start, self.start + self.item.len())
+    }
+
+    /// Converts a range relative to this item into a file range.
+    pub fn abs(&self, r: TextRange) -> TextRange {
+        r.shifted(self.start)
+    }
+
+    /// Converts a file offset into one relative to this item (saturating).
+    pub fn rel(&self, offset: u32) -> u32 {
+        offset.saturating_sub(self.start)
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.item.text()
+    }
+
+    /// The text of a relative range.
+    pub fn slice(&self, r: TextRange) -> &'a str {
+        self.item.text().get(r.as_usize()).unwrap_or("")
+    }
+
+    pub fn instruction(&self) -> Option<&'a Instruction> {
+        self.item.instruction()
+    }
+}
+
+/// How big a file may grow before the parser stops at an item boundary: the protocol and the
+/// CLI cap documents well below this; the cap keeps offsets inside `u32`.
+pub const MAX_LEN: usize = (u32::MAX / 2) as usize;
+
+impl Dockerfile {
+    /// Parses a whole file. Never fails: problems are recorded as [`SyntaxError`]s.
+    pub fn parse(text: &str) -> Self {
+        let text = truncate_to_max(text);
+        let mut items = Vec::new();
+        let mut starts = Vec::new();
+        let mut st = LexState::default();
+        let mut pos = 0;
+        while pos < text.len() {
+            let (item, end) = lex_item(text, pos, &mut st);
+            starts.push(pos as u32);
+            items.push(Arc::new(item));
+            pos = end;
+        }
+        let header_len = items.iter().take_while(|i| i.kind == ItemKind::Directive).count();
+        Self { items, starts, len: text.len() as u32, escape: st.escape, header_len }
+    }
+
+    /// The length of the text in bytes.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The escape character in force (`\` or `` ` ``).
+    pub fn escape(&self) -> char {
+        self.escape as char
+    }
+
+    /// The whole text, rebuilt from the items.
+    pub fn text(&self) -> String {
+        let mut s = String::with_capacity(self.len as usize);
+        for i in &self.items {
+            s.push_str(i.text());
+        }
+        s
+    }
+
+    pub fn item_count(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn items(&self) -> impl DoubleEndedIterator<Item = ItemRef<'_>> + ExactSizeIterator + '_ {
+        self.items.iter().zip(&self.starts).enumerate().map(|(index, (item, &start))| ItemRef { index, start, item })
+    }
+
+    pub fn item(&self, index: usize) -> Option<ItemRef<'_>> {
+        Some(ItemRef { index, start: *self.starts.get(index)?, item: self.items.get(index)? })
+    }
+
+    /// The item containing `offset`; the last item for the end of the file.
+    pub fn item_at(&self, offset: u32) -> Option<ItemRef<'_>> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let i = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        self.item(i)
+    }
+
+    /// Instructions in order, with their items.
+    pub fn instructions(&self) -> impl Iterator<Item = (ItemRef<'_>, &Instruction)> + '_ {
+        self.items().filter_map(|r| r.item.instruction().map(|i| (r, i)))
+    }
+
+    /// Parser directives at the top of the file.
+    pub fn directives(&self) -> impl Iterator<Item = (ItemRef<'_>, &crate::Directive)> + '_ {
+        self.items().take(self.header_len).filter_map(|r| r.item.directive().map(|d| (r, d)))
+    }
+
+    /// Every syntax error, with file ranges, in order.
+    pub fn errors(&self) -> Vec<SyntaxError> {
+        let mut out: Vec<SyntaxError> = self
+            .items()
+            .flat_map(|r| r.item.errors().iter().map(move |e| SyntaxError { range: r.abs(e.range), message: e.message.clone() }))
+            .collect();
+        if !self.items.iter().any(|i| i.kind == ItemKind::Instruction) {
+            out.push(SyntaxError { range: TextRange::empty(self.len), message: "file with no instructions".into() });
+        }
+        out
+    }
+
+    /// Applies an edit (replace `range` of the old text with `insert`) and re-parses only what
+    /// it affects. The result equals `Dockerfile::parse` of the new text.
+    pub fn edit(&mut self, range: TextRange, insert: &str) {
+        let start = range.start.min(self.len);
+        let end = range.end.clamp(start, self.len);
+        if self.len as usize - (end - start) as usize + insert.len() > MAX_LEN {
+            let mut text = self.text();
+            text.replace_range(start as usize..end as usize, insert);
+            *self = Self::parse(&text);
+            return;
+        }
+        // The first item whose lexing the edit can change.
+        let mut first = self.starts.partition_point(|&s| s <= start).saturating_sub(1);
+        if first > 0 && self.starts[first] == start && !self.items[first - 1].text().ends_with('\n') {
+            first -= 1;
+        }
+        if self.items.is_empty() || first <= self.header_len {
+            let mut text = self.text();
+            text.replace_range(start as usize..end as usize, insert);
+            *self = Self::parse(&text);
+            return;
+        }
+        let last = if end > start { self.starts.partition_point(|&s| s < end).saturating_sub(1).max(first) } else { first };
+
+        let region_start = self.starts[first] as usize;
+        let mut region = String::new();
+        for item in &self.items[first..=last] {
+            region.push_str(item.text());
+        }
+        let old_region_len = region.len();
+        region.replace_range(start as usize - region_start..end as usize - region_start, insert);
+        let new_len_of_edit = region.len() as i64 - old_region_len as i64;
+
+        let mut next_old = last + 1;
+        let mut new_items: Vec<(u32, Arc<Item>)> = Vec::new();
+        let mut pos = 0usize;
+        let mut extensions = 0;
+        loop {
+            let mut st = LexState { escape: self.escape, in_header: false, seen_directives: Vec::new() };
+            while pos < region.len() {
+                let (item, e) = lex_item(&region, pos, &mut st);
+                new_items.push(((region_start + pos) as u32, Arc::new(item)));
+                pos = e;
+            }
+            let open = new_items.last().is_some_and(|(_, i)| i.open_end);
+            if !open || next_old >= self.items.len() {
+                break;
+            }
+            // The last item ran into the end of the region while it wanted more (an open
+            // continuation or heredoc): give it the following old item(s) and lex it again.
+            // After a few rounds take everything, so an unterminated heredoc stays linear.
+            if let Some((reopen_at, _)) = new_items.pop() {
+                pos = reopen_at as usize - region_start;
+            }
+            extensions += 1;
+            let take = if extensions > 8 { self.items.len() - next_old } else { 1 };
+            for item in &self.items[next_old..next_old + take] {
+                region.push_str(item.text());
+            }
+            next_old += take;
+        }
+
+        // Items appended to the region keep their length, so the tail moves by the edit's delta.
+        let delta = new_len_of_edit;
+        let tail_shift = |s: u32| (s as i64 + delta) as u32;
+        let mut starts: Vec<u32> = Vec::with_capacity(self.starts.len() + new_items.len());
+        let mut items: Vec<Arc<Item>> = Vec::with_capacity(starts.capacity());
+        // Reuse the vectors: splice the middle, shift the tail.
+        starts.extend_from_slice(&self.starts[..first]);
+        items.extend(self.items.drain(..first));
+        for (s, i) in new_items {
+            starts.push(s);
+            items.push(i);
+        }
+        let tail_from = next_old - first; // index into the drained remainder
+        items.extend(self.items.drain(..).skip(tail_from));
+        starts.extend(self.starts[next_old..].iter().map(|&s| tail_shift(s)));
+        self.items = items;
+        self.starts = starts;
+        self.len = (self.len as i64 + delta) as u32;
+    }
+}
+
+fn truncate_to_max(text: &str) -> &str {
+    if text.len() <= MAX_LEN {
+        return text;
+    }
+    let mut end = MAX_LEN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

@@ -1,0 +1,273 @@
+//! Items: the units the file is cut into. An item is a directive line, a comment line, a blank
+//! line, or an instruction with its continuation lines and here-document bodies. Items own
+//! their text and hold only relative ranges, so unchanged items survive edits untouched.
+
+use crate::ast::{Args, Heredoc, Instruction};
+use crate::heredoc;
+use crate::lexer::{self, phys_line, PhysLine};
+use crate::parser::{error_at, parse_logical};
+use crate::tokens::{build_tokens, Token, TokenKind};
+use crate::{SyntaxError, TextRange};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Directive,
+    Comment,
+    Blank,
+    Instruction,
+}
+
+/// A parser directive: `# escape=\``, `# syntax=...`, `# check=...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// Lower-case name.
+    pub name: Box<str>,
+    pub name_range: TextRange,
+    pub value: Box<str>,
+    pub value_range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub(crate) text: Box<str>,
+    pub(crate) tokens: Box<[Token]>,
+    pub(crate) instruction: Option<Box<Instruction>>,
+    pub(crate) directive: Option<Directive>,
+    pub(crate) errors: Vec<SyntaxError>,
+    pub(crate) empty_continuation_lines: Vec<TextRange>,
+    /// Number of `\n` in the text.
+    pub(crate) newlines: u32,
+    /// The file ended while this item still wanted more (a continuation or an unterminated
+    /// heredoc): an edit after it must re-lex it.
+    pub(crate) open_end: bool,
+}
+
+impl Item {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    pub fn len(&self) -> u32 {
+        self.text.len() as u32
+    }
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+    pub fn instruction(&self) -> Option<&Instruction> {
+        self.instruction.as_deref()
+    }
+    pub fn directive(&self) -> Option<&Directive> {
+        self.directive.as_ref()
+    }
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+    pub fn empty_continuation_lines(&self) -> &[TextRange] {
+        &self.empty_continuation_lines
+    }
+    /// Number of line breaks in the item.
+    pub fn newlines(&self) -> u32 {
+        self.newlines
+    }
+}
+
+/// What the lexer carries from one item to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LexState {
+    pub escape: u8,
+    pub in_header: bool,
+    pub seen_directives: Vec<Box<str>>,
+}
+
+impl Default for LexState {
+    fn default() -> Self {
+        Self { escape: b'\\', in_header: true, seen_directives: Vec::new() }
+    }
+}
+
+const BOM: &str = "\u{feff}";
+
+/// Lexes and parses the item starting at `pos`; returns it and its end offset.
+pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize) {
+    let mut line = phys_line(src, pos);
+    let bom = pos == 0 && src.starts_with(BOM);
+    if bom {
+        line = PhysLine { start: BOM.len(), ..line };
+        if line.content_end < line.start {
+            line.content_end = line.start;
+        }
+    }
+    let content = &src[line.start..line.content_end];
+    let lead = lexer::leading_space(content);
+    let trimmed = &content[lead..];
+    let rel = |a: usize, b: usize| TextRange::from_usize(a - pos, b - pos);
+
+    if st.in_header {
+        if let Some(d) = lexer::match_directive(trimmed) {
+            let base = line.start + lead;
+            let mut errors = Vec::new();
+            let value = trimmed[d.value_range.0..d.value_range.1].to_string();
+            let name_range = rel(base + d.name_range.0, base + d.name_range.1);
+            let value_range = rel(base + d.value_range.0, base + d.value_range.1);
+            if st.seen_directives.iter().any(|s| **s == *d.name) {
+                errors.push(error_at(name_range, format!("only one {} parser directive can be used", d.name)));
+            } else {
+                st.seen_directives.push(d.name.clone().into_boxed_str());
+                if d.name == "escape" {
+                    match value.as_str() {
+                        "`" => st.escape = b'`',
+                        "\\" => st.escape = b'\\',
+                        _ => errors.push(error_at(value_range, format!("invalid escape token '{value}' does not match ` or \\"))),
+                    }
+                }
+            }
+            let directive = Directive { name: d.name.into_boxed_str(), name_range, value: value.into_boxed_str(), value_range };
+            let sig = vec![Token { kind: TokenKind::Directive, range: rel(base, line.content_end) }];
+            let item = finish(src, pos, line.end, ItemKind::Directive, sig, st.escape, errors);
+            return (Item { directive: Some(directive), ..item }, line.end);
+        }
+        st.in_header = false;
+    }
+
+    if trimmed.is_empty() {
+        return (finish(src, pos, line.end, ItemKind::Blank, Vec::new(), st.escape, Vec::new()), line.end);
+    }
+    if trimmed.starts_with('#') {
+        let sig = vec![Token { kind: TokenKind::Comment, range: rel(line.start + lead, line.content_end) }];
+        return (finish(src, pos, line.end, ItemKind::Comment, sig, st.escape, Vec::new()), line.end);
+    }
+    instruction_item(src, pos, line, st.escape)
+}
+
+fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item, usize) {
+    let lines = lexer::instruction_lines(src, first, pos, escape);
+    let ll = &lines.logical;
+    let (mut inst, mut errors) = parse_logical(ll, escape);
+    let mut end = lines.end;
+    let mut open_end = lines.continues_at_eof;
+
+    let mut sig = Vec::new();
+    significant_tokens(&inst, ll, &mut sig);
+
+    let effective_takes_heredocs = {
+        let e = inst.effective();
+        e.kind.allows_heredocs() && !e.is_exec_form()
+    };
+    if effective_takes_heredocs && ll.text.contains("<<") {
+        let mut docs = Vec::new();
+        for o in heredoc::openers(&ll.text) {
+            let span = heredoc::body(src, end, &o.name, o.chomp);
+            let rel = |a: usize, b: usize| TextRange::from_usize(a - pos, b - pos);
+            let opener = ll.range(o.start, o.end);
+            if span.body.1 > span.body.0 {
+                sig.push(Token { kind: TokenKind::HeredocBody, range: rel(span.body.0, span.body.1) });
+            }
+            if let Some((a, b)) = span.terminator {
+                sig.push(Token { kind: TokenKind::HeredocTerminator, range: rel(a, b) });
+            } else {
+                errors.push(error_at(opener, "unterminated heredoc"));
+                open_end = true;
+            }
+            docs.push(Heredoc {
+                opener,
+                name: o.name.into_boxed_str(),
+                file_descriptor: o.fd,
+                chomp: o.chomp,
+                expand: o.expand,
+                body: rel(span.body.0, span.body.1),
+                terminator: span.terminator.map(|(a, b)| rel(a, b)),
+            });
+            end = span.end;
+        }
+        effective_mut(&mut inst).heredocs = docs;
+    }
+
+    let empty = lines.empty_lines.iter().map(|&(a, b)| TextRange::from_usize(a, b)).collect();
+    let mut item = finish(src, pos, end, ItemKind::Instruction, sig, escape, errors);
+    item.instruction = Some(Box::new(inst));
+    item.empty_continuation_lines = empty;
+    item.open_end = open_end || (end == src.len() && !src.ends_with('\n'));
+    (item, end)
+}
+
+fn effective_mut(inst: &mut Instruction) -> &mut Instruction {
+    match inst.args {
+        Args::Onbuild(ref mut inner) => effective_mut(inner),
+        _ => inst,
+    }
+}
+
+fn significant_tokens(inst: &Instruction, ll: &lexer::LogicalLine, sig: &mut Vec<Token>) {
+    let mut push = |kind: TokenKind, r: TextRange| {
+        // split at continuation gaps so no significant token spans a line break
+        let (a, b) = (logical_of(ll, r.start), logical_of(ll, r.end));
+        match (a, b) {
+            (Some(a), Some(b)) if a < b => {
+                for piece in ll.pieces(a, b) {
+                    sig.push(Token { kind, range: piece });
+                }
+            }
+            _ => sig.push(Token { kind, range: r }),
+        }
+    };
+    push(TokenKind::Keyword, inst.keyword.range);
+    for f in &inst.flags {
+        push(TokenKind::Flag, f.range);
+    }
+    args_tokens(&inst.args, &mut push);
+}
+
+fn args_tokens(args: &Args, push: &mut impl FnMut(TokenKind, TextRange)) {
+    match args {
+        Args::None | Args::Ignored(None) => {}
+        Args::Ignored(Some(r)) => push(TokenKind::Text, *r),
+        Args::Exec { items, .. } => items.iter().for_each(|w| push(TokenKind::JsonString, w.range)),
+        Args::Text(w) => push(TokenKind::Text, w.range),
+        Args::Words(ws) => ws.iter().for_each(|w| push(TokenKind::Word, w.range)),
+        Args::Pairs { pairs, .. } => {
+            for p in pairs {
+                push(TokenKind::Word, p.key.range);
+                if let Some(v) = &p.value {
+                    push(TokenKind::Word, v.range);
+                }
+            }
+        }
+        Args::Healthcheck { kind, cmd } => {
+            push(TokenKind::Word, kind.range);
+            args_tokens(cmd, push);
+        }
+        Args::Onbuild(inner) => {
+            push(TokenKind::Keyword, inner.keyword.range);
+            inner.flags.iter().for_each(|f| push(TokenKind::Flag, f.range));
+            args_tokens(&inner.args, push);
+        }
+    }
+}
+
+/// The logical offset of a source offset, if it falls inside (or at the end of) a segment.
+fn logical_of(ll: &lexer::LogicalLine, source: u32) -> Option<usize> {
+    ll.segments
+        .iter()
+        .find(|s| s.source <= source && source <= s.source + s.len)
+        .map(|s| (s.logical + (source - s.source)) as usize)
+}
+
+fn finish(src: &str, pos: usize, end: usize, kind: ItemKind, sig: Vec<Token>, escape: u8, errors: Vec<SyntaxError>) -> Item {
+    let text = &src[pos..end];
+    let tokens = build_tokens(text, sig, escape).into_boxed_slice();
+    Item {
+        kind,
+        text: text.into(),
+        tokens,
+        instruction: None,
+        directive: None,
+        errors,
+        empty_continuation_lines: Vec::new(),
+        newlines: text.bytes().filter(|&b| b == b'\n').count() as u32,
+        open_end: false,
+    }
+}
+
