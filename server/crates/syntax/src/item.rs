@@ -189,7 +189,7 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
     let mut item = finish(src, pos, end, ItemKind::Instruction, sig, escape, errors);
     item.instruction = Some(Box::new(inst));
     item.empty_continuation_lines = empty;
-    item.open_end = open_end || (end == src.len() && !src.ends_with('\n'));
+    item.open_end |= open_end;
     (item, end)
 }
 
@@ -267,7 +267,8 @@ fn finish(src: &str, pos: usize, end: usize, kind: ItemKind, sig: Vec<Token>, es
         errors,
         empty_continuation_lines: Vec::new(),
         newlines: text.bytes().filter(|&b| b == b'\n').count() as u32,
-        open_end: false,
+        // ends at the end of the input without a line break: more text would extend it
+        open_end: end == src.len() && !text.ends_with('\n'),
     }
 }
 

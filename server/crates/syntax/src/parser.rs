@@ -127,7 +127,7 @@ impl LineParser<'_> {
 
     fn health(&mut self, a: usize, b: usize) -> Args {
         let bytes = self.text().as_bytes();
-        let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xA0);
+        let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
         let mut sep = a;
         while sep < b && !is_space(bytes[sep]) {
             sep += 1;

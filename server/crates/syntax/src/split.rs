@@ -75,8 +75,9 @@ pub(crate) fn split_first_re_space(text: &str, start: usize, end: usize) -> (usi
 /// BuildKit's `extractBuilderFlags`: leading `--flag` words, quote and escape aware, working on
 /// bytes like the Go code does. Returns the flags and where the remaining arguments start.
 pub(crate) fn extract_flags(text: &str, start: usize, end: usize, escape: u8) -> (Vec<Piece>, usize) {
-    // Go tests unicode.IsSpace(rune(byte)), so the bytes 0x85 and 0xA0 count as spaces too.
-    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xA0);
+    // Go tests unicode.IsSpace(rune(byte)), which also takes the bytes 0x85 and 0xA0 inside
+    // UTF-8 characters for spaces; we keep characters whole (see docs/dev/conformance.md).
+    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
     let b = text.as_bytes();
     let mut flags = Vec::new();
     let mut pos = start;
