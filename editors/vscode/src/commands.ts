@@ -1,0 +1,90 @@
+/**
+ * The extension's commands. "Split" and "Show image size" forward to the server's
+ * `workspace/executeCommand` commands `layerwise.split` and `layerwise.imageSize`; our own
+ * command ids differ from those on purpose, because vscode-languageclient registers a VS Code
+ * command for every command the server advertises and two registrations of one id fail.
+ */
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import type { ServerController } from './serverController';
+import { errorText } from './serverController';
+import { messageOf } from './serverReplies';
+import { treeUriFor } from './syntaxTree';
+
+/** Arguments sent with `layerwise.split` / `layerwise.imageSize`: the LSP TextDocumentPositionParams shape. */
+export interface DocumentPositionArgument {
+  textDocument: { uri: string };
+  position: { line: number; character: number };
+}
+
+export function registerCommands(server: ServerController, output: vscode.OutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('layerwise.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('layerwise.restartServer', async () => {
+      output.appendLine('[layerwise] restart requested');
+      await server.restart();
+    }),
+    vscode.commands.registerCommand('layerwise.splitStages', () => splitStages(server)),
+    vscode.commands.registerCommand('layerwise.showImageSize', () => showImageSize(server)),
+    vscode.commands.registerCommand('layerwise.showSyntaxTree', () => showSyntaxTree(server)),
+  ];
+}
+
+/** The active Dockerfile editor and a running client, or undefined after telling the user why not. */
+function target(server: ServerController) {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined || editor.document.languageId !== 'dockerfile') {
+    void vscode.window.showWarningMessage('layerwise: open a Dockerfile first.');
+    return undefined;
+  }
+  const client = server.runningClient;
+  if (client === undefined) {
+    void vscode.window.showWarningMessage('layerwise: the server is not running. Run "layerwise: Show output" to see why.', 'Show output')
+      .then((c) => (c ? vscode.commands.executeCommand('layerwise.showOutput') : undefined));
+    return undefined;
+  }
+  const pos = editor.selection.active;
+  const arg: DocumentPositionArgument = {
+    textDocument: { uri: editor.document.uri.toString() },
+    position: { line: pos.line, character: pos.character },
+  };
+  return { editor, client, arg };
+}
+
+async function splitStages(server: ServerController): Promise<void> {
+  const t = target(server);
+  if (t === undefined) return;
+  const before = t.editor.document.version;
+  try {
+    // The server computes the edit and applies it with workspace/applyEdit before answering.
+    const result: unknown = await t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.split', arguments: [t.arg] });
+    const message = messageOf(result);
+    if (message !== undefined) void vscode.window.showInformationMessage(`layerwise: ${message}`);
+    else if (t.editor.document.version === before) {
+      void vscode.window.showInformationMessage('layerwise: nothing to split in this Dockerfile.');
+    }
+  } catch (e) {
+    void vscode.window.showErrorMessage(`layerwise: split failed: ${errorText(e)}`);
+  }
+}
+
+async function showImageSize(server: ServerController): Promise<void> {
+  const t = target(server);
+  if (t === undefined) return;
+  try {
+    const result: unknown = await t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.imageSize', arguments: [t.arg] });
+    const message = messageOf(result);
+    void vscode.window.showInformationMessage(
+      message !== undefined ? `layerwise: ${message}` : 'layerwise: no base image found for the line under the cursor.',
+    );
+  } catch (e) {
+    void vscode.window.showErrorMessage(`layerwise: image size failed: ${errorText(e)}`);
+  }
+}
+
+async function showSyntaxTree(server: ServerController): Promise<void> {
+  const t = target(server);
+  if (t === undefined) return;
+  const doc = await vscode.workspace.openTextDocument(treeUriFor(t.editor.document.uri));
+  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+}
