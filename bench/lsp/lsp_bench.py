@@ -70,8 +70,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="full semantic-token requests per session (default: 10)")
     parser.add_argument("--storms", type=int, default=3,
                         help="edit storms per session (default: 3)")
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="bound in seconds on each step (default: 60)")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="bound in seconds on each step (default: 120)")
+    parser.add_argument("--budget", type=float, default=15.0,
+                        help="seconds one figure may take per session; past it, sampling stops "
+                             "early (at least one sample) (default: 15)")
     parser.add_argument("--position-encodings", default="utf-16",
                         help="client's positionEncodings, in preference order (default: utf-16, "
                              "what VS Code sends)")
@@ -85,6 +88,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} must be in 1..10000")
     if not 0 < args.timeout <= 3600:
         parser.error("--timeout must be in (0, 3600] seconds")
+    if not 0 < args.budget <= 3600:
+        parser.error("--budget must be in (0, 3600] seconds")
     encodings = [e.strip() for e in args.position_encodings.split(",") if e.strip()]
     if not encodings or any(e not in ("utf-8", "utf-16", "utf-32") for e in encodings):
         parser.error("--position-encodings takes utf-8, utf-16 and/or utf-32")
@@ -154,7 +159,7 @@ def main(argv: list[str]) -> int:
     else:
         servers = [server_spec("layerwise", args.server_cmd)]
     opts = Options(samples=args.samples, token_samples=args.token_samples, storms=args.storms,
-                   timeout=args.timeout, position_encodings=args.position_encodings)
+                   timeout=args.timeout, budget=args.budget, position_encodings=args.position_encodings)
 
     texts = {size: generate(size, args.seed) for size in args.sizes}
     probes = {}
@@ -208,7 +213,7 @@ def main(argv: list[str]) -> int:
             "settings": {"sizes": args.sizes, "repeat": args.repeat, "samples": args.samples,
                          "token_samples": args.token_samples, "storms": args.storms,
                          "keys": opts.keys, "key_interval_ms": opts.key_interval * 1000,
-                         "timeout_s": args.timeout, "seed": args.seed,
+                         "timeout_s": args.timeout, "budget_s": args.budget, "seed": args.seed,
                          "position_encodings": args.position_encodings},
             "servers": [{"name": s.name, "argv": s.argv, "version": s.version} for s in servers],
             "documents": {str(size): {"sha256": hashlib.sha256(text.encode()).hexdigest(),

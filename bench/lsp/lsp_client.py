@@ -196,6 +196,8 @@ class LspClient:
                 bufsize=0,
             )
         except OSError as err:
+            self._stderr_file.close()
+            self._stderr_file = None
             raise ServerGone(f"cannot start {self.argv!r}: {err}") from None
         self._reader = threading.Thread(target=self._read_loop, name="lsp-reader", daemon=True)
         self._reader.start()
@@ -446,7 +448,12 @@ class LspClient:
             pass  # the reader will see the end of stream and record why
 
     def _gone_message(self, context: str) -> str:
-        code = self.proc.poll() if self.proc else None
+        code = None
+        if self.proc is not None:
+            try:  # the pipe closes a moment before the exit status is collectable
+                code = self.proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                code = None
         status = f"exited with code {code}" if code is not None else "stopped talking"
         why = self._closed_reason or "unknown"
         tail = self.stderr_tail()

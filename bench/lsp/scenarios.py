@@ -51,7 +51,8 @@ class Options:
     storms: int = 3  # edit storms per session
     keys: str = " && echo hello_world"  # what a storm types (20 characters)
     key_interval: float = 0.005  # seconds between keystrokes
-    timeout: float = 60.0  # bound on every single step
+    timeout: float = 120.0  # bound on every single step
+    budget: float = 15.0  # seconds one figure may use per session before sampling stops early
     quiet: float = 0.5  # minimum quiet period for servers that publish unversioned diagnostics
     position_encodings: list[str] = field(default_factory=lambda: ["utf-16"])
 
@@ -114,11 +115,16 @@ def text_sync_kind(capabilities: dict[str, Any]) -> int:
     return 0
 
 
+def _declared(value: Any) -> bool:
+    """A provider is declared by `true` or by an options object, even an empty one (`{}`)."""
+    return value is True or isinstance(value, dict)
+
+
 def _supports(capabilities: dict[str, Any], key: str, sub: str | None = None) -> bool:
     value = capabilities.get(key)
     if sub is not None:
-        return isinstance(value, dict) and bool(value.get(sub))
-    return bool(value)
+        return isinstance(value, dict) and _declared(value.get(sub))
+    return _declared(value)
 
 
 class Session:
@@ -183,6 +189,8 @@ class Session:
     def timed_requests(self, method: str, params: dict[str, Any], count: int) -> Metric:
         samples, empty = [], 0
         for _ in range(count):
+            if sum(samples) >= self.opts.budget * 1000.0:
+                break  # a slow server gets fewer samples rather than an endless session
             response = self.client.request(method, params, self.opts.timeout)
             if response.method_not_found:
                 return Metric("n/a", note=f"{method}: MethodNotFound")
@@ -223,8 +231,11 @@ class Session:
         samples: list[float] = []
         line_no = self.probes.storm.line
         for _ in range(self.opts.storms):
+            if sum(samples) >= self.opts.budget * 1000.0:
+                break
             start = time.perf_counter()
-            mark, last_sent = 0, 0.0
+            first_mark = self.client.diagnostics_mark()
+            mark, last_sent = first_mark, 0.0
             for k, char in enumerate(self.opts.keys):
                 _sleep_until(start + k * self.opts.key_interval)
                 line = self.lines[line_no]
@@ -242,7 +253,7 @@ class Session:
             if self.versioned_diagnostics:
                 target = self.version
                 event = self.client.wait_diagnostics(
-                    self.uri, mark, lambda e, v=target: e.version == v, self.opts.timeout,
+                    self.uri, first_mark, lambda e, v=target: e.version == v, self.opts.timeout,
                     f"publishDiagnostics for version {target} (the last change)")
             else:
                 event = self.client.wait_quiet(self.uri, mark, quiet, self.opts.timeout)
