@@ -143,7 +143,9 @@ impl DockerIgnore {
                 continue;
             }
             match normalize(trimmed) {
-                Err(message) => ignore.errors.push(error(message, PatternErrorKind::Invalid)),
+                Err(message) => ignore
+                    .errors
+                    .push(error(message, PatternErrorKind::Invalid)),
                 Ok((exception, cleaned)) => match pattern::compile(&cleaned) {
                     Ok(matcher) => {
                         if exception && has_wildcards(trim_trailing_glob(&cleaned)) {
@@ -158,10 +160,14 @@ impl DockerIgnore {
                         });
                     }
                     Err(CompileError::Invalid(message)) => {
-                        ignore.errors.push(error(message, PatternErrorKind::Invalid));
+                        ignore
+                            .errors
+                            .push(error(message, PatternErrorKind::Invalid));
                     }
                     Err(CompileError::Unsupported(message)) => {
-                        ignore.errors.push(error(message, PatternErrorKind::Unsupported));
+                        ignore
+                            .errors
+                            .push(error(message, PatternErrorKind::Unsupported));
                     }
                 },
             }
@@ -223,8 +229,7 @@ impl DockerIgnore {
     pub fn decide(&self, path: &str) -> Decision {
         let cleaned = clean(path);
         let cleaned = cleaned.trim_start_matches('/');
-        if cleaned.is_empty() || cleaned == "." || cleaned == ".." || cleaned.starts_with("../")
-        {
+        if cleaned.is_empty() || cleaned == "." || cleaned == ".." || cleaned.starts_with("../") {
             return Decision::default();
         }
         let mut state = MatchState::default();

@@ -82,7 +82,11 @@ const SINGLE: &[(&str, &str, bool)] = &[
     ("**/dir/**", "dir/x", true),
     ("**/dir/**", "a/b/dir/x/y", true),
     ("**/dir/**", "a/dirx/y", false),
-    ("**/node_modules", "packages/web/node_modules/react/index.js", true),
+    (
+        "**/node_modules",
+        "packages/web/node_modules/react/index.js",
+        true,
+    ),
     ("node_modules", "packages/web/node_modules/react", false),
     ("node_modules", "node_modules/react/index.js", true),
     // Character classes: `^` negates, `!` does not (gitignore differs: `[!a]` negates).
@@ -127,14 +131,22 @@ const SINGLE: &[(&str, &str, bool)] = &[
 fn single_patterns_follow_docker() {
     for &(text, path, want) in SINGLE {
         let ignore = DockerIgnore::parse(text);
-        assert!(ignore.errors().is_empty(), "{text:?} has errors: {:?}", ignore.errors());
+        assert!(
+            ignore.errors().is_empty(),
+            "{text:?} has errors: {:?}",
+            ignore.errors()
+        );
         assert_eq!(
             ignore.is_excluded(path, false),
             want,
             "pattern {text:?} on path {path:?}"
         );
         // Docker has no directory-only patterns: the answer never depends on `is_dir`.
-        assert_eq!(ignore.is_excluded(path, true), want, "{text:?} on dir {path:?}");
+        assert_eq!(
+            ignore.is_excluded(path, true),
+            want,
+            "{text:?} on dir {path:?}"
+        );
     }
 }
 
@@ -142,7 +154,12 @@ fn single_patterns_follow_docker() {
 const MULTI: &[(&str, &[(&str, bool)])] = &[
     (
         "*.md\n!README.md\n",
-        &[("a.md", true), ("README.md", false), ("src/a.md", false), ("x", false)],
+        &[
+            ("a.md", true),
+            ("README.md", false),
+            ("src/a.md", false),
+            ("x", false),
+        ],
     ),
     // The last matching line wins.
     ("!README.md\n*.md\n", &[("README.md", true)]),
@@ -155,16 +172,29 @@ const MULTI: &[(&str, &[(&str, bool)])] = &[
             ("docs/README.md/x", false),
         ],
     ),
-    ("docs/\n!docs/README.md\n", &[("docs/README.md", false), ("docs/x", true)]),
-    ("docs/*\n!docs/README.md\n", &[("docs/README.md", false), ("docs/x", true), ("docs", false)]),
+    (
+        "docs/\n!docs/README.md\n",
+        &[("docs/README.md", false), ("docs/x", true)],
+    ),
+    (
+        "docs/*\n!docs/README.md\n",
+        &[("docs/README.md", false), ("docs/x", true), ("docs", false)],
+    ),
     // An exception on a directory re-includes everything below it.
     (
         "**\n!util/docker/web\n",
-        &[("util/docker/web/foo", false), ("util/docker/web", false), ("util/other", true)],
+        &[
+            ("util/docker/web/foo", false),
+            ("util/docker/web", false),
+            ("util/other", true),
+        ],
     ),
     (
         "**\n!util/docker/web\nutil/docker/web/foo\n",
-        &[("util/docker/web/foo", true), ("util/docker/web/bar", false)],
+        &[
+            ("util/docker/web/foo", true),
+            ("util/docker/web/bar", false),
+        ],
     ),
     // Typical "allow list" file.
     (
@@ -182,7 +212,10 @@ const MULTI: &[(&str, &[(&str, bool)])] = &[
     // (gitignore differs: it cannot re-include a file whose parent directory is excluded).
     (
         "node_modules\n!node_modules/keep\n",
-        &[("node_modules/keep/a.js", false), ("node_modules/drop/a.js", true)],
+        &[
+            ("node_modules/keep/a.js", false),
+            ("node_modules/drop/a.js", true),
+        ],
     ),
     (
         "*\n!keep\nkeep/secret\n",
@@ -196,13 +229,26 @@ const MULTI: &[(&str, &[(&str, bool)])] = &[
     // Docker's evaluation order, not plain "last match wins": when `a` is reached again on
     // line 3 for `a/c`, the earlier result for the parent `a` was not recorded for that line
     // (it was skipped while `a` was already excluded), and `a` does not match `a/c` itself.
-    ("a\n!a/c\na\n", &[("a", true), ("a/c", false), ("a/d", true)]),
+    (
+        "a\n!a/c\na\n",
+        &[("a", true), ("a/c", false), ("a/d", true)],
+    ),
     // Exceptions with wildcards.
-    ("build\n!**/*.md\n", &[("build/x.o", true), ("build/README.md", false), ("build/a/b.md", false)]),
+    (
+        "build\n!**/*.md\n",
+        &[
+            ("build/x.o", true),
+            ("build/README.md", false),
+            ("build/a/b.md", false),
+        ],
+    ),
     // `/!foo` is cleaned to `!foo` before the `!` is looked at: an exception.
     ("*\n/!foo\n", &[("foo", false), ("bar", true)]),
     // Comments and blank lines, CRLF line endings and a byte-order mark.
-    ("\u{feff}# comment\r\n\r\nfoo\r\n  \r\n!foo/keep\r\n", &[("foo/x", true), ("foo/keep", false)]),
+    (
+        "\u{feff}# comment\r\n\r\nfoo\r\n  \r\n!foo/keep\r\n",
+        &[("foo/x", true), ("foo/keep", false)],
+    ),
     ("\u{feff}foo", &[("foo", true)]),
 ];
 
@@ -210,9 +256,17 @@ const MULTI: &[(&str, &[(&str, bool)])] = &[
 fn pattern_lists_follow_docker() {
     for &(text, cases) in MULTI {
         let ignore = DockerIgnore::parse(text);
-        assert!(ignore.errors().is_empty(), "{text:?} has errors: {:?}", ignore.errors());
+        assert!(
+            ignore.errors().is_empty(),
+            "{text:?} has errors: {:?}",
+            ignore.errors()
+        );
         for &(path, want) in cases {
-            assert_eq!(ignore.is_excluded(path, false), want, "file {text:?} on path {path:?}");
+            assert_eq!(
+                ignore.is_excluded(path, false),
+                want,
+                "file {text:?} on path {path:?}"
+            );
         }
     }
 }
@@ -295,9 +349,28 @@ fn overlong_lines_and_too_many_patterns_are_bounded() {
 #[test]
 fn arbitrary_text_never_panics() {
     let nasty = [
-        "[", "]", "\\", "[\\", "[^", "[]]", "[[:", "[[:]", "[[:alpha:", "**\\", "a[b-\\]",
-        "\u{0}", "\u{feff}", "!\u{feff}", "[é-a]", "?*?**?***", "[[]", "[:alpha:]", "\\é",
-        "a\\\u{1F600}", "[\\d-z]", "[a-\\d]",
+        "[",
+        "]",
+        "\\",
+        "[\\",
+        "[^",
+        "[]]",
+        "[[:",
+        "[[:]",
+        "[[:alpha:",
+        "**\\",
+        "a[b-\\]",
+        "\u{0}",
+        "\u{feff}",
+        "!\u{feff}",
+        "[é-a]",
+        "?*?**?***",
+        "[[]",
+        "[:alpha:]",
+        "\\é",
+        "a\\\u{1F600}",
+        "[\\d-z]",
+        "[a-\\d]",
     ];
     for text in nasty {
         let ignore = DockerIgnore::parse(text);
@@ -312,7 +385,17 @@ fn arbitrary_text_never_panics() {
 #[test]
 fn evaluating_top_down_equals_decide() {
     let ignore = DockerIgnore::parse("a\n!a/c\na\n**/x\n!**/x/keep\n");
-    let tree = ["a", "a/c", "a/c/x", "a/c/x/keep", "a/d", "b", "b/x", "b/x/keep", "b/x/y"];
+    let tree = [
+        "a",
+        "a/c",
+        "a/c/x",
+        "a/c/x/keep",
+        "a/d",
+        "b",
+        "b/x",
+        "b/x/keep",
+        "b/x/y",
+    ];
     let mut states: Vec<(String, MatchState)> = Vec::new();
     for path in tree {
         let parent = path.rsplit_once('/').map(|(p, _)| p);
@@ -339,7 +422,10 @@ fn walkers_may_skip_only_where_buildkit_does() {
     assert!(skip("build\n!docs/README.md\n", "build"));
     assert!(!skip("build\n!build/**\n", "build"));
     assert!(!skip("build\n!build/*\n", "build"));
-    assert!(!skip("build\n!**/*.md\n", "build"), "wildcard exceptions disable skipping");
+    assert!(
+        !skip("build\n!**/*.md\n", "build"),
+        "wildcard exceptions disable skipping"
+    );
     assert!(skip("a\n!ab/x\n", "a"), "`ab/` is not inside `a/`");
 }
 
@@ -355,9 +441,15 @@ fn ignore_file_next_to_a_named_dockerfile_comes_first() {
     );
     assert_eq!(
         ignore_file_candidates(root, Some(Path::new("/ctx/Dockerfile"))),
-        vec![PathBuf::from("/ctx/Dockerfile.dockerignore"), PathBuf::from("/ctx/.dockerignore")]
+        vec![
+            PathBuf::from("/ctx/Dockerfile.dockerignore"),
+            PathBuf::from("/ctx/.dockerignore")
+        ]
     );
-    assert_eq!(ignore_file_candidates(root, None), vec![PathBuf::from("/ctx/.dockerignore")]);
+    assert_eq!(
+        ignore_file_candidates(root, None),
+        vec![PathBuf::from("/ctx/.dockerignore")]
+    );
     assert_eq!(
         ignore_file_candidates(root, Some(Path::new("/"))),
         vec![PathBuf::from("/ctx/.dockerignore")]
