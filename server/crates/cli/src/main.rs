@@ -1,1 +1,61 @@
-fn main() {}
+//! The `layerwise` binary: `check` for CI, `lsp` for editors, and tools around them.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod discover;
+mod input;
+
+/// Dockerfile language server and checker that shows image sizes and build-cache waste.
+#[derive(Parser)]
+#[command(name = "layerwise", version, about, long_about = None, after_help = EXAMPLES)]
+struct Cli {
+    /// Serve the Language Server Protocol on stdio (same as `layerwise lsp`).
+    #[arg(long)]
+    stdio: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  layerwise check                       check every Dockerfile under the current folder
+  layerwise check app/Dockerfile --format sarif > layerwise.sarif
+  layerwise lsp                         run the language server on stdio (editors do this)
+  layerwise parse --format buildkit Dockerfile
+  layerwise image node:20-slim          what layerwise knows about an image
+  layerwise explain copy-before-install what a rule checks and why";
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check Dockerfiles and report problems (exit 1 when any reach the threshold).
+    Check(commands::check::CheckArgs),
+    /// Run the language server on stdio.
+    Lsp,
+    /// Print how a Dockerfile parses (BuildKit's dump, JSON records, or the lossless tree).
+    Parse(commands::parse::ParseArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match (cli.command, cli.stdio) {
+        (Some(Command::Lsp), _) | (None, true) => commands::lsp::run(),
+        (Some(Command::Check(args)), _) => commands::check::run(&args),
+        (Some(Command::Parse(args)), _) => commands::parse::run(&args),
+        (None, false) => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(2)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("layerwise: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Finding Dockerfiles in folders.
