@@ -4,7 +4,7 @@
 
 use crate::ast::{Args, Heredoc, Instruction};
 use crate::heredoc;
-use crate::lexer::{self, phys_line, PhysLine};
+use crate::lexer::{self, phys_line, PhysLine, Segment};
 use crate::parser::{error_at, parse_logical};
 use crate::tokens::{build_tokens, Token, TokenKind};
 use crate::{SyntaxError, TextRange};
@@ -36,6 +36,8 @@ pub struct Item {
     pub(crate) directive: Option<Directive>,
     pub(crate) errors: Vec<SyntaxError>,
     pub(crate) empty_continuation_lines: Vec<TextRange>,
+    /// For instructions: where the pieces of BuildKit's logical line sit in the source.
+    pub(crate) segments: Box<[Segment]>,
     /// Number of `\n` in the text.
     pub(crate) newlines: u32,
     /// The file ended while this item still wanted more (a continuation or an unterminated
@@ -71,6 +73,22 @@ impl Item {
     /// Number of line breaks in the item.
     pub fn newlines(&self) -> u32 {
         self.newlines
+    }
+
+    /// The source offset (relative to the item) of byte `offset` of `word.text`, for words whose
+    /// text is a slice of the logical line (shell text, plain string arguments, words). This
+    /// is how a position inside a command that spans continuation lines finds its way back
+    /// into the file.
+    pub fn source_offset(&self, word: &crate::Word, offset: usize) -> u32 {
+        let Some(start) = self.segments.iter().find(|s| s.source <= word.range.start && word.range.start < s.source + s.len.max(1)) else {
+            return word.range.start + offset as u32;
+        };
+        let logical = start.logical + (word.range.start - start.source) + offset as u32;
+        let i = self.segments.partition_point(|s| s.logical + s.len <= logical);
+        match self.segments.get(i) {
+            Some(s) => s.source + logical.saturating_sub(s.logical),
+            None => self.segments.last().map_or(word.range.end, |s| s.source + s.len),
+        }
     }
 }
 
@@ -189,6 +207,7 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
     let mut item = finish(src, pos, end, ItemKind::Instruction, sig, escape, errors);
     item.instruction = Some(Box::new(inst));
     item.empty_continuation_lines = empty;
+    item.segments = lines.logical.segments.clone().into_boxed_slice();
     item.open_end |= open_end;
     (item, end)
 }
@@ -266,6 +285,7 @@ fn finish(src: &str, pos: usize, end: usize, kind: ItemKind, sig: Vec<Token>, es
         directive: None,
         errors,
         empty_continuation_lines: Vec::new(),
+        segments: Box::new([]),
         newlines: text.bytes().filter(|&b| b == b'\n').count() as u32,
         // ends at the end of the input without a line break: more text would extend it
         open_end: end == src.len() && !text.ends_with('\n'),

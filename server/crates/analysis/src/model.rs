@@ -1,0 +1,307 @@
+//! The semantic model of one Dockerfile: stages in order with their bases, the instructions
+//! of each, variable definitions, and the references between stages. Built in one pass over
+//! the syntax tree; ranges are file ranges.
+
+use layerwise_syntax::{Args, Dockerfile, InstructionKind, TextRange};
+
+use crate::directives::CheckDirective;
+use crate::image_ref::ImageRef;
+use crate::vars::{automatic_values, Scope, VarDef, VarKind, AUTOMATIC_PLATFORM_ARGS};
+
+/// Inputs that are not in the file.
+#[derive(Debug, Clone)]
+pub struct ModelOptions {
+    /// The platform the automatic args describe (`linux/amd64`).
+    pub target_platform: String,
+    /// `--build-arg` values.
+    pub build_args: Vec<(String, String)>,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        Self { target_platform: "linux/amd64".into(), build_args: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct InstructionInfo {
+    /// Index of the item in the [`Dockerfile`].
+    pub item: usize,
+    /// The item's file range (continuations and heredocs included).
+    pub range: TextRange,
+    pub kind: InstructionKind,
+    /// `None` for instructions before the first `FROM` (global `ARG`s).
+    pub stage: Option<usize>,
+}
+
+/// What a stage is built on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    Scratch,
+    /// An earlier stage, by index.
+    Stage(usize),
+    Image(ImageRef),
+    /// Could not be resolved: a variable without a default, or an invalid reference.
+    Unresolved { reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub index: usize,
+    /// Lower-cased `AS` name (BuildKit compares stage names case-insensitively).
+    pub name: Option<String>,
+    pub name_range: Option<TextRange>,
+    /// The `FROM` instruction's index in [`Model::instructions`].
+    pub from: usize,
+    /// From the `FROM` line to the end of the stage's last item.
+    pub range: TextRange,
+    pub base: Base,
+    /// The base as written and its range (`node:${V}-alpine`).
+    pub base_text: String,
+    pub base_range: TextRange,
+    /// The base after ARG substitution.
+    pub base_resolved: String,
+    /// `--platform` as written.
+    pub platform: Option<String>,
+    /// Instructions after `FROM`, as indices into [`Model::instructions`].
+    pub instructions: Vec<usize>,
+}
+
+impl Stage {
+    /// `name` or the index, the way `COPY --from` can refer to it.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.index.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    CopyFrom,
+    MountFrom,
+    FromStage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefTarget {
+    Stage(usize),
+    /// Names a stage that is defined later (BuildKit would pull an image of that name).
+    LaterStage(usize),
+    /// Names the stage the reference is in.
+    OwnStage,
+    Image(ImageRef),
+    /// Not a stage and not a valid image reference.
+    Invalid(String),
+}
+
+/// A use of a stage name (or of an external image) by `COPY --from`, `RUN --mount from=` or
+/// `FROM <stage>`.
+#[derive(Debug, Clone)]
+pub struct StageRef {
+    pub instruction: usize,
+    pub stage: usize,
+    pub kind: RefKind,
+    /// The reference text in the file.
+    pub range: TextRange,
+    pub text: String,
+    pub target: RefTarget,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub escape: char,
+    pub options: ModelOptions,
+    pub instructions: Vec<InstructionInfo>,
+    pub stages: Vec<Stage>,
+    pub global_args: Vec<VarDef>,
+    pub refs: Vec<StageRef>,
+    pub check: CheckDirective,
+}
+
+impl Model {
+    pub fn build(file: &Dockerfile, options: ModelOptions) -> Self {
+        crate::model_builder::build(file, options)
+    }
+
+    /// The instruction index of the item at `item`.
+    pub fn instruction_of_item(&self, item: usize) -> Option<usize> {
+        self.instructions.binary_search_by_key(&item, |i| i.item).ok()
+    }
+
+    /// The instruction whose range contains `offset`.
+    pub fn instruction_at(&self, offset: u32) -> Option<usize> {
+        let i = self.instructions.partition_point(|i| i.range.start <= offset).checked_sub(1)?;
+        self.instructions[i].range.touches(offset).then_some(i)
+    }
+
+    pub fn stage_at(&self, offset: u32) -> Option<&Stage> {
+        let i = self.stages.partition_point(|s| s.range.start <= offset).checked_sub(1)?;
+        self.stages.get(i)
+    }
+
+    /// The stage named `name` (case-insensitive) or with that index.
+    pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
+        let lower = name.to_ascii_lowercase();
+        self.stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())).or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+    }
+
+    /// The stage `docker build` produces (the last one, or `target`).
+    pub fn target_stage(&self, target: Option<&str>) -> Option<&Stage> {
+        match target {
+            Some(t) => self.stage_by_name(t),
+            None => self.stages.last(),
+        }
+    }
+
+    /// Stages the target needs, the target included (through bases, `COPY --from` and mounts).
+    pub fn needed_stages(&self, target: usize) -> Vec<bool> {
+        let mut needed = vec![false; self.stages.len()];
+        let mut todo = vec![target];
+        while let Some(s) = todo.pop() {
+            if s >= needed.len() || needed[s] {
+                continue;
+            }
+            needed[s] = true;
+            if let Base::Stage(b) = self.stages[s].base {
+                todo.push(b);
+            }
+            for r in self.refs.iter().filter(|r| r.stage == s) {
+                if let RefTarget::Stage(t) = r.target {
+                    todo.push(t);
+                }
+            }
+        }
+        needed
+    }
+
+    /// The scope in force for `FROM` lines: global `ARG`s and the automatic platform args.
+    pub fn global_scope(&self) -> Scope {
+        let mut scope = Scope::default();
+        for (name, _) in AUTOMATIC_PLATFORM_ARGS {
+            scope.push(VarDef {
+                name: (*name).into(),
+                kind: VarKind::Automatic,
+                name_range: TextRange::default(),
+                raw_value: None,
+                value_range: None,
+                value: automatic_values(name, &self.options.target_platform),
+                instruction: None,
+            });
+        }
+        for d in &self.global_args {
+            scope.push(d.clone());
+        }
+        scope
+    }
+
+    /// The scope just before instruction `inst` runs (for a `FROM`: the global scope).
+    pub fn scope_before(&self, file: &Dockerfile, inst: usize) -> Scope {
+        let Some(stage) = self.instructions.get(inst).and_then(|i| i.stage) else {
+            // global ARGs: those defined before this one
+            let mut scope = self.global_scope();
+            scope_retain_before(&mut scope, inst);
+            return scope;
+        };
+        let mut scope = self.stage_entry_scope(file, stage, 0);
+        for &i in &self.stages[stage].instructions {
+            if i >= inst {
+                break;
+            }
+            crate::model_builder::apply_definitions(self, file, i, &mut scope);
+        }
+        scope
+    }
+
+    /// The scope at the end of a stage (what a stage built `FROM` it inherits: its ENV).
+    pub fn scope_after_stage(&self, file: &Dockerfile, stage: usize) -> Scope {
+        let mut scope = self.stage_entry_scope(file, stage, 0);
+        for &i in &self.stages[stage].instructions {
+            crate::model_builder::apply_definitions(self, file, i, &mut scope);
+        }
+        scope
+    }
+
+    /// ENV inherited from the base stage, if the stage is built on one.
+    fn stage_entry_scope(&self, file: &Dockerfile, stage: usize, depth: usize) -> Scope {
+        let mut scope = Scope::default();
+        if let Base::Stage(b) = self.stages[stage].base {
+            if b < stage && depth < 64 {
+                let base = self.scope_after_stage(file, b);
+                for d in base.defs().iter().filter(|d| d.kind == VarKind::Env) {
+                    scope.push(d.clone());
+                }
+            }
+        }
+        scope
+    }
+
+    /// The effective `WORKDIR` before instruction `inst` (`/` by default; relative paths join).
+    pub fn workdir_before(&self, file: &Dockerfile, inst: usize) -> String {
+        self.stage_state_before(file, inst, InstructionKind::Workdir).unwrap_or_else(|| "/".into())
+    }
+
+    /// The effective `USER` before `inst` (`None`: the base image's user, usually root).
+    pub fn user_before(&self, file: &Dockerfile, inst: usize) -> Option<String> {
+        self.stage_state_before(file, inst, InstructionKind::User)
+    }
+
+    fn stage_state_before(&self, file: &Dockerfile, inst: usize, kind: InstructionKind) -> Option<String> {
+        let stage = self.instructions.get(inst)?.stage?;
+        self.stage_state_until(file, stage, Some(inst), kind, 0)
+    }
+
+    fn stage_state_until(&self, file: &Dockerfile, stage: usize, until: Option<usize>, kind: InstructionKind, depth: usize) -> Option<String> {
+        let mut value = match self.stages[stage].base {
+            Base::Stage(b) if b < stage && depth < 64 => self.stage_state_until(file, b, None, kind, depth + 1),
+            _ => None,
+        };
+        let mut scope = self.stage_entry_scope(file, stage, depth);
+        for &i in &self.stages[stage].instructions {
+            if until.is_some_and(|u| i >= u) {
+                break;
+            }
+            if self.instructions[i].kind == kind {
+                if let Some(arg) = crate::model_builder::text_arg(file, &self.instructions[i]) {
+                    let v = scope.expand(&arg, self.escape).value;
+                    value = Some(if kind == InstructionKind::Workdir { join_workdir(value.as_deref(), &v) } else { v });
+                }
+            }
+            crate::model_builder::apply_definitions(self, file, i, &mut scope);
+        }
+        value
+    }
+
+    /// Whether `stage` is the final stage (or, with `target`, that stage).
+    pub fn is_final(&self, stage: usize) -> bool {
+        stage + 1 == self.stages.len()
+    }
+}
+
+fn scope_retain_before(scope: &mut Scope, inst: usize) {
+    let kept: Vec<VarDef> = scope.defs().iter().filter(|d| d.instruction.is_none_or(|i| i < inst)).cloned().collect();
+    *scope = Scope::default();
+    for d in kept {
+        scope.push(d);
+    }
+}
+
+/// `WORKDIR` semantics: absolute paths replace, relative ones join the previous one.
+pub fn join_workdir(prev: Option<&str>, next: &str) -> String {
+    if next.starts_with('/') || next.contains(":\\") || prev.is_none() && !next.starts_with('/') && next.contains(':') {
+        return next.to_string();
+    }
+    let base = prev.unwrap_or("/");
+    if base.ends_with('/') {
+        format!("{base}{next}")
+    } else {
+        format!("{base}/{next}")
+    }
+}
+
+/// The key/value args of an instruction as `(name, name_range, raw value, value range)`.
+pub(crate) fn pair_defs(args: &Args) -> impl Iterator<Item = &layerwise_syntax::KeyValue> {
+    let pairs: &[layerwise_syntax::KeyValue] = match args {
+        Args::Pairs { pairs, .. } => pairs,
+        _ => &[],
+    };
+    pairs.iter()
+}
