@@ -34,7 +34,8 @@ pub enum DirContents {
     Listed,
     /// Excluded by `.dockerignore` and not walked, exactly where BuildKit does not walk either.
     Skipped,
-    /// Not walked because a limit was reached (depth, entry count, time, cancellation).
+    /// Not walked, or only partly listed, because a limit was reached (depth, entry count,
+    /// time, cancellation).
     NotWalked,
     /// Could not be read (see [`BuildContext::unreadable`]).
     Unreadable,
