@@ -156,7 +156,7 @@ impl ImageRef {
         let last_slash = name_and_tag.rfind('/');
         let tag_colon = name_and_tag
             .rfind(':')
-            .filter(|&c| last_slash.map_or(true, |s| c > s));
+            .filter(|&c| !matches!(last_slash, Some(s) if c < s));
         let (name_end, tag) = match tag_colon {
             Some(c) => {
                 let t = c + 1..name_and_tag_end;
