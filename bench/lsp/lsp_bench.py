@@ -159,7 +159,8 @@ def main(argv: list[str]) -> int:
     else:
         servers = [server_spec("layerwise", args.server_cmd)]
     opts = Options(samples=args.samples, token_samples=args.token_samples, storms=args.storms,
-                   timeout=args.timeout, budget=args.budget, position_encodings=args.position_encodings)
+                   timeout=args.timeout, budget=args.budget,
+                   position_encodings=args.position_encodings)
 
     texts = {size: generate(size, args.seed) for size in args.sizes}
     probes = {}
@@ -183,8 +184,12 @@ def main(argv: list[str]) -> int:
                 run = run_session(server, size, repeat, texts[size], probes[size], opts, args.keep)
                 for key, metric in run.metrics.items():
                     if metric.status in ("timeout", "error"):
-                        print(f"    {key}: {metric.status}: {metric.note.splitlines()[0][:200]}",
-                              file=sys.stderr)
+                        first = metric.note.splitlines()[0][:200] if metric.note else ""
+                        print(f"    {key}: {metric.status}: {first}", file=sys.stderr)
+                if run.info.get("stderr_tail"):
+                    print("    server stderr (tail):", file=sys.stderr)
+                    for line in str(run.info["stderr_tail"]).splitlines():
+                        print(f"      {line}", file=sys.stderr)
                 results.append(run)
     load_after = os.getloadavg()
 
@@ -200,8 +205,9 @@ def main(argv: list[str]) -> int:
         label = server.version or (f"{info.get('name')} {info.get('version', '')}".strip()
                                    if isinstance(info, dict) else "version unknown")
         versions.append(f"{server.name} = {label}")
-    print(f"Medians of {args.repeat} session(s) per cell ({args.samples} requests each for "
-          f"hover/completion, {args.token_samples} for semantic tokens, {args.storms} storms); "
+    print(f"Medians of {args.repeat} session(s) per cell (up to {args.samples} requests each "
+          f"for hover/completion, {args.token_samples} for semantic tokens, {args.storms} storms "
+          f"per session; fewer past the {args.budget:g} s budget, see n in --json); "
           f"ms unless noted. {'; '.join(versions)}. "
           f"{os.cpu_count()} CPUs, load {load_before[0]:.2f} → {load_after[0]:.2f}.")
 
