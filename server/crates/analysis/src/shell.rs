@@ -65,8 +65,9 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
     let mut words: Vec<ShellWord> = Vec::new();
     let mut cmd_start: Option<usize> = None;
     let mut i = 0;
-    let finish = |words: &mut Vec<ShellWord>, commands: &mut Vec<ShellCommand>, start: Option<usize>, end: usize, term: &'static str| {
-        if !words.is_empty() {
+    let finish = |words: &mut Vec<ShellWord>, commands: &mut Vec<ShellCommand>, start: Option<usize>, _at: usize, term: &'static str| {
+        if let Some(last) = words.last() {
+            let end = last.range.end;
             commands.push(ShellCommand { words: std::mem::take(words), range: start.unwrap_or(0)..end, terminator: term });
         }
     };

@@ -1,0 +1,162 @@
+use layerwise_syntax::{InstructionKind, TextRange};
+
+use crate::context::{to_range, InstRef, LintContext};
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::package_managers::project_install;
+use crate::rule::{RuleCheck, RuleMeta};
+
+declare_rule! {
+    /// A dependency install runs after the whole build context was copied.
+    ///
+    /// ## What it does
+    /// Reports `npm ci`, `pip install -r`, `go mod download`, `bundle install`, `cargo build`
+    /// and other dependency installs that run in the same stage after a `COPY . .` (or any
+    /// `COPY`/`ADD` of the whole context).
+    ///
+    /// ## Why is this bad?
+    /// Docker reuses a layer only if everything before it is unchanged. After `COPY . .` any
+    /// edit to any source file invalidates the install layer, so every rebuild downloads and
+    /// installs every dependency again. Copying the manifests first lets the install layer
+    /// stay cached until the dependencies really change.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// WORKDIR /app
+    /// COPY . .
+    /// RUN npm ci
+    /// CMD ["node", "server.js"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// WORKDIR /app
+    /// COPY package.json package-lock.json ./
+    /// RUN npm ci
+    /// COPY . .
+    /// CMD ["node", "server.js"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the install moves before the full copy, with only the manifests copied ahead
+    /// of it. If the install also needs other files (a `postinstall` script, a local
+    /// package), add them to that `COPY`. Offered when the `RUN` does nothing but installs and
+    /// the package manager can install from manifests alone.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [Docker: optimize cache usage](https://docs.docker.com/build/cache/optimize/)
+    pub struct CopyBeforeInstall {
+        name: "copy-before-install",
+        group: Cache,
+        severity: Warning,
+        fix: Sometimes,
+        hadolint: [],
+        buildkit: None,
+    }
+}
+
+/// `COPY . <dest>` / `ADD . <dest>` from the build context: returns the destination.
+pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
+    if !matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add) || i.inst.flag("from").is_some() {
+        return None;
+    }
+    let (sources, dest) = i.inst.copy_parts()?;
+    let whole = sources.iter().any(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "/" | "./."));
+    whole.then(|| dest.map_or(".".into(), |d| d.text.to_string()))
+}
+
+impl RuleCheck for CopyBeforeInstall {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        for stage in 0..cx.model.stages.len() {
+            let mut broad: Option<(usize, String)> = None;
+            for (pos, i) in insts.iter().enumerate().filter(|(_, i)| i.stage == Some(stage)) {
+                if broad.is_none() {
+                    if let Some(dest) = whole_context_copy(i) {
+                        broad = Some((pos, dest));
+                    }
+                    continue;
+                }
+                let Some((copy_pos, dest)) = broad.as_ref() else { continue };
+                let commands = cx.run_commands(i);
+                let installs: Vec<_> = commands.iter().filter_map(|c| project_install(c).map(|inst| (c, inst))).collect();
+                let Some((cmd, install)) = installs.first() else { continue };
+                let copy = &insts[*copy_pos];
+                let cmd_text = cx.slice(to_range(&cmd.range));
+                let mut d = Diagnostic::new(
+                    meta,
+                    to_range(&cmd.range),
+                    format!("`{cmd_text}` runs after the whole build context is copied: any source change re-installs every dependency"),
+                )
+                .note(format!("Copy {} first, install, then copy the rest.", install.manifests.join(" and ")))
+                .related(copy.head_range(), "the whole build context is copied here");
+                let only_installs = installs.len() == commands.len();
+                if only_installs && install.manager.manifest_only_install && i.inst.heredocs.is_empty() {
+                    d = d.fix(move_install_fix(cx, copy, i, &install.manifests, dest));
+                }
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// Moves the install `RUN` above the broad `COPY`, preceded by a `COPY` of the manifests.
+fn move_install_fix(cx: &LintContext<'_>, copy: &InstRef<'_>, run: &InstRef<'_>, manifests: &[String], dest: &str) -> Fix {
+    let dest = if dest == "." { "./".to_string() } else if dest.ends_with('/') { dest.to_string() } else { format!("{dest}/") };
+    let indent = &cx.slice(copy.range())[..cx.slice(copy.range()).len() - cx.slice(copy.range()).trim_start().len()];
+    let run_text = cx.slice(run.range());
+    let run_text = if run_text.ends_with('\n') { run_text.to_string() } else { format!("{run_text}\n") };
+    let insert = format!("{indent}COPY {} {dest}\n{run_text}", manifests.join(" "));
+    let at = copy.range().start;
+    Fix {
+        title: format!("Copy {} and install before copying the whole context", manifests.join(", ")),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit { range: TextRange::empty(at), text: insert }, Edit { range: run.range(), text: String::new() }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires_with_related_copy() {
+        let t = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n";
+        let d = findings(&CopyBeforeInstall, t);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&t[d[0].range.as_usize()], "npm ci");
+        assert_eq!(&t[d[0].related[0].range.as_usize()], "COPY . .");
+        assert!(d[0].fixes.is_empty(), "npm run build needs the sources: no automatic move");
+        let t = "FROM python:3.12\nCOPY . /srv\nRUN pip install --no-cache-dir -r requirements/prod.txt\n";
+        assert_eq!(findings(&CopyBeforeInstall, t)[0].note.as_deref(), Some("Copy requirements/prod.txt first, install, then copy the rest."));
+    }
+
+    #[test]
+    fn near_misses() {
+        // manifests first, then sources: fine
+        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n").is_empty());
+        // installing a named package is not a dependency install
+        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY . .\nRUN npm install -g pm2\n").is_empty());
+        // different stage
+        assert!(findings(&CopyBeforeInstall, "FROM node:20 AS a\nCOPY . .\nFROM node:20\nRUN npm ci\n").is_empty());
+        // COPY --from is not the build context
+        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY --from=x . .\nRUN npm ci\n").is_empty());
+    }
+
+    #[test]
+    fn fix_moves_the_install() {
+        let t = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+        assert_eq!(
+            fixed(&CopyBeforeInstall, t),
+            "FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+        );
+        let again = fixed(&CopyBeforeInstall, &fixed(&CopyBeforeInstall, t));
+        assert_eq!(again, fixed(&CopyBeforeInstall, t), "applying twice changes nothing more");
+    }
+}

@@ -1,0 +1,7 @@
+//! The `cache` group: build-cache waste.
+
+use crate::rule::Rule;
+
+pub mod copy_before_install;
+
+pub static RULES: &[&dyn Rule] = &[&copy_before_install::CopyBeforeInstall];

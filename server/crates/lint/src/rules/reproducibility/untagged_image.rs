@@ -1,0 +1,78 @@
+use layerwise_analysis::Base;
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{RuleCheck, RuleMeta};
+
+declare_rule! {
+    /// A base image without a tag or digest.
+    ///
+    /// ## What it does
+    /// Reports `FROM image` with neither `:tag` nor `@digest`. A `FROM` that names an earlier
+    /// stage, `scratch`, or an `ARG` whose default carries a tag is fine.
+    ///
+    /// ## Why is this bad?
+    /// Without a tag Docker pulls `latest`, which moves: the same Dockerfile builds a
+    /// different image next month, and a major version bump can break the build or the app.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM node:20-slim
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: which version you want is your decision (hover shows the variants).
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [hadolint DL3006](https://github.com/hadolint/hadolint/wiki/DL3006)
+    pub struct UntaggedImage {
+        name: "untagged-image",
+        group: Reproducibility,
+        severity: Warning,
+        fix: None,
+        hadolint: ["DL3006"],
+        buildkit: None,
+    }
+}
+
+impl RuleCheck for UntaggedImage {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        for stage in &cx.model.stages {
+            let Base::Image(image) = &stage.base else { continue };
+            if image.tag.is_some() || image.digest.is_some() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(meta, stage.base_range, format!("`{}` has no tag: Docker will pull `latest`", stage.base_resolved))
+                    .note("Pin a version (e.g. `node:20-slim`) so the build does not change under you."),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires() {
+        assert_eq!(flagged(&UntaggedImage, "FROM ubuntu\nFROM ghcr.io/org/app AS x\n"), ["ubuntu", "ghcr.io/org/app"]);
+        assert_eq!(flagged(&UntaggedImage, "ARG IMG=node\nFROM $IMG\n"), ["$IMG"]);
+    }
+
+    #[test]
+    fn near_miss() {
+        let ok = "ARG V=20\nFROM node:${V} AS build\nFROM build\nFROM scratch\nFROM alpine@sha256:0123456789012345678901234567890123456789012345678901234567890123\nFROM localhost:5000/app:1\n";
+        assert!(findings(&UntaggedImage, ok).is_empty());
+    }
+}

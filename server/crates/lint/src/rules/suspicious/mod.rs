@@ -1,0 +1,5 @@
+//! The `suspicious` group.
+
+use crate::rule::Rule;
+
+pub static RULES: &[&dyn Rule] = &[];
