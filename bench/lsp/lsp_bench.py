@@ -113,6 +113,10 @@ def server_spec(name: str, command: str) -> ServerSpec:
         raise SystemExit(f"error: {name} server program not found or not executable: {program}\n"
                          f"  {hint}")
     argv[0] = str(Path(found).resolve()) if "/" in program else found
+    # The server runs in a temporary workspace, so relative paths that exist here (a script
+    # given to an interpreter, say) are made absolute now.
+    argv[1:] = [str(Path(arg).resolve()) if not arg.startswith("-") and "/" in arg
+                and Path(arg).exists() else arg for arg in argv[1:]]
     return ServerSpec(name=name, argv=argv, version=_npm_version() if name == "npm" else None)
 
 

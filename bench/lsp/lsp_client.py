@@ -11,6 +11,7 @@ records responses/diagnostics under one condition variable. Every wait has a dea
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import threading
@@ -377,9 +378,11 @@ class LspClient:
         proc = self.proc
         assert proc is not None and proc.stdout is not None
         reason = "server closed its stdout"
+        # Buffered, so a header costs one read instead of one syscall per byte.
+        stdout = io.BufferedReader(proc.stdout, buffer_size=1 << 16)  # type: ignore[arg-type]
         try:
             while True:
-                framed = read_message(proc.stdout)
+                framed = read_message(stdout)
                 received_at = time.perf_counter()
                 if framed is None:
                     break

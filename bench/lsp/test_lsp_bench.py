@@ -111,6 +111,9 @@ class ClientHelpersTest(unittest.TestCase):
                          ([{"uri": "file:///w", "name": "bench"}], True))
         self.assertFalse(server_request_result("made/up", {}, "u")[1])
 
+    def test_storm_types_twenty_characters(self):
+        self.assertEqual(len(Options().keys), 20)
+
     def test_empty_results(self):
         self.assertTrue(is_empty_result(None))
         self.assertTrue(is_empty_result({"contents": {"kind": "markdown", "value": ""}}))
