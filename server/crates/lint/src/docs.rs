@@ -91,3 +91,54 @@ pub fn generated_files() -> Vec<(String, String)> {
 pub fn all_rules() -> Vec<&'static dyn Rule> {
     rules::all().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::lint_with;
+    use crate::Facts;
+
+    /// Every rule documents an example that triggers it and a fixed version that does not;
+    /// both are checked here so the docs cannot drift from the code.
+    #[test]
+    fn doc_examples_are_true() {
+        let mut problems = Vec::new();
+        for r in rules::all() {
+            let m = r.meta();
+            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety", "## Options", "## References"] {
+                if !m.docs.contains(section) {
+                    problems.push(format!("{}: docs lack `{section}`", m.name));
+                }
+            }
+            let (invalid, valid) = examples(m);
+            let (Some(invalid), Some(valid)) = (invalid, valid) else {
+                problems.push(format!("{}: docs need an example and a `Use instead:` example", m.name));
+                continue;
+            };
+            if m.name == "unused-suppression" {
+                continue; // reported by the engine, checked in its own tests
+            }
+            let hit: Vec<_> = lint_with(&invalid, &Facts::default()).into_iter().filter(|d| d.rule.name == m.name).collect();
+            if hit.is_empty() {
+                problems.push(format!("{}: the example does not trigger the rule", m.name));
+            }
+            let still: Vec<_> = lint_with(&valid, &Facts::default()).into_iter().filter(|d| d.rule.name == m.name).collect();
+            if !still.is_empty() {
+                problems.push(format!("{}: the `Use instead` example still triggers it: {}", m.name, still[0].message));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn rule_names_are_unique_kebab_case() {
+        let mut names: Vec<&str> = rules::all().map(|r| r.meta().name).collect();
+        for n in &names {
+            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{n}");
+        }
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len(), "duplicate rule names");
+    }
+}
