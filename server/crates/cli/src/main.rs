@@ -4,9 +4,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analyze;
 mod commands;
 mod discover;
 mod input;
+mod line_index;
+mod render;
 
 /// Dockerfile language server and checker that shows image sizes and build-cache waste.
 #[derive(Parser)]
@@ -37,6 +40,10 @@ enum Command {
     Lsp,
     /// Print how a Dockerfile parses (BuildKit's dump, JSON records, or the lossless tree).
     Parse(commands::parse::ParseArgs),
+    /// List the rules (or write their docs).
+    Rules(commands::rules::RulesArgs),
+    /// Print a rule's documentation.
+    Explain(commands::rules::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +52,8 @@ fn main() -> ExitCode {
         (Some(Command::Lsp), _) | (None, true) => commands::lsp::run(),
         (Some(Command::Check(args)), _) => commands::check::run(&args),
         (Some(Command::Parse(args)), _) => commands::parse::run(&args),
+        (Some(Command::Rules(args)), _) => commands::rules::run(&args),
+        (Some(Command::Explain(args)), _) => commands::rules::explain(&args),
         (None, false) => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

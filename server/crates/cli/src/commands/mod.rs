@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod fix;
 pub mod lsp;
 pub mod parse;
+pub mod rules;

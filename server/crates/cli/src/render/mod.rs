@@ -1,0 +1,5 @@
+//! Output formats of `layerwise check`.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
