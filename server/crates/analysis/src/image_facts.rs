@@ -51,15 +51,25 @@ impl Platform {
     pub fn parse(text: &str) -> Result<Platform, PlatformError> {
         let lower = text.trim().to_ascii_lowercase();
         let parts: Vec<&str> = lower.split('/').collect();
-        let bad = |why: &str| PlatformError { message: format!("invalid platform {text:?}: {why}") };
+        let bad = |why: &str| PlatformError {
+            message: format!("invalid platform {text:?}: {why}"),
+        };
         if parts.len() < 2 || parts.len() > 3 {
             return Err(bad("expected os/arch or os/arch/variant, e.g. linux/amd64"));
         }
-        let ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+        };
         if !parts.iter().all(|p| ok(p)) {
             return Err(bad("each part must be letters, digits, `_`, `.` or `-`"));
         }
-        let os = if parts[0] == "macos" { "darwin" } else { parts[0] };
+        let os = if parts[0] == "macos" {
+            "darwin"
+        } else {
+            parts[0]
+        };
         let (arch, implied_variant) = match parts[1] {
             "x86_64" | "x86-64" => ("amd64", None),
             "aarch64" => ("arm64", None),
@@ -109,7 +119,8 @@ impl Platform {
     pub fn matches(&self, wanted: &Platform) -> bool {
         self.os.eq_ignore_ascii_case(&wanted.os)
             && self.architecture.eq_ignore_ascii_case(&wanted.architecture)
-            && (wanted.variant.is_none() && self.architecture != "arm" || self.effective_variant() == wanted.effective_variant())
+            && (wanted.variant.is_none() && self.architecture != "arm"
+                || self.effective_variant() == wanted.effective_variant())
     }
 }
 
@@ -162,7 +173,11 @@ impl FactSource {
         match self {
             FactSource::Registry => "registry".to_string(),
             FactSource::Cache { age_secs, stale } => {
-                format!("cache ({} old{})", format_age(*age_secs), if *stale { ", stale" } else { "" })
+                format!(
+                    "cache ({} old{})",
+                    format_age(*age_secs),
+                    if *stale { ", stale" } else { "" }
+                )
             }
             FactSource::Catalogue { entry, exact, .. } => {
                 if *exact {
@@ -223,7 +238,11 @@ pub struct PlatformFacts {
 
 impl PlatformFacts {
     /// Figures with only sizes (what the catalogue knows).
-    pub fn sizes_only(platform: Platform, compressed_size: u64, unpacked_size: Option<u64>) -> PlatformFacts {
+    pub fn sizes_only(
+        platform: Platform,
+        compressed_size: u64,
+        unpacked_size: Option<u64>,
+    ) -> PlatformFacts {
         PlatformFacts {
             platform,
             manifest_digest: None,
@@ -340,9 +359,21 @@ mod tests {
             (" linux/386 ", "linux/386"),
         ];
         for (input, shown) in cases {
-            assert_eq!(Platform::parse(input).unwrap().to_string(), shown, "{input}");
+            assert_eq!(
+                Platform::parse(input).unwrap().to_string(),
+                shown,
+                "{input}"
+            );
         }
-        for bad in ["", "linux", "linux/", "/amd64", "a/b/c/d", "linux/am d64", "linux/amd64/"] {
+        for bad in [
+            "",
+            "linux",
+            "linux/",
+            "/amd64",
+            "a/b/c/d",
+            "linux/am d64",
+            "linux/amd64/",
+        ] {
             assert!(Platform::parse(bad).is_err(), "{bad}");
         }
     }
@@ -384,14 +415,23 @@ mod tests {
         let facts = ImageFacts {
             reference: ImageRef::parse("node:20-slim").unwrap(),
             digest: Some("sha256:ab".into()),
-            platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), 10, Some(30))],
+            platforms: vec![PlatformFacts::sizes_only(
+                Platform::linux_amd64(),
+                10,
+                Some(30),
+            )],
             available_platforms: vec![Platform::linux_amd64()],
-            source: FactSource::Cache { age_secs: 4000, stale: true },
+            source: FactSource::Cache {
+                age_secs: 4000,
+                stale: true,
+            },
             fetched_at: Some(1),
             fallback_reason: None,
         };
         assert_eq!(facts.source.label(), "cache (1h old, stale)");
         assert_eq!(facts.compressed_size(), Some(10));
-        assert!(facts.for_platform(&Platform::parse("linux/arm64").unwrap()).is_none());
+        assert!(facts
+            .for_platform(&Platform::parse("linux/arm64").unwrap())
+            .is_none());
     }
 }

@@ -211,7 +211,11 @@ impl ImageRef {
             tag: tag.clone().map(|t| input[t].to_string()),
             digest: digest.clone().map(|d| input[d].to_string()),
         };
-        let spans = ImageRefSpans { name: 0..name_end, tag, digest };
+        let spans = ImageRefSpans {
+            name: 0..name_end,
+            tag,
+            digest,
+        };
         Ok((image, spans))
     }
 
@@ -317,17 +321,26 @@ impl ImageRef {
 
     /// The registry's port, if one is written.
     pub fn registry_port(&self) -> Option<u16> {
-        split_host_port(&self.registry).1.and_then(|p| p.parse().ok())
+        split_host_port(&self.registry)
+            .1
+            .and_then(|p| p.parse().ok())
     }
 
     /// The same image pinned to `digest` (tag kept, as `FROM node:20@sha256:…` keeps it).
     pub fn with_digest(&self, digest: &str) -> ImageRef {
-        ImageRef { digest: Some(digest.to_string()), ..self.clone() }
+        ImageRef {
+            digest: Some(digest.to_string()),
+            ..self.clone()
+        }
     }
 
     /// The same repository with another tag and no digest.
     pub fn with_tag(&self, tag: &str) -> ImageRef {
-        ImageRef { tag: Some(tag.to_string()), digest: None, ..self.clone() }
+        ImageRef {
+            tag: Some(tag.to_string()),
+            digest: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -346,7 +359,10 @@ impl std::str::FromStr for ImageRef {
 
 /// `index.docker.io` and `registry-1.docker.io` are other names of Docker Hub.
 fn is_docker_hub_alias(domain: &str) -> bool {
-    matches!(domain, "docker.io" | "index.docker.io" | "registry-1.docker.io")
+    matches!(
+        domain,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    )
 }
 
 /// Splits `host:port` / `[v6]:port`, returning the host without brackets.
@@ -371,7 +387,11 @@ fn validate_domain(input: &str, span: Range<usize>) -> Result<(), ImageRefError>
         match text.find(']') {
             Some(close) => {
                 let inner = &text[1..close];
-                if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+                if inner.is_empty()
+                    || !inner
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                {
                     return err(ImageRefErrorKind::InvalidDomain, base..base + close + 1);
                 }
                 match &text[close + 1..] {
@@ -393,7 +413,9 @@ fn validate_domain(input: &str, span: Range<usize>) -> Result<(), ImageRefError>
         let mut offset = 0;
         for component in host.split('.') {
             let ok = !component.is_empty()
-                && component.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && component
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !component.starts_with('-')
                 && !component.ends_with('-');
             if !ok {
@@ -459,7 +481,10 @@ fn validate_component(input: &str, span: Range<usize>) -> Result<(), ImageRefErr
         }
         let next = bytes[i + sep_len];
         if !(next.is_ascii_lowercase() || next.is_ascii_digit() || next.is_ascii_uppercase()) {
-            return err(ImageRefErrorKind::InvalidCharacter(next as char), at(i + sep_len));
+            return err(
+                ImageRefErrorKind::InvalidCharacter(next as char),
+                at(i + sep_len),
+            );
         }
         i += sep_len;
         need_alnum = true;
@@ -477,7 +502,11 @@ fn validate_tag(input: &str, span: Range<usize>) -> Result<(), ImageRefError> {
     }
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     for (i, &b) in tag.iter().enumerate() {
-        let ok = if i == 0 { word(b) } else { word(b) || b == b'.' || b == b'-' };
+        let ok = if i == 0 {
+            word(b)
+        } else {
+            word(b) || b == b'.' || b == b'-'
+        };
         if !ok {
             let p = span.start + i;
             let kind = if b == b':' || b == b'/' {
@@ -499,9 +528,10 @@ fn validate_digest(input: &str, span: Range<usize>) -> Result<(), ImageRefError>
     };
     let (alg, hex) = (&text[..colon], &text[colon + 1..]);
     let alg_ok = !alg.is_empty()
-        && alg
-            .split(['+', '.', '_', '-'])
-            .all(|c| c.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) && c.bytes().all(|b| b.is_ascii_alphanumeric()));
+        && alg.split(['+', '.', '_', '-']).all(|c| {
+            c.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && c.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
     if !alg_ok {
         return bad(span.start..span.start + colon);
     }
@@ -513,7 +543,12 @@ fn validate_digest(input: &str, span: Range<usize>) -> Result<(), ImageRefError>
         _ => None,
     };
     let hex_ok = match expected_len {
-        Some(n) => hex.len() == n && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        Some(n) => {
+            hex.len() == n
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        }
         None => hex.len() >= 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
     };
     if !hex_ok {
@@ -534,27 +569,187 @@ mod tests {
         let digest_ref = format!("node@{D}");
         let tag_digest = format!("node:20@{D}");
         let cases: Vec<(&str, &str, &str, Option<&str>, Option<&str>, String, String)> = vec![
-            ("node", "docker.io", "library/node", None, None, "docker.io/library/node:latest".into(), "node".into()),
-            ("node:20-slim", "docker.io", "library/node", Some("20-slim"), None, "docker.io/library/node:20-slim".into(), "node:20-slim".into()),
-            ("library/node", "docker.io", "library/node", None, None, "docker.io/library/node:latest".into(), "node".into()),
-            ("docker.io/node", "docker.io", "library/node", None, None, "docker.io/library/node:latest".into(), "node".into()),
-            ("index.docker.io/library/node:1", "docker.io", "library/node", Some("1"), None, "docker.io/library/node:1".into(), "node:1".into()),
-            ("registry-1.docker.io/bitnami/redis", "docker.io", "bitnami/redis", None, None, "docker.io/bitnami/redis:latest".into(), "bitnami/redis".into()),
-            ("user/app:v1.2", "docker.io", "user/app", Some("v1.2"), None, "docker.io/user/app:v1.2".into(), "user/app:v1.2".into()),
-            ("ghcr.io/org/team/app:main", "ghcr.io", "org/team/app", Some("main"), None, "ghcr.io/org/team/app:main".into(), "ghcr.io/org/team/app:main".into()),
-            ("localhost/app", "localhost", "app", None, None, "localhost/app:latest".into(), "localhost/app".into()),
-            ("localhost:5000/a/b:t", "localhost:5000", "a/b", Some("t"), None, "localhost:5000/a/b:t".into(), "localhost:5000/a/b:t".into()),
-            ("127.0.0.1:5000/x", "127.0.0.1:5000", "x", None, None, "127.0.0.1:5000/x:latest".into(), "127.0.0.1:5000/x".into()),
-            ("[::1]:5000/x", "[::1]:5000", "x", None, None, "[::1]:5000/x:latest".into(), "[::1]:5000/x".into()),
-            ("Registry/app", "Registry", "app", None, None, "Registry/app:latest".into(), "Registry/app".into()),
+            (
+                "node",
+                "docker.io",
+                "library/node",
+                None,
+                None,
+                "docker.io/library/node:latest".into(),
+                "node".into(),
+            ),
+            (
+                "node:20-slim",
+                "docker.io",
+                "library/node",
+                Some("20-slim"),
+                None,
+                "docker.io/library/node:20-slim".into(),
+                "node:20-slim".into(),
+            ),
+            (
+                "library/node",
+                "docker.io",
+                "library/node",
+                None,
+                None,
+                "docker.io/library/node:latest".into(),
+                "node".into(),
+            ),
+            (
+                "docker.io/node",
+                "docker.io",
+                "library/node",
+                None,
+                None,
+                "docker.io/library/node:latest".into(),
+                "node".into(),
+            ),
+            (
+                "index.docker.io/library/node:1",
+                "docker.io",
+                "library/node",
+                Some("1"),
+                None,
+                "docker.io/library/node:1".into(),
+                "node:1".into(),
+            ),
+            (
+                "registry-1.docker.io/bitnami/redis",
+                "docker.io",
+                "bitnami/redis",
+                None,
+                None,
+                "docker.io/bitnami/redis:latest".into(),
+                "bitnami/redis".into(),
+            ),
+            (
+                "user/app:v1.2",
+                "docker.io",
+                "user/app",
+                Some("v1.2"),
+                None,
+                "docker.io/user/app:v1.2".into(),
+                "user/app:v1.2".into(),
+            ),
+            (
+                "ghcr.io/org/team/app:main",
+                "ghcr.io",
+                "org/team/app",
+                Some("main"),
+                None,
+                "ghcr.io/org/team/app:main".into(),
+                "ghcr.io/org/team/app:main".into(),
+            ),
+            (
+                "localhost/app",
+                "localhost",
+                "app",
+                None,
+                None,
+                "localhost/app:latest".into(),
+                "localhost/app".into(),
+            ),
+            (
+                "localhost:5000/a/b:t",
+                "localhost:5000",
+                "a/b",
+                Some("t"),
+                None,
+                "localhost:5000/a/b:t".into(),
+                "localhost:5000/a/b:t".into(),
+            ),
+            (
+                "127.0.0.1:5000/x",
+                "127.0.0.1:5000",
+                "x",
+                None,
+                None,
+                "127.0.0.1:5000/x:latest".into(),
+                "127.0.0.1:5000/x".into(),
+            ),
+            (
+                "[::1]:5000/x",
+                "[::1]:5000",
+                "x",
+                None,
+                None,
+                "[::1]:5000/x:latest".into(),
+                "[::1]:5000/x".into(),
+            ),
+            (
+                "Registry/app",
+                "Registry",
+                "app",
+                None,
+                None,
+                "Registry/app:latest".into(),
+                "Registry/app".into(),
+            ),
             // `localhost:5000` with no slash is image "localhost" tag "5000", as in Docker.
-            ("localhost:5000", "docker.io", "library/localhost", Some("5000"), None, "docker.io/library/localhost:5000".into(), "localhost:5000".into()),
-            (&digest_ref, "docker.io", "library/node", None, Some(D), format!("docker.io/library/node@{D}"), format!("node@{D}")),
-            (&tag_digest, "docker.io", "library/node", Some("20"), Some(D), format!("docker.io/library/node:20@{D}"), format!("node:20@{D}")),
-            ("a.b-c/d__e/f--g_h.i", "a.b-c", "d__e/f--g_h.i", None, None, "a.b-c/d__e/f--g_h.i:latest".into(), "a.b-c/d__e/f--g_h.i".into()),
-            ("mcr.microsoft.com/dotnet/sdk:8.0", "mcr.microsoft.com", "dotnet/sdk", Some("8.0"), None, "mcr.microsoft.com/dotnet/sdk:8.0".into(), "mcr.microsoft.com/dotnet/sdk:8.0".into()),
-            ("scratch", "docker.io", "library/scratch", None, None, "docker.io/library/scratch:latest".into(), "scratch".into()),
-            ("docker.io/library/a/b", "docker.io", "library/a/b", None, None, "docker.io/library/a/b:latest".into(), "library/a/b".into()),
+            (
+                "localhost:5000",
+                "docker.io",
+                "library/localhost",
+                Some("5000"),
+                None,
+                "docker.io/library/localhost:5000".into(),
+                "localhost:5000".into(),
+            ),
+            (
+                &digest_ref,
+                "docker.io",
+                "library/node",
+                None,
+                Some(D),
+                format!("docker.io/library/node@{D}"),
+                format!("node@{D}"),
+            ),
+            (
+                &tag_digest,
+                "docker.io",
+                "library/node",
+                Some("20"),
+                Some(D),
+                format!("docker.io/library/node:20@{D}"),
+                format!("node:20@{D}"),
+            ),
+            (
+                "a.b-c/d__e/f--g_h.i",
+                "a.b-c",
+                "d__e/f--g_h.i",
+                None,
+                None,
+                "a.b-c/d__e/f--g_h.i:latest".into(),
+                "a.b-c/d__e/f--g_h.i".into(),
+            ),
+            (
+                "mcr.microsoft.com/dotnet/sdk:8.0",
+                "mcr.microsoft.com",
+                "dotnet/sdk",
+                Some("8.0"),
+                None,
+                "mcr.microsoft.com/dotnet/sdk:8.0".into(),
+                "mcr.microsoft.com/dotnet/sdk:8.0".into(),
+            ),
+            (
+                "scratch",
+                "docker.io",
+                "library/scratch",
+                None,
+                None,
+                "docker.io/library/scratch:latest".into(),
+                "scratch".into(),
+            ),
+            (
+                "docker.io/library/a/b",
+                "docker.io",
+                "library/a/b",
+                None,
+                None,
+                "docker.io/library/a/b:latest".into(),
+                "library/a/b".into(),
+            ),
         ];
         for (input, registry, repo, tag, digest, canonical, display) in cases {
             let r = ImageRef::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -566,7 +761,11 @@ mod tests {
             assert_eq!(r.display_name(), display, "{input}");
             // The canonical form parses back to the same reference (tag aside: canonical adds latest).
             let back = ImageRef::parse(&r.canonical()).unwrap();
-            assert_eq!((back.registry, back.repository, back.digest), (r.registry, r.repository, r.digest), "{input}");
+            assert_eq!(
+                (back.registry, back.repository, back.digest),
+                (r.registry, r.repository, r.digest),
+                "{input}"
+            );
         }
     }
 
@@ -604,7 +803,11 @@ mod tests {
         ];
         for (input, kind, span) in cases {
             let e = ImageRef::parse(input).expect_err(input);
-            assert_eq!((e.kind.clone(), e.span.clone()), (kind, span), "{input}: {e}");
+            assert_eq!(
+                (e.kind.clone(), e.span.clone()),
+                (kind, span),
+                "{input}: {e}"
+            );
             assert!(e.span.end <= input.len());
             assert!(!e.to_string().is_empty());
         }
@@ -637,15 +840,32 @@ mod tests {
         let pinned = hub.with_tag("20").with_digest(D);
         assert_eq!(pinned.manifest_reference(), D);
         assert_eq!(pinned.effective_tag(), Some("20"));
-        assert_eq!(ImageRef::parse(&format!("node@{D}")).unwrap().effective_tag(), None);
-        assert_eq!(ImageRef::parse("node").unwrap(), ImageRef::parse("docker.io/library/node").unwrap());
+        assert_eq!(
+            ImageRef::parse(&format!("node@{D}"))
+                .unwrap()
+                .effective_tag(),
+            None
+        );
+        assert_eq!(
+            ImageRef::parse("node").unwrap(),
+            ImageRef::parse("docker.io/library/node").unwrap()
+        );
     }
 
     #[test]
     fn never_panics_on_junk() {
         // Every prefix and every single-byte mutation of some references must return, not panic.
-        let seeds = ["ghcr.io/o/a:1.2", "[::1]:5000/x@sha256:00", "a.b:1/c__d-e:t", "[", "[]:/", "a@b:c"];
-        let alphabet = [b'/', b':', b'@', b'.', b'_', b'-', b'[', b']', b'A', b'a', b'0', b' '];
+        let seeds = [
+            "ghcr.io/o/a:1.2",
+            "[::1]:5000/x@sha256:00",
+            "a.b:1/c__d-e:t",
+            "[",
+            "[]:/",
+            "a@b:c",
+        ];
+        let alphabet = [
+            b'/', b':', b'@', b'.', b'_', b'-', b'[', b']', b'A', b'a', b'0', b' ',
+        ];
         for s in seeds {
             for end in 0..=s.len() {
                 let _ = ImageRef::parse(&s[..end]);

@@ -68,7 +68,10 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 impl Cache {
     /// A cache with a disk level in `dir` (created on first write), or memory only.
     pub fn new(dir: Option<PathBuf>) -> Cache {
-        Cache { dir, memory: Mutex::new(Memory::default()) }
+        Cache {
+            dir,
+            memory: Mutex::new(Memory::default()),
+        }
     }
 
     /// The directory of the disk level, if any.
@@ -88,7 +91,11 @@ impl Cache {
         }
         let path = self.digest_path(digest)?;
         let record: Timed<DigestRecord> = read_file(&path, digest)?;
-        insert_bounded(&mut self.memory().digests, digest.to_string(), record.clone());
+        insert_bounded(
+            &mut self.memory().digests,
+            digest.to_string(),
+            record.clone(),
+        );
         Some(record)
     }
 
@@ -122,7 +129,11 @@ impl Cache {
             return Some(r.clone());
         }
         let record: Timed<Vec<String>> = read_file(&self.keyed_path("tag-lists", key)?, key)?;
-        insert_bounded(&mut self.memory().tag_lists, key.to_string(), record.clone());
+        insert_bounded(
+            &mut self.memory().tag_lists,
+            key.to_string(),
+            record.clone(),
+        );
         Some(record)
     }
 
@@ -142,7 +153,12 @@ impl Cache {
     fn digest_path(&self, digest: &str) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let (alg, hex) = digest.split_once(':')?;
-        let safe = |s: &str| !s.is_empty() && s.len() <= 256 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let safe = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 256
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        };
         if !safe(alg) || !safe(hex) {
             return None;
         }
@@ -204,10 +220,16 @@ fn write_file<T: Serialize>(path: &Path, key: &str, data: &T) {
 }
 
 fn try_write_file<T: Serialize>(path: &Path, key: &str, data: &T) -> std::io::Result<()> {
-    let dir = path.parent().ok_or_else(|| std::io::Error::other("cache path has no parent"))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("cache path has no parent"))?;
     std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_vec(&Envelope { format: FORMAT, key: key.to_string(), data })
-        .map_err(std::io::Error::other)?;
+    let json = serde_json::to_vec(&Envelope {
+        format: FORMAT,
+        key: key.to_string(),
+        data,
+    })
+    .map_err(std::io::Error::other)?;
     // Unique per process and per write, so concurrent writers never share a temporary file.
     let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
@@ -236,7 +258,9 @@ mod tests {
     fn record() -> Timed<DigestRecord> {
         Timed {
             fetched_at: 7,
-            value: DigestRecord::Image { facts: Box::new(PlatformFacts::sizes_only(Platform::linux_amd64(), 42, None)) },
+            value: DigestRecord::Image {
+                facts: Box::new(PlatformFacts::sizes_only(Platform::linux_amd64(), 42, None)),
+            },
         }
     }
 
@@ -245,15 +269,33 @@ mod tests {
         let tmp = TempDir::new("cache-restart");
         let a = Cache::new(Some(tmp.path().to_path_buf()));
         a.put_digest(D, record());
-        a.put_tag("docker.io/library/node:20", Timed { fetched_at: 9, value: D.to_string() });
-        a.put_tag_list("docker.io/library/node", Timed { fetched_at: 9, value: vec!["20".into()] });
+        a.put_tag(
+            "docker.io/library/node:20",
+            Timed {
+                fetched_at: 9,
+                value: D.to_string(),
+            },
+        );
+        a.put_tag_list(
+            "docker.io/library/node",
+            Timed {
+                fetched_at: 9,
+                value: vec!["20".into()],
+            },
+        );
         let b = Cache::new(Some(tmp.path().to_path_buf()));
         assert_eq!(b.get_digest(D), Some(record()));
         assert_eq!(b.get_tag("docker.io/library/node:20").unwrap().value, D);
-        assert_eq!(b.get_tag_list("docker.io/library/node").unwrap().value, vec!["20".to_string()]);
+        assert_eq!(
+            b.get_tag_list("docker.io/library/node").unwrap().value,
+            vec!["20".to_string()]
+        );
         assert!(b.get_tag("docker.io/library/node:21").is_none());
         // No temporary files are left behind.
-        let leftovers = walk(tmp.path()).into_iter().filter(|p| p.to_string_lossy().ends_with(".tmp")).count();
+        let leftovers = walk(tmp.path())
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+            .count();
         assert_eq!(leftovers, 0);
     }
 
@@ -264,26 +306,45 @@ mod tests {
         writer.put_digest(D, record());
         let path = writer.digest_path(D).unwrap();
         let good = std::fs::read(&path).unwrap();
-        for bad in [good[..good.len() / 2].to_vec(), b"\0\0\0garbage".to_vec(), Vec::new()] {
+        for bad in [
+            good[..good.len() / 2].to_vec(),
+            b"\0\0\0garbage".to_vec(),
+            Vec::new(),
+        ] {
             std::fs::write(&path, &bad).unwrap();
-            assert_eq!(Cache::new(Some(tmp.path().to_path_buf())).get_digest(D), None);
+            assert_eq!(
+                Cache::new(Some(tmp.path().to_path_buf())).get_digest(D),
+                None
+            );
         }
         // A well-formed file stored under the wrong name (another key) is not trusted.
         let other = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
         let other_path = writer.digest_path(other).unwrap();
         std::fs::create_dir_all(other_path.parent().unwrap()).unwrap();
         std::fs::write(&other_path, &good).unwrap();
-        assert_eq!(Cache::new(Some(tmp.path().to_path_buf())).get_digest(other), None);
+        assert_eq!(
+            Cache::new(Some(tmp.path().to_path_buf())).get_digest(other),
+            None
+        );
         // A refetch overwrites the corrupt file.
         writer.put_digest(D, record());
-        assert_eq!(Cache::new(Some(tmp.path().to_path_buf())).get_digest(D), Some(record()));
+        assert_eq!(
+            Cache::new(Some(tmp.path().to_path_buf())).get_digest(D),
+            Some(record())
+        );
     }
 
     #[test]
     fn unsafe_digests_never_become_paths() {
         let tmp = TempDir::new("cache-unsafe");
         let c = Cache::new(Some(tmp.path().to_path_buf()));
-        for d in ["sha256:../../x", "../x", "sha256:", "SHA256:AB", "sha256:a/b"] {
+        for d in [
+            "sha256:../../x",
+            "../x",
+            "sha256:",
+            "SHA256:AB",
+            "sha256:a/b",
+        ] {
             assert!(c.digest_path(d).is_none(), "{d}");
             c.put_digest(d, record()); // memory only, no panic
         }
@@ -300,7 +361,13 @@ mod tests {
                     for n in 0..50u64 {
                         let c = Cache::new(Some(dir.clone()));
                         if i % 2 == 0 {
-                            c.put_tag("k", Timed { fetched_at: n, value: D.to_string() });
+                            c.put_tag(
+                                "k",
+                                Timed {
+                                    fetched_at: n,
+                                    value: D.to_string(),
+                                },
+                            );
                         } else if let Some(t) = c.get_tag("k") {
                             assert_eq!(t.value, D);
                         }

@@ -71,7 +71,11 @@ pub struct CatalogueHit {
 
 impl CatalogueHit {
     pub fn source(&self) -> FactSource {
-        FactSource::Catalogue { entry: self.entry.clone(), exact: self.exact, provenance: self.provenance.clone() }
+        FactSource::Catalogue {
+            entry: self.entry.clone(),
+            exact: self.exact,
+            provenance: self.provenance.clone(),
+        }
     }
 }
 
@@ -93,7 +97,8 @@ fn megabytes(mb: f64) -> u64 {
 
 /// Distro code names say which base a tag is built on, not which variant it is.
 const CODENAMES: &[&str] = &[
-    "bookworm", "bullseye", "buster", "stretch", "trixie", "jammy", "noble", "focal", "bionic", "oracular", "plucky",
+    "bookworm", "bullseye", "buster", "stretch", "trixie", "jammy", "noble", "focal", "bionic",
+    "oracular", "plucky",
 ];
 const VERSION_WORDS: &[&str] = &["lts", "latest", "current", "stable", "mainline"];
 
@@ -104,10 +109,17 @@ pub fn split_tag(tag: &str) -> (Option<String>, String) {
     let t = tag.to_ascii_lowercase();
     let first = t.split('-').next().unwrap_or("");
     let is_version = first.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        || (first.starts_with('v') && first[1..].bytes().next().is_some_and(|b| b.is_ascii_digit()))
+        || (first.starts_with('v')
+            && first[1..]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit()))
         || VERSION_WORDS.contains(&first);
     let (version, rest) = if is_version {
-        (Some(first.to_string()), t.get(first.len() + 1..).unwrap_or(""))
+        (
+            Some(first.to_string()),
+            t.get(first.len() + 1..).unwrap_or(""),
+        )
     } else {
         (None, t.as_str())
     };
@@ -124,7 +136,9 @@ pub fn split_tag(tag: &str) -> (Option<String>, String) {
 /// How well a catalogue version stands for the version asked for: 3 same, 2 one is a prefix of
 /// the other at a `.` boundary (`20` / `20.11`), 1 same major, 0 unrelated or unknown.
 fn version_score(asked: Option<&str>, have: Option<&str>) -> u8 {
-    let (Some(a), Some(h)) = (asked, have) else { return 0 };
+    let (Some(a), Some(h)) = (asked, have) else {
+        return 0;
+    };
     if a == h {
         3
     } else if a.starts_with(&format!("{h}.")) || h.starts_with(&format!("{a}.")) {
@@ -144,7 +158,11 @@ impl Catalogue {
             Catalogue::parse(EMBEDDED).unwrap_or_else(|e| {
                 // Covered by a unit test; an empty catalogue keeps everything else working.
                 tracing::error!(error = %e, "embedded catalogue does not parse");
-                Catalogue { images: Vec::new(), as_of: String::new(), provenance: String::new() }
+                Catalogue {
+                    images: Vec::new(),
+                    as_of: String::new(),
+                    provenance: String::new(),
+                }
             })
         })
     }
@@ -170,18 +188,33 @@ impl Catalogue {
                     }
                 })
                 .collect();
-            images.push(Image { familiar: r.familiar_name(), registry: r.registry, repository: r.repository, variants });
+            images.push(Image {
+                familiar: r.familiar_name(),
+                registry: r.registry,
+                repository: r.repository,
+                variants,
+            });
         }
-        Ok(Catalogue { images, as_of: file.meta.as_of, provenance: file.meta.provenance })
+        Ok(Catalogue {
+            images,
+            as_of: file.meta.as_of,
+            provenance: file.meta.provenance,
+        })
     }
 
     fn image(&self, image: &ImageRef) -> Option<&Image> {
-        self.images.iter().find(|i| i.registry == image.registry && i.repository == image.repository)
+        self.images
+            .iter()
+            .find(|i| i.registry == image.registry && i.repository == image.repository)
     }
 
     /// The variant for `tag`: exact (tag or alias), else the best of its family.
     fn find_variant<'a>(&self, img: &'a Image, tag: &str) -> Option<(&'a Variant, bool)> {
-        if let Some(v) = img.variants.iter().find(|v| v.tag == tag || v.aliases.iter().any(|a| a == tag)) {
+        if let Some(v) = img
+            .variants
+            .iter()
+            .find(|v| v.tag == tag || v.aliases.iter().any(|a| a == tag))
+        {
             return Some((v, true));
         }
         let (version, family) = split_tag(tag);
@@ -190,21 +223,38 @@ impl Catalogue {
             .filter(|v| v.family == family)
             .enumerate()
             // Highest score wins; among equals the first listed (the data lists newest first).
-            .max_by_key(|(i, v)| (version_score(version.as_deref(), v.version.as_deref()), std::cmp::Reverse(*i)))
+            .max_by_key(|(i, v)| {
+                (
+                    version_score(version.as_deref(), v.version.as_deref()),
+                    std::cmp::Reverse(*i),
+                )
+            })
             .map(|(_, v)| (v, false))
     }
 
     /// Figures for `platform`: linux/amd64 and linux/arm64 are recorded; arm64 falls back to the
     /// amd64 figure (said so in the provenance); other platforms have none.
-    fn figures(&self, v: &Variant, platform: &Platform) -> Option<(Platform, (u64, u64), &'static str)> {
+    fn figures(
+        &self,
+        v: &Variant,
+        platform: &Platform,
+    ) -> Option<(Platform, (u64, u64), &'static str)> {
         if platform.matches(&Platform::linux_amd64()) {
             return Some((Platform::linux_amd64(), v.amd64, ""));
         }
         let arm64 = Platform::new("linux", "arm64", None);
         if platform.matches(&arm64) {
             return Some(match v.arm64 {
-                Some(f) => (Platform::new("linux", "arm64", platform.variant.as_deref()), f, ""),
-                None => (Platform::linux_amd64(), v.amd64, " (no linux/arm64 figure recorded; linux/amd64 shown)"),
+                Some(f) => (
+                    Platform::new("linux", "arm64", platform.variant.as_deref()),
+                    f,
+                    "",
+                ),
+                None => (
+                    Platform::linux_amd64(),
+                    v.amd64,
+                    " (no linux/arm64 figure recorded; linux/amd64 shown)",
+                ),
             });
         }
         None
@@ -240,15 +290,27 @@ impl Catalogue {
     /// compressed size, else the catalogue's figure), smallest first, one per family. Each is
     /// suggested at the version asked for (`node:21` → `node:21-slim`), with the figures of the
     /// closest catalogue entry.
-    pub fn slimmer_variants(&self, image: &ImageRef, platform: &Platform, current_size: Option<u64>) -> Vec<VariantSize> {
-        let Some(img) = self.image(image) else { return Vec::new() };
+    pub fn slimmer_variants(
+        &self,
+        image: &ImageRef,
+        platform: &Platform,
+        current_size: Option<u64>,
+    ) -> Vec<VariantSize> {
+        let Some(img) = self.image(image) else {
+            return Vec::new();
+        };
         let tag = image.effective_tag().unwrap_or("latest");
         let (asked_version, asked_family) = match self.find_variant(img, tag) {
             Some((v, true)) => (v.version.clone(), v.family.clone()),
             _ => split_tag(tag),
         };
-        let current = current_size.or_else(|| self.lookup(image, platform).map(|h| h.facts.compressed_size));
-        let Some(current) = current else { return Vec::new() };
+        let current = current_size.or_else(|| {
+            self.lookup(image, platform)
+                .map(|h| h.facts.compressed_size)
+        });
+        let Some(current) = current else {
+            return Vec::new();
+        };
         let mut families: Vec<&str> = img.variants.iter().map(|v| v.family.as_str()).collect();
         families.dedup();
         let mut seen = std::collections::HashSet::new();
@@ -262,12 +324,19 @@ impl Catalogue {
                 .iter()
                 .filter(|v| v.family == family)
                 .enumerate()
-                .max_by_key(|(i, v)| (version_score(asked_version.as_deref(), v.version.as_deref()), std::cmp::Reverse(*i)))
+                .max_by_key(|(i, v)| {
+                    (
+                        version_score(asked_version.as_deref(), v.version.as_deref()),
+                        std::cmp::Reverse(*i),
+                    )
+                })
                 .map(|(_, v)| (v, ()))
             else {
                 continue;
             };
-            let Some((shown, (compressed, unpacked), extra)) = self.figures(v, platform) else { continue };
+            let Some((shown, (compressed, unpacked), extra)) = self.figures(v, platform) else {
+                continue;
+            };
             if compressed >= current {
                 continue;
             }
@@ -326,23 +395,60 @@ mod tests {
         let c = Catalogue::parse(EMBEDDED).expect("embedded catalogue parses");
         let names = c.image_names();
         for must in [
-            "node", "python", "golang", "rust", "eclipse-temurin", "openjdk", "maven", "gradle", "ruby", "php",
-            "mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/aspnet", "mcr.microsoft.com/dotnet/runtime",
-            "nginx", "httpd", "alpine", "debian", "ubuntu", "busybox", "scratch", "postgres", "redis",
-            "gcr.io/distroless/static-debian12", "gcr.io/distroless/base-debian12", "gcr.io/distroless/cc-debian12",
-            "gcr.io/distroless/java21-debian12", "gcr.io/distroless/nodejs22-debian12", "gcr.io/distroless/python3-debian12",
+            "node",
+            "python",
+            "golang",
+            "rust",
+            "eclipse-temurin",
+            "openjdk",
+            "maven",
+            "gradle",
+            "ruby",
+            "php",
+            "mcr.microsoft.com/dotnet/sdk",
+            "mcr.microsoft.com/dotnet/aspnet",
+            "mcr.microsoft.com/dotnet/runtime",
+            "nginx",
+            "httpd",
+            "alpine",
+            "debian",
+            "ubuntu",
+            "busybox",
+            "scratch",
+            "postgres",
+            "redis",
+            "gcr.io/distroless/static-debian12",
+            "gcr.io/distroless/base-debian12",
+            "gcr.io/distroless/cc-debian12",
+            "gcr.io/distroless/java21-debian12",
+            "gcr.io/distroless/nodejs22-debian12",
+            "gcr.io/distroless/python3-debian12",
         ] {
             assert!(names.iter().any(|n| n == must), "catalogue lacks {must}");
         }
         for img in &c.images {
             let mut tags = std::collections::HashSet::new();
             for v in &img.variants {
-                assert!(ImageRef::parse(&format!("{}:{}", img.familiar, v.tag)).is_ok(), "{} {}", img.familiar, v.tag);
+                assert!(
+                    ImageRef::parse(&format!("{}:{}", img.familiar, v.tag)).is_ok(),
+                    "{} {}",
+                    img.familiar,
+                    v.tag
+                );
                 for t in std::iter::once(&v.tag).chain(&v.aliases) {
-                    assert!(tags.insert(t.clone()), "{}: tag {t} listed twice", img.familiar);
+                    assert!(
+                        tags.insert(t.clone()),
+                        "{}: tag {t} listed twice",
+                        img.familiar
+                    );
                 }
                 if img.familiar != "scratch" {
-                    assert!(v.amd64.0 > 0 && v.amd64.0 < v.amd64.1, "{}:{} compressed must be below unpacked", img.familiar, v.tag);
+                    assert!(
+                        v.amd64.0 > 0 && v.amd64.0 < v.amd64.1,
+                        "{}:{} compressed must be below unpacked",
+                        img.familiar,
+                        v.tag
+                    );
                 }
             }
         }
@@ -368,16 +474,32 @@ mod tests {
         let hit = c.lookup(&r("python:3.12.4-alpine3.20"), &amd).unwrap();
         assert_eq!(hit.entry, "python:3.12-alpine");
         // Unknown version: the first (newest) entry of the family.
-        assert_eq!(c.lookup(&r("node:23-alpine"), &amd).unwrap().entry, "node:22-alpine");
+        assert_eq!(
+            c.lookup(&r("node:23-alpine"), &amd).unwrap().entry,
+            "node:22-alpine"
+        );
         assert_eq!(c.lookup(&r("node"), &amd).unwrap().entry, "node:22");
         // Registry other than Docker Hub.
-        assert_eq!(c.lookup(&r("mcr.microsoft.com/dotnet/aspnet:8.0.11-alpine3.20"), &amd).unwrap().entry, "mcr.microsoft.com/dotnet/aspnet:8.0-alpine");
+        assert_eq!(
+            c.lookup(
+                &r("mcr.microsoft.com/dotnet/aspnet:8.0.11-alpine3.20"),
+                &amd
+            )
+            .unwrap()
+            .entry,
+            "mcr.microsoft.com/dotnet/aspnet:8.0-alpine"
+        );
         // A family the catalogue does not have, an image it does not know: nothing, not a guess.
         assert!(c.lookup(&r("node:22-windowsservercore"), &amd).is_none());
         assert!(c.lookup(&r("example.com/private/app:1"), &amd).is_none());
-        assert!(c.lookup(&r("node:22"), &Platform::parse("linux/s390x").unwrap()).is_none());
+        assert!(c
+            .lookup(&r("node:22"), &Platform::parse("linux/s390x").unwrap())
+            .is_none());
         // Scratch weighs nothing.
-        assert_eq!(c.lookup(&r("scratch"), &amd).unwrap().facts.compressed_size, 0);
+        assert_eq!(
+            c.lookup(&r("scratch"), &amd).unwrap().facts.compressed_size,
+            0
+        );
     }
 
     #[test]
@@ -399,14 +521,20 @@ mod tests {
         let v = c.slimmer_variants(&r("node:20"), &amd, None);
         let refs: Vec<&str> = v.iter().map(|x| x.reference.as_str()).collect();
         assert_eq!(refs, vec!["node:20-alpine", "node:20-slim"]);
-        assert!(v.windows(2).all(|w| w[0].compressed_size <= w[1].compressed_size));
+        assert!(v
+            .windows(2)
+            .all(|w| w[0].compressed_size <= w[1].compressed_size));
         // Suggested at the version asked for, with the closest entry's figures.
         let v = c.slimmer_variants(&r("node:21.7"), &amd, Some(400_000_000));
         assert!(v.iter().any(|x| x.reference == "node:21.7-slim"), "{v:?}");
         // The slimmest variant has nothing slimmer.
-        assert!(c.slimmer_variants(&r("nginx:1.27-alpine-slim"), &amd, None).is_empty());
+        assert!(c
+            .slimmer_variants(&r("nginx:1.27-alpine-slim"), &amd, None)
+            .is_empty());
         // A known real size is what is compared against.
-        assert!(c.slimmer_variants(&r("node:20-slim"), &amd, Some(1)).is_empty());
+        assert!(c
+            .slimmer_variants(&r("node:20-slim"), &amd, Some(1))
+            .is_empty());
     }
 
     #[test]

@@ -36,7 +36,10 @@ impl std::fmt::Debug for Secret {
 /// One registry's credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    UsernamePassword { username: String, password: Secret },
+    UsernamePassword {
+        username: String,
+        password: Secret,
+    },
     /// An OAuth2 refresh token (`identitytoken` in config.json, or a helper's `<token>` user),
     /// exchanged at the registry's token endpoint.
     IdentityToken(Secret),
@@ -55,7 +58,11 @@ const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 impl CredentialStore {
     /// `config_dir` overrides `$DOCKER_CONFIG` / `~/.docker`.
     pub fn new(config_dir: Option<PathBuf>, timeout: Duration) -> CredentialStore {
-        CredentialStore { config_dir, timeout, memo: Mutex::new(HashMap::new()) }
+        CredentialStore {
+            config_dir,
+            timeout,
+            memo: Mutex::new(HashMap::new()),
+        }
     }
 
     fn config_path(&self) -> Option<PathBuf> {
@@ -70,7 +77,12 @@ impl CredentialStore {
     /// The credential for `registry` (the normalised registry name: `docker.io`, `ghcr.io`,
     /// `localhost:5000`), or `None` for anonymous access.
     pub async fn get(&self, registry: &str) -> Option<Credential> {
-        if let Some(known) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(registry) {
+        if let Some(known) = self
+            .memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(registry)
+        {
             return known.clone();
         }
         let found = self.lookup(registry).await;
@@ -101,7 +113,9 @@ impl CredentialStore {
             docker_credential::get_credential_from_reader(&bytes[..], &server).map_err(|e| {
                 // Only the kind of failure: a helper's output could contain secrets.
                 match e {
-                    docker_credential::CredentialRetrievalError::HelperFailure { helper, .. } => {
+                    docker_credential::CredentialRetrievalError::HelperFailure {
+                        helper, ..
+                    } => {
                         format!("credential helper {helper} failed")
                     }
                     other => format!("{other}"),
@@ -109,9 +123,15 @@ impl CredentialStore {
             })
         });
         match tokio::time::timeout(self.timeout, task).await {
-            Ok(Ok(Ok(docker_credential::DockerCredential::UsernamePassword(username, password)))) => {
+            Ok(Ok(Ok(docker_credential::DockerCredential::UsernamePassword(
+                username,
+                password,
+            )))) => {
                 tracing::debug!(registry, "using configured username/password credentials");
-                Some(Credential::UsernamePassword { username, password: Secret::new(password) })
+                Some(Credential::UsernamePassword {
+                    username,
+                    password: Secret::new(password),
+                })
             }
             Ok(Ok(Ok(docker_credential::DockerCredential::IdentityToken(token)))) => {
                 tracing::debug!(registry, "using configured identity token");
@@ -160,13 +180,22 @@ mod tests {
         );
         assert_eq!(
             s.get("docker.io").await,
-            Some(Credential::UsernamePassword { username: "alice".into(), password: Secret::new("s3cret") })
+            Some(Credential::UsernamePassword {
+                username: "alice".into(),
+                password: Secret::new("s3cret")
+            })
         );
         assert_eq!(
             s.get("ghcr.io").await,
-            Some(Credential::UsernamePassword { username: "bob".into(), password: Secret::new("pw") })
+            Some(Credential::UsernamePassword {
+                username: "bob".into(),
+                password: Secret::new("pw")
+            })
         );
-        assert_eq!(s.get("quay.io").await, Some(Credential::IdentityToken(Secret::new("refresh-me"))));
+        assert_eq!(
+            s.get("quay.io").await,
+            Some(Credential::IdentityToken(Secret::new("refresh-me")))
+        );
         assert_eq!(s.get("example.com").await, None);
     }
 
@@ -180,7 +209,10 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let c = Credential::UsernamePassword { username: "u".into(), password: Secret::new("hunter2") };
+        let c = Credential::UsernamePassword {
+            username: "u".into(),
+            password: Secret::new("hunter2"),
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

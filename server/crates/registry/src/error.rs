@@ -15,13 +15,26 @@ pub enum RegistryError {
     /// TLS failed: unknown certificate authority, wrong host name, expired certificate.
     Tls { registry: String, detail: String },
     /// 401: the registry wants credentials (none configured) or rejected them.
-    Unauthorized { registry: String, repository: String, had_credentials: bool },
+    Unauthorized {
+        registry: String,
+        repository: String,
+        had_credentials: bool,
+    },
     /// 403: the credentials are valid but not allowed to pull this repository.
-    Forbidden { registry: String, repository: String },
+    Forbidden {
+        registry: String,
+        repository: String,
+    },
     /// 404: no such repository, tag or digest.
-    NotFound { reference: String, detail: Option<String> },
+    NotFound {
+        reference: String,
+        detail: Option<String>,
+    },
     /// 429, or a rate-limit header said no requests remain.
-    RateLimited { registry: String, retry_after_secs: Option<u64> },
+    RateLimited {
+        registry: String,
+        retry_after_secs: Option<u64>,
+    },
     /// 5xx.
     Server { registry: String, status: u16 },
     /// Any other unexpected status.
@@ -34,11 +47,19 @@ pub enum RegistryError {
     DigestMismatch { expected: String, actual: String },
     /// A redirect layerwise refused to follow, or a redirect target that wanted credentials
     /// (credentials are never sent to another host).
-    Redirect { registry: String, target: String, reason: String },
+    Redirect {
+        registry: String,
+        target: String,
+        reason: String,
+    },
     /// The registry is only reachable over plain HTTP and is not marked insecure.
     InsecureRefused { registry: String },
     /// The image exists but not for the platform asked for.
-    PlatformNotAvailable { reference: String, wanted: String, available: Vec<String> },
+    PlatformNotAvailable {
+        reference: String,
+        wanted: String,
+        available: Vec<String>,
+    },
     /// The reference text is not a valid image reference.
     InvalidReference { reference: String, detail: String },
     /// Settings that cannot be used (unreadable CA file, ...).
@@ -178,13 +199,36 @@ mod tests {
             had_credentials: false,
         };
         assert!(e.to_string().contains("docker login ghcr.io"), "{e}");
-        let e = RegistryError::RateLimited { registry: "docker.io".into(), retry_after_secs: Some(150) };
-        assert_eq!(e.to_string(), "docker.io rate limit reached; retry in 3 min");
-        let e = RegistryError::RateLimited { registry: "docker.io".into(), retry_after_secs: Some(30) };
+        let e = RegistryError::RateLimited {
+            registry: "docker.io".into(),
+            retry_after_secs: Some(150),
+        };
+        assert_eq!(
+            e.to_string(),
+            "docker.io rate limit reached; retry in 3 min"
+        );
+        let e = RegistryError::RateLimited {
+            registry: "docker.io".into(),
+            retry_after_secs: Some(30),
+        };
         assert!(e.to_string().ends_with("retry in 30 s"));
-        let e = RegistryError::TooLarge { what: "manifest".into(), limit: 4_000_000 };
-        assert_eq!(e.to_string(), "manifest is larger than the 4.00 MB layerwise accepts");
-        assert!(RegistryError::Timeout { registry: "r".into(), after_ms: 1500 }.allows_fallback());
-        assert!(!RegistryError::NotFound { reference: "x".into(), detail: None }.allows_fallback());
+        let e = RegistryError::TooLarge {
+            what: "manifest".into(),
+            limit: 4_000_000,
+        };
+        assert_eq!(
+            e.to_string(),
+            "manifest is larger than the 4.00 MB layerwise accepts"
+        );
+        assert!(RegistryError::Timeout {
+            registry: "r".into(),
+            after_ms: 1500
+        }
+        .allows_fallback());
+        assert!(!RegistryError::NotFound {
+            reference: "x".into(),
+            detail: None
+        }
+        .allows_fallback());
     }
 }

@@ -14,7 +14,9 @@ pub struct InFlight<K, V> {
 
 impl<K: Eq + Hash + Clone, V: Clone> Default for InFlight<K, V> {
     fn default() -> Self {
-        InFlight { running: Mutex::new(HashMap::new()) }
+        InFlight {
+            running: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -28,7 +30,9 @@ impl<K: Eq + Hash + Clone, V: Clone> InFlight<K, V> {
     {
         let cell = {
             let mut map = self.running.lock().unwrap_or_else(|p| p.into_inner());
-            map.entry(key.clone()).or_insert_with(|| Arc::new(OnceCell::new())).clone()
+            map.entry(key.clone())
+                .or_insert_with(|| Arc::new(OnceCell::new()))
+                .clone()
         };
         let value = cell.get_or_init(make).await.clone();
         let mut map = self.running.lock().unwrap_or_else(|p| p.into_inner());

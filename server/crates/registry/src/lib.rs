@@ -71,7 +71,9 @@ pub use settings::RegistrySettings;
 
 use cache::{Cache, Timed};
 use inflight::InFlight;
-use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts, VariantSize};
+use layerwise_analysis::image_facts::{
+    FactSource, ImageFacts, Platform, PlatformFacts, VariantSize,
+};
 use layerwise_analysis::image_ref::ImageRef;
 use resolve::{now_secs, Limits};
 use std::path::PathBuf;
@@ -115,8 +117,15 @@ impl Registry {
 
     /// A registry client that reaches registries through `dist`.
     pub fn with_distribution(settings: RegistrySettings, dist: Arc<dyn Distribution>) -> Registry {
-        let dir = if settings.disk_cache { settings.cache_dir.clone().or_else(default_cache_dir) } else { None };
-        let default_platform = settings.default_platform.clone().unwrap_or_else(Platform::host);
+        let dir = if settings.disk_cache {
+            settings.cache_dir.clone().or_else(default_cache_dir)
+        } else {
+            None
+        };
+        let default_platform = settings
+            .default_platform
+            .clone()
+            .unwrap_or_else(Platform::host);
         Registry {
             inner: Arc::new(Inner {
                 default_platform,
@@ -174,17 +183,23 @@ impl Registry {
         let image = image.clone();
         self.inner
             .facts_inflight
-            .run(key, move || async move { this.resolve_facts(&image, &platform).await })
+            .run(key, move || async move {
+                this.resolve_facts(&image, &platform).await
+            })
             .await
     }
 
     async fn resolve_facts(&self, image: &ImageRef, platform: &Platform) -> FactsResult {
         let s = &self.inner.settings;
-        if let Some(fresh) = resolve::from_cache(&self.inner.cache, image, platform, s.tag_ttl_secs, false) {
+        if let Some(fresh) =
+            resolve::from_cache(&self.inner.cache, image, platform, s.tag_ttl_secs, false)
+        {
             return Ok(fresh);
         }
         if s.offline {
-            let why = RegistryError::Offline { reference: image.display_name() };
+            let why = RegistryError::Offline {
+                reference: image.display_name(),
+            };
             return self.fallback(image, platform, why);
         }
         match self.fetch_with_mirrors(image, platform).await {
@@ -202,13 +217,25 @@ impl Registry {
         let mut endpoints = Vec::new();
         if image.is_docker_hub() {
             for host in self.inner.settings.mirror_hosts() {
-                endpoints.push(ImageRef { registry: host, ..image.clone() });
+                endpoints.push(ImageRef {
+                    registry: host,
+                    ..image.clone()
+                });
             }
         }
         endpoints.push(image.clone());
         let mut last = None;
         for endpoint in &endpoints {
-            match resolve::fetch(&*self.inner.dist, &self.inner.cache, image, endpoint, platform, self.limits()).await {
+            match resolve::fetch(
+                &*self.inner.dist,
+                &self.inner.cache,
+                image,
+                endpoint,
+                platform,
+                self.limits(),
+            )
+            .await
+            {
                 Ok(f) => return Ok(f),
                 Err(e) => {
                     if endpoint.registry != image.registry {
@@ -218,13 +245,21 @@ impl Registry {
                 }
             }
         }
-        Err(last.unwrap_or_else(|| RegistryError::Offline { reference: image.display_name() }))
+        Err(last.unwrap_or_else(|| RegistryError::Offline {
+            reference: image.display_name(),
+        }))
     }
 
     /// A stale cache entry, else the catalogue, else `why`.
     fn fallback(&self, image: &ImageRef, platform: &Platform, why: RegistryError) -> FactsResult {
         let reason = Some(why.to_string());
-        if let Some(mut f) = resolve::from_cache(&self.inner.cache, image, platform, self.inner.settings.tag_ttl_secs, true) {
+        if let Some(mut f) = resolve::from_cache(
+            &self.inner.cache,
+            image,
+            platform,
+            self.inner.settings.tag_ttl_secs,
+            true,
+        ) {
             f.fallback_reason = reason;
             return Ok(f);
         }
@@ -237,17 +272,31 @@ impl Registry {
 
     /// What is known without the network: the cache (stale entries allowed and marked), then
     /// the catalogue. Reads small files at most; never waits on a registry.
-    pub fn cached_facts(&self, image: &ImageRef, platform: Option<&Platform>) -> Option<ImageFacts> {
+    pub fn cached_facts(
+        &self,
+        image: &ImageRef,
+        platform: Option<&Platform>,
+    ) -> Option<ImageFacts> {
         let platform = platform.unwrap_or(&self.inner.default_platform);
         if image.is_scratch() {
             return Some(scratch_facts(image, platform));
         }
-        resolve::from_cache(&self.inner.cache, image, platform, self.inner.settings.tag_ttl_secs, true)
-            .or_else(|| self.catalogue_facts(image, Some(platform)))
+        resolve::from_cache(
+            &self.inner.cache,
+            image,
+            platform,
+            self.inner.settings.tag_ttl_secs,
+            true,
+        )
+        .or_else(|| self.catalogue_facts(image, Some(platform)))
     }
 
     /// The catalogue's approximate figures alone.
-    pub fn catalogue_facts(&self, image: &ImageRef, platform: Option<&Platform>) -> Option<ImageFacts> {
+    pub fn catalogue_facts(
+        &self,
+        image: &ImageRef,
+        platform: Option<&Platform>,
+    ) -> Option<ImageFacts> {
         let platform = platform.unwrap_or(&self.inner.default_platform);
         let hit = self.inner.catalogue.lookup(image, platform)?;
         Some(ImageFacts {
@@ -263,9 +312,16 @@ impl Registry {
 
     /// Smaller variants of the same image, smallest first (catalogue figures, compared with
     /// `current_size` when the real size is known).
-    pub fn slimmer_variants(&self, image: &ImageRef, platform: Option<&Platform>, current_size: Option<u64>) -> Vec<VariantSize> {
+    pub fn slimmer_variants(
+        &self,
+        image: &ImageRef,
+        platform: Option<&Platform>,
+        current_size: Option<u64>,
+    ) -> Vec<VariantSize> {
         let platform = platform.unwrap_or(&self.inner.default_platform);
-        self.inner.catalogue.slimmer_variants(image, platform, current_size)
+        self.inner
+            .catalogue
+            .slimmer_variants(image, platform, current_size)
     }
 
     /// The repository's tags (for completion): cache while fresh, else the registry; when the
@@ -285,7 +341,9 @@ impl Registry {
             }
         };
         if self.inner.settings.offline {
-            return offline_answer(RegistryError::Offline { reference: image.familiar_name() });
+            return offline_answer(RegistryError::Offline {
+                reference: image.familiar_name(),
+            });
         }
         let this = self.clone();
         let image_owned = image.clone();
@@ -294,7 +352,13 @@ impl Registry {
             .tags_inflight
             .run(key.clone(), move || async move {
                 let tags = this.inner.dist.list_tags(&image_owned, MAX_TAGS).await?;
-                this.inner.cache.put_tag_list(&key, Timed { fetched_at: now_secs(), value: tags.clone() });
+                this.inner.cache.put_tag_list(
+                    &key,
+                    Timed {
+                        fetched_at: now_secs(),
+                        value: tags.clone(),
+                    },
+                );
                 Ok(tags)
             })
             .await;

@@ -62,21 +62,32 @@ pub struct IndexEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Manifest {
     Index(Vec<IndexEntry>),
-    Image { config_digest: String, config_size: u64, layers: Vec<LayerFacts> },
+    Image {
+        config_digest: String,
+        config_size: u64,
+        layers: Vec<LayerFacts>,
+    },
 }
 
 fn malformed(what: &str, detail: impl Into<String>) -> RegistryError {
-    RegistryError::Malformed { what: what.to_string(), detail: detail.into() }
+    RegistryError::Malformed {
+        what: what.to_string(),
+        detail: detail.into(),
+    }
 }
 
 /// `sha256:<64 lowercase hex>` (other algorithms are accepted if well-formed; only sha256 is
 /// verified).
 pub fn is_valid_digest(d: &str) -> bool {
     match d.split_once(':') {
-        Some(("sha256", hex)) => hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+        Some(("sha256", hex)) => {
+            hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        }
         Some((alg, hex)) => {
             !alg.is_empty()
-                && alg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
+                && alg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
                 && hex.len() >= 32
                 && hex.len() <= 256
                 && hex.bytes().all(|b| b.is_ascii_hexdigit())
@@ -102,7 +113,10 @@ pub fn verify_digest(bytes: &[u8], expected: &str) -> Result<(), RegistryError> 
     if expected.starts_with("sha256:") {
         let actual = sha256_digest(bytes);
         if actual != expected {
-            return Err(RegistryError::DigestMismatch { expected: expected.to_string(), actual });
+            return Err(RegistryError::DigestMismatch {
+                expected: expected.to_string(),
+                actual,
+            });
         }
     }
     Ok(())
@@ -130,40 +144,74 @@ pub fn parse_manifest(bytes: &[u8], content_type: Option<&str>) -> Result<Manife
     if is_index {
         let list = raw.manifests.unwrap_or_default();
         if list.len() > MAX_ENTRIES {
-            return Err(malformed("index", format!("{} entries is more than {MAX_ENTRIES}", list.len())));
+            return Err(malformed(
+                "index",
+                format!("{} entries is more than {MAX_ENTRIES}", list.len()),
+            ));
         }
         let mut entries = Vec::with_capacity(list.len());
         for d in list {
             if !is_valid_digest(&d.digest) {
-                return Err(malformed("index", format!("invalid digest {:?}", truncate(&d.digest))));
+                return Err(malformed(
+                    "index",
+                    format!("invalid digest {:?}", truncate(&d.digest)),
+                ));
             }
             let attestation = d
                 .annotations
                 .as_ref()
                 .and_then(|a| a.get("vnd.docker.reference.type"))
                 .is_some_and(|t| t == "attestation-manifest")
-                || d.platform.as_ref().is_some_and(|p| p.os == "unknown" || p.architecture == "unknown");
-            let platform = d.platform.map(|p| Platform::new(&p.os, &p.architecture, p.variant.as_deref()));
-            entries.push(IndexEntry { digest: d.digest, size: d.size, platform, attestation });
+                || d.platform
+                    .as_ref()
+                    .is_some_and(|p| p.os == "unknown" || p.architecture == "unknown");
+            let platform = d
+                .platform
+                .map(|p| Platform::new(&p.os, &p.architecture, p.variant.as_deref()));
+            entries.push(IndexEntry {
+                digest: d.digest,
+                size: d.size,
+                platform,
+                attestation,
+            });
         }
         return Ok(Manifest::Index(entries));
     }
-    let config = raw.config.ok_or_else(|| malformed("manifest", "no config descriptor"))?;
+    let config = raw
+        .config
+        .ok_or_else(|| malformed("manifest", "no config descriptor"))?;
     if !is_valid_digest(&config.digest) {
-        return Err(malformed("manifest", format!("invalid config digest {:?}", truncate(&config.digest))));
+        return Err(malformed(
+            "manifest",
+            format!("invalid config digest {:?}", truncate(&config.digest)),
+        ));
     }
     let raw_layers = raw.layers.unwrap_or_default();
     if raw_layers.len() > MAX_ENTRIES {
-        return Err(malformed("manifest", format!("{} layers is more than {MAX_ENTRIES}", raw_layers.len())));
+        return Err(malformed(
+            "manifest",
+            format!("{} layers is more than {MAX_ENTRIES}", raw_layers.len()),
+        ));
     }
     let mut layers = Vec::with_capacity(raw_layers.len());
     for l in raw_layers {
         if !is_valid_digest(&l.digest) {
-            return Err(malformed("manifest", format!("invalid layer digest {:?}", truncate(&l.digest))));
+            return Err(malformed(
+                "manifest",
+                format!("invalid layer digest {:?}", truncate(&l.digest)),
+            ));
         }
-        layers.push(LayerFacts { digest: l.digest, size: l.size, media_type: l.media_type });
+        layers.push(LayerFacts {
+            digest: l.digest,
+            size: l.size,
+            media_type: l.media_type,
+        });
     }
-    Ok(Manifest::Image { config_digest: config.digest, config_size: config.size, layers })
+    Ok(Manifest::Image {
+        config_digest: config.digest,
+        config_size: config.size,
+        layers,
+    })
 }
 
 fn truncate(s: &str) -> String {
@@ -210,7 +258,9 @@ pub fn platform_facts(
         (Some(os), Some(arch)) if !os.is_empty() && !arch.is_empty() => {
             Platform::new(os, arch, raw.variant.as_deref())
         }
-        _ => index_platform.cloned().unwrap_or_else(|| Platform::new("unknown", "unknown", None)),
+        _ => index_platform
+            .cloned()
+            .unwrap_or_else(|| Platform::new("unknown", "unknown", None)),
     };
     let c = raw.config.unwrap_or_default();
     let history = raw
@@ -221,7 +271,9 @@ pub fn platform_facts(
         .map(|h| h.created_by.unwrap_or_default())
         .take(MAX_ENTRIES)
         .collect();
-    let compressed_size = layers.iter().fold(0u64, |acc, l| acc.saturating_add(l.size));
+    let compressed_size = layers
+        .iter()
+        .fold(0u64, |acc, l| acc.saturating_add(l.size));
     Ok(PlatformFacts {
         platform,
         manifest_digest: Some(manifest_digest.to_string()),
@@ -231,7 +283,10 @@ pub fn platform_facts(
         layers,
         created: raw.created,
         user: c.user.filter(|u| !u.is_empty()),
-        exposed_ports: c.exposed_ports.map(|p| p.into_keys().take(256).collect()).unwrap_or_default(),
+        exposed_ports: c
+            .exposed_ports
+            .map(|p| p.into_keys().take(256).collect())
+            .unwrap_or_default(),
         entrypoint: c.entrypoint,
         cmd: c.cmd,
         working_dir: c.working_dir.filter(|w| !w.is_empty()),
@@ -258,7 +313,11 @@ pub fn select_platform<'a>(entries: &'a [IndexEntry], wanted: &Platform) -> Opti
 
 /// The platforms an index offers, attestations left out.
 pub fn available_platforms(entries: &[IndexEntry]) -> Vec<Platform> {
-    entries.iter().filter(|e| !e.attestation).filter_map(|e| e.platform.clone()).collect()
+    entries
+        .iter()
+        .filter(|e| !e.attestation)
+        .filter_map(|e| e.platform.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -276,9 +335,18 @@ mod tests {
             sha256_digest(b""),
             "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-        assert!(verify_digest(b"", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").is_ok());
-        assert!(matches!(verify_digest(b"x", A), Err(RegistryError::DigestMismatch { .. })));
-        assert!(is_valid_digest(A) && !is_valid_digest("sha256:abc") && !is_valid_digest("../../etc"));
+        assert!(verify_digest(
+            b"",
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        )
+        .is_ok());
+        assert!(matches!(
+            verify_digest(b"x", A),
+            Err(RegistryError::DigestMismatch { .. })
+        ));
+        assert!(
+            is_valid_digest(A) && !is_valid_digest("sha256:abc") && !is_valid_digest("../../etc")
+        );
     }
 
     #[test]
@@ -287,7 +355,12 @@ mod tests {
             r#"{{"schemaVersion":2,"mediaType":"{DOCKER_MANIFEST}","config":{{"mediaType":"x","digest":"{A}","size":7}},
             "layers":[{{"mediaType":"l","digest":"{B}","size":100}},{{"mediaType":"l","digest":"{C}","size":23}}],"extra":1}}"#
         );
-        let Manifest::Image { config_digest, layers, .. } = parse_manifest(m.as_bytes(), None).unwrap() else {
+        let Manifest::Image {
+            config_digest,
+            layers,
+            ..
+        } = parse_manifest(m.as_bytes(), None).unwrap()
+        else {
             panic!("expected an image manifest")
         };
         assert_eq!(config_digest, A);
@@ -314,10 +387,18 @@ mod tests {
               {{"digest":"{C}","size":1,"platform":{{"os":"unknown","architecture":"unknown"}},
                 "annotations":{{"vnd.docker.reference.type":"attestation-manifest"}}}}]}}"#
         );
-        let Manifest::Index(entries) = parse_manifest(idx.as_bytes(), None).unwrap() else { panic!() };
+        let Manifest::Index(entries) = parse_manifest(idx.as_bytes(), None).unwrap() else {
+            panic!()
+        };
         let p = |s: &str| Platform::parse(s).unwrap();
-        assert_eq!(select_platform(&entries, &p("linux/amd64")).unwrap().digest, A);
-        assert_eq!(select_platform(&entries, &p("linux/arm64")).unwrap().digest, B);
+        assert_eq!(
+            select_platform(&entries, &p("linux/amd64")).unwrap().digest,
+            A
+        );
+        assert_eq!(
+            select_platform(&entries, &p("linux/arm64")).unwrap().digest,
+            B
+        );
         assert!(select_platform(&entries, &p("linux/s390x")).is_none());
         assert_eq!(available_platforms(&entries).len(), 2);
     }
@@ -328,12 +409,27 @@ mod tests {
             ("{not json".into(), "not valid manifest JSON"),
             (r#"{"schemaVersion":1,"fsLayers":[]}"#.into(), "schema 1"),
             (r#"{"schemaVersion":2,"layers":[]}"#.into(), "no config"),
-            (format!(r#"{{"config":{{"digest":"{A}","size":1}},"layers":[{{"digest":"../x","size":1}}]}}"#), "invalid layer digest"),
-            (format!(r#"{{"config":{{"digest":"{A}","size":-1}},"layers":[]}}"#), "not valid"),
-            (format!(r#"{{"mediaType":"{OCI_INDEX}","manifests":[{{"digest":"bad","size":1}}]}}"#), "invalid digest"),
+            (
+                format!(
+                    r#"{{"config":{{"digest":"{A}","size":1}},"layers":[{{"digest":"../x","size":1}}]}}"#
+                ),
+                "invalid layer digest",
+            ),
+            (
+                format!(r#"{{"config":{{"digest":"{A}","size":-1}},"layers":[]}}"#),
+                "not valid",
+            ),
+            (
+                format!(
+                    r#"{{"mediaType":"{OCI_INDEX}","manifests":[{{"digest":"bad","size":1}}]}}"#
+                ),
+                "invalid digest",
+            ),
         ];
         for (body, want) in cases {
-            let e = parse_manifest(body.as_bytes(), None).expect_err(&body).to_string();
+            let e = parse_manifest(body.as_bytes(), None)
+                .expect_err(&body)
+                .to_string();
             assert!(e.contains(want), "{body}: {e}");
         }
         assert!(platform_facts(A, vec![], b"[1,2]", None).is_err());

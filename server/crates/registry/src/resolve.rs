@@ -60,11 +60,28 @@ pub async fn fetch(
                 Some(d) => d,
                 None => {
                     // No usable Docker-Content-Digest: GET by tag and hash it ourselves.
-                    let m = dist.get_manifest(endpoint, tag, limits.max_manifest_bytes).await?;
+                    let m = dist
+                        .get_manifest(endpoint, tag, limits.max_manifest_bytes)
+                        .await?;
                     let digest = manifest::sha256_digest(&m.bytes);
                     if cache.get_digest(&digest).is_none() {
-                        let record = record_for(dist, endpoint, &digest, &m.bytes, m.media_type.as_deref(), limits, None).await?;
-                        cache.put_digest(&digest, Timed { fetched_at: now, value: record });
+                        let record = record_for(
+                            dist,
+                            endpoint,
+                            &digest,
+                            &m.bytes,
+                            m.media_type.as_deref(),
+                            limits,
+                            None,
+                        )
+                        .await?;
+                        cache.put_digest(
+                            &digest,
+                            Timed {
+                                fetched_at: now,
+                                value: record,
+                            },
+                        );
                     }
                     digest
                 }
@@ -79,12 +96,23 @@ pub async fn fetch(
         }
         DigestRecord::Index { entries } => {
             let available = manifest::available_platforms(&entries);
-            let chosen = manifest::select_platform(&entries, platform).ok_or_else(|| RegistryError::PlatformNotAvailable {
-                reference: image.display_name(),
-                wanted: platform.to_string(),
-                available: available.iter().map(ToString::to_string).collect(),
+            let chosen = manifest::select_platform(&entries, platform).ok_or_else(|| {
+                RegistryError::PlatformNotAvailable {
+                    reference: image.display_name(),
+                    wanted: platform.to_string(),
+                    available: available.iter().map(ToString::to_string).collect(),
+                }
             })?;
-            let child = digest_record(dist, cache, endpoint, &chosen.digest, limits, chosen.platform.as_ref(), now).await?;
+            let child = digest_record(
+                dist,
+                cache,
+                endpoint,
+                &chosen.digest,
+                limits,
+                chosen.platform.as_ref(),
+                now,
+            )
+            .await?;
             match child {
                 DigestRecord::Image { facts } => (*facts, available),
                 DigestRecord::Index { .. } => {
@@ -98,7 +126,13 @@ pub async fn fetch(
     };
     if image.digest.is_none() {
         if let Some(key) = tag_key(image) {
-            cache.put_tag(&key, Timed { fetched_at: now, value: top.clone() });
+            cache.put_tag(
+                &key,
+                Timed {
+                    fetched_at: now,
+                    value: top.clone(),
+                },
+            );
         }
     }
     Ok(ImageFacts {
@@ -125,10 +159,27 @@ async fn digest_record(
     if let Some(r) = cache.get_digest(digest) {
         return Ok(r.value);
     }
-    let m = dist.get_manifest(endpoint, digest, limits.max_manifest_bytes).await?;
+    let m = dist
+        .get_manifest(endpoint, digest, limits.max_manifest_bytes)
+        .await?;
     manifest::verify_digest(&m.bytes, digest)?;
-    let record = record_for(dist, endpoint, digest, &m.bytes, m.media_type.as_deref(), limits, index_platform).await?;
-    cache.put_digest(digest, Timed { fetched_at: now, value: record.clone() });
+    let record = record_for(
+        dist,
+        endpoint,
+        digest,
+        &m.bytes,
+        m.media_type.as_deref(),
+        limits,
+        index_platform,
+    )
+    .await?;
+    cache.put_digest(
+        digest,
+        Timed {
+            fetched_at: now,
+            value: record.clone(),
+        },
+    );
     Ok(record)
 }
 
@@ -144,21 +195,39 @@ async fn record_for(
 ) -> Result<DigestRecord, RegistryError> {
     match manifest::parse_manifest(bytes, media_type)? {
         Manifest::Index(entries) => Ok(DigestRecord::Index { entries }),
-        Manifest::Image { config_digest, config_size, layers } => {
+        Manifest::Image {
+            config_digest,
+            config_size,
+            layers,
+        } => {
             if config_size > limits.max_config_bytes {
-                return Err(RegistryError::TooLarge { what: "image config".into(), limit: limits.max_config_bytes });
+                return Err(RegistryError::TooLarge {
+                    what: "image config".into(),
+                    limit: limits.max_config_bytes,
+                });
             }
-            let config = dist.get_blob(endpoint, &config_digest, limits.max_config_bytes).await?;
+            let config = dist
+                .get_blob(endpoint, &config_digest, limits.max_config_bytes)
+                .await?;
             manifest::verify_digest(&config, &config_digest)?;
-            let facts: PlatformFacts = manifest::platform_facts(digest, layers, &config, index_platform)?;
-            Ok(DigestRecord::Image { facts: Box::new(facts) })
+            let facts: PlatformFacts =
+                manifest::platform_facts(digest, layers, &config, index_platform)?;
+            Ok(DigestRecord::Image {
+                facts: Box::new(facts),
+            })
         }
     }
 }
 
 /// Facts from the cache alone. `ttl` decides whether a tag record is fresh; with `allow_stale`
 /// an expired one is used too and the result is marked stale.
-pub fn from_cache(cache: &Cache, image: &ImageRef, platform: &Platform, ttl: u64, allow_stale: bool) -> Option<ImageFacts> {
+pub fn from_cache(
+    cache: &Cache,
+    image: &ImageRef,
+    platform: &Platform,
+    ttl: u64,
+    allow_stale: bool,
+) -> Option<ImageFacts> {
     let now = now_secs();
     let (top, fetched_at) = match &image.digest {
         Some(d) => (d.clone(), cache.get_digest(d)?.fetched_at),
@@ -191,7 +260,10 @@ pub fn from_cache(cache: &Cache, image: &ImageRef, platform: &Platform, ttl: u64
         digest: Some(top),
         platforms: vec![facts],
         available_platforms: available,
-        source: FactSource::Cache { age_secs: age, stale },
+        source: FactSource::Cache {
+            age_secs: age,
+            stale,
+        },
         fetched_at: Some(fetched_at),
         fallback_reason: None,
     })

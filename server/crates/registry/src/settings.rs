@@ -123,7 +123,13 @@ pub fn is_loopback(host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")
     } else {
-        host.rsplit_once(':').map_or(host, |(h, p)| if p.bytes().all(|b| b.is_ascii_digit()) { h } else { host })
+        host.rsplit_once(':').map_or(host, |(h, p)| {
+            if p.bytes().all(|b| b.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
+        })
     };
     if name.eq_ignore_ascii_case("localhost") {
         return true;
@@ -150,7 +156,9 @@ mod platform_string {
         let text: Option<String> = Option::deserialize(d)?;
         match text.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(t) => Platform::parse(t).map(Some).map_err(serde::de::Error::custom),
+            Some(t) => Platform::parse(t)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
         }
     }
 }
@@ -161,10 +169,24 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        for h in ["localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:80", "127.8.9.1:5000", "[::1]:5000", "[::1]"] {
+        for h in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.8.9.1:5000",
+            "[::1]:5000",
+            "[::1]",
+        ] {
             assert!(is_loopback(h), "{h}");
         }
-        for h in ["example.com", "10.0.0.1:5000", "localhost.example.com", "[::2]:1", "127.0.0.1.nip.io"] {
+        for h in [
+            "example.com",
+            "10.0.0.1:5000",
+            "localhost.example.com",
+            "[::2]:1",
+            "127.0.0.1.nip.io",
+        ] {
             assert!(!is_loopback(h), "{h}");
         }
     }
@@ -173,7 +195,10 @@ mod tests {
     fn insecure_and_mirrors() {
         let s = RegistrySettings {
             insecure_registries: vec!["reg.local:5000".into()],
-            registry_mirrors: vec!["http://mirror.local:5001/".into(), "https://mirror.gcr.io".into()],
+            registry_mirrors: vec![
+                "http://mirror.local:5001/".into(),
+                "https://mirror.gcr.io".into(),
+            ],
             ..Default::default()
         };
         assert!(s.is_insecure("reg.local:5000"));
@@ -185,8 +210,10 @@ mod tests {
 
     #[test]
     fn settings_read_from_camel_case_json() {
-        let s: RegistrySettings =
-            serde_json::from_str(r#"{"offline":true,"defaultPlatform":"linux/arm64","tagTtlSecs":60}"#).unwrap();
+        let s: RegistrySettings = serde_json::from_str(
+            r#"{"offline":true,"defaultPlatform":"linux/arm64","tagTtlSecs":60}"#,
+        )
+        .unwrap();
         assert!(s.offline);
         assert_eq!(s.default_platform.unwrap().to_string(), "linux/arm64");
         assert_eq!(s.tag_ttl_secs, 60);

@@ -16,7 +16,8 @@ impl TempDir {
     pub fn new(name: &str) -> TempDir {
         static N: AtomicU64 = AtomicU64::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
-        let p = std::env::temp_dir().join(format!("layerwise-test-{name}-{}-{n}", std::process::id()));
+        let p =
+            std::env::temp_dir().join(format!("layerwise-test-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         TempDir(p)
@@ -61,8 +62,17 @@ impl FakeRegistry {
     fn check(&self, image: &ImageRef) -> Result<(), RegistryError> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         self.asked.lock().unwrap().push(image.registry.clone());
-        if self.down.load(Ordering::SeqCst) || self.down_registries.lock().unwrap().contains(&image.registry) {
-            return Err(RegistryError::Unreachable { registry: image.registry.clone(), detail: "connection refused".into() });
+        if self.down.load(Ordering::SeqCst)
+            || self
+                .down_registries
+                .lock()
+                .unwrap()
+                .contains(&image.registry)
+        {
+            return Err(RegistryError::Unreachable {
+                registry: image.registry.clone(),
+                detail: "connection refused".into(),
+            });
         }
         Ok(())
     }
@@ -75,13 +85,23 @@ impl FakeRegistry {
 
     pub fn add_manifest(&self, bytes: Vec<u8>, media_type: &str) -> String {
         let d = sha256_digest(&bytes);
-        self.manifests.lock().unwrap().insert(d.clone(), (bytes, media_type.to_string()));
+        self.manifests
+            .lock()
+            .unwrap()
+            .insert(d.clone(), (bytes, media_type.to_string()));
         d
     }
 
     /// An image with layers of the given sizes for `arch`; returns (manifest digest, total).
-    pub fn add_image(&self, arch: &str, variant: Option<&str>, layer_sizes: &[u64]) -> (String, u64) {
-        let v = variant.map(|v| format!(r#","variant":"{v}""#)).unwrap_or_default();
+    pub fn add_image(
+        &self,
+        arch: &str,
+        variant: Option<&str>,
+        layer_sizes: &[u64],
+    ) -> (String, u64) {
+        let v = variant
+            .map(|v| format!(r#","variant":"{v}""#))
+            .unwrap_or_default();
         let config = format!(
             r#"{{"architecture":"{arch}","os":"linux"{v},"created":"2025-01-01T00:00:00Z","config":{{"User":"app","ExposedPorts":{{"80/tcp":{{}}}},"Cmd":["run"]}},"rootfs":{{"type":"layers","diff_ids":[]}}}}"#
         );
@@ -96,7 +116,10 @@ impl FakeRegistry {
             r#"{{"schemaVersion":2,"mediaType":"{DOCKER_MANIFEST}","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"{config_digest}","size":{config_size}}},"layers":[{}]}}"#,
             layers.join(",")
         );
-        (self.add_manifest(manifest.into_bytes(), DOCKER_MANIFEST), layer_sizes.iter().sum())
+        (
+            self.add_manifest(manifest.into_bytes(), DOCKER_MANIFEST),
+            layer_sizes.iter().sum(),
+        )
     }
 
     /// `repo:tag` → an index of linux/amd64 and linux/arm64/v8 images.
@@ -109,11 +132,23 @@ impl FakeRegistry {
             {{"mediaType":"{DOCKER_MANIFEST}","digest":"{arm}","size":1,"platform":{{"architecture":"arm64","os":"linux","variant":"v8"}}}}]}}"#
         );
         let idx = self.add_manifest(index.into_bytes(), OCI_INDEX);
-        self.tags.lock().unwrap().insert((repo.to_string(), tag.to_string()), idx.clone());
-        Seeded { index_digest: idx, amd64_digest: amd, amd64_layer_bytes: amd_total, arm64_layer_bytes: arm_total }
+        self.tags
+            .lock()
+            .unwrap()
+            .insert((repo.to_string(), tag.to_string()), idx.clone());
+        Seeded {
+            index_digest: idx,
+            amd64_digest: amd,
+            amd64_layer_bytes: amd_total,
+            arm64_layer_bytes: arm_total,
+        }
     }
 
-    fn lookup(&self, image: &ImageRef, reference: &str) -> Result<(String, Vec<u8>, String), RegistryError> {
+    fn lookup(
+        &self,
+        image: &ImageRef,
+        reference: &str,
+    ) -> Result<(String, Vec<u8>, String), RegistryError> {
         let digest = if reference.contains(':') {
             reference.to_string()
         } else {
@@ -122,7 +157,10 @@ impl FakeRegistry {
                 .unwrap()
                 .get(&(image.repository.clone(), reference.to_string()))
                 .cloned()
-                .ok_or_else(|| RegistryError::NotFound { reference: format!("{}:{reference}", image.familiar_name()), detail: None })?
+                .ok_or_else(|| RegistryError::NotFound {
+                    reference: format!("{}:{reference}", image.familiar_name()),
+                    detail: None,
+                })?
         };
         let (mut bytes, mt) = self
             .manifests
@@ -130,7 +168,10 @@ impl FakeRegistry {
             .unwrap()
             .get(&digest)
             .cloned()
-            .ok_or_else(|| RegistryError::NotFound { reference: digest.clone(), detail: None })?;
+            .ok_or_else(|| RegistryError::NotFound {
+                reference: digest.clone(),
+                detail: None,
+            })?;
         if let Some(t) = self.tamper.lock().unwrap().get(&digest) {
             bytes = t.clone();
         }
@@ -139,26 +180,49 @@ impl FakeRegistry {
 }
 
 impl Distribution for FakeRegistry {
-    fn head_manifest<'a>(&'a self, image: &'a ImageRef, reference: &'a str) -> BoxFuture<'a, Result<ManifestHead, RegistryError>> {
+    fn head_manifest<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<ManifestHead, RegistryError>> {
         Box::pin(async move {
             self.check(image)?;
             let (digest, _, mt) = self.lookup(image, reference)?;
-            Ok(ManifestHead { digest: Some(digest), media_type: Some(mt) })
+            Ok(ManifestHead {
+                digest: Some(digest),
+                media_type: Some(mt),
+            })
         })
     }
 
-    fn get_manifest<'a>(&'a self, image: &'a ImageRef, reference: &'a str, max: u64) -> BoxFuture<'a, Result<ManifestBytes, RegistryError>> {
+    fn get_manifest<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        reference: &'a str,
+        max: u64,
+    ) -> BoxFuture<'a, Result<ManifestBytes, RegistryError>> {
         Box::pin(async move {
             self.check(image)?;
             let (_, bytes, mt) = self.lookup(image, reference)?;
             if bytes.len() as u64 > max {
-                return Err(RegistryError::TooLarge { what: "manifest".into(), limit: max });
+                return Err(RegistryError::TooLarge {
+                    what: "manifest".into(),
+                    limit: max,
+                });
             }
-            Ok(ManifestBytes { bytes, media_type: Some(mt) })
+            Ok(ManifestBytes {
+                bytes,
+                media_type: Some(mt),
+            })
         })
     }
 
-    fn get_blob<'a>(&'a self, image: &'a ImageRef, digest: &'a str, _max: u64) -> BoxFuture<'a, Result<Vec<u8>, RegistryError>> {
+    fn get_blob<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        digest: &'a str,
+        _max: u64,
+    ) -> BoxFuture<'a, Result<Vec<u8>, RegistryError>> {
         Box::pin(async move {
             self.check(image)?;
             self.blobs
@@ -166,14 +230,27 @@ impl Distribution for FakeRegistry {
                 .unwrap()
                 .get(digest)
                 .cloned()
-                .ok_or_else(|| RegistryError::NotFound { reference: digest.to_string(), detail: None })
+                .ok_or_else(|| RegistryError::NotFound {
+                    reference: digest.to_string(),
+                    detail: None,
+                })
         })
     }
 
-    fn list_tags<'a>(&'a self, image: &'a ImageRef, max: usize) -> BoxFuture<'a, Result<Vec<String>, RegistryError>> {
+    fn list_tags<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        max: usize,
+    ) -> BoxFuture<'a, Result<Vec<String>, RegistryError>> {
         Box::pin(async move {
             self.check(image)?;
-            let mut t = self.tag_lists.lock().unwrap().get(&image.repository).cloned().unwrap_or_default();
+            let mut t = self
+                .tag_lists
+                .lock()
+                .unwrap()
+                .get(&image.repository)
+                .cloned()
+                .unwrap_or_default();
             t.truncate(max);
             Ok(t)
         })

@@ -14,7 +14,11 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Challenge {
     Basic,
-    Bearer { realm: String, service: Option<String>, scope: Option<String> },
+    Bearer {
+        realm: String,
+        service: Option<String>,
+        scope: Option<String>,
+    },
 }
 
 /// Parses `Bearer realm="https://auth.docker.io/token",service="registry.docker.io"` or
@@ -128,7 +132,10 @@ impl TokenCache {
         if map.len() > 1024 {
             map.clear();
         }
-        map.insert((host.to_string(), scope.to_string()), (header, Instant::now() + valid_for));
+        map.insert(
+            (host.to_string(), scope.to_string()),
+            (header, Instant::now() + valid_for),
+        );
     }
 
     pub fn forget(&self, host: &str, scope: &str) {
@@ -151,7 +158,10 @@ impl TokenResponse {
     pub fn into_header(self) -> Option<(AuthHeader, Duration)> {
         let token = self.token.or(self.access_token).filter(|t| !t.is_empty())?;
         let secs = self.expires_in.unwrap_or(60).clamp(10, 24 * 3600);
-        Some((AuthHeader::Bearer(token), Duration::from_secs(secs - secs / 10)))
+        Some((
+            AuthHeader::Bearer(token),
+            Duration::from_secs(secs - secs / 10),
+        ))
     }
 }
 
@@ -173,7 +183,9 @@ mod tests {
     #[test]
     fn challenges() {
         assert_eq!(
-            parse_challenge(r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io""#),
+            parse_challenge(
+                r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io""#
+            ),
             Some(Challenge::Bearer {
                 realm: "https://auth.docker.io/token".into(),
                 service: Some("registry.docker.io".into()),
@@ -181,19 +193,41 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_challenge(r#"bearer realm="http://127.0.0.1:1/t", scope="repository:a/b:pull,push", error="insufficient_scope""#),
+            parse_challenge(
+                r#"bearer realm="http://127.0.0.1:1/t", scope="repository:a/b:pull,push", error="insufficient_scope""#
+            ),
             Some(Challenge::Bearer {
                 realm: "http://127.0.0.1:1/t".into(),
                 service: None,
                 scope: Some("repository:a/b:pull,push".into())
             })
         );
-        assert_eq!(parse_challenge(r#"Basic realm="Registry Realm""#), Some(Challenge::Basic));
+        assert_eq!(
+            parse_challenge(r#"Basic realm="Registry Realm""#),
+            Some(Challenge::Basic)
+        );
         assert_eq!(parse_challenge("Basic"), Some(Challenge::Basic));
-        assert_eq!(parse_challenge(r#"Bearer realm="a\"b""#), Some(Challenge::Bearer { realm: "a\"b".into(), service: None, scope: None }));
-        assert_eq!(parse_challenge("Bearer service=x"), None, "a bearer challenge needs a realm");
+        assert_eq!(
+            parse_challenge(r#"Bearer realm="a\"b""#),
+            Some(Challenge::Bearer {
+                realm: "a\"b".into(),
+                service: None,
+                scope: None
+            })
+        );
+        assert_eq!(
+            parse_challenge("Bearer service=x"),
+            None,
+            "a bearer challenge needs a realm"
+        );
         assert_eq!(parse_challenge("Negotiate abc"), None);
-        for junk in ["", "=", "Bearer =\"", "Bearer realm=\"unterminated", "Bearer ,,,=,=\"\\"] {
+        for junk in [
+            "",
+            "=",
+            "Bearer =\"",
+            "Bearer realm=\"unterminated",
+            "Bearer ,,,=,=\"\\",
+        ] {
             let _ = parse_challenge(junk);
         }
     }
@@ -201,15 +235,30 @@ mod tests {
     #[test]
     fn tokens_expire() {
         let c = TokenCache::default();
-        c.put("h", "s", AuthHeader::Bearer("t".into()), Duration::from_secs(60));
+        c.put(
+            "h",
+            "s",
+            AuthHeader::Bearer("t".into()),
+            Duration::from_secs(60),
+        );
         assert!(c.get("h", "s").is_some());
         assert!(c.get("h", "other").is_none());
         c.put("h", "s", AuthHeader::Bearer("t".into()), Duration::ZERO);
         assert!(c.get("h", "s").is_none());
-        let r = TokenResponse { token: None, access_token: Some("a".into()), expires_in: Some(300) };
+        let r = TokenResponse {
+            token: None,
+            access_token: Some("a".into()),
+            expires_in: Some(300),
+        };
         let (h, d) = r.into_header().unwrap();
         assert!(matches!(h, AuthHeader::Bearer(t) if t == "a"));
         assert_eq!(d, Duration::from_secs(270));
-        assert!(TokenResponse { token: Some(String::new()), access_token: None, expires_in: None }.into_header().is_none());
+        assert!(TokenResponse {
+            token: Some(String::new()),
+            access_token: None,
+            expires_in: None
+        }
+        .into_header()
+        .is_none());
     }
 }

@@ -15,7 +15,9 @@ use crate::distribution::{BoxFuture, Distribution, ManifestBytes, ManifestHead};
 use crate::manifest::MANIFEST_ACCEPT;
 use crate::settings::{is_loopback, RegistrySettings};
 use crate::RegistryError;
-use auth::{basic_from, parse_challenge, pull_scope, AuthHeader, Challenge, TokenCache, TokenResponse};
+use auth::{
+    basic_from, parse_challenge, pull_scope, AuthHeader, Challenge, TokenCache, TokenResponse,
+};
 use layerwise_analysis::image_ref::ImageRef;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode, Url};
@@ -75,7 +77,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn build_client(settings: &RegistrySettings, accept_invalid: bool) -> Result<reqwest::Client, RegistryError> {
+fn build_client(
+    settings: &RegistrySettings,
+    accept_invalid: bool,
+) -> Result<reqwest::Client, RegistryError> {
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout())
@@ -86,9 +91,10 @@ fn build_client(settings: &RegistrySettings, accept_invalid: bool) -> Result<req
         let pem = std::fs::read(path).map_err(|e| RegistryError::Config {
             detail: format!("cannot read CA certificate {}: {e}", path.display()),
         })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| RegistryError::Config {
-            detail: format!("{} is not a PEM certificate bundle: {e}", path.display()),
-        })?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| RegistryError::Config {
+                detail: format!("{} is not a PEM certificate bundle: {e}", path.display()),
+            })?;
         extra.extend(certs);
     }
     if !extra.is_empty() {
@@ -97,7 +103,9 @@ fn build_client(settings: &RegistrySettings, accept_invalid: bool) -> Result<req
     if accept_invalid {
         b = b.tls_danger_accept_invalid_certs(true);
     }
-    b.build().map_err(|e| RegistryError::Config { detail: format!("cannot set up HTTP client: {e}") })
+    b.build().map_err(|e| RegistryError::Config {
+        detail: format!("cannot set up HTTP client: {e}"),
+    })
 }
 
 /// `host[:port]` of a URL, as registries are named (`host_str` keeps IPv6 brackets).
@@ -113,7 +121,10 @@ fn url_host(url: &Url) -> String {
 /// error text of the TLS library (reqwest does not classify them).
 fn classify(e: &reqwest::Error, registry: &str, timeout: Duration) -> RegistryError {
     if e.is_timeout() {
-        return RegistryError::Timeout { registry: registry.to_string(), after_ms: timeout.as_millis() as u64 };
+        return RegistryError::Timeout {
+            registry: registry.to_string(),
+            after_ms: timeout.as_millis() as u64,
+        };
     }
     let mut innermost = e.to_string();
     let mut chain = innermost.clone();
@@ -125,14 +136,31 @@ fn classify(e: &reqwest::Error, registry: &str, timeout: Duration) -> RegistryEr
         source = s.source();
     }
     let lower = chain.to_ascii_lowercase();
-    let tls_words = ["certificate", "tls", "handshake", "invalidcontenttype", "corrupt message", "peer sent", "alert"];
+    let tls_words = [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidcontenttype",
+        "corrupt message",
+        "peer sent",
+        "alert",
+    ];
     if tls_words.iter().any(|w| lower.contains(w)) {
-        return RegistryError::Tls { registry: registry.to_string(), detail: innermost };
+        return RegistryError::Tls {
+            registry: registry.to_string(),
+            detail: innermost,
+        };
     }
     if lower.contains("timed out") {
-        return RegistryError::Timeout { registry: registry.to_string(), after_ms: timeout.as_millis() as u64 };
+        return RegistryError::Timeout {
+            registry: registry.to_string(),
+            after_ms: timeout.as_millis() as u64,
+        };
     }
-    RegistryError::Unreachable { registry: registry.to_string(), detail: innermost }
+    RegistryError::Unreachable {
+        registry: registry.to_string(),
+        detail: innermost,
+    }
 }
 
 /// The `message` of a registry's JSON error body (`{"errors":[{"code":..,"message":..}]}`),
@@ -159,7 +187,10 @@ impl HttpDistribution {
         Ok(HttpDistribution {
             verified: build_client(settings, false)?,
             unverified: build_client(settings, true)?,
-            credentials: CredentialStore::new(settings.docker_config_dir.clone(), settings.helper_timeout()),
+            credentials: CredentialStore::new(
+                settings.docker_config_dir.clone(),
+                settings.helper_timeout(),
+            ),
             settings: settings.clone(),
             tokens: TokenCache::default(),
             endpoints: Mutex::new(HashMap::new()),
@@ -183,13 +214,24 @@ impl HttpDistribution {
         is_loopback(host) || self.settings.is_insecure(host)
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, registry: &str) -> Result<reqwest::Response, RegistryError> {
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        registry: &str,
+    ) -> Result<reqwest::Response, RegistryError> {
         let timeout = self.settings.request_timeout();
-        let _permit = self.permits.acquire().await.map_err(|_| RegistryError::Config {
-            detail: "request limiter closed".into(),
-        })?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RegistryError::Config {
+                detail: "request limiter closed".into(),
+            })?;
         self.sent.fetch_add(1, Ordering::Relaxed);
-        req.timeout(timeout).send().await.map_err(|e| classify(&e, registry, timeout))
+        req.timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| classify(&e, registry, timeout))
     }
 
     /// Reads a body, failing above `cap` (or, with `truncate`, keeping the first `cap` bytes).
@@ -201,7 +243,10 @@ impl HttpDistribution {
         what: &str,
         registry: &str,
     ) -> Result<Vec<u8>, RegistryError> {
-        let too_large = || RegistryError::TooLarge { what: what.to_string(), limit: cap };
+        let too_large = || RegistryError::TooLarge {
+            what: what.to_string(),
+            limit: cap,
+        };
         if !truncate && resp.content_length().is_some_and(|n| n > cap) {
             return Err(too_large());
         }
@@ -241,14 +286,26 @@ impl HttpDistribution {
         Ok(())
     }
 
-    fn note_rate_limit(&self, host: &str, status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
+    fn note_rate_limit(
+        &self,
+        host: &str,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Option<Duration> {
         let wait = if status == StatusCode::TOO_MANY_REQUESTS {
-            Some(ratelimit::retry_after(headers, SystemTime::now()).unwrap_or(Duration::from_secs(60)))
+            Some(
+                ratelimit::retry_after(headers, SystemTime::now())
+                    .unwrap_or(Duration::from_secs(60)),
+            )
         } else {
             ratelimit::exhausted_for(headers)
         };
         if let Some(w) = wait {
-            tracing::warn!(host, wait_secs = w.as_secs(), "registry rate limit reached; holding off");
+            tracing::warn!(
+                host,
+                wait_secs = w.as_secs(),
+                "registry rate limit reached; holding off"
+            );
             lock(&self.blocked).insert(host.to_string(), Instant::now() + w);
         }
         wait
@@ -267,7 +324,9 @@ impl HttpDistribution {
         let https = self.ping("https", host, registry).await;
         let result = match https {
             Ok(ep) => Ok(ep),
-            Err(e @ (RegistryError::Tls { .. } | RegistryError::Unreachable { .. })) if self.plain_http_allowed(host) => {
+            Err(e @ (RegistryError::Tls { .. } | RegistryError::Unreachable { .. }))
+                if self.plain_http_allowed(host) =>
+            {
                 match self.ping("http", host, registry).await {
                     Ok(ep) => Ok(ep),
                     // The HTTPS failure says more (e.g. an unknown CA) than "not a registry".
@@ -281,10 +340,15 @@ impl HttpDistribution {
                 tracing::debug!(host, scheme = ep.scheme, "registry endpoint");
                 lock(&self.endpoints).insert(host.to_string(), ep.clone());
             }
-            Err(e @ (RegistryError::Unreachable { .. } | RegistryError::Timeout { .. } | RegistryError::Tls { .. })) => {
+            Err(
+                e @ (RegistryError::Unreachable { .. }
+                | RegistryError::Timeout { .. }
+                | RegistryError::Tls { .. }),
+            ) => {
                 let backoff = Duration::from_secs(self.settings.unreachable_backoff_secs);
                 if !backoff.is_zero() {
-                    lock(&self.down).insert(host.to_string(), (Instant::now() + backoff, e.clone()));
+                    lock(&self.down)
+                        .insert(host.to_string(), (Instant::now() + backoff, e.clone()));
                 }
             }
             Err(_) => {}
@@ -292,7 +356,12 @@ impl HttpDistribution {
         result
     }
 
-    async fn ping(&self, scheme: &'static str, host: &str, registry: &str) -> Result<Endpoint, RegistryError> {
+    async fn ping(
+        &self,
+        scheme: &'static str,
+        host: &str,
+        registry: &str,
+    ) -> Result<Endpoint, RegistryError> {
         let url = format!("{scheme}://{host}/v2/");
         let resp = self.send(self.client_for(host).get(&url), registry).await?;
         let status = resp.status();
@@ -304,10 +373,16 @@ impl HttpDistribution {
             || status == StatusCode::UNAUTHORIZED
             || headers.contains_key("docker-distribution-api-version");
         if scheme == "http" && !looks_like_registry {
-            return Err(RegistryError::UnexpectedStatus { registry: registry.to_string(), status: status.as_u16() });
+            return Err(RegistryError::UnexpectedStatus {
+                registry: registry.to_string(),
+                status: status.as_u16(),
+            });
         }
         let challenge = if status == StatusCode::UNAUTHORIZED {
-            headers.get(WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()).and_then(parse_challenge)
+            headers
+                .get(WWW_AUTHENTICATE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(parse_challenge)
         } else {
             None
         };
@@ -328,7 +403,8 @@ impl HttpDistribution {
             Challenge::Basic => {
                 let header = basic_from(credential);
                 if let Some(h) = &header {
-                    self.tokens.put(host, &scope, h.clone(), Duration::from_secs(3600));
+                    self.tokens
+                        .put(host, &scope, h.clone(), Duration::from_secs(3600));
                 }
                 Ok(header)
             }
@@ -352,7 +428,11 @@ impl HttpDistribution {
                     credential
                 } else {
                     if credential.is_some() {
-                        tracing::warn!(registry, realm_host, "token service is plain HTTP; not sending credentials to it");
+                        tracing::warn!(
+                            registry,
+                            realm_host,
+                            "token service is plain HTTP; not sending credentials to it"
+                        );
                     }
                     None
                 };
@@ -369,27 +449,43 @@ impl HttpDistribution {
                         form.push(("client_id", "layerwise"));
                         client.post(realm_url).form(&form)
                     }
-                    Some(Credential::UsernamePassword { username, password }) => {
-                        client.get(realm_url).query(&params).basic_auth(username, Some(password.expose()))
-                    }
+                    Some(Credential::UsernamePassword { username, password }) => client
+                        .get(realm_url)
+                        .query(&params)
+                        .basic_auth(username, Some(password.expose())),
                     None => client.get(realm_url).query(&params),
                 };
                 let resp = self.send(req, registry).await?;
                 let status = resp.status();
                 let headers = resp.headers().clone();
                 let body = self
-                    .read_body(resp, if status.is_success() { MAX_TOKEN_BODY } else { MAX_ERROR_BODY }, !status.is_success(), "token response", registry)
+                    .read_body(
+                        resp,
+                        if status.is_success() {
+                            MAX_TOKEN_BODY
+                        } else {
+                            MAX_ERROR_BODY
+                        },
+                        !status.is_success(),
+                        "token response",
+                        registry,
+                    )
                     .await?;
                 match status.as_u16() {
                     200..=299 => {
-                        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| RegistryError::Malformed {
-                            what: "token response".into(),
-                            detail: e.to_string(),
+                        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+                            RegistryError::Malformed {
+                                what: "token response".into(),
+                                detail: e.to_string(),
+                            }
                         })?;
-                        let (header, ttl) = parsed.into_header().ok_or_else(|| RegistryError::Malformed {
-                            what: "token response".into(),
-                            detail: "no token in it".into(),
-                        })?;
+                        let (header, ttl) =
+                            parsed
+                                .into_header()
+                                .ok_or_else(|| RegistryError::Malformed {
+                                    what: "token response".into(),
+                                    detail: "no token in it".into(),
+                                })?;
                         self.tokens.put(host, &scope, header.clone(), ttl);
                         Ok(Some(header))
                     }
@@ -400,10 +496,19 @@ impl HttpDistribution {
                     }),
                     429 => {
                         let wait = self.note_rate_limit(host, status, &headers);
-                        Err(RegistryError::RateLimited { registry: registry.clone(), retry_after_secs: wait.map(|w| w.as_secs()) })
+                        Err(RegistryError::RateLimited {
+                            registry: registry.clone(),
+                            retry_after_secs: wait.map(|w| w.as_secs()),
+                        })
                     }
-                    500..=599 => Err(RegistryError::Server { registry: realm_host, status: status.as_u16() }),
-                    s => Err(RegistryError::UnexpectedStatus { registry: realm_host, status: s }),
+                    500..=599 => Err(RegistryError::Server {
+                        registry: realm_host,
+                        status: status.as_u16(),
+                    }),
+                    s => Err(RegistryError::UnexpectedStatus {
+                        registry: realm_host,
+                        status: s,
+                    }),
                 }
             }
         }
@@ -435,7 +540,9 @@ impl HttpDistribution {
             if same_origin {
                 req = match auth {
                     Some(AuthHeader::Bearer(t)) => req.header(AUTHORIZATION, format!("Bearer {t}")),
-                    Some(AuthHeader::Basic { username, password }) => req.basic_auth(username, Some(password)),
+                    Some(AuthHeader::Basic { username, password }) => {
+                        req.basic_auth(username, Some(password))
+                    }
                     None => req,
                 };
             }
@@ -465,7 +572,11 @@ impl HttpDistribution {
                     }
                 }
                 if target_host != origin_host {
-                    tracing::debug!(registry, target_host, "following redirect to another host, without credentials");
+                    tracing::debug!(
+                        registry,
+                        target_host,
+                        "following redirect to another host, without credentials"
+                    );
                 }
                 url = target;
                 continue;
@@ -479,9 +590,15 @@ impl HttpDistribution {
             } else if status.is_success() {
                 self.read_body(resp, cap, false, what, registry).await?
             } else {
-                self.read_body(resp, MAX_ERROR_BODY, true, what, registry).await?
+                self.read_body(resp, MAX_ERROR_BODY, true, what, registry)
+                    .await?
             };
-            return Ok(Reply { status, headers, body, redirected_to: (!same_origin).then_some(host) });
+            return Ok(Reply {
+                status,
+                headers,
+                body,
+                redirected_to: (!same_origin).then_some(host),
+            });
         }
         Err(RegistryError::Redirect {
             registry: registry.clone(),
@@ -505,25 +622,50 @@ impl HttpDistribution {
         let registry = image.registry.clone();
         self.check_blocked(&host, &registry)?;
         let endpoint = self.endpoint(&host, &registry).await?;
-        let url = Url::parse(&format!("{}://{host}/v2/{}/{path_and_query}", endpoint.scheme, image.repository))
-            .map_err(|e| RegistryError::InvalidReference { reference: image.display_name(), detail: e.to_string() })?;
+        let url = Url::parse(&format!(
+            "{}://{host}/v2/{}/{path_and_query}",
+            endpoint.scheme, image.repository
+        ))
+        .map_err(|e| RegistryError::InvalidReference {
+            reference: image.display_name(),
+            detail: e.to_string(),
+        })?;
         let scope = pull_scope(&image.repository);
         let credential = self.credentials.get(&registry).await;
         let mut auth = self.tokens.get(&host, &scope);
         if auth.is_none() {
             if let Some(ch) = &endpoint.challenge {
-                auth = self.authorize(&host, subject, ch, credential.as_ref()).await?;
+                auth = self
+                    .authorize(&host, subject, ch, credential.as_ref())
+                    .await?;
             }
         }
         let mut retried = false;
         loop {
-            let reply = self.send_following(subject, &method, url.clone(), accept, auth.as_ref(), cap, what).await?;
-            if reply.status == StatusCode::UNAUTHORIZED && reply.redirected_to.is_none() && !retried {
+            let reply = self
+                .send_following(
+                    subject,
+                    &method,
+                    url.clone(),
+                    accept,
+                    auth.as_ref(),
+                    cap,
+                    what,
+                )
+                .await?;
+            if reply.status == StatusCode::UNAUTHORIZED && reply.redirected_to.is_none() && !retried
+            {
                 retried = true;
                 self.tokens.forget(&host, &scope);
-                let challenge = reply.headers.get(WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()).and_then(parse_challenge);
+                let challenge = reply
+                    .headers
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|h| h.to_str().ok())
+                    .and_then(parse_challenge);
                 if let Some(ch) = challenge {
-                    let fresh = self.authorize(&host, subject, &ch, credential.as_ref()).await?;
+                    let fresh = self
+                        .authorize(&host, subject, &ch, credential.as_ref())
+                        .await?;
                     if fresh.is_some() {
                         auth = fresh;
                         continue;
@@ -534,7 +676,12 @@ impl HttpDistribution {
         }
     }
 
-    fn check_status(&self, reply: Reply, subject: &Subject<'_>, had_credentials: bool) -> Result<Reply, RegistryError> {
+    fn check_status(
+        &self,
+        reply: Reply,
+        subject: &Subject<'_>,
+        had_credentials: bool,
+    ) -> Result<Reply, RegistryError> {
         let registry = subject.image.registry.clone();
         let status = reply.status;
         if status.is_success() {
@@ -563,11 +710,18 @@ impl HttpDistribution {
 
 fn manifest_subject<'a>(image: &'a ImageRef, reference: &str) -> Subject<'a> {
     let sep = if reference.contains(':') { '@' } else { ':' };
-    Subject { image, text: format!("{}{sep}{reference}", image.familiar_name()) }
+    Subject {
+        image,
+        text: format!("{}{sep}{reference}", image.familiar_name()),
+    }
 }
 
 fn header_string(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// The `next` target of an RFC 8288 `Link` header (`</v2/x/tags/list?last=a&n=100>; rel="next"`).
@@ -586,11 +740,22 @@ struct TagList {
 }
 
 impl Distribution for HttpDistribution {
-    fn head_manifest<'a>(&'a self, image: &'a ImageRef, reference: &'a str) -> BoxFuture<'a, Result<ManifestHead, RegistryError>> {
+    fn head_manifest<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        reference: &'a str,
+    ) -> BoxFuture<'a, Result<ManifestHead, RegistryError>> {
         Box::pin(async move {
             let subject = manifest_subject(image, reference);
             let reply = self
-                .request(&subject, Method::HEAD, &format!("manifests/{reference}"), MANIFEST_ACCEPT, 0, "manifest")
+                .request(
+                    &subject,
+                    Method::HEAD,
+                    &format!("manifests/{reference}"),
+                    MANIFEST_ACCEPT,
+                    0,
+                    "manifest",
+                )
                 .await?;
             Ok(ManifestHead {
                 digest: header_string(&reply.headers, "docker-content-digest"),
@@ -608,39 +773,85 @@ impl Distribution for HttpDistribution {
         Box::pin(async move {
             let subject = manifest_subject(image, reference);
             let reply = self
-                .request(&subject, Method::GET, &format!("manifests/{reference}"), MANIFEST_ACCEPT, max_bytes, "manifest")
+                .request(
+                    &subject,
+                    Method::GET,
+                    &format!("manifests/{reference}"),
+                    MANIFEST_ACCEPT,
+                    max_bytes,
+                    "manifest",
+                )
                 .await?;
-            Ok(ManifestBytes { media_type: header_string(&reply.headers, CONTENT_TYPE), bytes: reply.body })
+            Ok(ManifestBytes {
+                media_type: header_string(&reply.headers, CONTENT_TYPE),
+                bytes: reply.body,
+            })
         })
     }
 
-    fn get_blob<'a>(&'a self, image: &'a ImageRef, digest: &'a str, max_bytes: u64) -> BoxFuture<'a, Result<Vec<u8>, RegistryError>> {
+    fn get_blob<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        digest: &'a str,
+        max_bytes: u64,
+    ) -> BoxFuture<'a, Result<Vec<u8>, RegistryError>> {
         Box::pin(async move {
-            let subject = Subject { image, text: format!("blob {digest} of {}", image.familiar_name()) };
+            let subject = Subject {
+                image,
+                text: format!("blob {digest} of {}", image.familiar_name()),
+            };
             let reply = self
-                .request(&subject, Method::GET, &format!("blobs/{digest}"), &[], max_bytes, "image config")
+                .request(
+                    &subject,
+                    Method::GET,
+                    &format!("blobs/{digest}"),
+                    &[],
+                    max_bytes,
+                    "image config",
+                )
                 .await?;
             Ok(reply.body)
         })
     }
 
-    fn list_tags<'a>(&'a self, image: &'a ImageRef, max_tags: usize) -> BoxFuture<'a, Result<Vec<String>, RegistryError>> {
+    fn list_tags<'a>(
+        &'a self,
+        image: &'a ImageRef,
+        max_tags: usize,
+    ) -> BoxFuture<'a, Result<Vec<String>, RegistryError>> {
         Box::pin(async move {
-            let subject = Subject { image, text: format!("tags of {}", image.familiar_name()) };
+            let subject = Subject {
+                image,
+                text: format!("tags of {}", image.familiar_name()),
+            };
             let prefix = format!("/v2/{}/", image.repository);
             let mut path = "tags/list?n=1000".to_string();
             let mut tags = Vec::new();
             for _page in 0..MAX_TAG_PAGES {
-                let reply = self.request(&subject, Method::GET, &path, &["application/json"], MAX_TAG_PAGE, "tag list").await?;
-                let page: TagList = serde_json::from_slice(&reply.body)
-                    .map_err(|e| RegistryError::Malformed { what: "tag list".into(), detail: e.to_string() })?;
+                let reply = self
+                    .request(
+                        &subject,
+                        Method::GET,
+                        &path,
+                        &["application/json"],
+                        MAX_TAG_PAGE,
+                        "tag list",
+                    )
+                    .await?;
+                let page: TagList =
+                    serde_json::from_slice(&reply.body).map_err(|e| RegistryError::Malformed {
+                        what: "tag list".into(),
+                        detail: e.to_string(),
+                    })?;
                 tags.extend(page.tags.unwrap_or_default());
                 if tags.len() >= max_tags {
                     tags.truncate(max_tags);
                     break;
                 }
                 // Only follow pagination within the same repository on the same host.
-                match next_link(&reply.headers).and_then(|n| n.strip_prefix(&prefix).map(str::to_string)) {
+                match next_link(&reply.headers)
+                    .and_then(|n| n.strip_prefix(&prefix).map(str::to_string))
+                {
                     Some(next) if next.starts_with("tags/list") => path = next,
                     _ => break,
                 }
@@ -661,7 +872,10 @@ mod tests {
     #[test]
     fn link_headers() {
         let mut h = HeaderMap::new();
-        h.insert("link", r#"</v2/a/tags/list?last=x&n=2>; rel="next""#.parse().unwrap());
+        h.insert(
+            "link",
+            r#"</v2/a/tags/list?last=x&n=2>; rel="next""#.parse().unwrap(),
+        );
         assert_eq!(next_link(&h).as_deref(), Some("/v2/a/tags/list?last=x&n=2"));
         h.insert("link", r#"<http://x/y>; rel="prev""#.parse().unwrap());
         assert_eq!(next_link(&h), None);
@@ -670,17 +884,32 @@ mod tests {
     #[test]
     fn registry_error_messages_are_extracted_and_cleaned() {
         assert_eq!(
-            registry_message(br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown\n"}]}"#).as_deref(),
+            registry_message(
+                br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown\n"}]}"#
+            )
+            .as_deref(),
             Some("manifest unknown")
         );
-        assert_eq!(registry_message(br#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#).as_deref(), Some("NAME_UNKNOWN"));
+        assert_eq!(
+            registry_message(br#"{"errors":[{"code":"NAME_UNKNOWN"}]}"#).as_deref(),
+            Some("NAME_UNKNOWN")
+        );
         assert_eq!(registry_message(b"<html>"), None);
     }
 
     #[test]
     fn url_hosts() {
-        assert_eq!(url_host(&Url::parse("http://127.0.0.1:5000/v2/").unwrap()), "127.0.0.1:5000");
-        assert_eq!(url_host(&Url::parse("https://[::1]:5000/v2/").unwrap()), "[::1]:5000");
-        assert_eq!(url_host(&Url::parse("https://auth.docker.io/token").unwrap()), "auth.docker.io");
+        assert_eq!(
+            url_host(&Url::parse("http://127.0.0.1:5000/v2/").unwrap()),
+            "127.0.0.1:5000"
+        );
+        assert_eq!(
+            url_host(&Url::parse("https://[::1]:5000/v2/").unwrap()),
+            "[::1]:5000"
+        );
+        assert_eq!(
+            url_host(&Url::parse("https://auth.docker.io/token").unwrap()),
+            "auth.docker.io"
+        );
     }
 }

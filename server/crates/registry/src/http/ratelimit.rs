@@ -6,7 +6,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `Retry-After`: delay-seconds or an HTTP date. `None` when absent or unreadable.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs.min(7 * 86_400)));
     }
@@ -40,17 +44,32 @@ fn parse_http_date(s: &str) -> Option<u64> {
         return None;
     }
     let day: u64 = parts[1].parse().ok()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == parts[2])? as u64
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| *m == parts[2])? as u64
         + 1;
     let year: u64 = parts[3].parse().ok()?;
-    let hms: Vec<u64> = parts[4].split(':').map(|x| x.parse().ok()).collect::<Option<_>>()?;
-    if hms.len() != 3 || !(1..=31).contains(&day) || !(1970..=9999).contains(&year) || hms[0] > 23 || hms[1] > 59 || hms[2] > 60 {
+    let hms: Vec<u64> = parts[4]
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    if hms.len() != 3
+        || !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || hms[0] > 23
+        || hms[1] > 59
+        || hms[2] > 60
+    {
         return None;
     }
     // Days from civil date (proleptic Gregorian), as in Howard Hinnant's algorithm.
-    let (y, m) = if month <= 2 { (year - 1, month + 9) } else { (year, month - 3) };
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
     let era = y / 400;
     let yoe = y - era * 400;
     let doy = (153 * m + 2) / 5 + day - 1;
@@ -67,7 +86,10 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.insert(HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap());
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
         }
         h
     }
@@ -75,32 +97,62 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(retry_after(&headers(&[("retry-after", "120")]), now), Some(Duration::from_secs(120)));
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "Sun, 06 Nov 1994 08:51:37 GMT")]), now),
+            retry_after(&headers(&[("retry-after", "120")]), now),
             Some(Duration::from_secs(120))
         );
-        assert_eq!(retry_after(&headers(&[("retry-after", "Sun, 06 Nov 1994 08:00:00 GMT")]), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Sun, 06 Nov 1994 08:51:37 GMT")]),
+                now
+            ),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Sun, 06 Nov 1994 08:00:00 GMT")]),
+                now
+            ),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         assert_eq!(retry_after(&headers(&[]), now), None);
     }
 
     #[test]
     fn docker_hub_rate_limit_headers() {
-        assert_eq!(exhausted_for(&headers(&[("ratelimit-remaining", "76;w=21600")])), None);
-        assert_eq!(exhausted_for(&headers(&[("ratelimit-remaining", "0;w=21600")])), Some(Duration::from_secs(60)));
         assert_eq!(
-            exhausted_for(&headers(&[("ratelimit-remaining", "0"), ("ratelimit-reset", "30")])),
+            exhausted_for(&headers(&[("ratelimit-remaining", "76;w=21600")])),
+            None
+        );
+        assert_eq!(
+            exhausted_for(&headers(&[("ratelimit-remaining", "0;w=21600")])),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            exhausted_for(&headers(&[
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "30")
+            ])),
             Some(Duration::from_secs(30))
         );
-        assert_eq!(exhausted_for(&headers(&[("ratelimit-remaining", "x")])), None);
+        assert_eq!(
+            exhausted_for(&headers(&[("ratelimit-remaining", "x")])),
+            None
+        );
     }
 
     #[test]
     fn http_dates() {
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
-        assert_eq!(parse_http_date("Sat, 29 Feb 2000 12:00:00 GMT"), Some(951_825_600));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sat, 29 Feb 2000 12:00:00 GMT"),
+            Some(951_825_600)
+        );
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 25:00:00 GMT"), None);
     }
