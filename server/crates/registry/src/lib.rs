@@ -200,13 +200,18 @@ impl Registry {
             let why = RegistryError::Offline {
                 reference: image.display_name(),
             };
-            return self.fallback(image, platform, why);
+            return self.fallback(
+                image,
+                platform,
+                "offline mode: the registry was not asked".into(),
+                why,
+            );
         }
         match self.fetch_with_mirrors(image, platform).await {
             Ok(facts) => Ok(facts),
             Err(e) if e.allows_fallback() => {
                 tracing::info!(image = %image, error = %e, "registry unavailable; trying cache and catalogue");
-                self.fallback(image, platform, e)
+                self.fallback(image, platform, e.to_string(), e)
             }
             Err(e) => Err(e),
         }
@@ -251,8 +256,14 @@ impl Registry {
     }
 
     /// A stale cache entry, else the catalogue, else `why`.
-    fn fallback(&self, image: &ImageRef, platform: &Platform, why: RegistryError) -> FactsResult {
-        let reason = Some(why.to_string());
+    fn fallback(
+        &self,
+        image: &ImageRef,
+        platform: &Platform,
+        reason: String,
+        why: RegistryError,
+    ) -> FactsResult {
+        let reason = Some(reason);
         if let Some(mut f) = resolve::from_cache(
             &self.inner.cache,
             image,
