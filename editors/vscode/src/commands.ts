@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import type { ServerController } from './serverController';
 import { errorText } from './serverController';
+import { withDeadline } from './deadline';
 import { messageOf } from './serverReplies';
 import { treeUriFor } from './syntaxTree';
 
@@ -57,7 +58,8 @@ async function splitStages(server: ServerController): Promise<void> {
   const before = t.editor.document.version;
   try {
     // The server computes the edit and applies it with workspace/applyEdit before answering.
-    const result: unknown = await t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.split', arguments: [t.arg] });
+    const result: unknown = await withDeadline(t.client, 'layerwise.split', (token) =>
+      t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.split', arguments: [t.arg] }, token));
     const message = messageOf(result);
     if (message !== undefined) void vscode.window.showInformationMessage(`layerwise: ${message}`);
     else if (t.editor.document.version === before) {
@@ -72,7 +74,8 @@ async function showImageSize(server: ServerController): Promise<void> {
   const t = target(server);
   if (t === undefined) return;
   try {
-    const result: unknown = await t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.imageSize', arguments: [t.arg] });
+    const result: unknown = await withDeadline(t.client, 'layerwise.imageSize', (token) =>
+      t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.imageSize', arguments: [t.arg] }, token));
     const message = messageOf(result);
     void vscode.window.showInformationMessage(
       message !== undefined ? `layerwise: ${message}` : 'layerwise: no base image found for the line under the cursor.',

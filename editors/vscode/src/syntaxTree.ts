@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { RequestType } from 'vscode-languageclient/node';
 import type { ServerController } from './serverController';
+import { withDeadline } from './deadline';
 import { errorText } from './serverController';
 
 export const SYNTAX_TREE_SCHEME = 'layerwise-syntax-tree';
@@ -40,12 +41,13 @@ export class SyntaxTreeProvider implements vscode.TextDocumentContentProvider, v
     );
   }
 
-  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const client = this.server.runningClient;
     if (client === undefined) return '// The layerwise server is not running: see "layerwise: Show output".\n';
     const source = uri.query;
     try {
-      const result = await client.sendRequest(SyntaxTreeRequest, { textDocument: { uri: source } }, token);
+      const result = await withDeadline(client, 'layerwise/syntaxTree', (deadline) =>
+        client.sendRequest(SyntaxTreeRequest, { textDocument: { uri: source } }, deadline));
       if (result === null || typeof result?.text !== 'string') return `// The server returned no syntax tree for ${source}.\n`;
       return result.text;
     } catch (e) {
@@ -65,3 +67,4 @@ export function treeUriFor(doc: vscode.Uri): vscode.Uri {
   const name = doc.path.split('/').pop() || 'Dockerfile';
   return vscode.Uri.from({ scheme: SYNTAX_TREE_SCHEME, path: `/${name}.syntax-tree`, query: doc.toString() });
 }
+
