@@ -568,7 +568,16 @@ mod tests {
         // (input, registry, repository, tag, digest, canonical, display)
         let digest_ref = format!("node@{D}");
         let tag_digest = format!("node:20@{D}");
-        let cases: Vec<(&str, &str, &str, Option<&str>, Option<&str>, String, String)> = vec![
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            String,
+            String,
+        );
+        let cases: Vec<Case> = vec![
             (
                 "node",
                 "docker.io",

@@ -465,7 +465,8 @@ async fn status_and_content_faults_give_clear_errors() {
     assert!(run("ok")
         .await
         .is_ok_and(|f| f.primary().unwrap().compressed_size == 7500));
-    let cases: Vec<(&str, fn(&RegistryError) -> bool, &str)> = vec![
+    type Check = fn(&RegistryError) -> bool;
+    let cases: Vec<(&str, Check, &str)> = vec![
         (
             "notfound",
             |e| matches!(e, RegistryError::NotFound { .. }),
