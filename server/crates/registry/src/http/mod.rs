@@ -163,6 +163,22 @@ fn classify(e: &reqwest::Error, registry: &str, timeout: Duration) -> RegistryEr
     }
 }
 
+/// A TLS handshake answered with something that is not TLS usually means a plain-HTTP server;
+/// for a host where plain HTTP is not allowed, say that instead of a TLS error.
+fn plain_http_hint(e: RegistryError) -> RegistryError {
+    match e {
+        RegistryError::Tls { registry, detail }
+            if {
+                let d = detail.to_ascii_lowercase();
+                d.contains("invalidcontenttype") || d.contains("corrupt message")
+            } =>
+        {
+            RegistryError::InsecureRefused { registry }
+        }
+        other => other,
+    }
+}
+
 /// The `message` of a registry's JSON error body (`{"errors":[{"code":..,"message":..}]}`),
 /// shortened and stripped of control characters.
 fn registry_message(body: &[u8]) -> Option<String> {
@@ -333,7 +349,7 @@ impl HttpDistribution {
                     Err(_) => Err(e),
                 }
             }
-            Err(e) => Err(e),
+            Err(e) => Err(plain_http_hint(e)),
         };
         match &result {
             Ok(ep) => {
@@ -868,6 +884,22 @@ impl Distribution for HttpDistribution {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_servers_are_named_as_such() {
+        let tls = |detail: &str| RegistryError::Tls {
+            registry: "r.example".into(),
+            detail: detail.into(),
+        };
+        assert!(matches!(
+            plain_http_hint(tls("received corrupt message of type InvalidContentType")),
+            RegistryError::InsecureRefused { .. }
+        ));
+        assert!(matches!(
+            plain_http_hint(tls("invalid peer certificate: UnknownIssuer")),
+            RegistryError::Tls { .. }
+        ));
+    }
 
     #[test]
     fn link_headers() {
