@@ -2,6 +2,24 @@
 
 use crate::rule::Rule;
 
-pub mod syntax_error;
+pub(crate) mod flag_table;
+pub(crate) mod util;
+pub(crate) mod values;
 
-pub static RULES: &[&dyn Rule] = &[&syntax_error::SyntaxError];
+pub mod duplicate_flag;
+pub mod invalid_arguments;
+pub mod invalid_flag_value;
+pub mod invalid_mount;
+pub mod syntax_error;
+pub mod unknown_flag;
+pub mod unknown_instruction;
+
+pub static RULES: &[&dyn Rule] = &[
+    &syntax_error::SyntaxError,
+    &unknown_instruction::UnknownInstruction,
+    &invalid_arguments::InvalidArguments,
+    &unknown_flag::UnknownFlag,
+    &duplicate_flag::DuplicateFlag,
+    &invalid_flag_value::InvalidFlagValue,
+    &invalid_mount::InvalidMount,
+];
