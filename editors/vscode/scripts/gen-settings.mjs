@@ -2,20 +2,23 @@
 // Writes package.json's contributes.configuration from the server's own settings definition
 // (`layerwise settings-schema`) plus the extension's client-only settings
 // (scripts/client-settings.json), so the settings VS Code offers cannot drift from the settings
-// the server reads.
+// the server reads. The settings table in docs/editors/vscode.md is generated from the same data.
 //
-//   node scripts/gen-settings.mjs            regenerate package.json
-//   node scripts/gen-settings.mjs --check    exit 1 if package.json is stale (CI)
+//   node scripts/gen-settings.mjs            regenerate package.json and the docs table
+//   node scripts/gen-settings.mjs --check    exit 1 if either is stale (CI)
 //   options: --server PATH   the layerwise binary (default: $LAYERWISE_SERVER, else
 //                            ../../target/release/layerwise relative to this extension)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diffConfiguration, mergeConfiguration, renderPackageJson, validateServerSchema } from './settings-lib.mjs';
+import {
+  diffConfiguration, mergeConfiguration, renderPackageJson, renderSettingsTable, replaceSettingsSection, validateServerSchema,
+} from './settings-lib.mjs';
 
 const extDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkgPath = join(extDir, 'package.json');
+const docsPath = join(extDir, '..', '..', 'docs', 'editors', 'vscode.md');
 
 function fail(message) {
   console.error(`gen-settings: ${message}`);
@@ -71,16 +74,36 @@ try {
 
 const current = pkg.contributes && pkg.contributes.configuration;
 const diff = diffConfiguration(current, configuration);
-if (opts.check) {
-  if (diff.length > 0) {
-    fail(`package.json's contributes.configuration is stale compared with \`${opts.server} settings-schema\`:\n  ` +
-      `${diff.join('\n  ')}\nRun \`npm run gen-settings\` in editors/vscode and commit package.json.`);
+// The docs page is optional (the extension can be built from a partial checkout), but when it
+// exists its settings table must match.
+let docsText;
+let docsNext;
+if (existsSync(docsPath)) {
+  docsText = readFileSync(docsPath, 'utf8');
+  try {
+    docsNext = replaceSettingsSection(docsText, renderSettingsTable(configuration));
+  } catch (e) {
+    fail(`${docsPath}: ${e.message}`);
   }
-  console.log(`gen-settings: package.json is up to date (${Object.keys(configuration.properties).length} settings)`);
+}
+const docsStale = docsNext !== undefined && docsNext !== docsText;
+
+if (opts.check) {
+  const problems = [];
+  if (diff.length > 0) {
+    problems.push(`package.json's contributes.configuration is stale compared with \`${opts.server} settings-schema\`:\n  ${diff.join('\n  ')}`);
+  }
+  if (docsStale) problems.push(`the settings table in ${docsPath} is stale`);
+  if (problems.length > 0) {
+    fail(`${problems.join('\n')}\nRun \`npm run gen-settings\` in editors/vscode and commit the result.`);
+  }
+  console.log(`gen-settings: package.json${docsNext !== undefined ? ' and the docs table are' : ' is'} up to date (${Object.keys(configuration.properties).length} settings)`);
 } else {
   const next = renderPackageJson(pkg, configuration);
   if (next !== pkgText) writeFileSync(pkgPath, next);
+  if (docsStale) writeFileSync(docsPath, docsNext);
   console.log(diff.length > 0
     ? `gen-settings: updated package.json:\n  ${diff.join('\n  ')}`
     : 'gen-settings: package.json already up to date');
+  if (docsStale) console.log(`gen-settings: updated the settings table in ${docsPath}`);
 }

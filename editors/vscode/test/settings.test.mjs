@@ -8,7 +8,9 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deepEqual, diffConfiguration, mergeConfiguration, validateServerSchema } from '../scripts/settings-lib.mjs';
+import {
+  DOCS_BEGIN, DOCS_END, deepEqual, diffConfiguration, mergeConfiguration, renderSettingsTable, replaceSettingsSection, validateServerSchema,
+} from '../scripts/settings-lib.mjs';
 
 const extDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const clientSettings = JSON.parse(readFileSync(join(extDir, 'scripts', 'client-settings.json'), 'utf8'));
@@ -85,17 +87,24 @@ test('package.json offers the settings the server reads (until settings-schema g
   validateServerSchema({ properties: Object.fromEntries(Object.entries(props)) });
 });
 
-/** A scratch extension dir with our package.json and scripts, plus an executable printing `stdout`. */
+/**
+ * A scratch checkout (editors/vscode with our package.json and scripts, docs/editors/vscode.md
+ * with the settings markers) plus an executable standing in for `layerwise`.
+ */
 function scratch(script) {
   const dir = mkdtempSync(join(tmpdir(), 'lw-gen-'));
-  mkdirSync(join(dir, 'ext'));
-  cpSync(join(extDir, 'scripts'), join(dir, 'ext', 'scripts'), { recursive: true });
-  cpSync(join(extDir, 'package.json'), join(dir, 'ext', 'package.json'));
+  const ext = join(dir, 'editors', 'vscode');
+  mkdirSync(ext, { recursive: true });
+  mkdirSync(join(dir, 'docs', 'editors'), { recursive: true });
+  cpSync(join(extDir, 'scripts'), join(ext, 'scripts'), { recursive: true });
+  cpSync(join(extDir, 'package.json'), join(ext, 'package.json'));
+  const docsPath = join(dir, 'docs', 'editors', 'vscode.md');
+  writeFileSync(docsPath, `# VS Code\n\n## Settings\n\n${DOCS_BEGIN}\nold table\n${DOCS_END}\n\n## Next\n`);
   const bin = join(dir, 'layerwise');
   writeFileSync(bin, `#!/bin/sh\n${script}\n`);
   chmodSync(bin, 0o755);
-  const run = (...args) => spawnSync(process.execPath, [join(dir, 'ext', 'scripts', 'gen-settings.mjs'), '--server', bin, ...args], { encoding: 'utf8' });
-  return { dir, run, pkgPath: join(dir, 'ext', 'package.json') };
+  const run = (...args) => spawnSync(process.execPath, [join(ext, 'scripts', 'gen-settings.mjs'), '--server', bin, ...args], { encoding: 'utf8' });
+  return { dir, run, pkgPath: join(ext, 'package.json'), docsPath };
 }
 
 test('gen-settings: --check fails when stale, regenerating fixes it, other fields survive', { skip: process.platform === 'win32' }, () => {
@@ -113,9 +122,18 @@ test('gen-settings: --check fails when stale, regenerating fixes it, other field
       ['layerwise.registry.offline', 'layerwise.registry.platform', 'layerwise.rules', 'layerwise.server.path', 'layerwise.trace.server']);
     assert.deepEqual(after.contributes.commands, pkg.contributes.commands);
     assert.equal(after.name, pkg.name);
+    const docs = readFileSync(s.docsPath, 'utf8');
+    assert.ok(!docs.includes('old table'));
+    assert.match(docs, /\| `layerwise\.registry\.platform` \| `"linux\/amd64"`, `"linux\/arm64"` \| `"linux\/amd64"` \| Platform\. \|/);
+    assert.match(docs, /## Next\n$/, 'text after the table survives');
     const ok = s.run('--check');
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /up to date \(5 settings\)/);
+    // A hand edit of the generated table is caught.
+    writeFileSync(s.docsPath, docs.replace('Platform.', 'Platform!'));
+    const edited = s.run('--check');
+    assert.equal(edited.status, 1);
+    assert.match(edited.stderr, /settings table in .*vscode\.md is stale/);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }
@@ -144,10 +162,29 @@ test('gen-settings: non-JSON output and a missing binary are reported', { skip: 
     const r = s.run();
     assert.equal(r.status, 1);
     assert.match(r.stderr, /did not print JSON/);
-    const missing = spawnSync(process.execPath, [join(s.dir, 'ext', 'scripts', 'gen-settings.mjs'), '--server', join(s.dir, 'nope')], { encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, [join(s.dir, 'editors', 'vscode', 'scripts', 'gen-settings.mjs'), '--server', join(s.dir, 'nope')], { encoding: 'utf8' });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /no layerwise binary at .*nope.*cargo build --release -p layerwise/s);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }
+});
+
+test('settings table: one row per setting, pipes escaped, enums and maps spelled out', () => {
+  const table = renderSettingsTable(mergeConfiguration({
+    'layerwise.rules': { type: 'object', default: {}, additionalProperties: { type: 'string', enum: ['off', 'error'] }, markdownDescription: 'a | b\nc' },
+    'layerwise.registry.mirrors': { type: 'array', items: { type: 'string' }, default: [], description: 'Mirrors.' },
+  }, clientSettings));
+  const lines = table.trim().split('\n');
+  assert.equal(lines.length, 2 + 2 + Object.keys(clientSettings).length);
+  assert.ok(lines.includes('| `layerwise.rules` | object of `"off"`, `"error"` | `{}` | a \\| b c |'), table);
+  assert.ok(lines.includes('| `layerwise.registry.mirrors` | array of string | `[]` | Mirrors. |'), table);
+  assert.ok(lines.some((l) => l.startsWith('| `layerwise.trace.server` | `"off"`, `"messages"`, `"verbose"` | `"off"` |')), table);
+});
+
+test('settings section: replaced between the markers, refused without them', () => {
+  const doc = `a\n${DOCS_BEGIN}\nx\n${DOCS_END}\nb\n`;
+  assert.equal(replaceSettingsSection(doc, 'T\n'), `a\n${DOCS_BEGIN}\nT\n${DOCS_END}\nb\n`);
+  assert.throws(() => replaceSettingsSection('no markers', 'T'), /markers are missing/);
+  assert.throws(() => replaceSettingsSection(`${DOCS_END}${DOCS_BEGIN}`, 'T'), /markers are missing/);
 });
