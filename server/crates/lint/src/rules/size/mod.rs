@@ -1,5 +1,28 @@
-//! The `size` group.
+//! The `size` group: what makes the shipped image heavier than it needs to be. Only what
+//! reaches the final image counts (see [`shipped`]): builder stages may carry compilers and
+//! caches.
 
 use crate::rule::Rule;
 
-pub static RULES: &[&dyn Rule] = &[];
+pub(crate) mod edits;
+pub(crate) mod os_packages;
+pub(crate) mod rpm_clean;
+pub(crate) mod shipped;
+
+pub mod apk_cache_left;
+pub mod apt_install_recommends;
+pub mod apt_lists_left;
+pub mod dnf_cache_left;
+pub mod pip_cache_left;
+pub mod yum_cache_left;
+pub mod zypper_cache_left;
+
+pub static RULES: &[&dyn Rule] = &[
+    &apt_lists_left::AptListsLeft,
+    &apt_install_recommends::AptInstallRecommends,
+    &apk_cache_left::ApkCacheLeft,
+    &pip_cache_left::PipCacheLeft,
+    &yum_cache_left::YumCacheLeft,
+    &dnf_cache_left::DnfCacheLeft,
+    &zypper_cache_left::ZypperCacheLeft,
+];

@@ -1,0 +1,189 @@
+//! What reaches the image `docker build` produces. The size rules only weigh what ships: the
+//! final stage and the stages it is built `FROM` (their whole filesystem is inherited). A
+//! builder stage reached only through `COPY --from` contributes just the files it names, so
+//! its compilers, caches and package lists do not weigh on the image.
+
+use layerwise_analysis::shell::ShellCommand;
+use layerwise_analysis::{Base, Model};
+use layerwise_syntax::{Args, InstructionKind};
+
+use crate::context::{InstRef, LintContext};
+
+/// `shipped[s]` is true when stage `s`'s filesystem is part of the final image: the final
+/// stage and, transitively, the stages it is built `FROM`.
+pub(crate) fn shipped_stages(model: &Model) -> Vec<bool> {
+    let mut shipped = vec![false; model.stages.len()];
+    let Some(mut s) = model.stages.len().checked_sub(1) else { return shipped };
+    loop {
+        shipped[s] = true;
+        match model.stages[s].base {
+            // A base must be an earlier stage; the check also bounds the walk.
+            Base::Stage(b) if b < s && !shipped[b] => s = b,
+            _ => break,
+        }
+    }
+    shipped
+}
+
+/// A `RUN` of a shipped stage with its shell commands.
+pub(crate) struct ShippedRun<'a> {
+    pub inst: InstRef<'a>,
+    pub commands: Vec<ShellCommand>,
+    /// How many of [`Shipped::defs`] come before this `RUN`.
+    defs_before: usize,
+}
+
+/// An `ENV` or `ARG` definition in a shipped stage.
+struct Def {
+    stage: usize,
+    env: bool,
+    name: String,
+    value: Option<String>,
+}
+
+/// The `RUN`s whose layers are part of the final image, in file order, with the `ENV`/`ARG`
+/// values in force at each.
+pub(crate) struct Shipped<'a> {
+    pub runs: Vec<ShippedRun<'a>>,
+    defs: Vec<Def>,
+}
+
+impl<'a> Shipped<'a> {
+    pub fn collect(cx: &LintContext<'a>) -> Shipped<'a> {
+        let shipped = shipped_stages(cx.model);
+        let mut runs = Vec::new();
+        let mut defs = Vec::new();
+        for i in cx.instructions() {
+            let Some(stage) = i.stage.filter(|s| shipped.get(*s).copied().unwrap_or(false)) else { continue };
+            match i.inst.kind {
+                InstructionKind::Env | InstructionKind::Arg => {
+                    for p in i.inst.pairs() {
+                        let value = p.value.as_ref().map(|v| v.text.to_string());
+                        defs.push(Def { stage, env: i.inst.kind == InstructionKind::Env, name: p.key.text.to_string(), value });
+                    }
+                }
+                InstructionKind::Run => runs.push(ShippedRun { commands: cx.run_commands(&i), inst: i, defs_before: defs.len() }),
+                _ => {}
+            }
+        }
+        Shipped { runs, defs }
+    }
+
+    /// The value of `name` (an `ENV`, or an `ARG` of the same stage) when `run` runs. The
+    /// shipped stages form one chain, so every earlier `ENV` in the list is inherited.
+    pub fn var(&self, run: &ShippedRun<'_>, name: &str) -> Option<&str> {
+        self.defs[..run.defs_before.min(self.defs.len())]
+            .iter()
+            .rev()
+            .find(|d| d.name == name && (d.env || Some(d.stage) == run.inst.stage))
+            .and_then(|d| d.value.as_deref())
+    }
+
+    /// The `RUN`s after `run` in the shipped chain.
+    pub fn after(&self, run: &ShippedRun<'_>) -> impl Iterator<Item = &ShippedRun<'a>> {
+        let index = run.inst.index;
+        self.runs.iter().filter(move |r| r.inst.index > index)
+    }
+}
+
+/// The value a command sets for itself (`NODE_ENV=production npm ci`).
+pub(crate) fn inline_var<'c>(cmd: &'c ShellCommand, name: &str) -> Option<&'c str> {
+    let argv_start = cmd.words.len() - cmd.argv().len();
+    cmd.words[..argv_start].iter().find_map(|w| w.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+}
+
+/// Whether the shipped image says what it runs: a `CMD` or `ENTRYPOINT` (in the final stage
+/// or a stage it is built on) whose program is not a bare shell, REPL or build tool. Images
+/// without one inherit the base image's default (a shell or a REPL): they are tool or base
+/// images, where a toolchain is the point rather than an accident.
+pub(crate) fn runs_an_app(cx: &LintContext<'_>) -> bool {
+    let shipped = shipped_stages(cx.model);
+    let (mut entrypoint, mut cmd): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for i in cx.instructions() {
+        if !i.stage.is_some_and(|s| shipped.get(s).copied().unwrap_or(false)) {
+            continue;
+        }
+        let words = || -> Vec<String> {
+            match &i.inst.args {
+                Args::Exec { items, .. } => items.iter().map(|w| w.text.to_string()).collect(),
+                Args::Text(w) => w.text.split_whitespace().map(str::to_string).collect(),
+                _ => Vec::new(),
+            }
+        };
+        match i.inst.kind {
+            InstructionKind::Entrypoint => entrypoint = words(),
+            InstructionKind::Cmd => cmd = words(),
+            _ => {}
+        }
+    }
+    let mut effective = strip_wrappers(&entrypoint);
+    effective.extend(cmd);
+    is_app_command(&effective)
+}
+
+/// Drops init and entrypoint wrappers (`tini --`, `docker-entrypoint.sh`): they run whatever
+/// follows, so what follows says whether this is an app.
+fn strip_wrappers(words: &[String]) -> Vec<String> {
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        if name.contains("entrypoint") || matches!(name, "tini" | "dumb-init" | "gosu" | "su-exec" | "--" | "-g" | "-s") {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    words[i..].to_vec()
+}
+
+/// `node server.js` is an app; `bash`, `node`, `python3`, `mvn` alone are not.
+fn is_app_command(words: &[String]) -> bool {
+    let Some(first) = words.first().filter(|w| !w.is_empty()) else { return false };
+    let program = first.rsplit('/').next().unwrap_or(first);
+    let args: Vec<&str> = words[1..].iter().map(String::as_str).filter(|w| !w.starts_with('-') && !w.is_empty()).collect();
+    match program {
+        // An interpreter with a script, module or jar is an app (`java -jar app.jar`).
+        "node" | "python" | "python3" | "python2" | "ruby" | "java" | "php" | "perl" | "dotnet" | "deno" | "bun" => !args.is_empty(),
+        // `sh -c "npm start"`: look at the command string.
+        "sh" | "bash" | "zsh" | "ash" | "dash" => match words.iter().position(|w| w == "-c") {
+            Some(c) => words.get(c + 1).is_some_and(|script| is_app_command(&script.split_whitespace().map(str::to_string).collect::<Vec<_>>())),
+            None => args.iter().any(|a| a.ends_with(".sh")),
+        },
+        "fish" | "pwsh" | "powershell" | "cmd" | "irb" | "jshell" | "ghci" | "iex" | "erl" | "mvn" | "gradle" | "go" | "cargo" | "rustc" | "gcc"
+        | "make" | "swift" | "true" | "sleep" | "tail" => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layerwise_analysis::ModelOptions;
+    use layerwise_syntax::Dockerfile;
+
+    fn shipped(text: &str) -> Vec<bool> {
+        shipped_stages(&Model::build(&Dockerfile::parse(text), ModelOptions::default()))
+    }
+
+    #[test]
+    fn final_stage_and_its_bases_ship() {
+        assert_eq!(shipped("FROM a AS base\nFROM base AS build\nFROM alpine\nCOPY --from=build /x /x\n"), [false, false, true]);
+        assert_eq!(shipped("FROM a AS base\nFROM golang AS build\nFROM base\n"), [true, false, true]);
+        assert!(shipped("").is_empty());
+    }
+
+    #[test]
+    fn app_commands() {
+        let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        for app in ["node server.js", "npm start", "java -jar app.jar", "/app/server", "gunicorn app:app", "python -m app", "sh ./run.sh"] {
+            assert!(is_app_command(&w(app)), "{app}");
+        }
+        for tool in ["bash", "node", "python3", "/bin/sh", "mvn", "bash -l", ""] {
+            assert!(!is_app_command(&w(tool)), "{tool}");
+        }
+        assert!(is_app_command(&["sh".into(), "-c".into(), "npm start".into()]));
+        assert!(!is_app_command(&["sh".into(), "-c".into(), "bash".into()]));
+        assert_eq!(strip_wrappers(&w("/sbin/tini -- docker-entrypoint.sh")), Vec::<String>::new());
+        assert_eq!(strip_wrappers(&w("tini -- node app.js")), w("node app.js"));
+    }
+}
