@@ -76,6 +76,8 @@ class DiagnosticsEvent:
     version: int | None
     count: int
     received_at: float
+    # The published diagnostics themselves (the end-to-end tests read them).
+    diagnostics: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -424,6 +426,7 @@ class LspClient:
                         version=version if isinstance(version, int) else None,
                         count=len(diags) if isinstance(diags, list) else 0,
                         received_at=received_at,
+                        diagnostics=diags if isinstance(diags, list) else [],
                     )
                 )
                 self._cv.notify_all()

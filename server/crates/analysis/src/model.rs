@@ -19,7 +19,10 @@ pub struct ModelOptions {
 
 impl Default for ModelOptions {
     fn default() -> Self {
-        Self { target_platform: "linux/amd64".into(), build_args: Vec::new() }
+        Self {
+            target_platform: "linux/amd64".into(),
+            build_args: Vec::new(),
+        }
     }
 }
 
@@ -42,7 +45,9 @@ pub enum Base {
     Stage(usize),
     Image(ImageRef),
     /// Could not be resolved: a variable without a default, or an invalid reference.
-    Unresolved { reason: String },
+    Unresolved {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -124,24 +129,35 @@ impl Model {
 
     /// The instruction index of the item at `item`.
     pub fn instruction_of_item(&self, item: usize) -> Option<usize> {
-        self.instructions.binary_search_by_key(&item, |i| i.item).ok()
+        self.instructions
+            .binary_search_by_key(&item, |i| i.item)
+            .ok()
     }
 
     /// The instruction whose range contains `offset`.
     pub fn instruction_at(&self, offset: u32) -> Option<usize> {
-        let i = self.instructions.partition_point(|i| i.range.start <= offset).checked_sub(1)?;
+        let i = self
+            .instructions
+            .partition_point(|i| i.range.start <= offset)
+            .checked_sub(1)?;
         self.instructions[i].range.touches(offset).then_some(i)
     }
 
     pub fn stage_at(&self, offset: u32) -> Option<&Stage> {
-        let i = self.stages.partition_point(|s| s.range.start <= offset).checked_sub(1)?;
+        let i = self
+            .stages
+            .partition_point(|s| s.range.start <= offset)
+            .checked_sub(1)?;
         self.stages.get(i)
     }
 
     /// The stage named `name` (case-insensitive) or with that index.
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         let lower = name.to_ascii_lowercase();
-        self.stages.iter().find(|s| s.name.as_deref() == Some(lower.as_str())).or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+        self.stages
+            .iter()
+            .find(|s| s.name.as_deref() == Some(lower.as_str()))
+            .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
     }
 
     /// The stage `docker build` produces (the last one, or `target`).
@@ -211,6 +227,22 @@ impl Model {
         scope
     }
 
+    /// The scope just after instruction `inst` ran (its own ARG/ENV definitions included).
+    pub fn scope_after(&self, file: &Dockerfile, inst: usize) -> Scope {
+        if self
+            .instructions
+            .get(inst)
+            .is_some_and(|i| i.stage.is_none())
+        {
+            let mut scope = self.global_scope();
+            scope_retain_before(&mut scope, inst + 1);
+            return scope;
+        }
+        let mut scope = self.scope_before(file, inst);
+        crate::model_builder::apply_definitions(self, file, inst, &mut scope);
+        scope
+    }
+
     /// The scope at the end of a stage (what a stage built `FROM` it inherits: its ENV).
     pub fn scope_after_stage(&self, file: &Dockerfile, stage: usize) -> Scope {
         let mut scope = self.stage_entry_scope(file, stage, 0);
@@ -236,7 +268,8 @@ impl Model {
 
     /// The effective `WORKDIR` before instruction `inst` (`/` by default; relative paths join).
     pub fn workdir_before(&self, file: &Dockerfile, inst: usize) -> String {
-        self.stage_state_before(file, inst, InstructionKind::Workdir).unwrap_or_else(|| "/".into())
+        self.stage_state_before(file, inst, InstructionKind::Workdir)
+            .unwrap_or_else(|| "/".into())
     }
 
     /// The effective `USER` before `inst` (`None`: the base image's user, usually root).
@@ -244,14 +277,28 @@ impl Model {
         self.stage_state_before(file, inst, InstructionKind::User)
     }
 
-    fn stage_state_before(&self, file: &Dockerfile, inst: usize, kind: InstructionKind) -> Option<String> {
+    fn stage_state_before(
+        &self,
+        file: &Dockerfile,
+        inst: usize,
+        kind: InstructionKind,
+    ) -> Option<String> {
         let stage = self.instructions.get(inst)?.stage?;
         self.stage_state_until(file, stage, Some(inst), kind, 0)
     }
 
-    fn stage_state_until(&self, file: &Dockerfile, stage: usize, until: Option<usize>, kind: InstructionKind, depth: usize) -> Option<String> {
+    fn stage_state_until(
+        &self,
+        file: &Dockerfile,
+        stage: usize,
+        until: Option<usize>,
+        kind: InstructionKind,
+        depth: usize,
+    ) -> Option<String> {
         let mut value = match self.stages[stage].base {
-            Base::Stage(b) if b < stage && depth < 64 => self.stage_state_until(file, b, None, kind, depth + 1),
+            Base::Stage(b) if b < stage && depth < 64 => {
+                self.stage_state_until(file, b, None, kind, depth + 1)
+            }
             _ => None,
         };
         let mut scope = self.stage_entry_scope(file, stage, depth);
@@ -262,7 +309,11 @@ impl Model {
             if self.instructions[i].kind == kind {
                 if let Some(arg) = crate::model_builder::text_arg(file, &self.instructions[i]) {
                     let v = scope.expand(&arg, self.escape).value;
-                    value = Some(if kind == InstructionKind::Workdir { join_workdir(value.as_deref(), &v) } else { v });
+                    value = Some(if kind == InstructionKind::Workdir {
+                        join_workdir(value.as_deref(), &v)
+                    } else {
+                        v
+                    });
                 }
             }
             crate::model_builder::apply_definitions(self, file, i, &mut scope);
@@ -277,7 +328,12 @@ impl Model {
 }
 
 fn scope_retain_before(scope: &mut Scope, inst: usize) {
-    let kept: Vec<VarDef> = scope.defs().iter().filter(|d| d.instruction.is_none_or(|i| i < inst)).cloned().collect();
+    let kept: Vec<VarDef> = scope
+        .defs()
+        .iter()
+        .filter(|d| d.instruction.is_none_or(|i| i < inst))
+        .cloned()
+        .collect();
     *scope = Scope::default();
     for d in kept {
         scope.push(d);
@@ -286,7 +342,10 @@ fn scope_retain_before(scope: &mut Scope, inst: usize) {
 
 /// `WORKDIR` semantics: absolute paths replace, relative ones join the previous one.
 pub fn join_workdir(prev: Option<&str>, next: &str) -> String {
-    if next.starts_with('/') || next.contains(":\\") || prev.is_none() && !next.starts_with('/') && next.contains(':') {
+    if next.starts_with('/')
+        || next.contains(":\\")
+        || prev.is_none() && !next.starts_with('/') && next.contains(':')
+    {
         return next.to_string();
     }
     let base = prev.unwrap_or("/");

@@ -31,18 +31,43 @@ pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
     let source = read_dockerfile(path).map_err(|e| format!("{e:#}"))?;
     let mut warnings = Vec::new();
     if source.lossy {
-        warnings.push(format!("{}: not valid UTF-8; invalid bytes were read as U+FFFD", path.display()));
+        warnings.push(format!(
+            "{}: not valid UTF-8; invalid bytes were read as U+FFFD",
+            path.display()
+        ));
     }
     let (config, _) = layerwise_project::load_config(path);
     warnings.extend(config.warnings.iter().cloned());
     let file = Dockerfile::parse(&source.text);
-    let model = Model::build(&file, ModelOptions { target_platform: opts.platform.clone(), build_args: opts.build_args.clone() });
+    let model = Model::build(
+        &file,
+        ModelOptions {
+            target_platform: opts.platform.clone(),
+            build_args: opts.build_args.clone(),
+        },
+    );
     let cancel = AtomicBool::new(false);
-    let mut facts = if opts.walk_context { layerwise_project::context_facts(path, &WalkOptions::default(), &cancel) } else { Default::default() };
+    let mut facts = if opts.walk_context {
+        layerwise_project::context_facts(path, &WalkOptions::default(), &cancel)
+    } else {
+        Default::default()
+    };
     let platform = layerwise_analysis::image_facts::Platform::parse(&opts.platform).ok();
-    facts.images = layerwise_project::offline_image_facts(&model, opts.registry, platform.as_ref());
+    (facts.images, facts.variants) =
+        layerwise_project::offline_image_facts(&model, opts.registry, platform.as_ref());
     facts.trusted_registries = config.trusted_registries.clone();
-    let cx = LintContext { file: &file, text: &source.text, model: &model, facts: &facts };
+    let cx = LintContext {
+        file: &file,
+        text: &source.text,
+        model: &model,
+        facts: &facts,
+    };
     let diagnostics = layerwise_lint::lint(&cx, &config);
-    Ok(FileReport { path: path.to_path_buf(), text: source.text, diagnostics, warnings, failure_threshold: config.failure_threshold })
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        text: source.text,
+        diagnostics,
+        warnings,
+        failure_threshold: config.failure_threshold,
+    })
 }

@@ -17,7 +17,19 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         || lower.starts_with("containerfile.")
 }
 
-const SKIP_DIRS: &[&str] = &[".git", ".hg", ".svn", "node_modules", "target", "vendor", "__pycache__", ".venv", "venv", "dist", "build"];
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "target",
+    "vendor",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "dist",
+    "build",
+];
 
 /// Every Dockerfile under `paths` (files are taken as given), sorted, without duplicates.
 /// Unreadable folders are reported through `warn` and skipped.
@@ -65,10 +77,22 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "dockerfile", "Containerfile", "api.Dockerfile", "Dockerfile.dev", "x.dockerfile"] {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.dev",
+            "x.dockerfile",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
-        for n in ["Dockerfile.dockerignore", ".dockerignore", "docker-compose.yml", "Dockerfiles"] {
+        for n in [
+            "Dockerfile.dockerignore",
+            ".dockerignore",
+            "docker-compose.yml",
+            "Dockerfiles",
+        ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
     }

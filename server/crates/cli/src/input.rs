@@ -15,13 +15,22 @@ pub struct SourceFile {
 }
 
 pub fn read_dockerfile(path: &Path) -> Result<SourceFile> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.len() > MAX_FILE_BYTES {
-        bail!("{} is {} bytes; layerwise reads Dockerfiles up to {} bytes", path.display(), meta.len(), MAX_FILE_BYTES);
+        bail!(
+            "{} is {} bytes; layerwise reads Dockerfiles up to {} bytes",
+            path.display(),
+            meta.len(),
+            MAX_FILE_BYTES
+        );
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(match String::from_utf8(bytes) {
         Ok(text) => SourceFile { text, lossy: false },
-        Err(e) => SourceFile { text: String::from_utf8_lossy(e.as_bytes()).into_owned(), lossy: true },
+        Err(e) => SourceFile {
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            lossy: true,
+        },
     })
 }

@@ -40,6 +40,8 @@ enum Command {
     Lsp,
     /// Print how a Dockerfile parses (BuildKit's dump, JSON records, or the lossless tree).
     Parse(commands::parse::ParseArgs),
+    /// Show what layerwise knows about an image: size per platform, layers, digest, source.
+    Image(commands::image::ImageArgs),
     /// List the rules (or write their docs).
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         (Some(Command::Lsp), _) | (None, true) => commands::lsp::run(),
         (Some(Command::Check(args)), _) => commands::check::run(&args),
         (Some(Command::Parse(args)), _) => commands::parse::run(&args),
+        (Some(Command::Image(args)), _) => commands::image::run(&args),
         (Some(Command::Rules(args)), _) => commands::rules::run(&args),
         (Some(Command::Explain(args)), _) => commands::rules::explain(&args),
         (None, false) => {

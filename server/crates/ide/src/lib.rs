@@ -1,1 +1,10 @@
-//! layerwise-ide
+//! Editor features in plain terms: byte offsets in, values out. `lsp` converts them to the
+//! protocol. Nothing here does IO or knows about LSP types.
+
+pub mod analysis;
+pub mod completion;
+pub mod hover;
+pub mod reference;
+pub mod symbols_at;
+
+pub use analysis::Analysis;

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use layerwise_analysis::build_context::BuildContext;
 use layerwise_analysis::dockerignore::DockerIgnore;
-use layerwise_analysis::image_facts::ImageFacts;
+use layerwise_analysis::image_facts::{ImageFacts, VariantSize};
 use layerwise_analysis::shell::{split_script, ShellCommand, ShellWord};
 use layerwise_analysis::Model;
 use layerwise_syntax::{Args, Dockerfile, Instruction, InstructionKind, ItemRef, TextRange};
@@ -22,6 +22,8 @@ pub struct Facts {
     pub dockerignore: Option<Option<DockerIgnore>>,
     /// Image facts keyed by canonical reference (`docker.io/library/node:20`).
     pub images: HashMap<String, ImageFacts>,
+    /// Slimmer variants of those images, with their sizes (same keys as `images`).
+    pub variants: HashMap<String, Vec<VariantSize>>,
     /// hadolint's `trustedRegistries`.
     pub trusted_registries: Vec<String>,
 }
@@ -55,7 +57,9 @@ impl InstRef<'_> {
     pub fn head_range(&self) -> TextRange {
         let text = self.item.text();
         let start = self.inst.keyword.range.start as usize;
-        let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
         self.item.abs(TextRange::from_usize(start, end.max(start)))
     }
     pub fn keyword_range(&self) -> TextRange {
@@ -74,12 +78,15 @@ impl<'a> LintContext<'a> {
 
     pub fn instructions(&self) -> impl Iterator<Item = InstRef<'a>> + '_ {
         let model = self.model;
-        self.file.instructions().enumerate().map(move |(index, (item, inst))| InstRef {
-            index,
-            stage: model.instructions.get(index).and_then(|i| i.stage),
-            item,
-            inst,
-        })
+        self.file
+            .instructions()
+            .enumerate()
+            .map(move |(index, (item, inst))| InstRef {
+                index,
+                stage: model.instructions.get(index).and_then(|i| i.stage),
+                item,
+                inst,
+            })
     }
 
     /// Instructions of one kind (the effective kind: `ONBUILD RUN` is not a `RUN`).
@@ -106,14 +113,25 @@ impl<'a> LintContext<'a> {
         match &inst.args {
             Args::Text(w) => {
                 let heredoc_only = !inst.heredocs.is_empty() && {
-                    let rest: Vec<&str> = w.text.split_whitespace().filter(|t| !t.contains("<<")).collect();
-                    rest.is_empty() || matches!(rest.as_slice(), ["sh" | "bash" | "/bin/sh" | "/bin/bash"] | ["sh" | "bash", "-e" | "-ex" | "-eux" | "-xe"])
+                    let rest: Vec<&str> = w
+                        .text
+                        .split_whitespace()
+                        .filter(|t| !t.contains("<<"))
+                        .collect();
+                    rest.is_empty()
+                        || matches!(
+                            rest.as_slice(),
+                            ["sh" | "bash" | "/bin/sh" | "/bin/bash"]
+                                | ["sh" | "bash", "-e" | "-ex" | "-eux" | "-xe"]
+                        )
                 };
                 if !heredoc_only {
                     for mut c in split_script(&w.text) {
                         let map = |r: &Range<usize>| {
                             let a = i.item.start + i.item.item.source_offset(w, r.start);
-                            let b = i.item.start + i.item.item.source_offset(w, r.end.saturating_sub(1)) + 1;
+                            let b = i.item.start
+                                + i.item.item.source_offset(w, r.end.saturating_sub(1))
+                                + 1;
                             a as usize..b.max(a) as usize
                         };
                         for word in &mut c.words {
@@ -139,10 +157,22 @@ impl<'a> LintContext<'a> {
                 }
             }
             Args::Exec { items, .. } => {
-                let words: Vec<ShellWord> =
-                    items.iter().map(|w| ShellWord { text: w.text.to_string(), range: i.abs(w.range).as_usize() }).collect();
-                if let Some(range) = words.first().map(|f| f.range.start..words.last().map_or(f.range.end, |l| l.range.end)) {
-                    out.push(ShellCommand { words, range, terminator: "" });
+                let words: Vec<ShellWord> = items
+                    .iter()
+                    .map(|w| ShellWord {
+                        text: w.text.to_string(),
+                        range: i.abs(w.range).as_usize(),
+                    })
+                    .collect();
+                if let Some(range) = words
+                    .first()
+                    .map(|f| f.range.start..words.last().map_or(f.range.end, |l| l.range.end))
+                {
+                    out.push(ShellCommand {
+                        words,
+                        range,
+                        terminator: "",
+                    });
                 }
             }
             _ => {}

@@ -1,1 +1,46 @@
-//! layerwise-lsp
+//! The language server: protocol glue on `tower-lsp-server`. Documents (rope + incrementally
+//! re-parsed tree), position encodings, settings, scheduling and debouncing, and conversion of
+//! `layerwise_ide` results into LSP types. Logs go to stderr (`LAYERWISE_LOG=debug`); stdout
+//! carries only the protocol.
+
+pub mod diagnostics;
+pub mod document;
+pub mod guard;
+pub mod handlers;
+pub mod position;
+pub mod server;
+pub mod settings;
+pub mod state;
+pub mod types;
+
+use tower_lsp_server::{LspService, Server};
+
+/// Serves LSP on stdin/stdout until the client exits or closes stdin.
+pub fn run_stdio() -> std::io::Result<()> {
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (service, socket) = LspService::build(server::Backend::new)
+            .custom_method("layerwise/syntaxTree", server::Backend::syntax_tree)
+            .finish();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // don't wait for background lookups (registry, context walks) once the client is gone
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LAYERWISE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use layerwise_analysis::image_facts::{ImageFacts, Platform};
+use layerwise_analysis::image_facts::{ImageFacts, Platform, VariantSize};
 use layerwise_analysis::{Base, Model, RefTarget};
 use layerwise_context::{snapshot, WalkOptions};
 use layerwise_lint::{Config, Facts};
@@ -25,14 +25,18 @@ pub fn load_config(dockerfile: &Path) -> (Config, Vec<PathBuf>) {
     if let Some(p) = find_upwards(dir, HADOLINT_FILES) {
         match std::fs::read_to_string(&p) {
             Ok(text) => config.merge_hadolint_yaml(&text, &p.display().to_string()),
-            Err(e) => config.warnings.push(format!("cannot read {}: {e}", p.display())),
+            Err(e) => config
+                .warnings
+                .push(format!("cannot read {}: {e}", p.display())),
         }
         used.push(p);
     }
     if let Some(p) = find_upwards(dir, &[CONFIG_FILE]) {
         match std::fs::read_to_string(&p) {
             Ok(text) => config.merge_toml(&text, &p.display().to_string()),
-            Err(e) => config.warnings.push(format!("cannot read {}: {e}", p.display())),
+            Err(e) => config
+                .warnings
+                .push(format!("cannot read {}: {e}", p.display())),
         }
         used.push(p);
     }
@@ -59,7 +63,10 @@ pub fn find_upwards(dir: &Path, names: &[&str]) -> Option<PathBuf> {
 /// Build-context facts for a Dockerfile whose context is its own folder (what `docker build
 /// .` next to it uses). Bounded by `options`.
 pub fn context_facts(dockerfile: &Path, options: &WalkOptions, cancel: &AtomicBool) -> Facts {
-    let root = dockerfile.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let root = dockerfile
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut facts = Facts::default();
     if let Ok(ctx) = snapshot(root, Some(dockerfile), options, cancel, &mut |_| {}) {
         facts.dockerignore = Some(ctx.ignore().map(|i| i.ignore.clone()));
@@ -68,9 +75,18 @@ pub fn context_facts(dockerfile: &Path, options: &WalkOptions, cancel: &AtomicBo
     facts
 }
 
-/// Image facts that need no network: the disk/memory cache, else the offline catalogue.
-pub fn offline_image_facts(model: &Model, registry: &Registry, default_platform: Option<&Platform>) -> HashMap<String, ImageFacts> {
+/// Image facts that need no network (the disk/memory cache, else the offline catalogue),
+/// and slimmer variants of each image, keyed by canonical reference.
+pub fn offline_image_facts(
+    model: &Model,
+    registry: &Registry,
+    default_platform: Option<&Platform>,
+) -> (
+    HashMap<String, ImageFacts>,
+    HashMap<String, Vec<VariantSize>>,
+) {
     let mut out = HashMap::new();
+    let mut variants = HashMap::new();
     let images = model
         .stages
         .iter()
@@ -85,10 +101,17 @@ pub fn offline_image_facts(model: &Model, registry: &Registry, default_platform:
     for (image, platform_text) in images {
         let platform = platform_text.and_then(|p| Platform::parse(p).ok());
         let platform = platform.as_ref().or(default_platform);
-        let facts = registry.cached_facts(image, platform).or_else(|| registry.catalogue_facts(image, platform));
+        let facts = registry
+            .cached_facts(image, platform)
+            .or_else(|| registry.catalogue_facts(image, platform));
+        let size = facts.as_ref().and_then(|f| f.compressed_size());
+        let slimmer = registry.slimmer_variants(image, platform, size);
+        if !slimmer.is_empty() {
+            variants.insert(image.canonical(), slimmer);
+        }
         if let Some(f) = facts {
             out.insert(image.canonical(), f);
         }
     }
-    out
+    (out, variants)
 }

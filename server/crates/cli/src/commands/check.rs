@@ -53,7 +53,11 @@ pub enum OutputFormat {
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let mut warnings = Vec::new();
     for p in &paths {
         if !p.exists() {
@@ -65,11 +69,23 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let build_args = args
         .build_args
         .iter()
-        .map(|a| a.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap_or_else(|| (a.clone(), std::env::var(a).unwrap_or_default())))
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .unwrap_or_else(|| (a.clone(), std::env::var(a).unwrap_or_default()))
+        })
         .collect();
-    let settings = RegistrySettings { offline: true, ..RegistrySettings::default() };
+    let settings = RegistrySettings {
+        offline: true,
+        ..RegistrySettings::default()
+    };
     let registry = Registry::new(settings)?;
-    let opts = Options { registry: &registry, platform: args.platform.clone(), build_args, walk_context: !args.no_context };
+    let opts = Options {
+        registry: &registry,
+        platform: args.platform.clone(),
+        build_args,
+        walk_context: !args.no_context,
+    };
     let reports = run_parallel(&files, &opts, args.jobs);
 
     let mut ok_reports: Vec<FileReport> = Vec::new();
@@ -93,7 +109,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         eprintln!("layerwise: warning: {w}");
     }
     let out = match args.format {
-        OutputFormat::Text => render::text::render(&ok_reports, std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none()),
+        OutputFormat::Text => render::text::render(
+            &ok_reports,
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::env::var_os("NO_COLOR").is_none(),
+        ),
         OutputFormat::Json => render::json::render(&ok_reports),
         OutputFormat::Sarif => render::sarif::render(&ok_reports),
     };
@@ -105,29 +125,57 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let threshold = match args.fail_on.as_deref() {
         Some("never") => None,
         Some(s) => Severity::parse(s),
-        None => Some(ok_reports.iter().find_map(|r| r.failure_threshold).unwrap_or(Severity::Warning)),
+        None => Some(
+            ok_reports
+                .iter()
+                .find_map(|r| r.failure_threshold)
+                .unwrap_or(Severity::Warning),
+        ),
     };
-    let failing = threshold.is_some_and(|t| ok_reports.iter().any(|r| r.diagnostics.iter().any(|d| d.severity >= t)));
+    let failing = threshold.is_some_and(|t| {
+        ok_reports
+            .iter()
+            .any(|r| r.diagnostics.iter().any(|d| d.severity >= t))
+    });
     Ok(u8::from(failing))
 }
 
 /// Checks files on a small pool of threads; results come back in input order.
-fn run_parallel(files: &[PathBuf], opts: &Options<'_>, jobs: Option<usize>) -> Vec<Result<FileReport, String>> {
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).clamp(1, 64).min(files.len().max(1));
+fn run_parallel(
+    files: &[PathBuf],
+    opts: &Options<'_>,
+    jobs: Option<usize>,
+) -> Vec<Result<FileReport, String>> {
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .clamp(1, 64)
+        .min(files.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<FileReport, String>>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results: Vec<std::sync::Mutex<Option<Result<FileReport, String>>>> =
+        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..jobs {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(path) = files.get(i) else { break };
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(path, opts)))
-                    .unwrap_or_else(|_| Err("internal error while checking this file (please report it)".into()));
+                let r =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(path, opts)))
+                        .unwrap_or_else(|_| {
+                            Err("internal error while checking this file (please report it)".into())
+                        });
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(r);
                 }
             });
         }
     });
-    results.into_iter().map(|m| m.into_inner().ok().flatten().unwrap_or_else(|| Err("not checked".into()))).collect()
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err("not checked".into()))
+        })
+        .collect()
 }

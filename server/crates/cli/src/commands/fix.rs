@@ -13,16 +13,24 @@ pub fn apply(reports: &mut [FileReport], allow_unsafe: bool, opts: &Options<'_>)
         let original = report.text.clone();
         let mut total = 0;
         for _ in 0..MAX_ROUNDS {
-            let (text, n) = apply_fixes(&report.text, report.diagnostics.iter().flat_map(|d| d.fixes.first()), allow_unsafe);
+            let (text, n) = apply_fixes(
+                &report.text,
+                report.diagnostics.iter().flat_map(|d| d.fixes.first()),
+                allow_unsafe,
+            );
             if n == 0 || text == report.text {
                 break;
             }
             total += n;
-            std::fs::write(&report.path, &text).with_context(|| format!("cannot write {}", report.path.display()))?;
+            std::fs::write(&report.path, &text)
+                .with_context(|| format!("cannot write {}", report.path.display()))?;
             *report = analyze(&report.path, opts).map_err(anyhow::Error::msg)?;
         }
         if report.text != original {
-            eprintln!("layerwise: fixed {total} problem(s) in {}", report.path.display());
+            eprintln!(
+                "layerwise: fixed {total} problem(s) in {}",
+                report.path.display()
+            );
         }
     }
     Ok(())

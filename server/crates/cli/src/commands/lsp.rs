@@ -1,7 +1,8 @@
-//! `layerwise lsp`: the language server on stdio.
+//! `layerwise lsp` (and `layerwise --stdio`): the language server on stdio.
 
 use anyhow::Result;
 
 pub fn run() -> Result<u8> {
-    anyhow::bail!("the language server is not built yet")
+    layerwise_lsp::run_stdio()?;
+    Ok(0)
 }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod fix;
+pub mod image;
 pub mod lsp;
 pub mod parse;
 pub mod rules;

@@ -38,7 +38,8 @@ pub fn run(args: &ParseArgs) -> Result<u8> {
     let out = match args.format {
         ParseFormat::Tree => Ok(tree_dump(&file)),
         ParseFormat::Buildkit => buildkit::dump(&file),
-        ParseFormat::Json => buildkit::records(&file).map(|r| serde_json::to_string_pretty(&r).unwrap_or_default() + "\n"),
+        ParseFormat::Json => buildkit::records(&file)
+            .map(|r| serde_json::to_string_pretty(&r).unwrap_or_default() + "\n"),
     };
     match out {
         Ok(s) => {
@@ -46,7 +47,10 @@ pub fn run(args: &ParseArgs) -> Result<u8> {
             Ok(0)
         }
         Err(e) => {
-            let line = text[..(e.range.start as usize).min(text.len())].matches('\n').count() + 1;
+            let line = text[..(e.range.start as usize).min(text.len())]
+                .matches('\n')
+                .count()
+                + 1;
             eprintln!("{}:{line}: {}", args.file.display(), e.message);
             Ok(1)
         }

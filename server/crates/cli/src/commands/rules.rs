@@ -44,7 +44,19 @@ pub fn run(args: &RulesArgs) -> Result<u8> {
     for r in rules {
         let m = r.meta();
         let codes: Vec<&str> = m.hadolint.iter().copied().chain(m.buildkit).collect();
-        println!("{:<36} {:<16} {:<8}{} {}{}", m.name, m.group.as_str(), m.severity.as_str(), if m.default_enabled { "    " } else { "(off)" }, m.summary(), if codes.is_empty() { String::new() } else { format!(" [{}]", codes.join(", ")) });
+        println!(
+            "{:<36} {:<16} {:<8}{} {}{}",
+            m.name,
+            m.group.as_str(),
+            m.severity.as_str(),
+            if m.default_enabled { "    " } else { "(off)" },
+            m.summary(),
+            if codes.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", codes.join(", "))
+            }
+        );
     }
     Ok(0)
 }
@@ -56,7 +68,10 @@ pub fn explain(args: &ExplainArgs) -> Result<u8> {
             Ok(0)
         }
         None => {
-            eprintln!("layerwise: no rule named {:?}; `layerwise rules` lists them", args.rule);
+            eprintln!(
+                "layerwise: no rule named {:?}; `layerwise rules` lists them",
+                args.rule
+            );
             Ok(2)
         }
     }
@@ -80,7 +95,11 @@ fn write_docs(dir: &std::path::Path, check: bool) -> Result<u8> {
             }
         }
         if !stale.is_empty() {
-            bail!("docs/rules is stale ({}); run `layerwise rules --write-docs {}`", stale.join(", "), dir.display());
+            bail!(
+                "docs/rules is stale ({}); run `layerwise rules --write-docs {}`",
+                stale.join(", "),
+                dir.display()
+            );
         }
         return Ok(0);
     }

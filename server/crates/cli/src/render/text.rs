@@ -28,7 +28,11 @@ fn clamp(text: &str, start: u32, end: u32) -> std::ops::Range<usize> {
 }
 
 pub fn render(reports: &[FileReport], color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     let (mut errors, mut warnings, mut others) = (0, 0, 0);
     for r in reports {
@@ -40,9 +44,20 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
                 _ => others += 1,
             }
             let lvl = level(d.severity);
-            let mut snippet = Snippet::source(&r.text).line_start(1).origin(&origin).fold(true).annotation(lvl.span(clamp(&r.text, d.range.start, d.range.end)).label(d.rule.name));
+            let mut snippet = Snippet::source(&r.text)
+                .line_start(1)
+                .origin(&origin)
+                .fold(true)
+                .annotation(
+                    lvl.span(clamp(&r.text, d.range.start, d.range.end))
+                        .label(d.rule.name),
+                );
             for rel in &d.related {
-                snippet = snippet.annotation(Level::Note.span(clamp(&r.text, rel.range.start, rel.range.end)).label(&rel.message));
+                snippet = snippet.annotation(
+                    Level::Note
+                        .span(clamp(&r.text, rel.range.start, rel.range.end))
+                        .label(&rel.message),
+                );
             }
             let mut message = lvl.title(&d.message).id(d.rule.name).snippet(snippet);
             if let Some(note) = &d.note {
@@ -50,7 +65,8 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
             }
             let fix_title;
             if let Some(fix) = d.fixes.first() {
-                fix_title = format!("fix available: {} ({:?})", fix.title, fix.applicability).to_lowercase();
+                fix_title = format!("fix available: {} ({:?})", fix.title, fix.applicability)
+                    .to_lowercase();
                 message = message.footer(Level::Help.title(&fix_title));
             }
             out.push_str(&renderer.render(message).to_string());

@@ -1,0 +1,80 @@
+//! One version of one document, analysed: text, syntax tree, model, facts, settings, and the
+//! diagnostics (computed once, on first use). Immutable and shareable across requests.
+
+use std::sync::OnceLock;
+
+use layerwise_analysis::{Model, ModelOptions};
+use layerwise_lint::{Config, Diagnostic, Facts, LintContext};
+use layerwise_syntax::{Dockerfile, ItemRef, TextRange};
+
+pub struct Analysis {
+    pub text: String,
+    pub file: Dockerfile,
+    pub model: Model,
+    pub facts: Facts,
+    pub config: Config,
+    diagnostics: OnceLock<Vec<Diagnostic>>,
+}
+
+impl Analysis {
+    pub fn new(
+        text: String,
+        file: Dockerfile,
+        options: ModelOptions,
+        facts: Facts,
+        config: Config,
+    ) -> Self {
+        let model = Model::build(&file, options);
+        Self {
+            text,
+            file,
+            model,
+            facts,
+            config,
+            diagnostics: OnceLock::new(),
+        }
+    }
+
+    /// Parses `text` from scratch (tests, the CLI).
+    pub fn from_text(text: &str) -> Self {
+        Self::new(
+            text.to_string(),
+            Dockerfile::parse(text),
+            ModelOptions::default(),
+            Facts::default(),
+            Config::default(),
+        )
+    }
+
+    pub fn lint_context(&self) -> LintContext<'_> {
+        LintContext {
+            file: &self.file,
+            text: &self.text,
+            model: &self.model,
+            facts: &self.facts,
+        }
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        self.diagnostics
+            .get_or_init(|| layerwise_lint::lint(&self.lint_context(), &self.config))
+    }
+
+    pub fn slice(&self, r: TextRange) -> &str {
+        self.text.get(r.as_usize()).unwrap_or("")
+    }
+
+    /// The item under `offset` (the previous one when `offset` is at the very end of a line
+    /// that ends the item, so a cursor after the last character still counts).
+    pub fn item_at(&self, offset: u32) -> Option<ItemRef<'_>> {
+        let r = self.file.item_at(offset)?;
+        if r.start == offset && offset > 0 {
+            if let Some(prev) = self.file.item_at(offset - 1) {
+                if !prev.text().ends_with('\n') {
+                    return Some(prev);
+                }
+            }
+        }
+        Some(r)
+    }
+}

@@ -1,0 +1,142 @@
+//! Diagnostics: conversion to LSP, and publishing — debounced while typing, tagged with the
+//! document version, and never published for a version that is no longer current.
+
+use std::time::Duration;
+
+use layerwise_lint::{Diagnostic, Severity};
+use ropey::Rope;
+use tower_lsp_server::Client;
+
+use crate::position::{to_lsp_range, Encoding};
+use crate::server::Backend;
+use crate::types::{self as lsp, Uri};
+
+pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// Where a rule's documentation lives on the web.
+pub fn rule_url(name: &str) -> Option<Uri> {
+    format!("https://github.com/layerwise/layerwise/blob/main/docs/rules/{name}.md")
+        .parse()
+        .ok()
+}
+
+pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Diagnostic {
+    let message = match &d.note {
+        Some(n) => format!("{}\n{n}", d.message),
+        None => d.message.clone(),
+    };
+    let related = d
+        .related
+        .iter()
+        .map(|r| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: to_lsp_range(rope, r.range, enc),
+            },
+            message: r.message.clone(),
+        })
+        .collect::<Vec<_>>();
+    let mut tags = Vec::new();
+    if matches!(d.rule.name, "unused-stage" | "unused-suppression") {
+        tags.push(lsp::DiagnosticTag::UNNECESSARY);
+    }
+    if d.rule.name == "maintainer-deprecated" {
+        tags.push(lsp::DiagnosticTag::DEPRECATED);
+    }
+    lsp::Diagnostic {
+        range: to_lsp_range(rope, d.range, enc),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.rule.name.to_string())),
+        code_description: rule_url(d.rule.name).map(|href| lsp::CodeDescription { href }),
+        source: Some("layerwise".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: (!tags.is_empty()).then_some(tags),
+        data: None,
+    }
+}
+
+/// The LSP diagnostics of a document's current version, with that version.
+pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    let analysis = backend.analysis(uri)?;
+    let enc = backend.state.caps().encoding;
+    let diags = analysis.diagnostics();
+    let docs = backend.state.docs.lock().ok()?;
+    let doc = docs.get(uri)?;
+    let version = doc.analysis.as_ref().map(|(v, _)| *v)?;
+    if version != doc.version {
+        return None;
+    }
+    Some((
+        version,
+        diags
+            .iter()
+            .map(|d| to_lsp(uri, &doc.rope, enc, d))
+            .collect(),
+    ))
+}
+
+/// Publishes diagnostics for `version` after the debounce delay, unless a newer version
+/// arrived meanwhile. Pull-mode clients are asked to refresh instead.
+pub fn schedule(backend: &Backend, uri: Uri, version: i32, immediate: bool) {
+    let backend = backend.clone();
+    tokio::spawn(async move {
+        if !immediate {
+            let delay = backend.state.settings().diagnostics.debounce_ms.min(5_000);
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        if backend.state.version(&uri) != Some(version) || backend.state.is_shutting_down() {
+            return;
+        }
+        if backend.state.caps().pull_diagnostics {
+            return; // the client pulls; `refresh_all` tells it when facts change
+        }
+        let b = backend.clone();
+        let u = uri.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            crate::guard::guard("diagnostics", || compute(&b, &u))
+        })
+        .await;
+        let Ok(Ok(Some((v, diags)))) = result else {
+            return;
+        };
+        if v == version && backend.state.version(&uri) == Some(version) {
+            publish(&backend.client, uri, diags, version).await;
+        }
+    });
+}
+
+async fn publish(client: &Client, uri: Uri, diags: Vec<lsp::Diagnostic>, version: i32) {
+    client.publish_diagnostics(uri, diags, Some(version)).await;
+}
+
+/// Re-publishes (push clients) or asks for a refresh (pull clients) for every open document,
+/// after settings or facts changed.
+pub fn refresh_all(backend: &Backend) {
+    let docs: Vec<(Uri, i32)> = backend
+        .state
+        .docs
+        .lock()
+        .map(|d| d.iter().map(|(u, d)| (u.clone(), d.version)).collect())
+        .unwrap_or_default();
+    let caps = backend.state.caps();
+    if caps.pull_diagnostics {
+        if caps.diagnostic_refresh {
+            let client = backend.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+        }
+        return;
+    }
+    for (uri, version) in docs {
+        schedule(backend, uri, version, true);
+    }
+}

@@ -1,0 +1,37 @@
+//! One module per LSP feature. Each converts between protocol types and the plain results of
+//! `layerwise_ide`, and declares its own capability in [`capabilities`].
+
+pub mod commands;
+pub mod completion;
+pub mod context;
+pub mod hover;
+pub mod images;
+pub mod watch;
+
+use crate::server::Backend;
+use crate::types::ServerCapabilities;
+
+/// Fills in the capabilities of every feature module.
+pub fn capabilities(caps: &mut ServerCapabilities) {
+    hover::capability(caps);
+    completion::capability(caps);
+    commands::capability(caps);
+}
+
+/// Asks the client to re-request views that depend on facts (sizes, settings): inlay hints,
+/// code lenses, semantic tokens. Each only if the client said it supports the refresh.
+pub fn refresh_views(backend: &Backend) {
+    let caps = backend.state.caps();
+    let client = backend.client.clone();
+    tokio::spawn(async move {
+        if caps.inlay_hint_refresh {
+            let _ = client.inlay_hint_refresh().await;
+        }
+        if caps.code_lens_refresh {
+            let _ = client.code_lens_refresh().await;
+        }
+        if caps.semantic_tokens_refresh {
+            let _ = client.semantic_tokens_refresh().await;
+        }
+    });
+}

@@ -1,0 +1,241 @@
+//! Server state shared by every handler: open documents, settings, what the client can do,
+//! the registry client, and cached facts (settings files, build contexts, image facts).
+//! Locks are held only for quick copies, never across an `.await` or a long computation.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use layerwise_analysis::build_context::BuildContext;
+use layerwise_analysis::dockerignore::DockerIgnore;
+use layerwise_analysis::image_facts::Platform;
+use layerwise_analysis::ModelOptions;
+use layerwise_ide::Analysis;
+use layerwise_lint::{Config, Facts};
+use layerwise_registry::{Registry, RegistrySettings};
+
+use crate::document::Document;
+use crate::position::Encoding;
+use crate::settings::Settings;
+use crate::types::Uri;
+
+/// What the client told us it supports.
+#[derive(Debug, Clone, Default)]
+pub struct ClientCaps {
+    pub encoding: Encoding,
+    pub pull_diagnostics: bool,
+    pub configuration: bool,
+    pub inlay_hint_refresh: bool,
+    pub code_lens_refresh: bool,
+    pub semantic_tokens_refresh: bool,
+    pub diagnostic_refresh: bool,
+    pub work_done_progress: bool,
+    pub snippets: bool,
+    pub dynamic_watchers: bool,
+    pub apply_edit: bool,
+}
+
+/// The build context of one folder, once walked.
+#[derive(Clone)]
+pub struct ContextFacts {
+    pub context: Option<Arc<BuildContext>>,
+    pub dockerignore: Option<Option<DockerIgnore>>,
+}
+
+pub struct State {
+    pub docs: Mutex<HashMap<Uri, Document>>,
+    pub settings: RwLock<Settings>,
+    pub caps: RwLock<ClientCaps>,
+    pub registry: RwLock<Registry>,
+    /// Build contexts by folder; `None` while a walk is running.
+    pub contexts: Mutex<HashMap<PathBuf, Option<ContextFacts>>>,
+    /// Settings files by the Dockerfile's folder.
+    pub configs: Mutex<HashMap<PathBuf, Arc<Config>>>,
+    /// Image references whose registry lookup is running or failed recently.
+    pub image_lookups: Mutex<HashSet<String>>,
+    pub workspace_folders: RwLock<Vec<PathBuf>>,
+    pub shutting_down: AtomicBool,
+}
+
+pub fn registry_for(settings: &Settings) -> Registry {
+    let s = &settings.registry;
+    let rs = RegistrySettings {
+        offline: s.offline,
+        registry_mirrors: s.mirrors.clone(),
+        insecure_registries: s.insecure.clone(),
+        default_platform: Platform::parse(&s.platform).ok(),
+        cache_dir: (!s.cache_dir.is_empty()).then(|| PathBuf::from(&s.cache_dir)),
+        tag_ttl_secs: s.tag_ttl_seconds,
+        ..RegistrySettings::default()
+    };
+    Registry::new(rs.clone()).unwrap_or_else(|e| {
+        tracing::warn!("registry settings unusable ({e}); working offline");
+        Registry::new(RegistrySettings {
+            offline: true,
+            ca_certificates: Vec::new(),
+            ..rs
+        })
+        .expect("offline registry needs no certificates")
+    })
+}
+
+impl State {
+    pub fn new() -> Self {
+        let settings = Settings::default();
+        Self {
+            docs: Mutex::new(HashMap::new()),
+            registry: RwLock::new(registry_for(&settings)),
+            settings: RwLock::new(settings),
+            caps: RwLock::new(ClientCaps::default()),
+            contexts: Mutex::new(HashMap::new()),
+            configs: Mutex::new(HashMap::new()),
+            image_lookups: Mutex::new(HashSet::new()),
+            workspace_folders: RwLock::new(Vec::new()),
+            shutting_down: AtomicBool::new(false),
+        }
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.caps.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn registry(&self) -> Registry {
+        self.registry
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.docs.lock().ok()?.get(uri).map(|d| d.version)
+    }
+
+    /// The settings files for a Dockerfile (cached per folder).
+    pub fn config_for(&self, path: Option<&Path>) -> Arc<Config> {
+        let Some(path) = path else {
+            return Arc::new(Config::default());
+        };
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        if let Some(c) = self.configs.lock().ok().and_then(|m| m.get(&dir).cloned()) {
+            return c;
+        }
+        let (config, _) = layerwise_project::load_config(path);
+        let config = Arc::new(config);
+        if let Ok(mut m) = self.configs.lock() {
+            m.insert(dir, config.clone());
+        }
+        config
+    }
+
+    /// The build context facts for a folder if walked already. `Err(true)` means a walk should
+    /// be started (and is now marked as running).
+    pub fn context_for(&self, dir: &Path) -> Result<ContextFacts, bool> {
+        let Ok(mut m) = self.contexts.lock() else {
+            return Err(false);
+        };
+        match m.get(dir) {
+            Some(Some(c)) => Ok(c.clone()),
+            Some(None) => Err(false),
+            None => {
+                m.insert(dir.to_path_buf(), None);
+                Err(true)
+            }
+        }
+    }
+
+    /// The analysis of a document's current version (computed and cached on first use).
+    /// `start_walk` is told the folder whose build context should be walked in the background.
+    pub fn analysis(
+        &self,
+        uri: &Uri,
+        start_walk: &mut dyn FnMut(PathBuf),
+    ) -> Option<Arc<Analysis>> {
+        let (text, tree, version, path) = {
+            let docs = self.docs.lock().ok()?;
+            let d = docs.get(uri)?;
+            if let Some((v, a)) = &d.analysis {
+                if *v == d.version {
+                    return Some(a.clone());
+                }
+            }
+            (
+                d.rope.to_string(),
+                d.tree.clone(),
+                d.version,
+                d.path.clone(),
+            )
+        };
+        let settings = self.settings();
+        let config = settings.lint_config(&self.config_for(path.as_deref()));
+        let mut facts = Facts {
+            trusted_registries: config.trusted_registries.clone(),
+            ..Facts::default()
+        };
+        if settings.context.enabled {
+            if let Some(dir) = path.as_deref().and_then(Path::parent) {
+                match self.context_for(dir) {
+                    Ok(c) => {
+                        facts.context = c.context.map(|c| (*c).clone());
+                        facts.dockerignore = c.dockerignore;
+                    }
+                    Err(true) => start_walk(dir.to_path_buf()),
+                    Err(false) => {}
+                }
+            }
+        }
+        let platform = Platform::parse(&settings.registry.platform).ok();
+        let target_platform = platform
+            .as_ref()
+            .map_or_else(|| Platform::host().to_string(), |p| p.to_string());
+        let mut analysis = Analysis::new(
+            text,
+            tree,
+            ModelOptions {
+                target_platform,
+                build_args: Vec::new(),
+            },
+            facts,
+            config,
+        );
+        let (images, variants) = layerwise_project::offline_image_facts(
+            &analysis.model,
+            &self.registry(),
+            platform.as_ref(),
+        );
+        analysis.facts.images = images;
+        analysis.facts.variants = variants;
+        let analysis = Arc::new(analysis);
+        if let Ok(mut docs) = self.docs.lock() {
+            if let Some(d) = docs.get_mut(uri) {
+                if d.version == version {
+                    d.analysis = Some((version, analysis.clone()));
+                }
+            }
+        }
+        Some(analysis)
+    }
+
+    /// Forgets cached analyses (after settings or facts changed).
+    pub fn invalidate_analyses(&self) {
+        if let Ok(mut docs) = self.docs.lock() {
+            for d in docs.values_mut() {
+                d.analysis = None;
+            }
+        }
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::new()
+    }
+}
