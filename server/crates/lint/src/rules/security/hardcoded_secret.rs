@@ -1,0 +1,358 @@
+use std::ops::Range;
+
+use layerwise_syntax::{InstructionKind, TextRange};
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{RuleCheck, RuleMeta};
+
+declare_rule! {
+    /// A credential is written into the Dockerfile.
+    ///
+    /// ## What it does
+    /// Looks at the *values* in `ARG`, `ENV`, `LABEL`, `RUN` (here-documents included), `ADD`,
+    /// `COPY`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` for text in the format of a real
+    /// credential: cloud and forge access tokens (AWS access key ids, GitHub, GitLab, Slack,
+    /// Stripe, Google, npm, PyPI, OpenAI and Anthropic keys), private keys
+    /// (`-----BEGIN ... PRIVATE KEY-----`) and URLs with a password in them
+    /// (`https://user:password@host`). Values that come from a variable (`$TOKEN`) are not
+    /// credentials written here and stay quiet.
+    ///
+    /// BuildKit's `SecretsUsedInArgOrEnv` check (its own rule in layerwise) looks at
+    /// secret-looking *names* such as `ARG GITHUB_TOKEN`; this rule finds the secret itself,
+    /// whatever the variable is called.
+    ///
+    /// ## Why is this bad?
+    /// Anything in a Dockerfile is in the repository, and `ARG`/`ENV` values and `RUN` command
+    /// lines are stored in the image's history and config, readable by anyone who can pull
+    /// it. The credential must be considered leaked.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// ENV GH_AUTH=ghp_0123456789abcdefghijklmnopqrstuvwxyz
+    /// RUN apk add --no-cache git
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN apk add --no-cache git
+    /// RUN --mount=type=secret,id=gh_token,env=GH_AUTH git ls-remote https://github.com/acme/private.git
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: the credential must be revoked, and passed to the build as a secret
+    /// (`docker build --secret id=gh_token,env=GH_AUTH`) instead.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [Docker: build secrets](https://docs.docker.com/build/building/secrets/)
+    /// - [BuildKit SecretsUsedInArgOrEnv](https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/)
+    pub struct HardcodedSecret {
+        name: "hardcoded-secret",
+        group: Security,
+        severity: Warning,
+        fix: None,
+        hadolint: [],
+        buildkit: None,
+    }
+}
+
+/// Token formats: a literal prefix, the characters allowed after it and the minimum count.
+struct TokenFormat {
+    prefix: &'static str,
+    what: &'static str,
+    min_len: usize,
+    body: fn(u8) -> bool,
+}
+
+fn alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+fn upper_alnum(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+fn token_chars(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+const FORMATS: &[TokenFormat] = &[
+    TokenFormat {
+        prefix: "AKIA",
+        what: "an AWS access key id",
+        min_len: 16,
+        body: upper_alnum,
+    },
+    TokenFormat {
+        prefix: "ASIA",
+        what: "an AWS access key id",
+        min_len: 16,
+        body: upper_alnum,
+    },
+    TokenFormat {
+        prefix: "ghp_",
+        what: "a GitHub token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "gho_",
+        what: "a GitHub token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "ghu_",
+        what: "a GitHub token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "ghs_",
+        what: "a GitHub token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "ghr_",
+        what: "a GitHub token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "github_pat_",
+        what: "a GitHub token",
+        min_len: 22,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "glpat-",
+        what: "a GitLab token",
+        min_len: 20,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "xoxb-",
+        what: "a Slack token",
+        min_len: 10,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "xoxp-",
+        what: "a Slack token",
+        min_len: 10,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "xoxa-",
+        what: "a Slack token",
+        min_len: 10,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "sk_live_",
+        what: "a Stripe key",
+        min_len: 20,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "rk_live_",
+        what: "a Stripe key",
+        min_len: 20,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "AIza",
+        what: "a Google API key",
+        min_len: 35,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "npm_",
+        what: "an npm token",
+        min_len: 36,
+        body: alnum,
+    },
+    TokenFormat {
+        prefix: "pypi-AgEIcHlwaS5vcmc",
+        what: "a PyPI token",
+        min_len: 20,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "sk-proj-",
+        what: "an OpenAI key",
+        min_len: 20,
+        body: token_chars,
+    },
+    TokenFormat {
+        prefix: "sk-ant-",
+        what: "an Anthropic key",
+        min_len: 20,
+        body: token_chars,
+    },
+];
+
+/// Credentials found in `text`: byte range and what it looks like.
+pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for f in FORMATS {
+        let mut from = 0;
+        while let Some(k) = text.get(from..).and_then(|t| t.find(f.prefix)) {
+            let start = from + k;
+            from = start + f.prefix.len();
+            if start > 0 && token_chars(b[start - 1]) {
+                continue; // inside a longer word
+            }
+            let body = b[from..].iter().take_while(|&&c| (f.body)(c)).count();
+            let end = from + body;
+            let boundary = b.get(end).is_none_or(|&c| !token_chars(c));
+            if body >= f.min_len && boundary && !text[start..end].contains("EXAMPLE") {
+                out.push((start..end, f.what));
+            }
+        }
+    }
+    let mut from = 0;
+    while let Some(k) = text.get(from..).and_then(|t| t.find("-----BEGIN ")) {
+        let start = from + k;
+        from = start + 11;
+        let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+        if text[start..line_end].contains("PRIVATE KEY-----") {
+            out.push((start..line_end, "a private key"));
+        }
+    }
+    out.extend(
+        url_passwords(text)
+            .into_iter()
+            .map(|r| (r, "a password in a URL")),
+    );
+    out.sort_by_key(|(r, _)| r.start);
+    out
+}
+
+/// `scheme://user:password@host`: the range of the password when it is written literally.
+fn url_passwords(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(k) = text.get(from..).and_then(|t| t.find("://")) {
+        let auth_start = from + k + 3;
+        from = auth_start;
+        let scheme_ok = text[..auth_start - 3]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+        let rest = &text[auth_start..];
+        let auth_len = rest
+            .find(|c: char| c == '/' || c == '@' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(rest.len());
+        if !scheme_ok || !rest[auth_len..].starts_with('@') {
+            continue;
+        }
+        let auth = &rest[..auth_len];
+        let Some((user, password)) = auth.split_once(':') else {
+            continue;
+        };
+        let literal = |s: &str| {
+            !s.is_empty()
+                && !s.contains(['$', '{', '}', '<', '>', '%', '`'])
+                && !s.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+        };
+        if literal(user) && literal(password) {
+            let start = auth_start + user.len() + 1;
+            out.push(start..start + password.len());
+        }
+    }
+    out
+}
+
+impl RuleCheck for HardcodedSecret {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        use InstructionKind::*;
+        for i in cx.instructions() {
+            let inst = i.inst.effective();
+            if !matches!(
+                inst.kind,
+                Arg | Env | Label | Run | Add | Copy | Cmd | Entrypoint | Healthcheck
+            ) {
+                continue;
+            }
+            let mut regions: Vec<TextRange> =
+                inst.args_range.map(|r| i.abs(r)).into_iter().collect();
+            regions.extend(inst.heredocs.iter().map(|h| i.abs(h.body)));
+            for region in regions {
+                let text = cx.slice(region);
+                for (r, what) in find_secrets(text) {
+                    let range = TextRange::from_usize(
+                        region.start as usize + r.start,
+                        region.start as usize + r.end,
+                    );
+                    out.push(
+                        Diagnostic::new(meta, range, format!("This looks like {what} written into the Dockerfile"))
+                            .note("It is stored in the repository and in the image's history: revoke it, and pass it to the build with `RUN --mount=type=secret` instead."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn finds_token_formats() {
+        let t = "FROM a\nARG K=AKIAABCDEFGHIJKLMNOP\nENV T=\"glpat-abcdefghij0123456789\"\nRUN curl -H 'Authorization: token ghp_0123456789abcdefghijklmnopqrstuvwxyz' https://api.github.com\n";
+        assert_eq!(
+            flagged(&HardcodedSecret, t),
+            [
+                "AKIAABCDEFGHIJKLMNOP",
+                "glpat-abcdefghij0123456789",
+                "ghp_0123456789abcdefghijklmnopqrstuvwxyz"
+            ]
+        );
+        let key =
+            "FROM a\nRUN <<EOF\ncat > /k <<'K'\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\nK\nEOF\n";
+        assert_eq!(
+            flagged(&HardcodedSecret, key),
+            ["-----BEGIN OPENSSH PRIVATE KEY-----"]
+        );
+        assert_eq!(
+            flagged(
+                &HardcodedSecret,
+                "FROM a\nRUN git clone https://bot:s3cr3t@git.example.com/x.git\n"
+            ),
+            ["s3cr3t"]
+        );
+        assert_eq!(
+            flagged(
+                &HardcodedSecret,
+                "FROM a\nENV DATABASE_URL=postgres://app:hunter2@db:5432/app\n"
+            ),
+            ["hunter2"]
+        );
+    }
+
+    #[test]
+    fn near_misses() {
+        for t in [
+            "FROM a\nARG GITHUB_TOKEN\nRUN --mount=type=secret,id=t git clone https://x:${GITHUB_TOKEN}@github.com/o/r\n",
+            "FROM a\nENV URL=https://user:$PASS@host/x\n",
+            "FROM a\nENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+            "FROM a\nENV X=ghp_short\n",
+            "FROM a\nENV X=MYAKIAABCDEFGHIJKLMNOP\n",
+            "FROM a\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\n",
+            "FROM a\nRUN echo '-----BEGIN PUBLIC KEY-----'\n",
+            "FROM a\nENV PROXY=http://user:***@proxy:3128\n",
+            "FROM a\n# ENV T=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n",
+        ] {
+            assert!(findings(&HardcodedSecret, t).is_empty(), "{t}");
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Helpers shared by the security, reproducibility and nursery rules: the shell scripts of
+//! every `RUN` (`ONBUILD RUN` included, as hadolint checks those too), pipelines, the `SHELL`
+//! in force, a stage's chain of base stages, the image a stage finally rests on, and simple
+//! argument parsing for package-manager command lines.
+
+use layerwise_analysis::image_ref::ImageRef;
+use layerwise_analysis::shell::{ShellCommand, ShellWord};
+use layerwise_analysis::Base;
+use layerwise_syntax::{Args, InstructionKind, TextRange};
+
+use crate::context::{to_range, InstRef, LintContext};
+
+/// Bound on stage chains (`FROM a`, `FROM b` ...): a model never has cycles, but rules stay
+/// bounded whatever it holds.
+const MAX_CHAIN: usize = 64;
+
+/// The commands one `RUN` executes.
+pub(crate) struct Script<'a> {
+    /// The `RUN` itself (for `ONBUILD RUN`, the wrapped `RUN` on the `ONBUILD` line).
+    pub inst: InstRef<'a>,
+    pub commands: Vec<ShellCommand>,
+    pub onbuild: bool,
+}
+
+/// Every `RUN` of the file with its commands, in file order.
+pub(crate) fn run_scripts<'a>(cx: &LintContext<'a>) -> Vec<Script<'a>> {
+    cx.instructions()
+        .filter_map(|i| {
+            let eff = i.inst.effective();
+            if eff.kind != InstructionKind::Run {
+                return None;
+            }
+            let onbuild = !std::ptr::eq(eff, i.inst);
+            let r = InstRef { inst: eff, ..i };
+            Some(Script {
+                commands: cx.run_commands(&r),
+                inst: r,
+                onbuild,
+            })
+        })
+        .collect()
+}
+
+/// The commands of `cmds` grouped into pipelines (`a | b | c` is one group of three).
+pub(crate) fn pipelines(cmds: &[ShellCommand]) -> Vec<&[ShellCommand]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (k, c) in cmds.iter().enumerate() {
+        if c.terminator != "|" {
+            out.push(&cmds[start..=k]);
+            start = k + 1;
+        }
+    }
+    if start < cmds.len() {
+        out.push(&cmds[start..]);
+    }
+    out
+}
+
+/// The file range from the first to the last command of a group.
+pub(crate) fn span(cmds: &[ShellCommand]) -> TextRange {
+    match (cmds.first(), cmds.last()) {
+        (Some(a), Some(b)) => to_range(&(a.range.start..b.range.end.max(a.range.start))),
+        _ => TextRange::default(),
+    }
+}
+
+/// `true` for `NAME=value` shell assignments.
+pub(crate) fn is_assignment(w: &str) -> bool {
+    w.split_once('=').is_some_and(|(k, _)| {
+        !k.is_empty()
+            && !k.starts_with('-')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// The words of a command after leading `NAME=value` assignments (wrappers such as `sudo`
+/// kept, unlike [`ShellCommand::argv`]).
+pub(crate) fn words_after_assignments(cmd: &ShellCommand) -> &[ShellWord] {
+    let n = cmd
+        .words
+        .iter()
+        .take_while(|w| is_assignment(&w.text))
+        .count();
+    &cmd.words[n..]
+}
+
+/// The last path segment of a program word (`/usr/bin/apt` -> `apt`).
+pub(crate) fn basename(w: &str) -> &str {
+    w.rsplit('/').next().unwrap_or(w)
+}
+
+/// Positional arguments of a command line after the program, skipping flags and the values
+/// of the flags in `with_value` (given with their dashes, e.g. `["-t", "--target-release"]`).
+/// `--` ends the flags.
+pub(crate) fn positionals<'c>(argv: &'c [ShellWord], with_value: &[&str]) -> Vec<&'c ShellWord> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    let mut flags_done = false;
+    while i < argv.len() {
+        let w = argv[i].text.as_str();
+        i += 1;
+        if flags_done || !w.starts_with('-') || w == "-" {
+            out.push(&argv[i - 1]);
+        } else if w == "--" {
+            flags_done = true;
+        } else if with_value.contains(&w) {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `true` if a word is (or contains) a shell expansion whose value is unknown here.
+pub(crate) fn has_expansion(w: &str) -> bool {
+    w.contains('$') || w.contains('`')
+}
+
+/// The stage and the stages it is built `FROM`, nearest first (bounded).
+pub(crate) fn base_chain(cx: &LintContext<'_>, stage: usize) -> Vec<usize> {
+    let mut out = vec![stage];
+    let mut s = stage;
+    while out.len() < MAX_CHAIN {
+        match cx.model.stages.get(s).map(|st| &st.base) {
+            Some(Base::Stage(b)) if *b < s => {
+                out.push(*b);
+                s = *b;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// What the stage's chain finally rests on: an image, `scratch`, or unknown.
+pub(crate) fn root_base<'m>(cx: &LintContext<'m>, stage: usize) -> Option<&'m Base> {
+    let chain = base_chain(cx, stage);
+    let last = *chain.last()?;
+    cx.model.stages.get(last).map(|s| &s.base)
+}
+
+/// The image a stage rests on, if it is a known image (not scratch, not unresolved).
+pub(crate) fn root_image<'m>(cx: &LintContext<'m>, stage: usize) -> Option<&'m ImageRef> {
+    match root_base(cx, stage)? {
+        Base::Image(i) if !i.is_scratch() => Some(i),
+        _ => None,
+    }
+}
+
+/// `true` if the stage's base image is Alpine-based (musl libc), judged from its name and tag.
+pub(crate) fn is_musl_image(image: &ImageRef) -> bool {
+    let repo = image.repository.rsplit('/').next().unwrap_or("");
+    let tag = image.tag.as_deref().unwrap_or("");
+    repo == "alpine"
+        || tag.split(['-', '.']).any(|p| p.starts_with("alpine"))
+        || repo.ends_with("-alpine")
+}
+
+/// `true` if the image is very likely glibc-based (Debian, Ubuntu, and the official
+/// language images in their default and `-slim`/`-bookworm` variants).
+pub(crate) fn is_glibc_image(image: &ImageRef) -> bool {
+    if is_musl_image(image) {
+        return false;
+    }
+    let repo = image.repository.rsplit('/').next().unwrap_or("");
+    const GLIBC: &[&str] = &[
+        "debian",
+        "ubuntu",
+        "node",
+        "python",
+        "ruby",
+        "golang",
+        "rust",
+        "openjdk",
+        "eclipse-temurin",
+        "amazoncorretto",
+        "php",
+        "perl",
+        "buildpack-deps",
+        "maven",
+        "gradle",
+        "elixir",
+        "erlang",
+        "haskell",
+        "julia",
+        "r-base",
+        "swift",
+        "dart",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "oraclelinux",
+        "ubi",
+        "ubi-minimal",
+        "ubi8",
+        "ubi9",
+    ];
+    image.is_docker_hub() && GLIBC.contains(&repo) || repo.starts_with("ubi")
+}
+
+/// The instructions of a stage in order, as [`InstRef`]s (from a pre-collected list).
+pub(crate) fn stage_insts<'a, 'b>(
+    insts: &'b [InstRef<'a>],
+    stage: usize,
+) -> impl Iterator<Item = &'b InstRef<'a>> + 'b {
+    insts.iter().filter(move |i| i.stage == Some(stage))
+}
+
+/// The `SHELL` in force before instruction `index` (in its stage, else inherited from base
+/// stages), as its exec-form words. `None`: the default `/bin/sh -c` or the base image's.
+pub(crate) fn shell_before(
+    cx: &LintContext<'_>,
+    insts: &[InstRef<'_>],
+    index: usize,
+) -> Option<Vec<String>> {
+    let stage = insts.get(index)?.stage?;
+    for (n, s) in base_chain(cx, stage).into_iter().enumerate() {
+        let found = stage_insts(insts, s)
+            .filter(|i| n > 0 || i.index < index)
+            .filter(|i| i.inst.kind == InstructionKind::Shell)
+            .last()
+            .and_then(|i| match &i.inst.args {
+                Args::Exec { items, .. } => {
+                    Some(items.iter().map(|w| w.text.to_string()).collect())
+                }
+                _ => None,
+            });
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// `true` when the shell words name a shell that is not POSIX (PowerShell, cmd).
+pub(crate) fn is_non_posix_shell(shell: &[String]) -> bool {
+    shell.first().is_some_and(|s| {
+        let b = basename(&s.replace('\\', "/")).to_ascii_lowercase();
+        b.starts_with("pwsh") || b.starts_with("powershell") || b == "cmd" || b == "cmd.exe"
+    })
+}
+
+/// Whether `word` names a POSIX shell (`sh`, `/bin/bash`, ...).
+pub(crate) fn is_shell_program(word: &str) -> bool {
+    matches!(
+        basename(word),
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh" | "busybox"
+    )
+}
+
+/// Stages whose contents end up in the final image: the final stage and the stages it is
+/// built `FROM` (not the ones it only copies files from).
+pub(crate) fn final_chain(cx: &LintContext<'_>) -> Vec<usize> {
+    cx.final_stage()
+        .map(|f| base_chain(cx, f))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layerwise_analysis::shell::split_script;
+
+    #[test]
+    fn pipelines_group_piped_commands() {
+        let c = split_script("a | b && c; d | e | f");
+        let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
+        assert_eq!(p, [2, 1, 3]);
+    }
+
+    #[test]
+    fn positionals_skip_flags_and_values() {
+        let c = split_script(
+            "apt-get install -y -t bookworm-backports curl --no-install-recommends -- -weird",
+        );
+        let argv = c[0].argv();
+        let p: Vec<&str> = positionals(argv, &["-t"])
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect();
+        assert_eq!(p, ["install", "curl", "-weird"]);
+    }
+
+    #[test]
+    fn libc_families() {
+        let i = |s: &str| ImageRef::parse(s).unwrap();
+        assert!(is_musl_image(&i("node:20-alpine")));
+        assert!(is_musl_image(&i("alpine:3.20")));
+        assert!(is_musl_image(&i("python:3.12-alpine3.20")));
+        assert!(!is_musl_image(&i("node:20-slim")));
+        assert!(is_glibc_image(&i("node:20-slim")));
+        assert!(is_glibc_image(&i("python")));
+        assert!(!is_glibc_image(&i("ghcr.io/acme/node:20")));
+        assert!(!is_glibc_image(&i("node:20-alpine")));
+    }
+}
