@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# End-to-end tests of the language server: the built binary driven over stdio.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --quiet -p layerwise
+cd tests/lsp
+python3 -m unittest discover -v -p 'test_*.py' 2>&1 | tail -n 40
+exit "${PIPESTATUS[0]}"
