@@ -47,19 +47,27 @@ declare_rule! {
 impl RuleCheck for DuplicateFlag {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for i in cx.instructions() {
-            let Some(table) = accepted_flags(i.inst) else { continue };
+            let Some(table) = accepted_flags(i.inst) else {
+                continue;
+            };
             let flags: Vec<_> = parsed_flags(i.inst).collect();
             for (n, f) in flags.iter().enumerate() {
                 let name = f.name();
-                let Some((_, ty)) = table.iter().find(|(k, _)| *k == name) else { continue };
+                let Some((_, ty)) = table.iter().find(|(k, _)| *k == name) else {
+                    continue;
+                };
                 if *ty == FlagType::Strings {
                     continue;
                 }
                 if let Some(first) = flags[..n].iter().find(|g| g.name() == name) {
                     out.push(
-                        Diagnostic::new(meta, i.abs(f.range), format!("duplicate flag specified: --{name}"))
-                            .note("Give the flag once; docker build stops here.")
-                            .related(i.abs(first.range), "first given here"),
+                        Diagnostic::new(
+                            meta,
+                            i.abs(f.range),
+                            format!("duplicate flag specified: --{name}"),
+                        )
+                        .note("Give the flag once; docker build stops here.")
+                        .related(i.abs(first.range), "first given here"),
                     );
                 }
             }
@@ -76,7 +84,10 @@ mod tests {
     fn fires() {
         let t = "FROM --platform=a --platform=b x\nCOPY --link --link=false a b\n";
         assert_eq!(flagged(&DuplicateFlag, t), ["--platform=b", "--link=false"]);
-        assert_eq!(&t[findings(&DuplicateFlag, t)[0].related[0].range.as_usize()], "--platform=a");
+        assert_eq!(
+            &t[findings(&DuplicateFlag, t)[0].related[0].range.as_usize()],
+            "--platform=a"
+        );
     }
 
     #[test]

@@ -32,7 +32,12 @@ const COPY: &[(&str, FlagType)] = &[
     ("parents", FlagType::Bool),
 ];
 const FROM: &[(&str, FlagType)] = &[("platform", FlagType::String)];
-const RUN: &[(&str, FlagType)] = &[("mount", FlagType::Strings), ("network", FlagType::String), ("security", FlagType::String), ("device", FlagType::Strings)];
+const RUN: &[(&str, FlagType)] = &[
+    ("mount", FlagType::Strings),
+    ("network", FlagType::String),
+    ("security", FlagType::String),
+    ("device", FlagType::Strings),
+];
 const HEALTHCHECK: &[(&str, FlagType)] = &[
     ("interval", FlagType::String),
     ("timeout", FlagType::String),
@@ -51,11 +56,23 @@ pub(crate) fn accepted_flags(inst: &Instruction) -> Option<&'static [(&'static s
         K::From => FROM,
         K::Run => RUN,
         K::Healthcheck => match &inst.args {
-            Args::Healthcheck { kind, .. } if kind.text.eq_ignore_ascii_case("none") => return None,
+            Args::Healthcheck { kind, .. } if kind.text.eq_ignore_ascii_case("none") => {
+                return None
+            }
             _ => HEALTHCHECK,
         },
         K::Arg | K::Stopsignal | K::Unknown => return None,
-        K::Cmd | K::Entrypoint | K::Env | K::Expose | K::Label | K::Maintainer | K::Onbuild | K::Shell | K::User | K::Volume | K::Workdir => &[],
+        K::Cmd
+        | K::Entrypoint
+        | K::Env
+        | K::Expose
+        | K::Label
+        | K::Maintainer
+        | K::Onbuild
+        | K::Shell
+        | K::User
+        | K::Volume
+        | K::Workdir => &[],
     })
 }
 
@@ -78,10 +95,15 @@ mod tests {
 
     #[test]
     fn table() {
-        assert!(accepted_flags(&first("COPY --from=a x y\n")).is_some_and(|f| f.iter().any(|(n, _)| *n == "from")));
-        assert!(accepted_flags(&first("ADD a b\n")).is_some_and(|f| !f.iter().any(|(n, _)| *n == "from")));
+        assert!(accepted_flags(&first("COPY --from=a x y\n"))
+            .is_some_and(|f| f.iter().any(|(n, _)| *n == "from")));
+        assert!(accepted_flags(&first("ADD a b\n"))
+            .is_some_and(|f| !f.iter().any(|(n, _)| *n == "from")));
         assert!(accepted_flags(&first("HEALTHCHECK --interval=1s NONE\n")).is_none());
         assert!(accepted_flags(&first("ARG --x a\n")).is_none());
-        assert_eq!(accepted_flags(&first("WORKDIR /a\n")).map(<[_]>::len), Some(0));
+        assert_eq!(
+            accepted_flags(&first("WORKDIR /a\n")).map(<[_]>::len),
+            Some(0)
+        );
     }
 }

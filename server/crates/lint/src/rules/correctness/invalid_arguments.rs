@@ -53,7 +53,9 @@ declare_rule! {
 pub(crate) fn valid_stage_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let mut chars = lower.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 impl RuleCheck for InvalidArguments {
@@ -63,7 +65,10 @@ impl RuleCheck for InvalidArguments {
                 continue; // syntax-error reports these
             }
             if let Some((range, message)) = problem(&i) {
-                out.push(Diagnostic::new(meta, range, message).note("docker build stops at this instruction."));
+                out.push(
+                    Diagnostic::new(meta, range, message)
+                        .note("docker build stops at this instruction."),
+                );
             }
         }
     }
@@ -80,8 +85,16 @@ fn problem(i: &InstRef<'_>) -> Option<(TextRange, String)> {
             let words = inst.arg_words();
             let three = words.len() == 3 && words[1].text.eq_ignore_ascii_case("as");
             if words.len() != 1 && !three {
-                let range = if words.len() > 1 { i.abs(words[1].range).cover(i.abs(words[words.len() - 1].range)) } else { head };
-                return Some((range, "FROM requires either one or three arguments (`FROM image [AS name]`)".into()));
+                let range = if words.len() > 1 {
+                    i.abs(words[1].range)
+                        .cover(i.abs(words[words.len() - 1].range))
+                } else {
+                    head
+                };
+                return Some((
+                    range,
+                    "FROM requires either one or three arguments (`FROM image [AS name]`)".into(),
+                ));
             }
             if three && !valid_stage_name(&words[2].text) {
                 return Some((i.abs(words[2].range), format!("invalid name for build stage: {:?}, name can't start with a number or contain symbols", &*words[2].text)));
@@ -90,11 +103,17 @@ fn problem(i: &InstRef<'_>) -> Option<(TextRange, String)> {
         K::Copy | K::Add => {
             let words = inst.arg_words();
             if words.len() < 2 {
-                return Some((all_args, format!("{kw} requires at least two arguments (sources and a destination)")));
+                return Some((
+                    all_args,
+                    format!("{kw} requires at least two arguments (sources and a destination)"),
+                ));
             }
             let dest = &words[words.len() - 1];
             if inst.heredocs.iter().any(|h| h.opener == dest.range) {
-                return Some((i.abs(dest.range), format!("{kw} cannot accept a heredoc as a destination")));
+                return Some((
+                    i.abs(dest.range),
+                    format!("{kw} cannot accept a heredoc as a destination"),
+                ));
             }
         }
         K::Workdir | K::User | K::Stopsignal | K::Maintainer if matches!(inst.args, Args::None) => {
@@ -120,7 +139,10 @@ fn problem(i: &InstRef<'_>) -> Option<(TextRange, String)> {
             }
             if inst.kind == K::Volume {
                 if let Some(w) = inst.arg_words().iter().find(|w| w.text.trim().is_empty()) {
-                    return Some((i.abs(w.range), "VOLUME specified can not be an empty string".into()));
+                    return Some((
+                        i.abs(w.range),
+                        "VOLUME specified can not be an empty string".into(),
+                    ));
                 }
             }
         }
@@ -142,7 +164,10 @@ fn healthcheck_problem(i: &InstRef<'_>, head: TextRange) -> Option<(TextRange, S
     };
     if kind.text.eq_ignore_ascii_case("none") {
         if !cmd_empty || matches!(&**cmd, Args::Exec { .. }) {
-            let range = i.inst.args_range.map_or(kind_range, |r| TextRange::new(kind_range.end, i.abs(r).end));
+            let range = i
+                .inst
+                .args_range
+                .map_or(kind_range, |r| TextRange::new(kind_range.end, i.abs(r).end));
             return Some((range, "HEALTHCHECK NONE takes no arguments".into()));
         }
     } else if kind.text.eq_ignore_ascii_case("cmd") {
@@ -150,7 +175,13 @@ fn healthcheck_problem(i: &InstRef<'_>, head: TextRange) -> Option<(TextRange, S
             return Some((kind_range, "Missing command after HEALTHCHECK CMD".into()));
         }
     } else {
-        return Some((kind_range, format!("Unknown type {:?} in HEALTHCHECK (try CMD)", kind.text.to_ascii_uppercase())));
+        return Some((
+            kind_range,
+            format!(
+                "Unknown type {:?} in HEALTHCHECK (try CMD)",
+                kind.text.to_ascii_uppercase()
+            ),
+        ));
     }
     None
 }
@@ -161,7 +192,10 @@ mod tests {
     use crate::test_support::*;
 
     fn msgs(t: &str) -> Vec<String> {
-        findings(&InvalidArguments, t).into_iter().map(|d| d.message).collect()
+        findings(&InvalidArguments, t)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
     }
 
     #[test]
@@ -169,19 +203,52 @@ mod tests {
         assert_eq!(flagged(&InvalidArguments, "FROM a b\n"), ["b"]);
         assert_eq!(flagged(&InvalidArguments, "FROM a AS b c\n"), ["AS b c"]);
         assert_eq!(flagged(&InvalidArguments, "FROM a AS 1x\n"), ["1x"]);
-        assert_eq!(flagged(&InvalidArguments, "FROM a AS my/stage\n"), ["my/stage"]);
-        assert_eq!(flagged(&InvalidArguments, "FROM a\nCOPY onlyone\n"), ["onlyone"]);
-        assert_eq!(flagged(&InvalidArguments, "FROM a\nCOPY x <<EOF\nhi\nEOF\n"), ["<<EOF"]);
+        assert_eq!(
+            flagged(&InvalidArguments, "FROM a AS my/stage\n"),
+            ["my/stage"]
+        );
+        assert_eq!(
+            flagged(&InvalidArguments, "FROM a\nCOPY onlyone\n"),
+            ["onlyone"]
+        );
+        assert_eq!(
+            flagged(&InvalidArguments, "FROM a\nCOPY x <<EOF\nhi\nEOF\n"),
+            ["<<EOF"]
+        );
         assert_eq!(flagged(&InvalidArguments, "FROM a\nWORKDIR\n"), ["WORKDIR"]);
-        assert_eq!(msgs("FROM a\nENV\n"), ["ENV requires at least one argument"]);
+        assert_eq!(
+            msgs("FROM a\nENV\n"),
+            ["ENV requires at least one argument"]
+        );
         assert_eq!(msgs("FROM a\nARG =x\n"), ["ARG names can not be blank"]);
-        assert_eq!(msgs("FROM a\nVOLUME [\" \"]\n"), ["VOLUME specified can not be an empty string"]);
-        assert_eq!(msgs("FROM a\nVOLUME []\n"), ["VOLUME requires at least one argument"]);
-        assert_eq!(msgs("FROM a\nEXPOSE\n"), ["EXPOSE requires at least one argument"]);
-        assert_eq!(msgs("FROM a\nONBUILD\n"), ["ONBUILD requires at least one argument"]);
-        assert_eq!(msgs("FROM a\nHEALTHCHECK NONE curl x\n"), ["HEALTHCHECK NONE takes no arguments"]);
-        assert_eq!(msgs("FROM a\nHEALTHCHECK CMD\n"), ["Missing command after HEALTHCHECK CMD"]);
-        assert_eq!(msgs("FROM a\nHEALTHCHECK curl x\n"), ["Unknown type \"CURL\" in HEALTHCHECK (try CMD)"]);
+        assert_eq!(
+            msgs("FROM a\nVOLUME [\" \"]\n"),
+            ["VOLUME specified can not be an empty string"]
+        );
+        assert_eq!(
+            msgs("FROM a\nVOLUME []\n"),
+            ["VOLUME requires at least one argument"]
+        );
+        assert_eq!(
+            msgs("FROM a\nEXPOSE\n"),
+            ["EXPOSE requires at least one argument"]
+        );
+        assert_eq!(
+            msgs("FROM a\nONBUILD\n"),
+            ["ONBUILD requires at least one argument"]
+        );
+        assert_eq!(
+            msgs("FROM a\nHEALTHCHECK NONE curl x\n"),
+            ["HEALTHCHECK NONE takes no arguments"]
+        );
+        assert_eq!(
+            msgs("FROM a\nHEALTHCHECK CMD\n"),
+            ["Missing command after HEALTHCHECK CMD"]
+        );
+        assert_eq!(
+            msgs("FROM a\nHEALTHCHECK curl x\n"),
+            ["Unknown type \"CURL\" in HEALTHCHECK (try CMD)"]
+        );
     }
 
     #[test]

@@ -57,33 +57,60 @@ declare_rule! {
 impl RuleCheck for InvalidFlagValue {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for i in cx.instructions() {
-            let Some(table) = accepted_flags(i.inst) else { continue };
+            let Some(table) = accepted_flags(i.inst) else {
+                continue;
+            };
             for f in parsed_flags(i.inst) {
-                let Some((_, ty)) = table.iter().find(|(n, _)| *n == f.name()) else { continue };
+                let Some((_, ty)) = table.iter().find(|(n, _)| *n == f.name()) else {
+                    continue;
+                };
                 if let Some((range, message)) = check_flag(cx, &i, f, *ty) {
-                    out.push(Diagnostic::new(meta, range, message).note("docker build stops at this instruction."));
+                    out.push(
+                        Diagnostic::new(meta, range, message)
+                            .note("docker build stops at this instruction."),
+                    );
                 }
             }
             if i.inst.kind == InstructionKind::Add {
                 if let Some((range, message)) = checksum_sources(cx, &i) {
-                    out.push(Diagnostic::new(meta, range, message).note("docker build stops at this instruction."));
+                    out.push(
+                        Diagnostic::new(meta, range, message)
+                            .note("docker build stops at this instruction."),
+                    );
                 }
             }
         }
     }
 }
 
-fn check_flag(cx: &LintContext<'_>, i: &InstRef<'_>, f: &Flag, ty: FlagType) -> Option<(TextRange, String)> {
+fn check_flag(
+    cx: &LintContext<'_>,
+    i: &InstRef<'_>,
+    f: &Flag,
+    ty: FlagType,
+) -> Option<(TextRange, String)> {
     let name = f.name();
     let whole = i.abs(f.range);
     let value_range = f.value_range.map_or(whole, |r| i.abs(r));
     let value = match (ty, f.value()) {
         (FlagType::Bool, None) => return None,
-        (FlagType::Bool, Some("")) => return Some((whole, format!("missing a value on flag: --{name}"))),
-        (FlagType::Bool, Some(v)) => {
-            return (!matches!(v.to_ascii_lowercase().as_str(), "true" | "false")).then(|| (value_range, format!("expecting boolean value for flag --{name}, not: {v}")));
+        (FlagType::Bool, Some("")) => {
+            return Some((whole, format!("missing a value on flag: --{name}")))
         }
-        (_, None) => return Some((whole, format!("missing a value on flag: --{name} (write `--{name}=<value>`)"))),
+        (FlagType::Bool, Some(v)) => {
+            return (!matches!(v.to_ascii_lowercase().as_str(), "true" | "false")).then(|| {
+                (
+                    value_range,
+                    format!("expecting boolean value for flag --{name}, not: {v}"),
+                )
+            });
+        }
+        (_, None) => {
+            return Some((
+                whole,
+                format!("missing a value on flag: --{name} (write `--{name}=<value>`)"),
+            ))
+        }
         (_, Some(v)) => v,
     };
     let escape = cx.model.escape;
@@ -120,9 +147,15 @@ fn check_flag(cx: &LintContext<'_>, i: &InstRef<'_>, f: &Flag, ty: FlagType) -> 
 /// accepted there as OS or architecture.)
 fn platform_problem(value: &str) -> Option<String> {
     let parts: Vec<&str> = value.split('/').collect();
-    let part_ok = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
     if parts.len() > 3 || !parts.iter().all(part_ok) {
-        return Some(format!("failed to parse platform {value:?}: expected os/arch[/variant], e.g. linux/amd64"));
+        return Some(format!(
+            "failed to parse platform {value:?}: expected os/arch[/variant], e.g. linux/amd64"
+        ));
     }
     None
 }
@@ -135,13 +168,22 @@ fn checksum_sources(cx: &LintContext<'_>, i: &InstRef<'_>) -> Option<(TextRange,
     }
     let (sources, _) = i.inst.copy_parts()?;
     if sources.len() > 1 {
-        return Some((i.abs(f.range), "checksum can't be specified for multiple sources".into()));
+        return Some((
+            i.abs(f.range),
+            "checksum can't be specified for multiple sources".into(),
+        ));
     }
     let src = sources.first()?;
     let text = &*src.text;
-    let remote = text.contains("://") || text.starts_with("git@") || text.contains(".git") || text.starts_with("github.com/");
+    let remote = text.contains("://")
+        || text.starts_with("git@")
+        || text.contains(".git")
+        || text.starts_with("github.com/");
     if !remote && !has_var(text, cx.model.escape) && !text.starts_with("<<") {
-        return Some((i.abs(src.range), "checksum requires HTTP(S) or Git sources".into()));
+        return Some((
+            i.abs(src.range),
+            "checksum requires HTTP(S) or Git sources".into(),
+        ));
     }
     None
 }
@@ -162,9 +204,27 @@ mod tests {
                  ADD --checksum=sha256:00 https://a/b https://a/c /x/\n";
         assert_eq!(
             flagged(&InvalidFlagValue, t),
-            ["linux//amd64", "30", "100us", "-1", "x", "888", "maybe", "--from", "${STAGE}", "hots", "unsafe", "a.tgz", "--checksum=sha256:00"]
+            [
+                "linux//amd64",
+                "30",
+                "100us",
+                "-1",
+                "x",
+                "888",
+                "maybe",
+                "--from",
+                "${STAGE}",
+                "hots",
+                "unsafe",
+                "a.tgz",
+                "--checksum=sha256:00"
+            ]
         );
-        assert!(findings(&InvalidFlagValue, "FROM a\nRUN --network=hots true\n")[0].message.contains("did you mean host?"));
+        assert!(
+            findings(&InvalidFlagValue, "FROM a\nRUN --network=hots true\n")[0]
+                .message
+                .contains("did you mean host?")
+        );
     }
 
     #[test]
@@ -174,6 +234,10 @@ mod tests {
                   COPY --chmod=0755 --link --link=false --from=b a b\nCOPY --chmod=u+x,go-w --chmod=$MODE a b\n\
                   RUN --network=host --security=insecure true\nADD --checksum=sha256:00 https://example.com/a.tgz /x\n\
                   ADD --checksum=sha256:00 git@github.com:moby/buildkit.git#v0.10 /src\nHEALTHCHECK --interval=oops NONE\n";
-        assert!(findings(&InvalidFlagValue, ok).is_empty(), "{:?}", flagged(&InvalidFlagValue, ok));
+        assert!(
+            findings(&InvalidFlagValue, ok).is_empty(),
+            "{:?}",
+            flagged(&InvalidFlagValue, ok)
+        );
     }
 }

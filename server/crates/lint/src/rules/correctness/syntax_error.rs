@@ -47,7 +47,10 @@ declare_rule! {
 impl RuleCheck for SyntaxError {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for e in cx.file.errors() {
-            out.push(Diagnostic::new(meta, e.range, e.message).note("docker build stops here: BuildKit's parser rejects the file."));
+            out.push(
+                Diagnostic::new(meta, e.range, e.message)
+                    .note("docker build stops here: BuildKit's parser rejects the file."),
+            );
         }
     }
 }
@@ -59,9 +62,15 @@ mod tests {
 
     #[test]
     fn fires() {
-        assert_eq!(flagged(&SyntaxError, "FROM a\nRUN <<EOF\necho\n"), ["<<EOF"]);
+        assert_eq!(
+            flagged(&SyntaxError, "FROM a\nRUN <<EOF\necho\n"),
+            ["<<EOF"]
+        );
         assert_eq!(findings(&SyntaxError, "FROM a\nCMD [\"a\", 1]\n").len(), 1);
-        assert_eq!(findings(&SyntaxError, "# only a comment\n")[0].message, "file with no instructions");
+        assert_eq!(
+            findings(&SyntaxError, "# only a comment\n")[0].message,
+            "file with no instructions"
+        );
     }
 
     #[test]

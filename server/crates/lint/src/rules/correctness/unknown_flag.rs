@@ -50,23 +50,42 @@ declare_rule! {
 impl RuleCheck for UnknownFlag {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for i in cx.instructions() {
-            let Some(table) = accepted_flags(i.inst) else { continue };
+            let Some(table) = accepted_flags(i.inst) else {
+                continue;
+            };
             for f in parsed_flags(i.inst) {
                 let name = f.name();
                 if table.iter().any(|(n, _)| *n == name) {
                     continue;
                 }
                 let kw = i.inst.kind.keyword();
-                let mut d = Diagnostic::new(meta, i.abs(f.range), format!("unknown flag for {kw}: --{name}"));
+                let mut d = Diagnostic::new(
+                    meta,
+                    i.abs(f.range),
+                    format!("unknown flag for {kw}: --{name}"),
+                );
                 if table.is_empty() {
                     d = d.note(format!("{kw} takes no flags; docker build stops here."));
                 } else {
                     let known: Vec<String> = table.iter().map(|(n, _)| format!("--{n}")).collect();
-                    d = d.note(format!("{kw} accepts {}; docker build stops here.", known.join(", ")));
+                    d = d.note(format!(
+                        "{kw} accepts {}; docker build stops here.",
+                        known.join(", ")
+                    ));
                 }
-                let same_but_case = table.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(n, _)| n.to_string());
-                if let Some(m) = same_but_case.or_else(|| suggest(name, table.iter().map(|(n, _)| *n), true)) {
-                    d = d.fix(Fix::replace(format!("Replace with `--{m}`"), i.abs(f.name_range), m, Applicability::Unsafe));
+                let same_but_case = table
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(n, _)| n.to_string());
+                if let Some(m) =
+                    same_but_case.or_else(|| suggest(name, table.iter().map(|(n, _)| *n), true))
+                {
+                    d = d.fix(Fix::replace(
+                        format!("Replace with `--{m}`"),
+                        i.abs(f.name_range),
+                        m,
+                        Applicability::Unsafe,
+                    ));
                 }
                 out.push(d);
             }
@@ -82,7 +101,16 @@ mod tests {
     #[test]
     fn fires_and_fixes() {
         let t = "FROM a\nCOPY --chmdo=755 --platform=linux/amd64 x /y\nWORKDIR --x /a\nADD --from=b x y\nRUN --MOUNT=type=cache,target=/x true\n";
-        assert_eq!(flagged(&UnknownFlag, t), ["--chmdo=755", "--platform=linux/amd64", "--x", "--from=b", "--MOUNT=type=cache,target=/x"]);
+        assert_eq!(
+            flagged(&UnknownFlag, t),
+            [
+                "--chmdo=755",
+                "--platform=linux/amd64",
+                "--x",
+                "--from=b",
+                "--MOUNT=type=cache,target=/x"
+            ]
+        );
         assert_eq!(
             fixed(&UnknownFlag, t),
             "FROM a\nCOPY --chmod=755 --platform=linux/amd64 x /y\nWORKDIR --x /a\nADD --from=b x y\nRUN --mount=type=cache,target=/x true\n"
@@ -95,6 +123,10 @@ mod tests {
                   ADD --checksum=sha256:00 --keep-git-dir=true --unpack https://x/y.tgz /z\nRUN --mount=type=cache,target=/c --network=none --security=sandbox true\n\
                   HEALTHCHECK --interval=5s --timeout=3s --start-period=1s --start-interval=1s --retries=3 CMD true\nHEALTHCHECK --foo NONE\nARG --foo x\nSTOPSIGNAL --bar 9\n\
                   RUN -- --not-a-flag\nONBUILD RUN --whatever x\n";
-        assert!(findings(&UnknownFlag, ok).is_empty(), "{:?}", flagged(&UnknownFlag, ok));
+        assert!(
+            findings(&UnknownFlag, ok).is_empty(),
+            "{:?}",
+            flagged(&UnknownFlag, ok)
+        );
     }
 }

@@ -54,10 +54,19 @@ impl RuleCheck for UnknownInstruction {
             let word = &i.inst.keyword.text;
             let range = i.keyword_range();
             let mut d = Diagnostic::new(meta, range, format!("unknown instruction: {word}"));
-            match suggest(word, InstructionKind::ALL.iter().map(|k| k.keyword()), false) {
+            match suggest(
+                word,
+                InstructionKind::ALL.iter().map(|k| k.keyword()),
+                false,
+            ) {
                 Some(m) => {
                     d = d.note(format!("docker build stops here. Did you mean `{m}`?"));
-                    d = d.fix(Fix::replace(format!("Replace with `{m}`"), range, m, Applicability::Unsafe));
+                    d = d.fix(Fix::replace(
+                        format!("Replace with `{m}`"),
+                        range,
+                        m,
+                        Applicability::Unsafe,
+                    ));
                 }
                 None => {
                     d = d.note("docker build stops here. If this line continues the previous instruction, end that line with the escape character.");
@@ -77,7 +86,10 @@ mod tests {
     fn fires_with_suggestion_and_fix() {
         let t = "FROM a\nRUNN echo\ncopyy a b\n";
         assert_eq!(flagged(&UnknownInstruction, t), ["RUNN", "copyy"]);
-        assert_eq!(fixed(&UnknownInstruction, t), "FROM a\nRUN echo\ncopy a b\n");
+        assert_eq!(
+            fixed(&UnknownInstruction, t),
+            "FROM a\nRUN echo\ncopy a b\n"
+        );
         let d = findings(&UnknownInstruction, "FROM a\napt-get install x\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
@@ -86,7 +98,8 @@ mod tests {
     #[test]
     fn near_miss() {
         // every real instruction, any case; continuation lines are not instructions
-        let t = "FROM a\nrun echo \\\n  hello\nOnBuild RUN x\nhealthcheck NONE\nSTOPSIGNAL SIGTERM\n";
+        let t =
+            "FROM a\nrun echo \\\n  hello\nOnBuild RUN x\nhealthcheck NONE\nSTOPSIGNAL SIGTERM\n";
         assert!(findings(&UnknownInstruction, t).is_empty());
     }
 }

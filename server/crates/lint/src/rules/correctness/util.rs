@@ -28,11 +28,47 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Edit distance where swapping two neighbouring characters counts as one edit (optimal
+/// string alignment): `PAHT` is one typo away from `PATH`.
+pub(crate) fn typo_distance(a: &str, b: &str) -> usize {
+    const MAX: usize = 128;
+    let a: Vec<char> = a.chars().take(MAX).collect();
+    let b: Vec<char> = b.chars().take(MAX).collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// BuildKit's `suggest.Search`: the closest option at distance below 3, `None` on an exact
 /// match (then the problem is something else) or when nothing is close. Without case
 /// sensitivity the answer takes the case of `value` when that is all-lower or all-upper.
-pub(crate) fn suggest<'a>(value: &str, options: impl IntoIterator<Item = &'a str>, case_sensitive: bool) -> Option<String> {
-    let norm = |s: &str| if case_sensitive { s.to_string() } else { s.to_ascii_lowercase() };
+pub(crate) fn suggest<'a>(
+    value: &str,
+    options: impl IntoIterator<Item = &'a str>,
+    case_sensitive: bool,
+) -> Option<String> {
+    let norm = |s: &str| {
+        if case_sensitive {
+            s.to_string()
+        } else {
+            s.to_ascii_lowercase()
+        }
+    };
     let v = norm(value);
     let mut best: Option<(usize, String)> = None;
     for opt in options {
@@ -49,13 +85,22 @@ pub(crate) fn suggest<'a>(value: &str, options: impl IntoIterator<Item = &'a str
     if case_sensitive {
         return Some(m);
     }
-    Some(if value == value.to_ascii_uppercase() { m.to_ascii_uppercase() } else { m })
+    Some(if value == value.to_ascii_uppercase() {
+        m.to_ascii_uppercase()
+    } else {
+        m
+    })
 }
 
 /// The file range of `r` (a byte range in `word.text`). `sliced` says whether the word's text
 /// is a slice of BuildKit's logical line (shell words, plain strings, `KEY=value` pieces);
 /// JSON strings are decoded, so their inner offsets do not map and the whole word is used.
-pub(crate) fn word_sub_range(i: &InstRef<'_>, word: &Word, r: &Range<usize>, sliced: bool) -> TextRange {
+pub(crate) fn word_sub_range(
+    i: &InstRef<'_>,
+    word: &Word,
+    r: &Range<usize>,
+    sliced: bool,
+) -> TextRange {
     if !sliced || r.end > word.text.len() || r.start >= r.end {
         return i.abs(word.range);
     }
@@ -79,11 +124,19 @@ pub(crate) fn has_var(text: &str, escape: char) -> bool {
 /// later stages are found too.
 pub(crate) fn buildkit_stage_ref(model: &Model, text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    if let Some(s) = model.stages.iter().rev().find(|s| s.name.as_deref() == Some(lower.as_str())) {
+    if let Some(s) = model
+        .stages
+        .iter()
+        .rev()
+        .find(|s| s.name.as_deref() == Some(lower.as_str()))
+    {
         return Some(s.index);
     }
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse::<usize>().ok().filter(|&i| i < model.stages.len());
+        return text
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i < model.stages.len());
     }
     None
 }
@@ -135,11 +188,20 @@ mod tests {
     fn distances_and_suggestions() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(suggest("RUNN", ["RUN", "ARG"], false).as_deref(), Some("RUN"));
-        assert_eq!(suggest("copyy", ["COPY", "CMD"], false).as_deref(), Some("copy"));
+        assert_eq!(
+            suggest("RUNN", ["RUN", "ARG"], false).as_deref(),
+            Some("RUN")
+        );
+        assert_eq!(
+            suggest("copyy", ["COPY", "CMD"], false).as_deref(),
+            Some("copy")
+        );
         assert_eq!(suggest("RUN", ["RUN"], false), None);
         assert_eq!(suggest("frobnicate", ["RUN"], false), None);
-        assert_eq!(suggest("chmdo", ["chmod", "chown"], true).as_deref(), Some("chmod"));
+        assert_eq!(
+            suggest("chmdo", ["chmod", "chown"], true).as_deref(),
+            Some("chmod")
+        );
     }
 
     #[test]

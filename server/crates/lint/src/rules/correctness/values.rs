@@ -31,7 +31,9 @@ pub(crate) fn go_duration_nanos(s: &str) -> Option<f64> {
         if int.is_empty() && frac.is_empty() {
             return None;
         }
-        let unit_len = after.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(after.len());
+        let unit_len = after
+            .find(|c: char| c == '.' || c.is_ascii_digit())
+            .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_len);
         let scale = match unit {
             "ns" => 1.0,
@@ -42,7 +44,13 @@ pub(crate) fn go_duration_nanos(s: &str) -> Option<f64> {
             "h" => 3600e9,
             _ => return None,
         };
-        let number: f64 = format!("{}.{}", if int.is_empty() { "0" } else { int }, if frac.is_empty() { "0" } else { frac }).parse().ok()?;
+        let number: f64 = format!(
+            "{}.{}",
+            if int.is_empty() { "0" } else { int },
+            if frac.is_empty() { "0" } else { frac }
+        )
+        .parse()
+        .ok()?;
         total += number * scale;
         rest = next;
     }
@@ -65,7 +73,8 @@ pub(crate) fn go_bool(s: &str) -> Option<bool> {
 /// `u+x,go-w` or `a=rX`. Returns the problem, if any.
 pub(crate) fn chmod_problem(value: &str) -> Option<String> {
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        let ok = value.bytes().all(|b| b <= b'7') && u64::from_str_radix(value, 8).is_ok_and(|m| m <= 0o7777);
+        let ok = value.bytes().all(|b| b <= b'7')
+            && u64::from_str_radix(value, 8).is_ok_and(|m| m <= 0o7777);
         return (!ok).then(|| format!("invalid chmod parameter: '{value}'. it should be octal string and between 0 and 07777"));
     }
     (!symbolic_mode_ok(value)).then(|| format!("invalid chmod parameter: '{value}': not an octal mode nor a symbolic mode like `u+x,go-w`"))
@@ -104,20 +113,27 @@ fn symbolic_mode_ok(value: &str) -> bool {
 /// `b`, `k`, `kb`, `kib`, `m`, ... (case-insensitive, binary multiples).
 pub(crate) fn ram_in_bytes_ok(value: &str) -> bool {
     let v = value.trim();
-    let num_len = v.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let num_len = v
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
     let (num, unit) = v.split_at(num_len);
     if num.is_empty() || num.parse::<f64>().is_err() {
         return false;
     }
     let unit = unit.trim_start().to_ascii_lowercase();
-    let unit = unit.strip_suffix("ib").or_else(|| unit.strip_suffix('b')).unwrap_or(&unit);
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
     matches!(unit, "" | "k" | "m" | "g" | "t" | "p")
 }
 
 /// Linux signal names Docker's `signal.ParseSignal` knows (without the `SIG` prefix).
 const SIGNALS: &[&str] = &[
-    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
-    "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
+    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
+    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+    "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
 ];
 
 /// Whether `STOPSIGNAL` accepts `value`: a non-zero number, or a signal name with or without
@@ -131,7 +147,11 @@ pub(crate) fn signal_ok(value: &str) -> bool {
     if SIGNALS.contains(&name) {
         return true;
     }
-    let offset = |prefix: &str, max: u32| name.strip_prefix(prefix).and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (1..=max).contains(&n));
+    let offset = |prefix: &str, max: u32| {
+        name.strip_prefix(prefix)
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| (1..=max).contains(&n))
+    };
     offset("RTMIN+", 15) || offset("RTMAX-", 14)
 }
 
@@ -161,7 +181,19 @@ mod tests {
 
     #[test]
     fn modes() {
-        for ok in ["755", "0644", "7777", "0", "u+x", "a=rX", "u+x,go-w", "g=u", "+x", "u=", "ugo+rwxst"] {
+        for ok in [
+            "755",
+            "0644",
+            "7777",
+            "0",
+            "u+x",
+            "a=rX",
+            "u+x,go-w",
+            "g=u",
+            "+x",
+            "u=",
+            "ugo+rwxst",
+        ] {
             assert_eq!(chmod_problem(ok), None, "{ok}");
         }
         for bad in ["8", "17777", "u", "u+y", "rwx", "", "u+x,", "0x1ff"] {
@@ -173,9 +205,22 @@ mod tests {
     fn bools_sizes_signals() {
         assert_eq!(go_bool("True"), Some(true));
         assert_eq!(go_bool("yes"), None);
-        assert!(ram_in_bytes_ok("64m") && ram_in_bytes_ok("1.5GiB") && ram_in_bytes_ok("1024") && ram_in_bytes_ok("10 kb"));
+        assert!(
+            ram_in_bytes_ok("64m")
+                && ram_in_bytes_ok("1.5GiB")
+                && ram_in_bytes_ok("1024")
+                && ram_in_bytes_ok("10 kb")
+        );
         assert!(!ram_in_bytes_ok("lots") && !ram_in_bytes_ok("5x") && !ram_in_bytes_ok(""));
-        for ok in ["SIGTERM", "sigquit", "TERM", "9", "SIGRTMIN+3", "RTMAX-2", "SIGWINCH"] {
+        for ok in [
+            "SIGTERM",
+            "sigquit",
+            "TERM",
+            "9",
+            "SIGRTMIN+3",
+            "RTMAX-2",
+            "SIGWINCH",
+        ] {
             assert!(signal_ok(ok), "{ok}");
         }
         for bad in ["0", "SIGFOO", "SIGRTMIN+16", "", "TERM9"] {

@@ -1,0 +1,407 @@
+use layerwise_analysis::vars::AUTOMATIC_PLATFORM_ARGS;
+use layerwise_syntax::expand::references;
+use layerwise_syntax::mount::mount_fields;
+use layerwise_syntax::{Args, InstructionKind, TextRange, Word};
+
+use crate::context::{InstRef, LintContext};
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::correctness::util::{suggest, typo_distance, word_sub_range};
+use crate::rules::suspicious::build_env::{walk, Env};
+
+declare_rule! {
+    /// A variable used before it is defined.
+    ///
+    /// ## What it does
+    /// Reports `$NAME` and `${NAME}` in what the builder expands (`COPY`/`ADD` paths and
+    /// flags, `ENV`, `LABEL`, `ARG` defaults, `WORKDIR`, `USER`, `VOLUME`, `STOPSIGNAL`,
+    /// `RUN --mount` values, and unquoted heredocs copied into the image) when no `ARG` or
+    /// `ENV` defines `NAME` at that point. Global `ARG`s (before the first `FROM`) and the
+    /// automatic platform args (`TARGETARCH`...) count only after an `ARG NAME` in the stage.
+    /// Shell text in `RUN`, `CMD` and `ENTRYPOINT` is not checked: the shell expands it.
+    ///
+    /// Variables of an external base image are not known offline, so in stages built on an
+    /// image only names with lowercase letters (images define upper-case ones) and near-misses
+    /// of a defined name (`$PAHT` for `$PATH`) are reported. References with a default or an
+    /// alternative (`${NAME:-value}`, `${NAME:+value}`) state their intent and are not
+    /// reported (BuildKit reports them).
+    ///
+    /// ## Why is this bad?
+    /// An undefined variable expands to an empty string without an error: `COPY $dir/app .`
+    /// copies from the context root, `WORKDIR $HOME/app` becomes `/app`, `ENV PATH=$PAHT:/x`
+    /// drops the system paths.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20 AS base
+    /// COPY $foo .
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20 AS base
+    /// ARG foo
+    /// COPY $foo .
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: for a near-miss, the fix renames the reference to the defined variable; for a
+    /// global or automatic arg, it declares `ARG NAME` in the stage. Both change what the
+    /// builder substitutes.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [BuildKit UndefinedVar](https://docs.docker.com/reference/build-checks/undefined-var/)
+    /// - [Dockerfile reference: scope of ARG](https://docs.docker.com/reference/dockerfile/#scope)
+    pub struct UndefinedVar {
+        name: "undefined-var",
+        group: Suspicious,
+        severity: Warning,
+        fix: Sometimes,
+        hadolint: [],
+        buildkit: Some("UndefinedVar"),
+    }
+}
+
+/// Build args BuildKit reads itself and never puts in the environment.
+const NON_ENV_ARGS: &[&str] = &["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
+
+/// A piece of text the builder expands, and how its offsets map into the file.
+struct Expanded<'a> {
+    text: &'a str,
+    map: Map<'a>,
+    /// The escape character of the lexer that expands it.
+    escape: char,
+    /// `ARG` pairs before this value in the same instruction (BuildKit defines them one by
+    /// one, so `ARG a=1 b=$a` is fine).
+    prior: &'a [layerwise_syntax::KeyValue],
+}
+
+enum Map<'a> {
+    /// An argument word; `true` when its text is a slice of the logical line.
+    Word(&'a Word, bool),
+    /// Text that equals the file from this offset on.
+    At(u32),
+    /// Offsets do not map: use this range.
+    Whole(TextRange),
+}
+
+impl Expanded<'_> {
+    fn range(&self, i: &InstRef<'_>, r: &std::ops::Range<usize>) -> TextRange {
+        match self.map {
+            Map::Word(w, sliced) => word_sub_range(i, w, r, sliced),
+            Map::At(at) => TextRange::new(at + r.start as u32, at + r.end as u32),
+            Map::Whole(w) => w,
+        }
+    }
+}
+
+impl RuleCheck for UndefinedVar {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let globals: Vec<&str> = cx.model.global_args.iter().map(|g| g.name.as_str()).collect();
+        let windows = cx.file.escape() == '`';
+        walk(cx, |i, env| {
+            let stage = i.stage.and_then(|s| cx.model.stages.get(s));
+            let windows_base = windows || stage.is_some_and(|s| looks_windows(&s.base_text) || looks_windows(&s.base_resolved));
+            for piece in expanded_texts(cx, i) {
+                for r in references(piece.text, piece.escape) {
+                    if r.depth > 0 || r.op.is_some_and(states_intent) {
+                        continue;
+                    }
+                    let name = r.name.as_str();
+                    if env.is_defined(name) || piece.prior.iter().any(|p| &*p.key.text == name) || NON_ENV_ARGS.contains(&name) {
+                        continue;
+                    }
+                    let guess = suggest(name, env.names(), true);
+                    let is_global = globals.contains(&name) || AUTOMATIC_PLATFORM_ARGS.iter().any(|(n, _)| *n == name);
+                    // Without the image's variables, report only what the image cannot have
+                    // defined: lower-case names (not on Windows, whose variables are
+                    // mixed-case) and one-typo misspellings of a defined name.
+                    let report = env.image_env_known
+                        || is_global
+                        || (!windows_base && name.bytes().any(|b| b.is_ascii_lowercase()))
+                        || (name.len() >= 4 && guess.as_deref().is_some_and(|g| typo_distance(name, g) == 1));
+                    if !report {
+                        continue;
+                    }
+                    let range = piece.range(i, &r.name_range);
+                    let same_env = i.inst.kind == InstructionKind::Env && i.inst.pairs().iter().any(|p| &*p.key.text == name);
+                    let why = if same_env {
+                        Why::SameEnv
+                    } else if is_global {
+                        Why::Global
+                    } else if let Some(g) = guess {
+                        Why::Typo(g)
+                    } else if env.image_env_known {
+                        Why::Unset
+                    } else {
+                        Why::LowerCase
+                    };
+                    out.push(diagnostic(meta, i, range, name, why));
+                }
+            }
+        });
+    }
+}
+
+/// `${X:-default}`, `${X:+alt}`, `${X:?msg}` say what happens when `X` is unset.
+fn states_intent(op: layerwise_syntax::expand::Op) -> bool {
+    use layerwise_syntax::expand::Op;
+    matches!(op, Op::Default { .. } | Op::Alternative { .. } | Op::Required { .. })
+}
+
+/// Base images of Windows containers, whose variables are mixed-case (`ProgramFiles`).
+fn looks_windows(base: &str) -> bool {
+    let b = base.to_ascii_lowercase();
+    ["windows", "nanoserver", "servercore", "powershell"].iter().any(|w| b.contains(w))
+}
+
+/// Why a name is reported, which decides the note and the fix.
+enum Why {
+    /// Set earlier in the same `ENV`, which expands before it sets.
+    SameEnv,
+    /// A global or automatic build arg not declared in the stage.
+    Global,
+    /// A near-miss of a defined name.
+    Typo(String),
+    /// Nothing defines it, and the stage's variables are all known.
+    Unset,
+    /// Nothing in the file defines it, and images do not define lower-case names.
+    LowerCase,
+}
+
+fn diagnostic(meta: &'static RuleMeta, i: &InstRef<'_>, range: TextRange, name: &str, why: Why) -> Diagnostic {
+    let mut message = format!("Usage of undefined variable '${name}'");
+    if let Why::Typo(g) = &why {
+        message.push_str(&format!(" (did you mean ${g}?)"));
+    }
+    let d = Diagnostic::new(meta, range, message);
+    match why {
+        Why::SameEnv => d.note(format!(
+            "`{name}` is set by this same ENV, but ENV expands every value before it sets any: here `${name}` is the value from before this line. Split the ENV in two."
+        )),
+        Why::Global => d
+            .note(format!(
+                "`{name}` is a global build arg: it is visible in FROM lines only. Declare `ARG {name}` in this stage to use it here; until then it expands to an empty string."
+            ))
+            .fix(Fix {
+                title: format!("Declare `ARG {name}` in this stage"),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit { range: TextRange::empty(i.range().start), text: format!("ARG {name}\n") }],
+            }),
+        Why::Typo(g) => d
+            .note(format!("`{name}` is not defined here and expands to an empty string; `{g}` is."))
+            .fix(Fix::replace(format!("Replace with `{g}`"), range, g, Applicability::Unsafe)),
+        Why::Unset => d.note("Nothing defines it at this point, so it expands to an empty string. Declare it with `ARG` (and pass `--build-arg`) or `ENV` before this line."),
+        Why::LowerCase => d.note(
+            "Nothing in this Dockerfile defines it and image variables are upper-case by convention, so it most likely expands to an empty string. Declare it with `ARG` or `ENV` before this line.",
+        ),
+    }
+}
+
+/// What the builder expands in `i`, following BuildKit's `Expand` methods.
+fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>> {
+    let escape = cx.model.escape;
+    let inst = i.inst;
+    let mut out = Vec::new();
+    let word = |w: &'a Word, sliced: bool| Expanded {
+        text: &w.text,
+        map: Map::Word(w, sliced),
+        escape,
+        prior: &[],
+    };
+    match (&inst.kind, &inst.args) {
+        (InstructionKind::Env | InstructionKind::Label, Args::Pairs { pairs, .. }) => {
+            for p in pairs {
+                out.push(word(&p.key, true));
+                if let Some(v) = &p.value {
+                    out.push(word(v, true));
+                }
+            }
+        }
+        (InstructionKind::Arg, Args::Pairs { pairs, .. }) => {
+            for (n, p) in pairs.iter().enumerate() {
+                if let Some(v) = &p.value {
+                    out.push(Expanded {
+                        prior: &pairs[..n],
+                        ..word(v, true)
+                    });
+                }
+            }
+        }
+        (InstructionKind::Copy | InstructionKind::Add, _) => {
+            let heredoc_words: Vec<TextRange> = inst.heredocs.iter().map(|h| h.opener).collect();
+            let sliced = !matches!(inst.args, Args::Exec { .. });
+            for w in inst.arg_words() {
+                if !heredoc_words.contains(&w.range) {
+                    out.push(word(w, sliced));
+                }
+            }
+            for f in &inst.flags {
+                if matches!(f.name(), "chown" | "chmod")
+                    || (f.name() == "checksum" && inst.kind == InstructionKind::Add)
+                {
+                    if let Some(e) = flag_value(i, f, escape) {
+                        out.push(e);
+                    }
+                }
+            }
+            for h in inst.heredocs.iter().filter(|h| h.expand) {
+                let body = i.abs(h.body);
+                if let Some(text) = i.item.text().get(h.body.as_usize()) {
+                    out.push(Expanded {
+                        text,
+                        map: Map::At(body.start),
+                        escape: '\\',
+                        prior: &[],
+                    });
+                }
+            }
+        }
+        (
+            InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal,
+            Args::Text(w),
+        ) => out.push(word(w, true)),
+        (InstructionKind::Volume, _) => {
+            let sliced = !matches!(inst.args, Args::Exec { .. });
+            out.extend(inst.arg_words().iter().map(|w| word(w, sliced)));
+        }
+        (InstructionKind::Run, _) => {
+            for f in inst.flags.iter().filter(|f| f.name() == "mount") {
+                let (Some(value), Some(vr)) = (f.value(), f.value_range) else {
+                    continue;
+                };
+                let exact = i.item.slice(vr) == value;
+                for field in mount_fields(value) {
+                    let Some(r) = field.value_range else { continue };
+                    let Some(text) = value.get(r.clone()) else {
+                        continue;
+                    };
+                    let map = if exact {
+                        Map::At(i.abs(vr).start + r.start as u32)
+                    } else {
+                        Map::Whole(i.abs(f.range))
+                    };
+                    out.push(Expanded {
+                        text,
+                        map,
+                        escape,
+                        prior: &[],
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn flag_value<'a>(
+    i: &InstRef<'a>,
+    f: &'a layerwise_syntax::Flag,
+    escape: char,
+) -> Option<Expanded<'a>> {
+    let value = f.value()?;
+    let vr = f.value_range?;
+    let map = if i.item.slice(vr) == value {
+        Map::At(i.abs(vr).start)
+    } else {
+        Map::Whole(i.abs(f.range))
+    };
+    Some(Expanded {
+        text: value,
+        map,
+        escape,
+        prior: &[],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires() {
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM alpine AS base\nCOPY $foo .\n"),
+            ["foo"]
+        );
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM alpine\nENV PATH=$PAHT:/app/bin\n"),
+            ["PAHT"]
+        );
+        assert_eq!(
+            fixed(&UndefinedVar, "FROM alpine\nENV PATH=$PAHT:/app/bin\n"),
+            "FROM alpine\nENV PATH=$PATH:/app/bin\n"
+        );
+        // a stage on scratch has no hidden variables
+        assert_eq!(
+            flagged(
+                &UndefinedVar,
+                "FROM scratch\nCOPY ${APP_DIR}/bin /bin\nARG VERSION=$VERSON\n"
+            ),
+            ["APP_DIR", "VERSON"]
+        );
+        // global ARG without redeclaration, with the fix
+        let t = "ARG VERSION=1\nFROM alpine\nLABEL version=$VERSION\n";
+        assert_eq!(flagged(&UndefinedVar, t), ["VERSION"]);
+        assert_eq!(
+            fixed(&UndefinedVar, t),
+            "ARG VERSION=1\nFROM alpine\nARG VERSION\nLABEL version=$VERSION\n"
+        );
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM alpine\nWORKDIR /src/$TARGETARCH\n"),
+            ["TARGETARCH"]
+        );
+        // ENV values see what was defined before the instruction
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM scratch\nENV A=1 B=$A\n"),
+            ["A"]
+        );
+        // mount values and unquoted heredocs that are copied
+        assert_eq!(
+            flagged(
+                &UndefinedVar,
+                "FROM alpine\nRUN --mount=type=cache,target=$cache true\n"
+            ),
+            ["cache"]
+        );
+        assert_eq!(
+            flagged(
+                &UndefinedVar,
+                "FROM scratch\nCOPY <<EOF /etc/app.conf\nhome=$HOME\nEOF\n"
+            ),
+            ["HOME"]
+        );
+    }
+
+    #[test]
+    fn same_env_note_and_windows() {
+        let d = findings(&UndefinedVar, "FROM scratch\nENV DIR=/app BIN=$DIR/bin\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].note.as_deref().is_some_and(|n| n.contains("expands every value before it sets any")));
+        // Windows images define mixed-case variables we cannot see
+        let w = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nENV PSCORE=\"$ProgramFiles\\PowerShell\"\n";
+        assert!(findings(&UndefinedVar, w).is_empty());
+        // an upper-case name on an unknown image is reported only as a one-typo miss
+        assert!(findings(&UndefinedVar, "FROM ubuntu:24.04\nWORKDIR $GOPATH/src\n").is_empty());
+    }
+
+    #[test]
+    fn near_miss() {
+        let ok = "ARG BASE=alpine\nARG TAG\nFROM ${BASE}:${TAG} AS build\nARG TAG\nARG A=1 B=$A\nENV X=$TAG Y=${UNSET:-d}\nCOPY $TAG $X /dst/\n\
+                  RUN echo $whatever ${undefined}\nCMD echo $nope\nENV C=$B\nFROM build\nCOPY $X $A /\nFROM python:3.12\nARG VERSION=$PYTHON_VERSION\n\
+                  COPY --chown=$USER_ID a b\nCOPY <<'EOF' /x\n$notexpanded\nEOF\nWORKDIR $HOME\nARG BUILDKIT_SBOM_SCAN_STAGE\n";
+        assert!(
+            findings(&UndefinedVar, ok).is_empty(),
+            "{:?}",
+            flagged(&UndefinedVar, ok)
+        );
+        // escaped dollars are not references
+        assert!(findings(&UndefinedVar, "FROM scratch\nENV A=\\$foo B='$bar'\n").is_empty());
+    }
+}
