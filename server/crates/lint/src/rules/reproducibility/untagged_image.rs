@@ -47,13 +47,24 @@ declare_rule! {
 impl RuleCheck for UntaggedImage {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for stage in &cx.model.stages {
-            let Base::Image(image) = &stage.base else { continue };
+            let Base::Image(image) = &stage.base else {
+                continue;
+            };
             if image.tag.is_some() || image.digest.is_some() {
                 continue;
             }
             out.push(
-                Diagnostic::new(meta, stage.base_range, format!("`{}` has no tag: Docker will pull `latest`", stage.base_resolved))
-                    .note("Pin a version (e.g. `node:20-slim`) so the build does not change under you."),
+                Diagnostic::new(
+                    meta,
+                    stage.base_range,
+                    format!(
+                        "`{}` has no tag: Docker will pull `latest`",
+                        stage.base_resolved
+                    ),
+                )
+                .note(
+                    "Pin a version (e.g. `node:20-slim`) so the build does not change under you.",
+                ),
             );
         }
     }
@@ -66,8 +77,14 @@ mod tests {
 
     #[test]
     fn fires() {
-        assert_eq!(flagged(&UntaggedImage, "FROM ubuntu\nFROM ghcr.io/org/app AS x\n"), ["ubuntu", "ghcr.io/org/app"]);
-        assert_eq!(flagged(&UntaggedImage, "ARG IMG=node\nFROM $IMG\n"), ["$IMG"]);
+        assert_eq!(
+            flagged(&UntaggedImage, "FROM ubuntu\nFROM ghcr.io/org/app AS x\n"),
+            ["ubuntu", "ghcr.io/org/app"]
+        );
+        assert_eq!(
+            flagged(&UntaggedImage, "ARG IMG=node\nFROM $IMG\n"),
+            ["$IMG"]
+        );
     }
 
     #[test]

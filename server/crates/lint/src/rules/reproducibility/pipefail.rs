@@ -1,0 +1,169 @@
+use layerwise_analysis::shell::ShellCommand;
+use layerwise_syntax::TextRange;
+
+use crate::context::{InstRef, LintContext};
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::security::helpers::{is_glibc_image, is_musl_image, is_non_posix_shell, pipelines, root_image, run_scripts, shell_before, span};
+
+declare_rule! {
+    /// A `RUN` pipes commands without `pipefail`, so a failure on the left is ignored.
+    ///
+    /// ## What it does
+    /// Reports pipelines (`a | b`) in `RUN` when neither the `SHELL` in force (in the stage or
+    /// inherited from the stage it is built `FROM`) nor the script itself (`set -o pipefail`
+    /// before the pipe) enables `pipefail`. Pipelines fed by commands that cannot fail in a
+    /// way that matters (`echo`, `printf`, `yes`, `true`) are fine, and so are non-POSIX
+    /// shells (PowerShell, cmd).
+    ///
+    /// ## Why is this bad?
+    /// A pipeline's status is that of its last command. If `curl` fails in
+    /// `curl -fsSL $URL | tar -xz`, `tar` may still succeed on empty input and the build goes
+    /// on without the files: the image silently differs from what the Dockerfile says, and
+    /// only breaks when it runs.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    /// RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /usr/local/bin
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the fix inserts `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the `RUN`
+    /// on Debian/Ubuntu-based images (whose `/bin/sh`, dash, has no `pipefail`), and
+    /// `SHELL ["/bin/ash", "-eo", "pipefail", "-c"]` on Alpine; later `RUN`s of the stage then
+    /// run in that shell too. Not offered when the base image's family is unknown.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [hadolint DL4006](https://github.com/hadolint/hadolint/wiki/DL4006)
+    /// - [Docker: SHELL](https://docs.docker.com/reference/dockerfile/#shell)
+    pub struct Pipefail {
+        name: "pipefail",
+        group: Reproducibility,
+        severity: Warning,
+        fix: Sometimes,
+        hadolint: ["DL4006"],
+        buildkit: None,
+    }
+}
+
+/// `set -o pipefail`, `set -euo pipefail`, `set -eux -o pipefail`.
+fn sets_pipefail(cmd: &ShellCommand) -> bool {
+    let argv = cmd.argv();
+    cmd.program() == Some("set") && argv.iter().any(|w| w.text == "pipefail") && argv.iter().any(|w| w.text.starts_with('-') && w.text.contains('o'))
+}
+
+/// Whether the `SHELL` words enable pipefail (`-o pipefail`, `-eo pipefail`, ...).
+fn shell_has_pipefail(shell: &[String]) -> bool {
+    shell.iter().any(|w| w.contains("pipefail"))
+}
+
+/// Commands whose failure in a pipe does not matter.
+fn cannot_fail(cmd: &ShellCommand) -> bool {
+    matches!(cmd.program(), Some("echo" | "printf" | "yes" | "true" | ":"))
+}
+
+impl RuleCheck for Pipefail {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        // one SHELL fix per stage: it covers every later RUN of the stage
+        let mut fixed_stages: Vec<usize> = Vec::new();
+        for script in run_scripts(cx) {
+            if !script.onbuild {
+                if let Some(shell) = shell_before(cx, &insts, script.inst.index) {
+                    if shell_has_pipefail(&shell) || is_non_posix_shell(&shell) {
+                        continue;
+                    }
+                }
+            }
+            let mut enabled = false;
+            for p in pipelines(&script.commands) {
+                if p.iter().any(sets_pipefail) {
+                    enabled = true;
+                }
+                if enabled || p.len() < 2 || p[..p.len() - 1].iter().all(cannot_fail) {
+                    continue;
+                }
+                let mut d = Diagnostic::new(meta, span(p), "A failure before the last `|` is ignored: this RUN has no `pipefail`")
+                    .note("Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine) before this RUN so any failing command fails the build.");
+                if let Some(stage) = script.inst.stage.filter(|s| !script.onbuild && !fixed_stages.contains(s)) {
+                    if let Some(fix) = shell_fix(cx, &script.inst) {
+                        d = d.fix(fix);
+                        fixed_stages.push(stage);
+                    }
+                }
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// Inserts a `SHELL` with pipefail before the `RUN`, when the image family tells which shell
+/// exists.
+fn shell_fix(cx: &LintContext<'_>, run: &InstRef<'_>) -> Option<Fix> {
+    let image = root_image(cx, run.stage?)?;
+    let shell = if is_musl_image(image) {
+        "SHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]"
+    } else if is_glibc_image(image) {
+        "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]"
+    } else {
+        return None;
+    };
+    let at = run.range().start;
+    let line_start = cx.text[..at as usize].rfind('\n').map_or(0, |k| k + 1);
+    let indent = &cx.text[line_start..at as usize];
+    let indent = if indent.trim().is_empty() { indent } else { "" };
+    Some(Fix {
+        title: format!("Insert `{shell}` before this RUN"),
+        applicability: Applicability::Unsafe,
+        edits: vec![Edit { range: TextRange::empty(at), text: format!("{shell}\n{indent}") }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires_and_fixes() {
+        let t = "FROM debian:12\nRUN curl -fsSL https://x/a.tgz | tar -xz && wget -qO- https://x/k | gpg --dearmor > /k.gpg\n";
+        assert_eq!(flagged(&Pipefail, t).len(), 2);
+        let fixed_text = fixed(&Pipefail, t);
+        assert_eq!(fixed_text, "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x/a.tgz | tar -xz && wget -qO- https://x/k | gpg --dearmor > /k.gpg\n");
+        assert!(findings(&Pipefail, &fixed_text).is_empty());
+        assert!(fixed(&Pipefail, "FROM alpine:3.20\nRUN a | b\n").contains("/bin/ash"));
+        assert!(findings(&Pipefail, "FROM acme/x:1\nRUN a | b\n")[0].fixes.is_empty(), "unknown image family: no fix");
+    }
+
+    #[test]
+    fn near_misses() {
+        for t in [
+            "FROM a\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN a | b\n",
+            "FROM a AS base\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM base\nRUN a | b\n",
+            "FROM a\nRUN set -euxo pipefail; curl x | tar -x\n",
+            "FROM a\nRUN echo \"$SUM  f\" | sha256sum -c - && printf 'x' | tee /f\n",
+            "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN a | b\n",
+            "FROM a\nRUN a || b && c\n",
+        ] {
+            assert!(findings(&Pipefail, t).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn shell_in_a_builder_does_not_carry_over() {
+        let t = "FROM a AS build\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM b\nRUN a | b\n";
+        assert_eq!(findings(&Pipefail, t).len(), 1);
+    }
+}
