@@ -7,9 +7,12 @@ pub(crate) mod util;
 pub(crate) mod values;
 
 pub mod duplicate_flag;
+pub mod from_later_stage;
 pub mod invalid_arguments;
 pub mod invalid_flag_value;
+pub mod invalid_image_reference;
 pub mod invalid_mount;
+pub mod invalid_stage_reference;
 pub mod syntax_error;
 pub mod unknown_flag;
 pub mod unknown_instruction;
@@ -22,4 +25,7 @@ pub static RULES: &[&dyn Rule] = &[
     &duplicate_flag::DuplicateFlag,
     &invalid_flag_value::InvalidFlagValue,
     &invalid_mount::InvalidMount,
+    &invalid_stage_reference::InvalidStageReference,
+    &from_later_stage::FromLaterStage,
+    &invalid_image_reference::InvalidImageReference,
 ];

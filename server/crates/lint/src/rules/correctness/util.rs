@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
-use layerwise_analysis::{Base, Model};
-use layerwise_syntax::{TextRange, Word};
+use layerwise_analysis::{Base, Model, RefKind, StageRef};
+use layerwise_syntax::{InstructionKind, TextRange, Word};
 
 use crate::context::InstRef;
 
@@ -44,7 +44,9 @@ pub(crate) fn typo_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -120,9 +122,9 @@ pub(crate) fn has_var(text: &str, escape: char) -> bool {
 
 /// The stage `COPY --from=<text>` / `--mount=from=<text>` resolves to in BuildKit: a stage
 /// name anywhere in the file (the last definition wins, names compare case-insensitively),
-/// or a stage index. BuildKit builds its name table before it resolves these references, so
-/// later stages are found too.
-pub(crate) fn buildkit_stage_ref(model: &Model, text: &str) -> Option<usize> {
+/// or, for `COPY --from` only, a stage index. BuildKit builds its name table before it
+/// resolves these references, so later stages are found too.
+pub(crate) fn buildkit_stage_ref(model: &Model, text: &str, allow_index: bool) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
     if let Some(s) = model
         .stages
@@ -132,13 +134,31 @@ pub(crate) fn buildkit_stage_ref(model: &Model, text: &str) -> Option<usize> {
     {
         return Some(s.index);
     }
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+    if allow_index && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         return text
             .parse::<usize>()
             .ok()
             .filter(|&i| i < model.stages.len());
     }
     None
+}
+
+/// [`buildkit_stage_ref`] for a reference recorded in the model.
+pub(crate) fn ref_target(model: &Model, r: &StageRef) -> Option<usize> {
+    match r.kind {
+        RefKind::FromStage => None,
+        RefKind::CopyFrom => buildkit_stage_ref(model, &r.text, true),
+        RefKind::MountFrom => buildkit_stage_ref(model, &r.text, false),
+    }
+}
+
+/// Whether a reference sits in an instruction this build runs (not an `ONBUILD` trigger,
+/// which runs in builds that use this image as their base).
+pub(crate) fn ref_runs_now(model: &Model, r: &StageRef) -> bool {
+    model
+        .instructions
+        .get(r.instruction)
+        .is_some_and(|i| i.kind != InstructionKind::Onbuild)
 }
 
 /// The stages each stage needs (its base stage, `COPY --from` and `--mount from=` stages), with
@@ -150,14 +170,9 @@ pub(crate) fn stage_deps(model: &Model) -> Vec<Vec<usize>> {
             deps[s.index].push(b);
         }
     }
-    for r in &model.refs {
-        if r.kind == layerwise_analysis::RefKind::FromStage {
-            continue;
-        }
-        if let Some(t) = buildkit_stage_ref(model, &r.text) {
-            if let Some(d) = deps.get_mut(r.stage) {
-                d.push(t);
-            }
+    for r in model.refs.iter().filter(|r| ref_runs_now(model, r)) {
+        if let (Some(t), Some(d)) = (ref_target(model, r), deps.get_mut(r.stage)) {
+            d.push(t);
         }
     }
     deps

@@ -53,8 +53,16 @@ impl RuleCheck for MaintainerDeprecated {
                 .note("Use `LABEL org.opencontainers.image.authors=...` instead.");
             if let Args::Text(w) = &i.inst.args {
                 let value = w.text.replace('\\', "\\\\").replace('"', "\\\"");
-                let range = i.abs(layerwise_syntax::TextRange::new(i.inst.keyword.range.start, w.range.end));
-                d = d.fix(Fix::replace("Replace with an OCI authors label", range, format!("LABEL org.opencontainers.image.authors=\"{value}\""), Applicability::Safe));
+                let range = i.abs(layerwise_syntax::TextRange::new(
+                    i.inst.keyword.range.start,
+                    w.range.end,
+                ));
+                d = d.fix(Fix::replace(
+                    "Replace with an OCI authors label",
+                    range,
+                    format!("LABEL org.opencontainers.image.authors=\"{value}\""),
+                    Applicability::Safe,
+                ));
             }
             out.push(d);
         }
@@ -70,7 +78,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM a\nmaintainer Jane \"J\" Doe\n";
         assert_eq!(flagged(&MaintainerDeprecated, t), ["maintainer"]);
-        assert_eq!(fixed(&MaintainerDeprecated, t), "FROM a\nLABEL org.opencontainers.image.authors=\"Jane \\\"J\\\" Doe\"\n");
+        assert_eq!(
+            fixed(&MaintainerDeprecated, t),
+            "FROM a\nLABEL org.opencontainers.image.authors=\"Jane \\\"J\\\" Doe\"\n"
+        );
     }
 
     #[test]

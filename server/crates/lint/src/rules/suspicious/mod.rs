@@ -4,6 +4,14 @@ use crate::rule::Rule;
 
 pub(crate) mod build_env;
 
+pub mod copy_from_unknown_stage;
+pub mod duplicate_stage_name;
+pub mod reserved_stage_name;
 pub mod undefined_var;
 
-pub static RULES: &[&dyn Rule] = &[&undefined_var::UndefinedVar];
+pub static RULES: &[&dyn Rule] = &[
+    &undefined_var::UndefinedVar,
+    &duplicate_stage_name::DuplicateStageName,
+    &reserved_stage_name::ReservedStageName,
+    &copy_from_unknown_stage::CopyFromUnknownStage,
+];

@@ -101,34 +101,50 @@ impl Expanded<'_> {
 
 impl RuleCheck for UndefinedVar {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let globals: Vec<&str> = cx.model.global_args.iter().map(|g| g.name.as_str()).collect();
+        let globals: Vec<&str> = cx
+            .model
+            .global_args
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
         let windows = cx.file.escape() == '`';
         walk(cx, |i, env| {
             let stage = i.stage.and_then(|s| cx.model.stages.get(s));
-            let windows_base = windows || stage.is_some_and(|s| looks_windows(&s.base_text) || looks_windows(&s.base_resolved));
+            let windows_base = windows
+                || stage.is_some_and(|s| {
+                    looks_windows(&s.base_text) || looks_windows(&s.base_resolved)
+                });
             for piece in expanded_texts(cx, i) {
                 for r in references(piece.text, piece.escape) {
                     if r.depth > 0 || r.op.is_some_and(states_intent) {
                         continue;
                     }
                     let name = r.name.as_str();
-                    if env.is_defined(name) || piece.prior.iter().any(|p| &*p.key.text == name) || NON_ENV_ARGS.contains(&name) {
+                    if env.is_defined(name)
+                        || piece.prior.iter().any(|p| &*p.key.text == name)
+                        || NON_ENV_ARGS.contains(&name)
+                    {
                         continue;
                     }
                     let guess = suggest(name, env.names(), true);
-                    let is_global = globals.contains(&name) || AUTOMATIC_PLATFORM_ARGS.iter().any(|(n, _)| *n == name);
+                    let is_global = globals.contains(&name)
+                        || AUTOMATIC_PLATFORM_ARGS.iter().any(|(n, _)| *n == name);
                     // Without the image's variables, report only what the image cannot have
                     // defined: lower-case names (not on Windows, whose variables are
                     // mixed-case) and one-typo misspellings of a defined name.
                     let report = env.image_env_known
                         || is_global
                         || (!windows_base && name.bytes().any(|b| b.is_ascii_lowercase()))
-                        || (name.len() >= 4 && guess.as_deref().is_some_and(|g| typo_distance(name, g) == 1));
+                        || (name.len() >= 4
+                            && guess
+                                .as_deref()
+                                .is_some_and(|g| typo_distance(name, g) == 1));
                     if !report {
                         continue;
                     }
                     let range = piece.range(i, &r.name_range);
-                    let same_env = i.inst.kind == InstructionKind::Env && i.inst.pairs().iter().any(|p| &*p.key.text == name);
+                    let same_env = i.inst.kind == InstructionKind::Env
+                        && i.inst.pairs().iter().any(|p| &*p.key.text == name);
                     let why = if same_env {
                         Why::SameEnv
                     } else if is_global {
@@ -150,13 +166,18 @@ impl RuleCheck for UndefinedVar {
 /// `${X:-default}`, `${X:+alt}`, `${X:?msg}` say what happens when `X` is unset.
 fn states_intent(op: layerwise_syntax::expand::Op) -> bool {
     use layerwise_syntax::expand::Op;
-    matches!(op, Op::Default { .. } | Op::Alternative { .. } | Op::Required { .. })
+    matches!(
+        op,
+        Op::Default { .. } | Op::Alternative { .. } | Op::Required { .. }
+    )
 }
 
 /// Base images of Windows containers, whose variables are mixed-case (`ProgramFiles`).
 fn looks_windows(base: &str) -> bool {
     let b = base.to_ascii_lowercase();
-    ["windows", "nanoserver", "servercore", "powershell"].iter().any(|w| b.contains(w))
+    ["windows", "nanoserver", "servercore", "powershell"]
+        .iter()
+        .any(|w| b.contains(w))
 }
 
 /// Why a name is reported, which decides the note and the fix.
@@ -173,7 +194,13 @@ enum Why {
     LowerCase,
 }
 
-fn diagnostic(meta: &'static RuleMeta, i: &InstRef<'_>, range: TextRange, name: &str, why: Why) -> Diagnostic {
+fn diagnostic(
+    meta: &'static RuleMeta,
+    i: &InstRef<'_>,
+    range: TextRange,
+    name: &str,
+    why: Why,
+) -> Diagnostic {
     let mut message = format!("Usage of undefined variable '${name}'");
     if let Why::Typo(g) = &why {
         message.push_str(&format!(" (did you mean ${g}?)"));
@@ -383,7 +410,10 @@ mod tests {
     fn same_env_note_and_windows() {
         let d = findings(&UndefinedVar, "FROM scratch\nENV DIR=/app BIN=$DIR/bin\n");
         assert_eq!(d.len(), 1);
-        assert!(d[0].note.as_deref().is_some_and(|n| n.contains("expands every value before it sets any")));
+        assert!(d[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("expands every value before it sets any")));
         // Windows images define mixed-case variables we cannot see
         let w = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nENV PSCORE=\"$ProgramFiles\\PowerShell\"\n";
         assert!(findings(&UndefinedVar, w).is_empty());

@@ -1,0 +1,139 @@
+use layerwise_analysis::RefKind;
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::correctness::util::{depends_on, has_var, ref_runs_now, ref_target, stage_deps};
+
+declare_rule! {
+    /// `COPY --from` or `--mount from=` that points at its own stage, at a stage that needs
+    /// this one, or at a stage index that does not exist.
+    ///
+    /// ## What it does
+    /// Resolves `--from` the way BuildKit does (stage names anywhere in the file, then stage
+    /// indices) and reports references that make the build fail: the stage the instruction
+    /// is in, a stage that itself depends on this one (a cycle), or an index past the last
+    /// stage.
+    ///
+    /// ## Why is this bad?
+    /// `docker build` stops with `circular dependency detected on stage` or
+    /// `invalid stage index`.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// COPY --from=build /src/app /usr/local/bin/app
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// RUN go build -o /usr/local/bin/app ./cmd/app
+    ///
+    /// FROM gcr.io/distroless/static-debian12
+    /// COPY --from=build /usr/local/bin/app /app
+    /// ```
+    ///
+    /// ## Fix safety
+    /// No automatic fix: the stage that was meant is not known.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [hadolint DL3023](https://github.com/hadolint/hadolint/wiki/DL3023)
+    /// - [Docker: multi-stage builds](https://docs.docker.com/build/building/multi-stage/)
+    pub struct InvalidStageReference {
+        name: "invalid-stage-reference",
+        group: Correctness,
+        severity: Error,
+        fix: None,
+        hadolint: ["DL3023"],
+        buildkit: None,
+    }
+}
+
+impl RuleCheck for InvalidStageReference {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
+        let deps = stage_deps(model);
+        for r in &model.refs {
+            if r.kind == RefKind::FromStage
+                || !ref_runs_now(model, r)
+                || has_var(&r.text, model.escape)
+            {
+                continue;
+            }
+            let what = if r.kind == RefKind::CopyFrom {
+                "COPY --from"
+            } else {
+                "--mount from"
+            };
+            match ref_target(model, r) {
+                Some(t) if t == r.stage => out.push(
+                    Diagnostic::new(meta, r.range, format!("{what}={} refers to its own stage", r.text))
+                        .note("A stage cannot copy from itself (BuildKit: circular dependency). Copy from an earlier stage, or use the files in place."),
+                ),
+                Some(t) if depends_on(&deps, t, r.stage) => {
+                    let mut d = Diagnostic::new(meta, r.range, format!("circular dependency: stage {} needs this stage", model.stages[t].label()))
+                        .note("Two stages that need each other cannot be built; docker build stops with `circular dependency detected`.");
+                    if let Some(n) = model.stages[t].name_range {
+                        d = d.related(n, "that stage");
+                    }
+                    out.push(d);
+                }
+                None if r.kind == RefKind::CopyFrom && !r.text.is_empty() && r.text.bytes().all(|b| b.is_ascii_digit()) => out.push(
+                    Diagnostic::new(meta, r.range, format!("invalid stage index {}: the file has {} stage(s), numbered from 0", r.text, model.stages.len()))
+                        .note("docker build stops here. Refer to stages by name (`FROM ... AS name`)."),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires() {
+        assert_eq!(
+            flagged(
+                &InvalidStageReference,
+                "FROM a AS build\nCOPY --from=build /x /y\n"
+            ),
+            ["build"]
+        );
+        assert_eq!(
+            flagged(
+                &InvalidStageReference,
+                "FROM a\nCOPY --from=0 /x /y\nCOPY --from=3 /x /y\n"
+            ),
+            ["0", "3"]
+        );
+        // a cycle through a later stage
+        let t = "FROM a AS one\nCOPY --from=two /x /y\nFROM one AS two\n";
+        assert_eq!(flagged(&InvalidStageReference, t), ["two"]);
+        assert_eq!(
+            flagged(
+                &InvalidStageReference,
+                "FROM a AS b\nRUN --mount=from=B,target=/m true\n"
+            ),
+            ["B"]
+        );
+    }
+
+    #[test]
+    fn near_miss() {
+        let ok = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=0 /x /y\nCOPY --from=nginx:1 /x /y\nCOPY --from=later /x /y\n\
+                  ONBUILD COPY --from=1 /x /y\nRUN --mount=from=build,target=/m true\nFROM c AS later\n";
+        assert!(
+            findings(&InvalidStageReference, ok).is_empty(),
+            "{:?}",
+            flagged(&InvalidStageReference, ok)
+        );
+    }
+}

@@ -1,0 +1,134 @@
+use layerwise_analysis::RefKind;
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::correctness::util::{
+    depends_on, has_var, ref_runs_now, ref_target, stage_deps, suggest,
+};
+
+declare_rule! {
+    /// `COPY --from` names a stage defined later, or what looks like a misspelt stage.
+    ///
+    /// ## What it does
+    /// Reports `COPY --from=name` and `--mount from=name` when `name` is a stage defined
+    /// further down (BuildKit accepts it; the classic builder and readers do not), or when it
+    /// is no stage at all but one or two typos away from one (BuildKit would then pull an
+    /// image of that name). External images (`--from=nginx:1.27`) are fine.
+    ///
+    /// ## Why is this bad?
+    /// Copying from a later stage reads backwards and fails with the classic builder. A
+    /// misspelt stage name turns into a pull of an unrelated or non-existent image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// RUN go build -o /out/app ./...
+    ///
+    /// FROM gcr.io/distroless/static-debian12
+    /// COPY --from=biuld /out/app /app
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM golang:1.23 AS build
+    /// RUN go build -o /out/app ./...
+    ///
+    /// FROM gcr.io/distroless/static-debian12
+    /// COPY --from=build /out/app /app
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: a near-miss is replaced with the stage name, which changes what is copied.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [hadolint DL3022](https://github.com/hadolint/hadolint/wiki/DL3022)
+    pub struct CopyFromUnknownStage {
+        name: "copy-from-unknown-stage",
+        group: Suspicious,
+        severity: Warning,
+        fix: Sometimes,
+        hadolint: ["DL3022"],
+        buildkit: None,
+    }
+}
+
+impl RuleCheck for CopyFromUnknownStage {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let model = cx.model;
+        let deps = stage_deps(model);
+        for r in &model.refs {
+            if r.kind == RefKind::FromStage
+                || !ref_runs_now(model, r)
+                || has_var(&r.text, model.escape)
+            {
+                continue;
+            }
+            match ref_target(model, r) {
+                Some(t) if t > r.stage && !depends_on(&deps, t, r.stage) => {
+                    let mut d = Diagnostic::new(meta, r.range, format!("`{}` is a stage defined later in the file", r.text))
+                        .note("BuildKit finds it, but the classic builder fails and the file reads backwards: define the stage before it is used.");
+                    if let Some(n) = model.stages[t].name_range {
+                        d = d.related(n, "defined here");
+                    }
+                    out.push(d);
+                }
+                None if !r.text.contains(['/', ':', '@', '.']) => {
+                    let Some(m) = suggest(
+                        &r.text,
+                        model.stages.iter().filter_map(|s| s.name.as_deref()),
+                        false,
+                    ) else {
+                        continue;
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            meta,
+                            r.range,
+                            format!("`{}` is not a stage (did you mean `{m}`?)", r.text),
+                        )
+                        .note(format!(
+                            "BuildKit will try to pull an image called `{}` instead.",
+                            r.text
+                        ))
+                        .fix(Fix::replace(
+                            format!("Replace with `{m}`"),
+                            r.range,
+                            m,
+                            Applicability::Unsafe,
+                        )),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires() {
+        let t = "FROM a AS build\nFROM b\nCOPY --from=biuld /x /y\nCOPY --from=later /x /y\nFROM c AS later\n";
+        assert_eq!(flagged(&CopyFromUnknownStage, t), ["biuld", "later"]);
+        assert_eq!(fixed(&CopyFromUnknownStage, t), "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=later /x /y\nFROM c AS later\n");
+    }
+
+    #[test]
+    fn near_miss() {
+        let ok = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=nginx /x /y\nCOPY --from=busybox:1 /x /y\nCOPY --from=0 /x /y\n\
+                  COPY --from=$S /x /y\nONBUILD COPY --from=later /x /y\nFROM c AS later\n";
+        assert!(
+            findings(&CopyFromUnknownStage, ok).is_empty(),
+            "{:?}",
+            flagged(&CopyFromUnknownStage, ok)
+        );
+    }
+}
