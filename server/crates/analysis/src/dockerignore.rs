@@ -72,8 +72,9 @@ pub struct PatternError {
 pub enum PatternErrorKind {
     /// Docker rejects this line too: a build with this file fails.
     Invalid,
-    /// Docker accepts the line but layerwise cannot reproduce its meaning; the line is ignored
-    /// when layerwise matches paths, so answers may differ from Docker's.
+    /// Docker gives the line a meaning layerwise does not reproduce (and in rare cases, such
+    /// as `[*{2}]`, rejects it); the line is ignored when layerwise matches paths, so answers
+    /// may differ from Docker's.
     Unsupported,
 }
 

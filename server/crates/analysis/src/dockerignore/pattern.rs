@@ -7,6 +7,11 @@
 //! only in the shortcut forms), so we reproduce the same four kinds of matcher. Our regular
 //! expressions are built for Rust's `regex` crate from a token-level reading of the pattern,
 //! never by handing Docker's Go regex text to a different engine.
+//!
+//! One Docker quirk is reproduced on purpose: its escaping table cannot hold characters above
+//! `?` (0x3F), so `|`, `{` and `}` reach the Go regex unescaped. In a wildcard pattern `|` is
+//! an alternation (`a|*` matches every path) and `{2}` a repetition; a `{` that does not start
+//! a repetition stays literal, as in Go. Differential tests against Docker's code check this.
 
 use regex::{Regex, RegexBuilder};
 
@@ -59,10 +64,16 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
     let mut re = String::from("^");
     let mut i = 0;
     let mut first_token = true;
+    // What the regex built so far ends with: the leading `^` counts as an operand.
+    let mut last = Last::Operand;
+    // Go only sees the regex when the pattern ends up in regex form, so a bad repetition in a
+    // plain pattern (`a{2}{2}`) is no error.
+    let mut regex_error: Option<CompileError> = None;
     while i < chars.len() {
         let at_start = first_token;
         first_token = false;
         let c = chars[i];
+        let mut now = Last::Operand;
         match c {
             '*' if chars.get(i + 1) == Some(&'*') => {
                 i += 2;
@@ -82,6 +93,7 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
                     re.push_str("(?:.*/)?");
                     kind = Kind::Regex;
                 }
+                now = Last::Repeated;
                 if at_start {
                     kind = Kind::Suffix;
                 }
@@ -89,6 +101,7 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
             '*' => {
                 re.push_str("[^/]*");
                 kind = Kind::Regex;
+                now = Last::Repeated;
                 i += 1;
             }
             '?' => {
@@ -97,12 +110,16 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
                 i += 1;
             }
             '\\' => {
-                let Some(&next) = chars.get(i + 1) else {
-                    return Err(invalid("a trailing `\\` escapes nothing"));
-                };
-                re.push_str(&escape_outside_class(next)?);
+                let (escape, end) = parse_escape(&chars, i + 1)?;
+                re.push_str(&match escape {
+                    Escape::Literal(c) => regex::escape(c.encode_utf8(&mut [0; 4])),
+                    Escape::Perl(set, negated) => {
+                        format!("[{}{set}]", if negated { "^" } else { "" })
+                    }
+                    Escape::Assertion(text) => text.to_owned(),
+                });
                 kind = Kind::Regex;
-                i += 2;
+                i = end;
             }
             '[' => {
                 let (fragment, end) = translate_class(&chars, i)?;
@@ -122,17 +139,52 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
                 re.push('^');
                 i += 1;
             }
+            '|' => {
+                re.push('|');
+                now = Last::Alternation;
+                i += 1;
+            }
+            '{' => match repetition(&chars[i..]) {
+                Some((text, len, counts_ok)) => {
+                    let problem = match last {
+                        _ if !counts_ok => {
+                            Some("repetition count out of range (Go allows 0 to 1000)")
+                        }
+                        Last::Alternation => Some("`{n}` repeats nothing after `|`"),
+                        Last::Repeated => {
+                            Some("`{n}` after a wildcard or repetition repeats a repetition")
+                        }
+                        Last::Operand => None,
+                    };
+                    if let Some(problem) = problem {
+                        regex_error.get_or_insert(CompileError::Invalid(format!(
+                            "{problem} (Docker's matcher rejects it)"
+                        )));
+                    }
+                    re.push_str(&text);
+                    now = Last::Repeated;
+                    i += len;
+                }
+                None => {
+                    re.push_str(r"\{");
+                    i += 1;
+                }
+            },
             other => {
                 re.push_str(&regex::escape(other.encode_utf8(&mut [0; 4])));
                 i += 1;
             }
         }
+        last = now;
     }
     match kind {
         Kind::Exact => Ok(Matcher::Exact(pattern.to_owned())),
         Kind::Prefix => Ok(Matcher::Prefix(strip_suffix_chars(pattern, 2))),
         Kind::Suffix => Ok(Matcher::Suffix(pattern.chars().skip(2).collect())),
         Kind::Regex => {
+            if let Some(error) = regex_error {
+                return Err(error);
+            }
             re.push('$');
             RegexBuilder::new(&re)
                 .size_limit(REGEX_SIZE_LIMIT)
@@ -141,6 +193,42 @@ pub(crate) fn compile(pattern: &str) -> Result<Matcher, CompileError> {
                 .map_err(|err| CompileError::Unsupported(format!("pattern too complex ({err})")))
         }
     }
+}
+
+/// The end of the regex built so far, for Go's rules on where `{n}` may stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Operand,
+    /// A wildcard or repetition (Go rejects a repetition of a repetition).
+    Repeated,
+    /// A `|` (Go rejects a repetition with nothing to repeat).
+    Alternation,
+}
+
+/// Go's counted repetition at the start of `chars` (`{n}`, `{n,}`, `{n,m}`): its regex text,
+/// length and whether the counts are in Go's range; `None` when the text is not one (then `{`
+/// is literal).
+fn repetition(chars: &[char]) -> Option<(String, usize, bool)> {
+    let close = chars.iter().position(|&c| c == '}')?;
+    let body: String = chars[1..close].iter().collect();
+    let (min, max) = match body.split_once(',') {
+        None => (body.as_str(), Some(body.as_str())),
+        Some((min, "")) => (min, None),
+        Some((min, max)) => (min, Some(max)),
+    };
+    let count = |text: &str| -> Option<u64> {
+        if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(text.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let min = count(min)?;
+    let max = match max {
+        Some(text) => Some(count(text)?),
+        None => None,
+    };
+    let in_range = min <= 1000 && !max.is_some_and(|max| max > 1000 || max < min);
+    Some((format!("{{{body}}}"), close + 1, in_range))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,32 +306,81 @@ fn class_item_end(chars: &[char], i: usize) -> Result<usize, CompileError> {
     }
 }
 
-/// What a `\x` outside a class means once Docker has pasted it into a Go regex.
-fn escape_outside_class(c: char) -> Result<String, CompileError> {
-    match perl_class(c) {
-        Some((set, negated)) => Ok(format!("[{}{set}]", if negated { "^" } else { "" })),
-        None => escape_common(c, false),
+/// What a `\` escape means once Docker has pasted it into a Go regex.
+enum Escape {
+    Literal(char),
+    /// One of Go's ASCII Perl classes: the set body and whether it is negated.
+    Perl(&'static str, bool),
+    /// A zero-width assertion (only valid outside classes), as Rust regex text.
+    Assertion(&'static str),
+}
+
+/// Parses a Go regex escape whose letter is at `chars[i]` (just after the `\`), following
+/// Go's `regexp/syntax` rules; returns it and the index after it.
+fn parse_escape(chars: &[char], i: usize) -> Result<(Escape, usize), CompileError> {
+    let Some(&c) = chars.get(i) else {
+        return Err(invalid("a trailing `\\` escapes nothing"));
+    };
+    let literal = |ch: char, end: usize| Ok((Escape::Literal(ch), end));
+    if c.is_ascii_punctuation() || c == ' ' {
+        return literal(c, i + 1);
+    }
+    if let Some((set, negated)) = perl_class(c) {
+        return Ok((Escape::Perl(set, negated), i + 1));
+    }
+    match c {
+        'a' => literal('\u{7}', i + 1),
+        'f' => literal('\u{c}', i + 1),
+        't' => literal('\t', i + 1),
+        'n' => literal('\n', i + 1),
+        'r' => literal('\r', i + 1),
+        'v' => literal('\u{b}', i + 1),
+        // Go's `\b` and `\B` are ASCII word boundaries.
+        'b' => Ok((Escape::Assertion(r"(?-u:\b)"), i + 1)),
+        'B' => Ok((Escape::Assertion(r"(?-u:\B)"), i + 1)),
+        'A' => Ok((Escape::Assertion(r"\A"), i + 1)),
+        'z' => Ok((Escape::Assertion(r"\z"), i + 1)),
+        '0'..='7' => {
+            // Octal: `\0` plus up to two digits, or a non-zero digit followed by at least one
+            // (a lone `\1`..`\7` would be a back-reference, which Go rejects).
+            let digits: String =
+                chars[i..].iter().take(3).take_while(|d| ('0'..='7').contains(*d)).collect();
+            if c != '0' && digits.len() < 2 {
+                return Err(invalid_escape(c));
+            }
+            let value = u32::from_str_radix(&digits, 8).unwrap_or(0);
+            literal(char::from_u32(value).unwrap_or('\0'), i + digits.len())
+        }
+        'x' => {
+            if chars.get(i + 1) == Some(&'{') {
+                let close = chars[i + 2..].iter().position(|&d| d == '}');
+                let hex: String = close.map_or(String::new(), |n| chars[i + 2..i + 2 + n].iter().collect());
+                let value = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                match (close, value) {
+                    (Some(n), Some(ch)) if !hex.is_empty() => literal(ch, i + 2 + n + 1),
+                    _ => Err(invalid_escape(c)),
+                }
+            } else {
+                let hex: String = chars[i + 1..].iter().take(2).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 2 && hex.chars().all(|d| d.is_ascii_hexdigit()) => {
+                        literal(ch, i + 3)
+                    }
+                    _ => Err(invalid_escape(c)),
+                }
+            }
+        }
+        'p' | 'P' | 'Q' => Err(CompileError::Unsupported(format!(
+            "`\\{c}` starts a regular-expression construct in Docker's matcher; layerwise does not reproduce it"
+        ))),
+        _ => Err(invalid_escape(c)),
     }
 }
 
-/// Escapes shared by both contexts: punctuation is literal, a few letters are control
-/// characters; everything else is either rejected by Go or not reproduced here.
-fn escape_common(c: char, in_class: bool) -> Result<String, CompileError> {
-    if c.is_ascii() && !c.is_ascii_alphanumeric() {
-        return Ok(literal_in_class(c, in_class));
-    }
-    match c {
-        'a' | 'f' | 't' | 'n' | 'r' | 'v' => Ok(format!("\\{c}")),
-        'b' | 'B' | 'A' | 'z' if !in_class => Err(CompileError::Unsupported(format!(
-            "`\\{c}` is a regular-expression assertion in Docker's matcher; layerwise does not reproduce it"
-        ))),
-        'x' | 'p' | 'P' | 'Q' | '0'..='7' => Err(CompileError::Unsupported(format!(
-            "`\\{c}` starts a regular-expression escape in Docker's matcher; layerwise does not reproduce it"
-        ))),
-        _ => Err(CompileError::Invalid(format!(
-            "`\\{c}` is an invalid escape: Docker's matcher rejects it (escape only punctuation)"
-        ))),
-    }
+fn invalid_escape(c: char) -> CompileError {
+    CompileError::Invalid(format!(
+        "`\\{c}` is an invalid escape: Docker's matcher rejects it (escape only punctuation)"
+    ))
 }
 
 fn literal_in_class(c: char, in_class: bool) -> String {
@@ -353,20 +490,14 @@ enum ClassChar {
 fn class_char(chars: &[char], i: usize) -> Result<(ClassChar, usize), CompileError> {
     match chars.get(i) {
         None => Err(invalid("unclosed character class `[`")),
-        Some('\\') => {
-            let Some(&next) = chars.get(i + 1) else {
-                return Err(invalid("unclosed character class `[`"));
-            };
-            if let Some((set, negated)) = perl_class(next) {
+        Some('\\') => match parse_escape(chars, i + 1)? {
+            (Escape::Literal(c), end) => Ok((ClassChar::Char(c), end)),
+            (Escape::Perl(set, negated), end) => {
                 let neg = if negated { "^" } else { "" };
-                return Ok((ClassChar::Set(format!("[{neg}{set}]")), i + 2));
+                Ok((ClassChar::Set(format!("[{neg}{set}]")), end))
             }
-            if next.is_ascii() && !next.is_ascii_alphanumeric() {
-                return Ok((ClassChar::Char(next), i + 2));
-            }
-            // Control escapes keep their text; they cannot take part in a range here.
-            Ok((ClassChar::Set(escape_common(next, true)?), i + 2))
-        }
+            (Escape::Assertion(_), _) => Err(invalid_escape(chars[i + 1])),
+        },
         Some(&c) => Ok((ClassChar::Char(c), i + 1)),
     }
 }
@@ -434,8 +565,31 @@ mod tests {
             ("[[:nope:]]", "invalid"),
             ("[[:alpha:]", "invalid"),
             (r"\y", "invalid"),
-            (r"\b", "unsupported"),
+            (r"\b", "regex"),
+            (r"\x41", "regex"),
+            (r"\x4", "invalid"),
+            (r"\x{263a}", "regex"),
+            (r"\x{}", "invalid"),
+            (r"\1", "invalid"),
+            (r"\12", "regex"),
+            (r"\8", "invalid"),
+            (r"[\b]", "invalid"),
+            (r"\pL", "unsupported"),
             ("[*]", "unsupported"),
+            ("a|b", "exact"),
+            ("a|*", "regex"),
+            ("a{2}*", "regex"),
+            ("*{2}", "invalid"),
+            ("a|{2}*", "invalid"),
+            ("a{2}{3}*", "invalid"),
+            ("a{1001}*", "invalid"),
+            ("a{2,1}*", "invalid"),
+            ("a{2}{2}", "exact"),
+            ("a{1001}", "exact"),
+            ("a{2}{2}**", "prefix"),
+            ("**a{2}{2}", "suffix"),
+            ("a{,2}*", "regex"),
+            ("{{cookiecutter.name}}/*", "regex"),
         ];
         for (pattern, want) in cases {
             assert_eq!(kind(pattern), want, "pattern {pattern:?}");
@@ -464,6 +618,25 @@ mod tests {
             ("[a~~b]", "~", true),
             ("[[a]", "[", true),
             ("[é-ë]", "ê", true),
+            // `|`, `{` and `}` reach Docker's regex unescaped.
+            ("a|*", "anything", true),
+            ("|[^a]$", "x/y", true),
+            ("a{2}*", "aab", true),
+            ("a{2}*", "ab", false),
+            ("a{2,}*", "aaa", true),
+            ("a{,2}*", "a{,2}x", true),
+            ("{2}a*", "a", true),
+            ("{x}*", "{x}y", true),
+            ("{{cookiecutter.name}}/*", "{{cookiecutter.name}}/a", true),
+            ("a}*", "a}b", true),
+            (r"\x41*", "AB", true),
+            (r"\x{263a}", "\u{263a}", true),
+            (r"\101", "A", true),
+            (r"a\tb", "a\tb", true),
+            (r"[\x41-\x43]", "B", true),
+            (r"x\b*", "x", true),
+            (r"x\by*", "xy", false),
+            (r"\Ax*", "xy", true),
         ];
         for (pattern, path, want) in cases {
             match compile(pattern) {

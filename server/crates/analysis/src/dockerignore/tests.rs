@@ -301,7 +301,7 @@ fn the_root_and_outside_paths_are_never_excluded() {
 
 #[test]
 fn bad_lines_are_reported_with_their_line_numbers() {
-    let text = "ok\n!\n! \n!/\n[\nsrc/[a-\nx[]\n[z-a]\ntrail\\\n\\y\n\\b\n[*]\nfine/*.go\n";
+    let text = "ok\n!\n! \n!/\n[\nsrc/[a-\nx[]\n[z-a]\ntrail\\\n\\y\n\\pL\n[*]\nfine/*.go\n";
     let ignore = DockerIgnore::parse(text);
     let errors: Vec<(u32, PatternErrorKind)> =
         ignore.errors().iter().map(|e| (e.line, e.kind)).collect();
