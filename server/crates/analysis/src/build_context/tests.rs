@@ -270,3 +270,60 @@ fn a_new_ignore_file_is_applied_without_walking_again() {
     assert!(ctx.set_ignore(None));
     assert!(ctx.is_sent("node_modules"));
 }
+
+#[test]
+fn random_sources_and_ignore_files_never_panic() {
+    // xorshift64*: deterministic, so a failure reproduces.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+    };
+    let pieces = [
+        "src",
+        "/",
+        "/",
+        ".",
+        "..",
+        "*",
+        "?",
+        "[",
+        "]",
+        "[a-z]",
+        "\\",
+        "link-to-src",
+        "loop",
+        "lib",
+        "docs",
+        "!",
+        "**",
+        "{2}",
+        "|",
+        "^",
+        "é",
+        " ",
+        "package*.json",
+        "-",
+    ];
+    let mut ctx = sample();
+    for round in 0..2_000 {
+        let mut text = String::new();
+        for _ in 0..1 + next(6) {
+            text.push_str(pieces[next(pieces.len())]);
+        }
+        let copy = ctx.copy_size(&[&text, "."]);
+        assert!(copy.bytes >= copy.sources[0].bytes);
+        let _ = ctx.children(&text);
+        let _ = ctx.subtree(&text);
+        let _ = ctx.exists(&text);
+        if round % 20 == 0 {
+            let ignore = DockerIgnore::parse(&text.replace(' ', "\n"));
+            ctx.set_ignore(Some(IgnoreFile {
+                path: "x".to_owned(),
+                ignore,
+            }));
+        }
+    }
+}
