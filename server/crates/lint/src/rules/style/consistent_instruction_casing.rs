@@ -1,0 +1,138 @@
+use layerwise_syntax::InstructionKind;
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::rule::{RuleCheck, RuleMeta};
+
+declare_rule! {
+    /// Instruction keywords in a different case than the rest of the file.
+    ///
+    /// ## What it does
+    /// Counts the keywords of the instructions inside stages that are all upper-case or all
+    /// lower-case, and reports every keyword that does not follow the majority (upper-case
+    /// on a tie), including mixed-case ones like `Run` or `EntryPoint`. Global `ARG`s before
+    /// the first `FROM` are not counted, as in BuildKit.
+    ///
+    /// ## Why is this bad?
+    /// Keywords are case-insensitive, but a file that mixes `RUN` and `run` is harder to
+    /// scan, and mixed-case keywords look like typos.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// Run echo hello > /greeting.txt
+    /// EntRYpOiNT ["cat", "/greeting.txt"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN echo hello > /greeting.txt
+    /// ENTRYPOINT ["cat", "/greeting.txt"]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: only the case of the keyword changes.
+    ///
+    /// ## Options
+    /// None.
+    ///
+    /// ## References
+    /// - [BuildKit ConsistentInstructionCasing](https://docs.docker.com/reference/build-checks/consistent-instruction-casing/)
+    pub struct ConsistentInstructionCasing {
+        name: "consistent-instruction-casing",
+        group: Style,
+        severity: Warning,
+        fix: Always,
+        hadolint: [],
+        buildkit: Some("ConsistentInstructionCasing"),
+    }
+}
+
+impl RuleCheck for ConsistentInstructionCasing {
+    fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let insts: Vec<_> = cx
+            .instructions()
+            .filter(|i| i.stage.is_some() && i.inst.kind != InstructionKind::Unknown)
+            .collect();
+        let (mut lower, mut upper) = (0usize, 0usize);
+        for i in &insts {
+            let k = &*i.inst.keyword.text;
+            if k == k.to_ascii_lowercase() {
+                lower += 1;
+            } else if k == k.to_ascii_uppercase() {
+                upper += 1;
+            }
+        }
+        let majority_lower = lower > upper;
+        for i in &insts {
+            let k = &*i.inst.keyword.text;
+            let want = if majority_lower {
+                k.to_ascii_lowercase()
+            } else {
+                k.to_ascii_uppercase()
+            };
+            if *k == want {
+                continue;
+            }
+            let case = if majority_lower {
+                "lowercase"
+            } else {
+                "uppercase"
+            };
+            let range = i.keyword_range();
+            out.push(
+                Diagnostic::new(
+                    meta,
+                    range,
+                    format!("Command '{k}' should match the case of the command majority ({case})"),
+                )
+                .note(format!(
+                    "Most instructions in this file are {case}; write `{want}`."
+                ))
+                .fix(Fix::replace(
+                    format!("Write `{want}`"),
+                    range,
+                    want,
+                    Applicability::Safe,
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+
+    #[test]
+    fn fires_and_fixes() {
+        let t = "From alpine\nRun echo hello\nEntRYpOiNT [\"cat\"]\nCMD x\n";
+        assert_eq!(
+            flagged(&ConsistentInstructionCasing, t),
+            ["From", "Run", "EntRYpOiNT"]
+        );
+        assert_eq!(
+            fixed(&ConsistentInstructionCasing, t),
+            "FROM alpine\nRUN echo hello\nENTRYPOINT [\"cat\"]\nCMD x\n"
+        );
+        // lower-case majority
+        let t = "from a\nrun x\nRUN y\n";
+        assert_eq!(
+            fixed(&ConsistentInstructionCasing, t),
+            "from a\nrun x\nrun y\n"
+        );
+    }
+
+    #[test]
+    fn near_miss() {
+        assert!(findings(
+            &ConsistentInstructionCasing,
+            "arg V=1\nFROM a\nRUN x\nONBUILD run y\n"
+        )
+        .is_empty());
+        assert!(findings(&ConsistentInstructionCasing, "from a\nrun x\n").is_empty());
+    }
+}
