@@ -51,7 +51,14 @@ declare_rule! {
 
 impl RuleCheck for ApkUnpinned {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        pins::report(cx, meta, out, pins::apk, "apk", "Pin it with `name~<major.minor>` (keeps fixes) or `name=<version>`.");
+        pins::report(
+            cx,
+            meta,
+            out,
+            pins::apk,
+            "apk",
+            "Pin it with `name~<major.minor>` (keeps fixes) or `name=<version>`.",
+        );
     }
 }
 
@@ -62,11 +69,21 @@ mod tests {
 
     #[test]
     fn fires_per_package() {
-        assert_eq!(flagged(&ApkUnpinned, "FROM a\nRUN apk add --no-cache --virtual .deps gcc musl-dev~1.2 make\n"), ["gcc", "make"]);
+        assert_eq!(
+            flagged(
+                &ApkUnpinned,
+                "FROM a\nRUN apk add --no-cache --virtual .deps gcc musl-dev~1.2 make\n"
+            ),
+            ["gcc", "make"]
+        );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings(&ApkUnpinned, "FROM a\nRUN apk add --no-cache 'curl>8' x.apk $PKGS && apk del .deps && apk update\n").is_empty());
+        assert!(findings(
+            &ApkUnpinned,
+            "FROM a\nRUN apk add --no-cache 'curl>8' x.apk $PKGS && apk del .deps && apk update\n"
+        )
+        .is_empty());
     }
 }

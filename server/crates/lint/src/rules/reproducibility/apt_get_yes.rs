@@ -54,7 +54,16 @@ declare_rule! {
     }
 }
 
-const PROMPTING: &[&str] = &["install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep"];
+const PROMPTING: &[&str] = &[
+    "install",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "remove",
+    "purge",
+    "autoremove",
+    "build-dep",
+];
 
 /// Whether the arguments answer apt's prompt.
 fn assumes_yes(cmd: &ShellCommand) -> bool {
@@ -62,10 +71,18 @@ fn assumes_yes(cmd: &ShellCommand) -> bool {
     let argv = cmd.argv();
     for (k, w) in argv.iter().enumerate().skip(1) {
         let t = w.text.as_str();
-        if matches!(t, "--yes" | "--assume-yes" | "--force-yes" | "-q=2" | "--quiet=2") || t.contains("Assume-Yes") {
+        if matches!(
+            t,
+            "--yes" | "--assume-yes" | "--force-yes" | "-q=2" | "--quiet=2"
+        ) || t.contains("Assume-Yes")
+        {
             return true;
         }
-        if t == "-o" && argv.get(k + 1).is_some_and(|n| n.text.contains("Assume-Yes")) {
+        if t == "-o"
+            && argv
+                .get(k + 1)
+                .is_some_and(|n| n.text.contains("Assume-Yes"))
+        {
             return true;
         }
         if t == "--quiet" {
@@ -85,8 +102,15 @@ impl RuleCheck for AptGetYes {
         let scripts = run_scripts(cx);
         for (n, script) in scripts.iter().enumerate() {
             // `APT::Get::Assume-Yes` written to apt.conf.d earlier in this stage or its bases
-            let chain = script.inst.stage.map(|s| base_chain(cx, s)).unwrap_or_default();
-            let configured = scripts[..n].iter().filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st))).any(|s| cx.slice(s.inst.range()).contains("Assume-Yes"));
+            let chain = script
+                .inst
+                .stage
+                .map(|s| base_chain(cx, s))
+                .unwrap_or_default();
+            let configured = scripts[..n]
+                .iter()
+                .filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st)))
+                .any(|s| cx.slice(s.inst.range()).contains("Assume-Yes"));
             if configured {
                 continue;
             }
@@ -95,11 +119,18 @@ impl RuleCheck for AptGetYes {
                     if !matches!(cmd.program(), Some("apt-get" | "apt")) {
                         continue;
                     }
-                    let Some(sub) = cmd.argv().iter().skip(1).find(|w| !w.text.starts_with('-')) else { continue };
+                    let Some(sub) = cmd.argv().iter().skip(1).find(|w| !w.text.starts_with('-'))
+                    else {
+                        continue;
+                    };
                     if !PROMPTING.contains(&sub.text.as_str()) || assumes_yes(cmd) {
                         continue;
                     }
-                    if k > 0 && p[..k].iter().any(|c| matches!(c.program(), Some("yes" | "echo" | "printf"))) {
+                    if k > 0
+                        && p[..k]
+                            .iter()
+                            .any(|c| matches!(c.program(), Some("yes" | "echo" | "printf")))
+                    {
                         continue; // the answer is piped in
                     }
                     let prog = cmd.program().unwrap_or("apt-get");

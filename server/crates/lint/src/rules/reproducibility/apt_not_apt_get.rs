@@ -49,21 +49,42 @@ declare_rule! {
     }
 }
 
-const SAME_IN_APT_GET: &[&str] = &["install", "update", "remove", "purge", "autoremove", "clean", "autoclean", "source", "build-dep"];
+const SAME_IN_APT_GET: &[&str] = &[
+    "install",
+    "update",
+    "remove",
+    "purge",
+    "autoremove",
+    "clean",
+    "autoclean",
+    "source",
+    "build-dep",
+];
 
 impl RuleCheck for AptNotAptGet {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts(cx) {
             for cmd in &script.commands {
-                let Some(prog) = cmd.argv().first() else { continue };
+                let Some(prog) = cmd.argv().first() else {
+                    continue;
+                };
                 if basename(&prog.text) != "apt" {
                     continue;
                 }
                 let range = to_range(&prog.range);
                 let mut d = Diagnostic::new(meta, range, "`apt` is meant for people; scripts should use `apt-get`")
                     .note("`apt` has no stable command-line interface: use `apt-get` (or `apt-cache` for queries).");
-                if cmd.subcommand().is_some_and(|s| SAME_IN_APT_GET.contains(&s)) && prog.text == "apt" {
-                    d = d.fix(Fix::replace("Use `apt-get`", range, "apt-get", Applicability::Safe));
+                if cmd
+                    .subcommand()
+                    .is_some_and(|s| SAME_IN_APT_GET.contains(&s))
+                    && prog.text == "apt"
+                {
+                    d = d.fix(Fix::replace(
+                        "Use `apt-get`",
+                        range,
+                        "apt-get",
+                        Applicability::Safe,
+                    ));
                 }
                 out.push(d);
             }
@@ -80,11 +101,18 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM a\nRUN apt update && apt install -y curl && apt upgrade -y\n";
         assert_eq!(flagged(&AptNotAptGet, t), ["apt", "apt", "apt"]);
-        assert_eq!(fixed(&AptNotAptGet, t), "FROM a\nRUN apt-get update && apt-get install -y curl && apt upgrade -y\n");
+        assert_eq!(
+            fixed(&AptNotAptGet, t),
+            "FROM a\nRUN apt-get update && apt-get install -y curl && apt upgrade -y\n"
+        );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings(&AptNotAptGet, "FROM a\nRUN apt-get install -y apt && apt-cache show x && echo apt\n").is_empty());
+        assert!(findings(
+            &AptNotAptGet,
+            "FROM a\nRUN apt-get install -y apt && apt-cache show x && echo apt\n"
+        )
+        .is_empty());
     }
 }

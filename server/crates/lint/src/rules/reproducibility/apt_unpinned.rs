@@ -53,7 +53,14 @@ declare_rule! {
 
 impl RuleCheck for AptUnpinned {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        pins::report(cx, meta, out, pins::apt, "apt", "Pin it with `name=<version>` (and rebuild regularly: the archive drops old versions).");
+        pins::report(
+            cx,
+            meta,
+            out,
+            pins::apt,
+            "apt",
+            "Pin it with `name=<version>` (and rebuild regularly: the archive drops old versions).",
+        );
     }
 }
 
@@ -65,12 +72,22 @@ mod tests {
     #[test]
     fn fires_per_package() {
         assert_eq!(flagged(&AptUnpinned, "FROM a\nRUN apt-get update && apt-get install -y curl git=1:2.39.5-0+deb12u1 ca-certificates\n"), ["curl", "ca-certificates"]);
-        assert_eq!(flagged(&AptUnpinned, "FROM a\nONBUILD RUN apt-get install -y make\n"), ["make"]);
+        assert_eq!(
+            flagged(
+                &AptUnpinned,
+                "FROM a\nONBUILD RUN apt-get install -y make\n"
+            ),
+            ["make"]
+        );
     }
 
     #[test]
     fn near_misses() {
         assert!(findings(&AptUnpinned, "FROM a\nRUN apt-get install -y -t bookworm-backports nginx/bookworm-backports ./pkg.deb \"$PKGS\"\n").is_empty());
-        assert!(findings(&AptUnpinned, "FROM a\nRUN apt-get update && apt-get upgrade -y && echo apt-get install curl\n").is_empty());
+        assert!(findings(
+            &AptUnpinned,
+            "FROM a\nRUN apt-get update && apt-get upgrade -y && echo apt-get install curl\n"
+        )
+        .is_empty());
     }
 }

@@ -47,7 +47,14 @@ declare_rule! {
 
 impl RuleCheck for GemUnpinned {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        pins::report(cx, meta, out, pins::gem, "gem", "Pin it with `name:<version>` or `-v <version>`.");
+        pins::report(
+            cx,
+            meta,
+            out,
+            pins::gem,
+            "gem",
+            "Pin it with `name:<version>` or `-v <version>`.",
+        );
     }
 }
 
@@ -58,11 +65,21 @@ mod tests {
 
     #[test]
     fn fires_per_gem() {
-        assert_eq!(flagged(&GemUnpinned, "FROM a\nRUN gem install --no-document bundler rake:13.2.1\n"), ["bundler"]);
+        assert_eq!(
+            flagged(
+                &GemUnpinned,
+                "FROM a\nRUN gem install --no-document bundler rake:13.2.1\n"
+            ),
+            ["bundler"]
+        );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings(&GemUnpinned, "FROM a\nRUN gem install bundler -v 2.5.11 && gem update --system && bundle install\n").is_empty());
+        assert!(findings(
+            &GemUnpinned,
+            "FROM a\nRUN gem install bundler -v 2.5.11 && gem update --system && bundle install\n"
+        )
+        .is_empty());
     }
 }

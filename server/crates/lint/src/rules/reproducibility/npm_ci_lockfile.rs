@@ -66,7 +66,10 @@ const LOCKFILES: [&str; 2] = ["package-lock.json", "npm-shrinkwrap.json"];
 
 /// A context path without `./`, leading `/` or trailing `/`; `.` becomes "".
 fn clean(path: &str) -> String {
-    let p = path.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+    let p = path
+        .trim_start_matches("./")
+        .trim_start_matches('/')
+        .trim_end_matches('/');
     if p == "." {
         String::new()
     } else {
@@ -100,7 +103,9 @@ fn survey(i: &InstRef<'_>, c: &mut Copied) {
         c.unknown = true;
         return;
     }
-    let Some((sources, _)) = i.inst.copy_parts() else { return };
+    let Some((sources, _)) = i.inst.copy_parts() else {
+        return;
+    };
     for s in sources {
         let t = s.text.as_ref();
         if t.contains('$') || t.starts_with("<<") || t.contains("://") || t.starts_with("git@") {
@@ -108,7 +113,9 @@ fn survey(i: &InstRef<'_>, c: &mut Copied) {
             continue;
         }
         let path = clean(t);
-        let (dir, name) = path.rsplit_once('/').map_or(("", path.as_str()), |(d, n)| (d, n));
+        let (dir, name) = path
+            .rsplit_once('/')
+            .map_or(("", path.as_str()), |(d, n)| (d, n));
         if LOCKFILES.contains(&name) {
             c.lockfile = true;
         } else if name == "package.json" {
@@ -140,20 +147,39 @@ impl RuleCheck for NpmCiLockfile {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         let scripts = run_scripts(cx);
         for (n, script) in scripts.iter().enumerate() {
-            let Some(stage) = script.inst.stage.filter(|_| !script.onbuild) else { continue };
+            let Some(stage) = script.inst.stage.filter(|_| !script.onbuild) else {
+                continue;
+            };
             for (k, cmd) in script.commands.iter().enumerate() {
-                let is_ci = cmd.program() == Some("npm") && matches!(cmd.subcommand(), Some("ci" | "clean-install" | "install-clean" | "ic"));
-                if !is_ci || cmd.argv().iter().any(|w| w.text.starts_with("--prefix")) || unknowable_before(&script.commands[..k]) {
+                let is_ci = cmd.program() == Some("npm")
+                    && matches!(
+                        cmd.subcommand(),
+                        Some("ci" | "clean-install" | "install-clean" | "ic")
+                    );
+                if !is_ci
+                    || cmd.argv().iter().any(|w| w.text.starts_with("--prefix"))
+                    || unknowable_before(&script.commands[..k])
+                {
                     continue;
                 }
                 let chain = base_chain(cx, stage);
-                let before = |i: &&InstRef<'_>| i.stage.is_some_and(|s| chain.contains(&s)) && (i.stage != Some(stage) || i.index < script.inst.index);
-                let earlier_install = scripts[..n].iter().filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st))).any(|s| unknowable_before(&s.commands));
+                let before = |i: &&InstRef<'_>| {
+                    i.stage.is_some_and(|s| chain.contains(&s))
+                        && (i.stage != Some(stage) || i.index < script.inst.index)
+                };
+                let earlier_install = scripts[..n]
+                    .iter()
+                    .filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st)))
+                    .any(|s| unknowable_before(&s.commands));
                 if earlier_install {
                     continue;
                 }
                 let mut copied = Copied::default();
-                for i in insts.iter().filter(before).filter(|i| matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)) {
+                for i in insts
+                    .iter()
+                    .filter(before)
+                    .filter(|i| matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add))
+                {
                     survey(i, &mut copied);
                 }
                 if copied.unknown || copied.lockfile {
@@ -162,10 +188,19 @@ impl RuleCheck for NpmCiLockfile {
                 let range = to_range(&cmd.range);
                 let note = "`npm ci` refuses to run without package-lock.json (or npm-shrinkwrap.json): commit it and copy it with package.json.";
                 if copied.package_json && copied.dirs.is_empty() {
-                    out.push(Diagnostic::new(meta, range, "`npm ci` needs a lockfile, but only package.json was copied").note(note));
+                    out.push(
+                        Diagnostic::new(
+                            meta,
+                            range,
+                            "`npm ci` needs a lockfile, but only package.json was copied",
+                        )
+                        .note(note),
+                    );
                     continue;
                 }
-                let Some(context) = cx.facts.context.as_ref().filter(|c| c.is_complete()) else { continue };
+                let Some(context) = cx.facts.context.as_ref().filter(|c| c.is_complete()) else {
+                    continue;
+                };
                 if let Some(message) = context_verdict(context, &copied.dirs) {
                     out.push(Diagnostic::new(meta, range, message).note(note));
                 }
@@ -177,12 +212,23 @@ impl RuleCheck for NpmCiLockfile {
 /// With the build context known: a message when the copied directories hold a `package.json`
 /// but no lockfile reaches the build.
 fn context_verdict(context: &BuildContext, dirs: &[String]) -> Option<String> {
-    let with_manifest: Vec<&String> = dirs.iter().filter(|d| context.is_sent(&join(d, "package.json"))).collect();
-    if with_manifest.is_empty() || with_manifest.iter().any(|d| LOCKFILES.iter().any(|l| context.is_sent(&join(d, l)))) {
+    let with_manifest: Vec<&String> = dirs
+        .iter()
+        .filter(|d| context.is_sent(&join(d, "package.json")))
+        .collect();
+    if with_manifest.is_empty()
+        || with_manifest
+            .iter()
+            .any(|d| LOCKFILES.iter().any(|l| context.is_sent(&join(d, l))))
+    {
         return None;
     }
     let dir = with_manifest[0];
-    let shown = if dir.is_empty() { "the build context".to_string() } else { format!("`{dir}/`") };
+    let shown = if dir.is_empty() {
+        "the build context".to_string()
+    } else {
+        format!("`{dir}/`")
+    };
     if LOCKFILES.iter().any(|l| context.exists(&join(dir, l))) {
         Some(format!("`npm ci` needs a lockfile, but `.dockerignore` keeps the one in {shown} out of the build"))
     } else {
@@ -198,8 +244,14 @@ mod tests {
     use layerwise_analysis::build_context::{ContextEntry, RawContext};
 
     fn context(files: &[&str]) -> Facts {
-        let raw = RawContext::new("/ctx", files.iter().map(|f| ContextEntry::file(*f, 10)).collect());
-        Facts { context: Some(BuildContext::new(raw)), ..Facts::default() }
+        let raw = RawContext::new(
+            "/ctx",
+            files.iter().map(|f| ContextEntry::file(*f, 10)).collect(),
+        );
+        Facts {
+            context: Some(BuildContext::new(raw)),
+            ..Facts::default()
+        }
     }
 
     #[test]
@@ -211,12 +263,41 @@ mod tests {
     #[test]
     fn uses_the_build_context() {
         let t = "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n";
-        assert!(findings(&NpmCiLockfile, t).is_empty(), "unknown context: quiet");
-        assert_eq!(findings_with(&NpmCiLockfile, t, &context(&["package.json", "src/index.js"])).len(), 1);
-        assert!(findings_with(&NpmCiLockfile, t, &context(&["package.json", "package-lock.json"])).is_empty());
+        assert!(
+            findings(&NpmCiLockfile, t).is_empty(),
+            "unknown context: quiet"
+        );
+        assert_eq!(
+            findings_with(
+                &NpmCiLockfile,
+                t,
+                &context(&["package.json", "src/index.js"])
+            )
+            .len(),
+            1
+        );
+        assert!(findings_with(
+            &NpmCiLockfile,
+            t,
+            &context(&["package.json", "package-lock.json"])
+        )
+        .is_empty());
         let t = "FROM node:20\nCOPY web/ /app\nWORKDIR /app\nRUN npm ci\n";
-        assert_eq!(findings_with(&NpmCiLockfile, t, &context(&["web/package.json", "package-lock.json"])).len(), 1);
-        assert!(findings_with(&NpmCiLockfile, t, &context(&["web/package.json", "web/npm-shrinkwrap.json"])).is_empty());
+        assert_eq!(
+            findings_with(
+                &NpmCiLockfile,
+                t,
+                &context(&["web/package.json", "package-lock.json"])
+            )
+            .len(),
+            1
+        );
+        assert!(findings_with(
+            &NpmCiLockfile,
+            t,
+            &context(&["web/package.json", "web/npm-shrinkwrap.json"])
+        )
+        .is_empty());
     }
 
     #[test]

@@ -48,7 +48,14 @@ declare_rule! {
 
 impl RuleCheck for NpmUnpinned {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        pins::report(cx, meta, out, pins::npm, "npm", "Pin it with `name@<version>`.");
+        pins::report(
+            cx,
+            meta,
+            out,
+            pins::npm,
+            "npm",
+            "Pin it with `name@<version>`.",
+        );
     }
 }
 
@@ -59,11 +66,21 @@ mod tests {
 
     #[test]
     fn fires_per_package() {
-        assert_eq!(flagged(&NpmUnpinned, "FROM a\nRUN npm i -g npm@latest pnpm@9.1.0 typescript\n"), ["npm@latest", "typescript"]);
+        assert_eq!(
+            flagged(
+                &NpmUnpinned,
+                "FROM a\nRUN npm i -g npm@latest pnpm@9.1.0 typescript\n"
+            ),
+            ["npm@latest", "typescript"]
+        );
     }
 
     #[test]
     fn near_misses() {
-        assert!(findings(&NpmUnpinned, "FROM a\nRUN npm ci && npm install && npm install --production && npm run build\n").is_empty());
+        assert!(findings(
+            &NpmUnpinned,
+            "FROM a\nRUN npm ci && npm install && npm install --production && npm run build\n"
+        )
+        .is_empty());
     }
 }

@@ -11,11 +11,25 @@ use crate::rule::RuleMeta;
 use crate::rules::security::helpers::{basename, has_expansion, positionals, run_scripts};
 
 /// Reports every unpinned package that `find` returns in any `RUN`.
-pub(crate) fn report(cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>, find: fn(&ShellCommand) -> Vec<&ShellWord>, tool: &str, note: &str) {
+pub(crate) fn report(
+    cx: &LintContext<'_>,
+    meta: &'static RuleMeta,
+    out: &mut Vec<Diagnostic>,
+    find: fn(&ShellCommand) -> Vec<&ShellWord>,
+    tool: &str,
+    note: &str,
+) {
     for script in run_scripts(cx) {
         for cmd in &script.commands {
             for w in find(cmd) {
-                out.push(Diagnostic::new(meta, to_range(&w.range), format!("`{}` is installed with {tool} without a version", w.text)).note(note));
+                out.push(
+                    Diagnostic::new(
+                        meta,
+                        to_range(&w.range),
+                        format!("`{}` is installed with {tool} without a version", w.text),
+                    )
+                    .note(note),
+                );
             }
         }
     }
@@ -23,10 +37,15 @@ pub(crate) fn report(cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Ve
 
 /// Positionals after the subcommand word (`install`, `add`, ...), if the command is
 /// `<program> <subcommand> ...` with one of the given subcommands.
-fn after_subcommand<'c>(argv: &'c [ShellWord], subs: &[&str], with_value: &[&str]) -> Option<Vec<&'c ShellWord>> {
+fn after_subcommand<'c>(
+    argv: &'c [ShellWord],
+    subs: &[&str],
+    with_value: &[&str],
+) -> Option<Vec<&'c ShellWord>> {
     let pos = positionals(argv, with_value);
     let first = pos.first()?;
-    subs.contains(&first.text.as_str()).then(|| pos[1..].to_vec())
+    subs.contains(&first.text.as_str())
+        .then(|| pos[1..].to_vec())
 }
 
 /// `apt-get install` / `apt install` packages without `=version` (a `/release` or a `.deb`
@@ -35,9 +54,23 @@ pub(crate) fn apt(cmd: &ShellCommand) -> Vec<&ShellWord> {
     if !matches!(cmd.program(), Some("apt-get" | "apt")) {
         return Vec::new();
     }
-    let with_value = ["-t", "--target-release", "--default-release", "-o", "--option", "-c", "--config-file"];
-    let Some(pkgs) = after_subcommand(cmd.argv(), &["install"], &with_value) else { return Vec::new() };
-    pkgs.into_iter().filter(|w| !has_expansion(&w.text) && !w.text.contains(['=', '/']) && !w.text.ends_with(".deb")).collect()
+    let with_value = [
+        "-t",
+        "--target-release",
+        "--default-release",
+        "-o",
+        "--option",
+        "-c",
+        "--config-file",
+    ];
+    let Some(pkgs) = after_subcommand(cmd.argv(), &["install"], &with_value) else {
+        return Vec::new();
+    };
+    pkgs.into_iter()
+        .filter(|w| {
+            !has_expansion(&w.text) && !w.text.contains(['=', '/']) && !w.text.ends_with(".deb")
+        })
+        .collect()
 }
 
 /// `apk add` packages without a version constraint (`=`, `~`, `>`, `<`) or `.apk` file.
@@ -45,9 +78,28 @@ pub(crate) fn apk(cmd: &ShellCommand) -> Vec<&ShellWord> {
     if cmd.program() != Some("apk") {
         return Vec::new();
     }
-    let with_value = ["-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--keys-dir", "--cache-dir", "--repositories-file"];
-    let Some(pkgs) = after_subcommand(cmd.argv(), &["add"], &with_value) else { return Vec::new() };
-    pkgs.into_iter().filter(|w| !has_expansion(&w.text) && !w.text.contains(['=', '~', '>', '<']) && !w.text.ends_with(".apk")).collect()
+    let with_value = [
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--arch",
+        "--keys-dir",
+        "--cache-dir",
+        "--repositories-file",
+    ];
+    let Some(pkgs) = after_subcommand(cmd.argv(), &["add"], &with_value) else {
+        return Vec::new();
+    };
+    pkgs.into_iter()
+        .filter(|w| {
+            !has_expansion(&w.text)
+                && !w.text.contains(['=', '~', '>', '<'])
+                && !w.text.ends_with(".apk")
+        })
+        .collect()
 }
 
 /// The pip argv of `pip install`, `pip3.12 install`, `python -m pip install`.
@@ -57,7 +109,10 @@ fn pip_argv(cmd: &ShellCommand) -> Option<&[ShellWord]> {
     if prog.starts_with("pip") && !prog.starts_with("pipenv") && !prog.starts_with("pipx") {
         return Some(argv);
     }
-    if prog.starts_with("python") && argv.get(1).is_some_and(|w| w.text == "-m") && argv.get(2).is_some_and(|w| w.text == "pip") {
+    if prog.starts_with("python")
+        && argv.get(1).is_some_and(|w| w.text == "-m")
+        && argv.get(2).is_some_and(|w| w.text == "pip")
+    {
         return argv.get(2..);
     }
     None
@@ -66,26 +121,73 @@ fn pip_argv(cmd: &ShellCommand) -> Option<&[ShellWord]> {
 /// `pip install` packages without a version specifier. Requirements files, constraints
 /// files, editable and local installs are left alone.
 pub(crate) fn pip(cmd: &ShellCommand) -> Vec<&ShellWord> {
-    let Some(argv) = pip_argv(cmd) else { return Vec::new() };
-    let skip_all = ["-r", "--requirement", "-c", "--constraint", "-e", "--editable"];
-    if argv.iter().any(|w| skip_all.contains(&w.text.as_str()) || w.text.starts_with("--requirement=") || w.text.starts_with("--constraint=")) {
+    let Some(argv) = pip_argv(cmd) else {
+        return Vec::new();
+    };
+    let skip_all = [
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+    ];
+    if argv.iter().any(|w| {
+        skip_all.contains(&w.text.as_str())
+            || w.text.starts_with("--requirement=")
+            || w.text.starts_with("--constraint=")
+    }) {
         return Vec::new();
     }
     let with_value = [
-        "-b", "--build", "-f", "--find-links", "-i", "--index-url", "--extra-index-url", "--implementation", "--no-binary", "--only-binary", "--platform",
-        "--prefix", "--progress-bar", "--proxy", "--python", "--python-version", "--root", "--root-user-action", "--src", "-t", "--target", "--trusted-host",
-        "--upgrade-strategy", "--abi", "--cache-dir", "--log", "--timeout", "--retries", "--config-settings", "-C", "--global-option",
+        "-b",
+        "--build",
+        "-f",
+        "--find-links",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--implementation",
+        "--no-binary",
+        "--only-binary",
+        "--platform",
+        "--prefix",
+        "--progress-bar",
+        "--proxy",
+        "--python",
+        "--python-version",
+        "--root",
+        "--root-user-action",
+        "--src",
+        "-t",
+        "--target",
+        "--trusted-host",
+        "--upgrade-strategy",
+        "--abi",
+        "--cache-dir",
+        "--log",
+        "--timeout",
+        "--retries",
+        "--config-settings",
+        "-C",
+        "--global-option",
     ];
-    let Some(pkgs) = after_subcommand(argv, &["install"], &with_value) else { return Vec::new() };
+    let Some(pkgs) = after_subcommand(argv, &["install"], &with_value) else {
+        return Vec::new();
+    };
     let ops = ["==", ">=", "<=", ">", "<", "!=", "~=", "==="];
     pkgs.into_iter()
         .filter(|w| {
             let t = w.text.as_str();
-            let vcs = ["git+", "hg+", "svn+", "bzr+"].iter().any(|p| t.starts_with(p));
+            let vcs = ["git+", "hg+", "svn+", "bzr+"]
+                .iter()
+                .any(|p| t.starts_with(p));
             let pinned = ops.iter().any(|o| t.contains(o))
                 || vcs && t.contains('@')
                 || !vcs && (t.contains('/') || t == "." || t.starts_with("./"))
-                || [".whl", ".tar.gz", ".zip", ".tgz"].iter().any(|s| t.ends_with(s));
+                || [".whl", ".tar.gz", ".zip", ".tgz"]
+                    .iter()
+                    .any(|s| t.ends_with(s));
             !pinned && !has_expansion(t)
         })
         .collect()
@@ -97,21 +199,57 @@ pub(crate) fn npm(cmd: &ShellCommand) -> Vec<&ShellWord> {
     if cmd.program() != Some("npm") {
         return Vec::new();
     }
-    let with_value = ["--registry", "--loglevel", "--prefix", "--cache", "-w", "--workspace", "--userconfig", "--omit", "--include", "--tag"];
-    let Some(pkgs) = after_subcommand(cmd.argv(), &["install", "i", "add", "isntall", "in"], &with_value) else { return Vec::new() };
+    let with_value = [
+        "--registry",
+        "--loglevel",
+        "--prefix",
+        "--cache",
+        "-w",
+        "--workspace",
+        "--userconfig",
+        "--omit",
+        "--include",
+        "--tag",
+    ];
+    let Some(pkgs) = after_subcommand(
+        cmd.argv(),
+        &["install", "i", "add", "isntall", "in"],
+        &with_value,
+    ) else {
+        return Vec::new();
+    };
     pkgs.into_iter()
         .filter(|w| {
             let t = w.text.as_str();
             if has_expansion(t) {
                 return false;
             }
-            if ["git:", "git+", "github:", "gitlab:", "bitbucket:", "http://", "https://"].iter().any(|p| t.starts_with(p)) {
+            if [
+                "git:",
+                "git+",
+                "github:",
+                "gitlab:",
+                "bitbucket:",
+                "http://",
+                "https://",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+            {
                 return !t.contains('#') && !t.ends_with(".tgz") && !t.ends_with(".tar.gz");
             }
-            if [".tar", ".tar.gz", ".tgz"].iter().any(|s| t.ends_with(s)) || ["/", "./", "../", "~/", "file:"].iter().any(|p| t.starts_with(p)) {
+            if [".tar", ".tar.gz", ".tgz"].iter().any(|s| t.ends_with(s))
+                || ["/", "./", "../", "~/", "file:"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+            {
                 return false;
             }
-            let unscoped = if t.starts_with('@') { t.split_once('/').map_or("", |(_, rest)| rest) } else { t };
+            let unscoped = if t.starts_with('@') {
+                t.split_once('/').map_or("", |(_, rest)| rest)
+            } else {
+                t
+            };
             match unscoped.split_once('@') {
                 Some((_, v)) => v.is_empty() || v == "latest" || v == "*",
                 None => !unscoped.contains('#'),
@@ -126,12 +264,32 @@ pub(crate) fn gem(cmd: &ShellCommand) -> Vec<&ShellWord> {
         return Vec::new();
     }
     let argv = cmd.argv();
-    if argv.iter().any(|w| w.text == "-v" || w.text == "--version" || w.text.starts_with("--version=")) {
+    if argv
+        .iter()
+        .any(|w| w.text == "-v" || w.text == "--version" || w.text.starts_with("--version="))
+    {
         return Vec::new();
     }
-    let with_value = ["-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P", "--trust-policy", "--platform", "-g", "--file", "--build-root"];
-    let Some(pkgs) = after_subcommand(argv, &["install", "i"], &with_value) else { return Vec::new() };
-    pkgs.into_iter().filter(|w| !has_expansion(&w.text) && !w.text.contains(':') && !w.text.ends_with(".gem")).collect()
+    let with_value = [
+        "-i",
+        "--install-dir",
+        "-n",
+        "--bindir",
+        "-s",
+        "--source",
+        "-P",
+        "--trust-policy",
+        "--platform",
+        "-g",
+        "--file",
+        "--build-root",
+    ];
+    let Some(pkgs) = after_subcommand(argv, &["install", "i"], &with_value) else {
+        return Vec::new();
+    };
+    pkgs.into_iter()
+        .filter(|w| !has_expansion(&w.text) && !w.text.contains(':') && !w.text.ends_with(".gem"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -140,7 +298,10 @@ mod tests {
     use layerwise_analysis::shell::split_script;
 
     fn names(f: fn(&ShellCommand) -> Vec<&ShellWord>, script: &str) -> Vec<String> {
-        split_script(script).iter().flat_map(|c| f(c).into_iter().map(|w| w.text.clone()).collect::<Vec<_>>()).collect()
+        split_script(script)
+            .iter()
+            .flat_map(|c| f(c).into_iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+            .collect()
     }
 
     #[test]
@@ -151,14 +312,23 @@ mod tests {
 
     #[test]
     fn apk_packages() {
-        assert_eq!(names(apk, "apk add --no-cache --virtual .build-deps gcc musl-dev=1.2.4-r2 'bash>5' curl~8"), ["gcc"]);
+        assert_eq!(
+            names(
+                apk,
+                "apk add --no-cache --virtual .build-deps gcc musl-dev=1.2.4-r2 'bash>5' curl~8"
+            ),
+            ["gcc"]
+        );
         assert_eq!(names(apk, "apk --update add --virtual=.x git"), ["git"]);
     }
 
     #[test]
     fn pip_packages() {
         assert_eq!(names(pip, "pip install --no-cache-dir -U pip flask==3.0 'uvicorn[standard]>=0.30' ./pkg x.whl git+https://g/x@v1 git+https://g/y"), ["pip", "git+https://g/y"]);
-        assert_eq!(names(pip, "python3 -m pip install --index-url https://x requests"), ["requests"]);
+        assert_eq!(
+            names(pip, "python3 -m pip install --index-url https://x requests"),
+            ["requests"]
+        );
         assert!(names(pip, "pip install -r requirements.txt extra").is_empty());
         assert!(names(pip, "pipenv install requests").is_empty());
     }
@@ -171,7 +341,10 @@ mod tests {
 
     #[test]
     fn gem_packages() {
-        assert_eq!(names(gem, "gem install --no-document bundler rails:7.1 local.gem"), ["bundler"]);
+        assert_eq!(
+            names(gem, "gem install --no-document bundler rails:7.1 local.gem"),
+            ["bundler"]
+        );
         assert!(names(gem, "gem install bundler -v 2.5.0").is_empty());
     }
 }

@@ -51,7 +51,14 @@ declare_rule! {
 
 impl RuleCheck for PipUnpinned {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        pins::report(cx, meta, out, pins::pip, "pip", "Pin it (`name==<version>`) or install from a requirements file with pinned versions.");
+        pins::report(
+            cx,
+            meta,
+            out,
+            pins::pip,
+            "pip",
+            "Pin it (`name==<version>`) or install from a requirements file with pinned versions.",
+        );
     }
 }
 

@@ -5,7 +5,10 @@ use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{is_glibc_image, is_musl_image, is_non_posix_shell, pipelines, root_image, run_scripts, shell_before, span};
+use crate::rules::security::helpers::{
+    is_glibc_image, is_musl_image, is_non_posix_shell, pipelines, root_image, run_scripts,
+    shell_before, span,
+};
 
 declare_rule! {
     /// A `RUN` pipes commands without `pipefail`, so a failure on the left is ignored.
@@ -61,7 +64,11 @@ declare_rule! {
 /// `set -o pipefail`, `set -euo pipefail`, `set -eux -o pipefail`.
 fn sets_pipefail(cmd: &ShellCommand) -> bool {
     let argv = cmd.argv();
-    cmd.program() == Some("set") && argv.iter().any(|w| w.text == "pipefail") && argv.iter().any(|w| w.text.starts_with('-') && w.text.contains('o'))
+    cmd.program() == Some("set")
+        && argv.iter().any(|w| w.text == "pipefail")
+        && argv
+            .iter()
+            .any(|w| w.text.starts_with('-') && w.text.contains('o'))
 }
 
 /// Whether the `SHELL` words enable pipefail (`-o pipefail`, `-eo pipefail`, ...).
@@ -71,7 +78,10 @@ fn shell_has_pipefail(shell: &[String]) -> bool {
 
 /// Commands whose failure in a pipe does not matter.
 fn cannot_fail(cmd: &ShellCommand) -> bool {
-    matches!(cmd.program(), Some("echo" | "printf" | "yes" | "true" | ":"))
+    matches!(
+        cmd.program(),
+        Some("echo" | "printf" | "yes" | "true" | ":")
+    )
 }
 
 impl RuleCheck for Pipefail {
@@ -97,7 +107,11 @@ impl RuleCheck for Pipefail {
                 }
                 let mut d = Diagnostic::new(meta, span(p), "A failure before the last `|` is ignored: this RUN has no `pipefail`")
                     .note("Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine) before this RUN so any failing command fails the build.");
-                if let Some(stage) = script.inst.stage.filter(|s| !script.onbuild && !fixed_stages.contains(s)) {
+                if let Some(stage) = script
+                    .inst
+                    .stage
+                    .filter(|s| !script.onbuild && !fixed_stages.contains(s))
+                {
                     if let Some(fix) = shell_fix(cx, &script.inst) {
                         d = d.fix(fix);
                         fixed_stages.push(stage);
@@ -127,7 +141,10 @@ fn shell_fix(cx: &LintContext<'_>, run: &InstRef<'_>) -> Option<Fix> {
     Some(Fix {
         title: format!("Insert `{shell}` before this RUN"),
         applicability: Applicability::Unsafe,
-        edits: vec![Edit { range: TextRange::empty(at), text: format!("{shell}\n{indent}") }],
+        edits: vec![Edit {
+            range: TextRange::empty(at),
+            text: format!("{shell}\n{indent}"),
+        }],
     })
 }
 
@@ -144,7 +161,12 @@ mod tests {
         assert_eq!(fixed_text, "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN curl -fsSL https://x/a.tgz | tar -xz && wget -qO- https://x/k | gpg --dearmor > /k.gpg\n");
         assert!(findings(&Pipefail, &fixed_text).is_empty());
         assert!(fixed(&Pipefail, "FROM alpine:3.20\nRUN a | b\n").contains("/bin/ash"));
-        assert!(findings(&Pipefail, "FROM acme/x:1\nRUN a | b\n")[0].fixes.is_empty(), "unknown image family: no fix");
+        assert!(
+            findings(&Pipefail, "FROM acme/x:1\nRUN a | b\n")[0]
+                .fixes
+                .is_empty(),
+            "unknown image family: no fix"
+        );
     }
 
     #[test]

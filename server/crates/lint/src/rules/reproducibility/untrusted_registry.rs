@@ -71,8 +71,18 @@ pub(crate) fn trusted(image: &ImageRef, list: &[String]) -> bool {
     if image.is_scratch() {
         return true;
     }
-    let candidates: &[&str] = if image.is_docker_hub() { &["docker.io", "hub.docker.com", "index.docker.io", "registry-1.docker.io"] } else { &[image.registry.as_str()] };
-    list.iter().any(|p| candidates.iter().any(|c| matches(p, c)))
+    let candidates: &[&str] = if image.is_docker_hub() {
+        &[
+            "docker.io",
+            "hub.docker.com",
+            "index.docker.io",
+            "registry-1.docker.io",
+        ]
+    } else {
+        &[image.registry.as_str()]
+    };
+    list.iter()
+        .any(|p| candidates.iter().any(|c| matches(p, c)))
 }
 
 // The docs example assumes `registry.example.com` is the trusted registry, but the doc test
@@ -126,14 +136,20 @@ mod tests {
     use crate::Facts;
 
     fn with_list(list: &[&str]) -> Facts {
-        Facts { trusted_registries: list.iter().map(|s| s.to_string()).collect(), ..Facts::default() }
+        Facts {
+            trusted_registries: list.iter().map(|s| s.to_string()).collect(),
+            ..Facts::default()
+        }
     }
 
     #[test]
     fn fires_outside_the_list() {
         let t = "FROM node:20 AS a\nFROM ghcr.io/o/x:1 AS b\nFROM a\nCOPY --from=quay.io/q/y:2 /x /x\nCOPY --from=b /y /y\nFROM scratch\n";
         let f = with_list(&["docker.io"]);
-        let got: Vec<&str> = findings_with(&UntrustedRegistry, t, &f).iter().map(|d| &t[d.range.as_usize()]).collect();
+        let got: Vec<&str> = findings_with(&UntrustedRegistry, t, &f)
+            .iter()
+            .map(|d| &t[d.range.as_usize()])
+            .collect();
         assert_eq!(got, ["ghcr.io/o/x:1", "quay.io/q/y:2"]);
         let f = with_list(&["*.io"]);
         assert!(findings_with(&UntrustedRegistry, t, &f).is_empty());

@@ -296,3 +296,73 @@ mod tests {
         assert!(!is_glibc_image(&i("node:20-alpine")));
     }
 }
+
+/// The command the final image runs: the `ENTRYPOINT` and `CMD` in force at the end of the
+/// final stage, looking through the stages it is built on (as words; shell form split at white
+/// space). As in BuildKit, a stage that sets `ENTRYPOINT` without a `CMD` of its own drops the
+/// inherited `CMD`.
+pub(crate) fn final_command(cx: &LintContext<'_>) -> (Vec<String>, Vec<String>) {
+    let words = |i: &InstRef<'_>| -> Vec<String> {
+        match &i.inst.args {
+            Args::Exec { items, .. } => items.iter().map(|w| w.text.to_string()).collect(),
+            Args::Text(w) => w.text.split_whitespace().map(str::to_string).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (mut entrypoint, mut cmd): (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
+    for s in final_chain(cx) {
+        let last = |kind: InstructionKind| {
+            cx.instructions()
+                .filter(|i| i.stage == Some(s) && i.inst.kind == kind)
+                .last()
+                .map(|i| words(&i))
+        };
+        let (e, c) = (
+            last(InstructionKind::Entrypoint),
+            last(InstructionKind::Cmd),
+        );
+        if cmd.is_none() {
+            cmd = c.or_else(|| e.as_ref().map(|_| Vec::new()));
+        }
+        if entrypoint.is_none() {
+            entrypoint = e;
+        }
+    }
+    (entrypoint.unwrap_or_default(), cmd.unwrap_or_default())
+}
+
+/// Whether the final image states a program to run that is not a bare shell or REPL: images
+/// without one are base or tool images, meant to be built on or used interactively.
+pub(crate) fn runs_a_program(cx: &LintContext<'_>) -> bool {
+    let (entrypoint, cmd) = final_command(cx);
+    let words: Vec<&String> = entrypoint.iter().chain(cmd.iter()).collect();
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let bare = [
+        "sh",
+        "bash",
+        "ash",
+        "dash",
+        "zsh",
+        "fish",
+        "pwsh",
+        "powershell",
+        "cmd",
+        "irb",
+        "jshell",
+        "ghci",
+        "iex",
+        "erl",
+        "node",
+        "python",
+        "python3",
+        "ruby",
+        "php",
+        "deno",
+        "bun",
+        "julia",
+        "R",
+    ];
+    !(words.len() == 1 && bare.contains(&basename(first)))
+}

@@ -6,7 +6,7 @@ use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{final_chain, root_base, stage_insts};
+use crate::rules::security::helpers::{final_chain, root_base, runs_a_program, stage_insts};
 use crate::rules::security::user_root::{is_root_user, last_user};
 
 declare_rule! {
@@ -18,8 +18,9 @@ declare_rule! {
     /// to a non-root user stay quiet: distroless and other `nonroot`/`rootless`/`unprivileged`
     /// tags, Chainguard and Bitnami images, Red Hat's UBI language images, and any image whose
     /// fetched config names a non-root user. So do images whose entrypoint drops privileges
-    /// itself (`gosu`, `su-exec`, `setpriv`, `runuser`, `s6-setuidgid`, `chroot --userspec`).
-    /// Builder stages are not checked.
+    /// itself (`gosu`, `su-exec`, `setpriv`, `runuser`, `s6-setuidgid`, `chroot --userspec`),
+    /// and base or tool images whose command is a bare shell or REPL (or that set none): they
+    /// are meant to be built on. Builder stages are not checked.
     ///
     /// ## Why is this bad?
     /// Without `USER` the main process runs as root. A bug or a compromised dependency then
@@ -154,7 +155,7 @@ impl RuleCheck for RunsAsRoot {
                 None => {}
             }
         }
-        if drops_privileges(cx, &insts) {
+        if drops_privileges(cx, &insts) || !runs_a_program(cx) {
             return;
         }
         let stage = &cx.model.stages[final_stage];
@@ -223,19 +224,39 @@ mod tests {
     fn fires_without_user() {
         assert_eq!(flagged(&RunsAsRoot, "FROM golang:1.22 AS build\nRUN go build\nFROM debian:12-slim\nCOPY --from=build /x /x\nCMD [\"/x\"]\n"), ["debian:12-slim"]);
         assert_eq!(
-            flagged(&RunsAsRoot, "FROM scratch\nCOPY app /app\n"),
+            flagged(
+                &RunsAsRoot,
+                "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
+            ),
             ["scratch"]
         );
         // USER in a builder stage does not count
         assert_eq!(
-            flagged(&RunsAsRoot, "FROM a:1 AS b\nUSER app\nFROM c:1\n"),
+            flagged(
+                &RunsAsRoot,
+                "FROM a:1 AS b\nUSER app\nFROM c:1\nCMD [\"app\"]\n"
+            ),
             ["c:1"]
+        );
+        // CMD inherited from a base stage
+        assert_eq!(
+            flagged(&RunsAsRoot, "FROM a:1 AS b\nCMD [\"app\"]\nFROM b\n"),
+            ["b"]
         );
     }
 
     #[test]
     fn near_misses() {
         assert!(findings(&RunsAsRoot, "FROM a:1\nUSER app\n").is_empty());
+        // base and tool images: no command, or a bare shell or REPL
+        assert!(findings(&RunsAsRoot, "FROM debian:12\nRUN apt-get install -y curl\n").is_empty());
+        assert!(findings(&RunsAsRoot, "FROM debian:12\nCMD [\"bash\"]\n").is_empty());
+        assert!(findings(
+            &RunsAsRoot,
+            "FROM node:20 AS b\nCMD [\"app\"]\nFROM b\nENTRYPOINT [\"node\"]\n"
+        )
+        .is_empty());
+        assert!(findings(&RunsAsRoot, "ARG BASE\nFROM $BASE\nCMD x\n").is_empty());
         // inherited USER from a base stage
         assert!(findings(
             &RunsAsRoot,
@@ -267,7 +288,15 @@ mod tests {
             "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
         )
         .is_empty());
-        assert!(findings(&RunsAsRoot, "ARG BASE\nFROM $BASE\n").is_empty());
+        assert!(findings(&RunsAsRoot, "ARG BASE\nFROM $BASE\nCMD x\n").is_empty());
+        // base and tool images: no command, or a bare shell or REPL
+        assert!(findings(&RunsAsRoot, "FROM debian:12\nRUN apt-get install -y curl\n").is_empty());
+        assert!(findings(&RunsAsRoot, "FROM debian:12\nCMD [\"bash\"]\n").is_empty());
+        assert!(findings(
+            &RunsAsRoot,
+            "FROM node:20 AS b\nCMD [\"app\"]\nFROM b\nENTRYPOINT [\"node\"]\n"
+        )
+        .is_empty());
     }
 
     #[test]
