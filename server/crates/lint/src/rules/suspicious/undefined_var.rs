@@ -8,7 +8,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::correctness::util::{suggest, typo_distance, word_sub_range};
-use crate::rules::suspicious::build_env::{walk, Env};
+use crate::rules::suspicious::build_env::walk;
 
 declare_rule! {
     /// A variable used before it is defined.
