@@ -258,45 +258,6 @@ pub(crate) fn final_chain(cx: &LintContext<'_>) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use layerwise_analysis::shell::split_script;
-
-    #[test]
-    fn pipelines_group_piped_commands() {
-        let c = split_script("a | b && c; d | e | f");
-        let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
-        assert_eq!(p, [2, 1, 3]);
-    }
-
-    #[test]
-    fn positionals_skip_flags_and_values() {
-        let c = split_script(
-            "apt-get install -y -t bookworm-backports curl --no-install-recommends -- -weird",
-        );
-        let argv = c[0].argv();
-        let p: Vec<&str> = positionals(argv, &["-t"])
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect();
-        assert_eq!(p, ["install", "curl", "-weird"]);
-    }
-
-    #[test]
-    fn libc_families() {
-        let i = |s: &str| ImageRef::parse(s).unwrap();
-        assert!(is_musl_image(&i("node:20-alpine")));
-        assert!(is_musl_image(&i("alpine:3.20")));
-        assert!(is_musl_image(&i("python:3.12-alpine3.20")));
-        assert!(!is_musl_image(&i("node:20-slim")));
-        assert!(is_glibc_image(&i("node:20-slim")));
-        assert!(is_glibc_image(&i("python")));
-        assert!(!is_glibc_image(&i("ghcr.io/acme/node:20")));
-        assert!(!is_glibc_image(&i("node:20-alpine")));
-    }
-}
-
 /// The command the final image runs: the `ENTRYPOINT` and `CMD` in force at the end of the
 /// final stage, looking through the stages it is built on (as words; shell form split at white
 /// space). As in BuildKit, a stage that sets `ENTRYPOINT` without a `CMD` of its own drops the
@@ -365,4 +326,43 @@ pub(crate) fn runs_a_program(cx: &LintContext<'_>) -> bool {
         "R",
     ];
     !(words.len() == 1 && bare.contains(&basename(first)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layerwise_analysis::shell::split_script;
+
+    #[test]
+    fn pipelines_group_piped_commands() {
+        let c = split_script("a | b && c; d | e | f");
+        let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
+        assert_eq!(p, [2, 1, 3]);
+    }
+
+    #[test]
+    fn positionals_skip_flags_and_values() {
+        let c = split_script(
+            "apt-get install -y -t bookworm-backports curl --no-install-recommends -- -weird",
+        );
+        let argv = c[0].argv();
+        let p: Vec<&str> = positionals(argv, &["-t"])
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect();
+        assert_eq!(p, ["install", "curl", "-weird"]);
+    }
+
+    #[test]
+    fn libc_families() {
+        let i = |s: &str| ImageRef::parse(s).unwrap();
+        assert!(is_musl_image(&i("node:20-alpine")));
+        assert!(is_musl_image(&i("alpine:3.20")));
+        assert!(is_musl_image(&i("python:3.12-alpine3.20")));
+        assert!(!is_musl_image(&i("node:20-slim")));
+        assert!(is_glibc_image(&i("node:20-slim")));
+        assert!(is_glibc_image(&i("python")));
+        assert!(!is_glibc_image(&i("ghcr.io/acme/node:20")));
+        assert!(!is_glibc_image(&i("node:20-alpine")));
+    }
 }
