@@ -21,9 +21,8 @@ vim.filetype.add({
 local settings = {
   inlayHints = { enabled = true },
   registry = { offline = false },
-  rules = {
-    -- ['rule-name'] = 'off' | 'hint' | 'info' | 'warning' | 'error',
-  },
+  -- Rule severities. Leave it out rather than empty: Neovim sends an empty table as [].
+  -- rules = { ['rule-name'] = 'off' }, -- or 'hint' | 'info' | 'warning' | 'error'
 }
 
 vim.lsp.config('layerwise', {

@@ -9,9 +9,8 @@
 local settings = {
   inlayHints = { enabled = true },
   registry = { offline = false },
-  rules = {
-    -- ['rule-name'] = 'off' | 'hint' | 'info' | 'warning' | 'error',
-  },
+  -- Rule severities. Leave it out rather than empty: Neovim sends an empty table as [].
+  -- rules = { ['rule-name'] = 'off' }, -- or 'hint' | 'info' | 'warning' | 'error'
 }
 
 local group = vim.api.nvim_create_augroup('layerwise', { clear = true })

@@ -101,7 +101,11 @@ def check_file(path: Path) -> dict | None:
           repr(server.get("command")))
     args = server.get("args", [])
     check("args is a list of strings", isinstance(args, list) and all(isinstance(a, str) for a in args), repr(args))
-    check("config is a table", isinstance(server.get("config", {}), dict), repr(server.get("config")))
+    config = server.get("config", {})
+    check("config is a table", isinstance(config, dict), repr(config))
+    # Helix answers workspace/configuration (section "layerwise") from inside `config`.
+    check("config holds the settings under `layerwise`",
+          isinstance(config, dict) and isinstance(config.get("layerwise"), dict), repr(config))
     unknown = set(server) - {"command", "args", "config", "environment", "timeout", "required-root-patterns"}
     check("no keys Helix does not know in the server entry", not unknown, f"unknown: {sorted(unknown)}" if unknown else "")
 
@@ -295,6 +299,20 @@ def run_server(server: dict, ws: Path, work: Path) -> None:
               f"hover: {value or '(empty)'}", lw=True)
     except (TimeoutError, RuntimeError) as e:
         check("hover on node:20 shows an image size", False, str(e), lw=True)
+
+    # Settings reach the server the Helix way: after `:config-reload` Helix sends
+    # didChangeConfiguration with `config`; the server asks workspace/configuration and Helix
+    # answers from `config`. Turning the MAINTAINER diagnostic's rule off must remove it.
+    code = next((d.get("code") for d in diags if d["range"]["start"]["line"] == 1), None)
+    if check("the MAINTAINER diagnostic names its rule (code)", code is not None and isinstance(config, dict)
+             and isinstance(config.get("layerwise"), dict), f"code {code!r}", lw=True):
+        config["layerwise"]["rules"] = {str(code): "off"}
+        lsp.notify("workspace/didChangeConfiguration", {"settings": config})
+        gone = lsp.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                        and m["params"].get("uri") == uri
+                        and not any(d.get("code") == code for d in m["params"].get("diagnostics", [])), 10)
+        check(f"rules.{code} = \"off\" in config removes its diagnostic", gone is not None,
+              "no publishDiagnostics without it within 10 s", lw=True)
 
     try:
         result = lsp.request("shutdown", None)

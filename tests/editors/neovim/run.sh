@@ -54,6 +54,8 @@ cp -r "$ROOT/tests/editors/fixtures/single-stage" "$ROOT/tests/editors/fixtures/
 for name in Containerfile app.Dockerfile Dockerfile.dev; do
   cp "$ROOT/tests/editors/fixtures/single-stage/Dockerfile" "$WORK/ws/names/$name"
 done
+# A repository, as most Dockerfiles live in one: the set-ups then run one server for all of them.
+if command -v git >/dev/null; then git -C "$WORK/ws" init -q; fi
 
 export LW_WS="$WORK/ws" LW_SETUP="$SETUP" LW_EXPECT="${LAYERWISE_EXPECT:-layerwise}"
 echo "neovim test: $("$NVIM_BIN" --version | head -1), set-up editors/neovim/$SETUP.lua, work dir $WORK"
