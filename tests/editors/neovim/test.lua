@@ -448,7 +448,7 @@ local function run()
           return true
         end)
         check('rules.' .. tostring(code) .. ' = "off" removes its diagnostic', gone,
-          'diagnostics still: ' .. describe_diags(mbuf), { lw = true })
+          'diagnostics now: ' .. describe_diags(mbuf), { lw = true })
       end
     end
   end
