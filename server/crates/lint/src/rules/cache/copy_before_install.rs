@@ -62,11 +62,15 @@ declare_rule! {
 
 /// `COPY . <dest>` / `ADD . <dest>` from the build context: returns the destination.
 pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
-    if !matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add) || i.inst.flag("from").is_some() {
+    if !matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)
+        || i.inst.flag("from").is_some()
+    {
         return None;
     }
     let (sources, dest) = i.inst.copy_parts()?;
-    let whole = sources.iter().any(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "/" | "./."));
+    let whole = sources
+        .iter()
+        .any(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "/" | "./."));
     whole.then(|| dest.map_or(".".into(), |d| d.text.to_string()))
 }
 
@@ -75,17 +79,28 @@ impl RuleCheck for CopyBeforeInstall {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         for stage in 0..cx.model.stages.len() {
             let mut broad: Option<(usize, String)> = None;
-            for (pos, i) in insts.iter().enumerate().filter(|(_, i)| i.stage == Some(stage)) {
+            for (pos, i) in insts
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.stage == Some(stage))
+            {
                 if broad.is_none() {
                     if let Some(dest) = whole_context_copy(i) {
                         broad = Some((pos, dest));
                     }
                     continue;
                 }
-                let Some((copy_pos, dest)) = broad.as_ref() else { continue };
+                let Some((copy_pos, dest)) = broad.as_ref() else {
+                    continue;
+                };
                 let commands = cx.run_commands(i);
-                let installs: Vec<_> = commands.iter().filter_map(|c| project_install(c).map(|inst| (c, inst))).collect();
-                let Some((cmd, install)) = installs.first() else { continue };
+                let installs: Vec<_> = commands
+                    .iter()
+                    .filter_map(|c| project_install(c).map(|inst| (c, inst)))
+                    .collect();
+                let Some((cmd, install)) = installs.first() else {
+                    continue;
+                };
                 let copy = &insts[*copy_pos];
                 let cmd_text = cx.slice(to_range(&cmd.range));
                 let mut d = Diagnostic::new(
@@ -96,7 +111,10 @@ impl RuleCheck for CopyBeforeInstall {
                 .note(format!("Copy {} first, install, then copy the rest.", install.manifests.join(" and ")))
                 .related(copy.head_range(), "the whole build context is copied here");
                 let only_installs = installs.len() == commands.len();
-                if only_installs && install.manager.manifest_only_install && i.inst.heredocs.is_empty() {
+                if only_installs
+                    && install.manager.manifest_only_install
+                    && i.inst.heredocs.is_empty()
+                {
                     d = d.fix(move_install_fix(cx, copy, i, &install.manifests, dest));
                 }
                 out.push(d);
@@ -106,17 +124,46 @@ impl RuleCheck for CopyBeforeInstall {
 }
 
 /// Moves the install `RUN` above the broad `COPY`, preceded by a `COPY` of the manifests.
-fn move_install_fix(cx: &LintContext<'_>, copy: &InstRef<'_>, run: &InstRef<'_>, manifests: &[String], dest: &str) -> Fix {
-    let dest = if dest == "." { "./".to_string() } else if dest.ends_with('/') { dest.to_string() } else { format!("{dest}/") };
-    let indent = &cx.slice(copy.range())[..cx.slice(copy.range()).len() - cx.slice(copy.range()).trim_start().len()];
+fn move_install_fix(
+    cx: &LintContext<'_>,
+    copy: &InstRef<'_>,
+    run: &InstRef<'_>,
+    manifests: &[String],
+    dest: &str,
+) -> Fix {
+    let dest = if dest == "." {
+        "./".to_string()
+    } else if dest.ends_with('/') {
+        dest.to_string()
+    } else {
+        format!("{dest}/")
+    };
+    let indent = &cx.slice(copy.range())
+        [..cx.slice(copy.range()).len() - cx.slice(copy.range()).trim_start().len()];
     let run_text = cx.slice(run.range());
-    let run_text = if run_text.ends_with('\n') { run_text.to_string() } else { format!("{run_text}\n") };
+    let run_text = if run_text.ends_with('\n') {
+        run_text.to_string()
+    } else {
+        format!("{run_text}\n")
+    };
     let insert = format!("{indent}COPY {} {dest}\n{run_text}", manifests.join(" "));
     let at = copy.range().start;
     Fix {
-        title: format!("Copy {} and install before copying the whole context", manifests.join(", ")),
+        title: format!(
+            "Copy {} and install before copying the whole context",
+            manifests.join(", ")
+        ),
         applicability: Applicability::Unsafe,
-        edits: vec![Edit { range: TextRange::empty(at), text: insert }, Edit { range: run.range(), text: String::new() }],
+        edits: vec![
+            Edit {
+                range: TextRange::empty(at),
+                text: insert,
+            },
+            Edit {
+                range: run.range(),
+                text: String::new(),
+            },
+        ],
     }
 }
 
@@ -132,21 +179,43 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "npm ci");
         assert_eq!(&t[d[0].related[0].range.as_usize()], "COPY . .");
-        assert!(d[0].fixes.is_empty(), "npm run build needs the sources: no automatic move");
+        assert!(
+            d[0].fixes.is_empty(),
+            "npm run build needs the sources: no automatic move"
+        );
         let t = "FROM python:3.12\nCOPY . /srv\nRUN pip install --no-cache-dir -r requirements/prod.txt\n";
-        assert_eq!(findings(&CopyBeforeInstall, t)[0].note.as_deref(), Some("Copy requirements/prod.txt first, install, then copy the rest."));
+        assert_eq!(
+            findings(&CopyBeforeInstall, t)[0].note.as_deref(),
+            Some("Copy requirements/prod.txt first, install, then copy the rest.")
+        );
     }
 
     #[test]
     fn near_misses() {
         // manifests first, then sources: fine
-        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n").is_empty());
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM node:20\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n"
+        )
+        .is_empty());
         // installing a named package is not a dependency install
-        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY . .\nRUN npm install -g pm2\n").is_empty());
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM node:20\nCOPY . .\nRUN npm install -g pm2\n"
+        )
+        .is_empty());
         // different stage
-        assert!(findings(&CopyBeforeInstall, "FROM node:20 AS a\nCOPY . .\nFROM node:20\nRUN npm ci\n").is_empty());
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM node:20 AS a\nCOPY . .\nFROM node:20\nRUN npm ci\n"
+        )
+        .is_empty());
         // COPY --from is not the build context
-        assert!(findings(&CopyBeforeInstall, "FROM node:20\nCOPY --from=x . .\nRUN npm ci\n").is_empty());
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM node:20\nCOPY --from=x . .\nRUN npm ci\n"
+        )
+        .is_empty());
     }
 
     #[test]
@@ -157,6 +226,10 @@ mod tests {
             "FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
         );
         let again = fixed(&CopyBeforeInstall, &fixed(&CopyBeforeInstall, t));
-        assert_eq!(again, fixed(&CopyBeforeInstall, t), "applying twice changes nothing more");
+        assert_eq!(
+            again,
+            fixed(&CopyBeforeInstall, t),
+            "applying twice changes nothing more"
+        );
     }
 }

@@ -16,7 +16,10 @@ pub(crate) fn cache_like_targets(inst: &Instruction) -> Vec<String> {
             if !kind.eq_ignore_ascii_case("cache") && !kind.eq_ignore_ascii_case("tmpfs") {
                 return None;
             }
-            ["target", "dst", "destination"].iter().find_map(|k| MountField::get(&fields, k)).map(str::to_string)
+            ["target", "dst", "destination"]
+                .iter()
+                .find_map(|k| MountField::get(&fields, k))
+                .map(str::to_string)
         })
         .collect()
 }
@@ -43,7 +46,10 @@ pub(crate) fn covers(target: &str, dir: &str) -> bool {
     if target.is_empty() {
         return dir.is_empty();
     }
-    dir == target || dir.strip_prefix(target).is_some_and(|rest| rest.starts_with('/'))
+    dir == target
+        || dir
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 #[cfg(test)]
@@ -55,7 +61,10 @@ mod tests {
     fn mount_targets_and_coverage() {
         let f = Dockerfile::parse("RUN --mount=type=cache,target=/root/.cache --mount=type=bind,target=/src --mount=type=tmpfs,dst=/var/lib/apt/lists/ apt-get update\n");
         let (_, inst) = f.instructions().next().unwrap();
-        assert_eq!(cache_like_targets(inst), ["/root/.cache", "/var/lib/apt/lists/"]);
+        assert_eq!(
+            cache_like_targets(inst),
+            ["/root/.cache", "/var/lib/apt/lists/"]
+        );
         assert!(under_cache_mount(inst, &["/root/.cache/pip"]));
         assert!(under_cache_mount(inst, &["/var/lib/apt/lists"]));
         assert!(!under_cache_mount(inst, &["/src"]));

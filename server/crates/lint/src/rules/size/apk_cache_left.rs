@@ -62,22 +62,46 @@ impl RuleCheck for ApkCacheLeft {
                 continue;
             }
             let cleans = run.commands.iter().any(|c| {
-                matches!(c.program(), Some("rm")) && c.argv().iter().any(|w| APK_CACHE.iter().any(|d| w.text.starts_with(d)))
-                    || PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apk && p.sub() == "cache" && p.args.iter().any(|a| a.text == "clean" || a.text == "purge"))
+                matches!(c.program(), Some("rm"))
+                    && c.argv()
+                        .iter()
+                        .any(|w| APK_CACHE.iter().any(|d| w.text.starts_with(d)))
+                    || PkgCommand::parse(c).is_some_and(|p| {
+                        p.tool == PkgTool::Apk
+                            && p.sub() == "cache"
+                            && p.args
+                                .iter()
+                                .any(|a| a.text == "clean" || a.text == "purge")
+                    })
             });
             if cleans {
                 continue;
             }
             for cmd in &run.commands {
-                let Some(p) = PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apk && p.sub() == "add") else { continue };
-                if p.has_option(&["--no-cache"]) {
+                let Some(p) =
+                    PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apk && p.sub() == "add")
+                else {
+                    continue;
+                };
+                // `--no-network` installs from what is already there: nothing is fetched.
+                if p.has_option(&["--no-cache", "--no-network"]) {
                     continue;
                 }
-                let range = TextRange::new(to_range(&p.program.range).start, to_range(&p.sub.range).end);
+                let range =
+                    TextRange::new(to_range(&p.program.range).start, to_range(&p.sub.range).end);
                 out.push(
-                    Diagnostic::new(meta, range, "`apk add` without `--no-cache` leaves the package index in the image")
-                        .note("Use `apk add --no-cache`: no index is kept and no `apk update` is needed.")
-                        .fix(Fix::safe("Add --no-cache", vec![insert_arg_after(&run.inst, p.sub, "--no-cache")])),
+                    Diagnostic::new(
+                        meta,
+                        range,
+                        "`apk add` without `--no-cache` leaves the package index in the image",
+                    )
+                    .note(
+                        "Use `apk add --no-cache`: no index is kept and no `apk update` is needed.",
+                    )
+                    .fix(Fix::safe(
+                        "Add --no-cache",
+                        vec![insert_arg_after(&run.inst, p.sub, "--no-cache")],
+                    )),
                 );
             }
         }
@@ -93,7 +117,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM alpine\nRUN apk update && apk add --virtual .deps gcc\n";
         assert_eq!(flagged(&ApkCacheLeft, t), ["apk add"]);
-        assert_eq!(fixed(&ApkCacheLeft, t), "FROM alpine\nRUN apk update && apk add --no-cache --virtual .deps gcc\n");
+        assert_eq!(
+            fixed(&ApkCacheLeft, t),
+            "FROM alpine\nRUN apk update && apk add --no-cache --virtual .deps gcc\n"
+        );
         assert!(findings(&ApkCacheLeft, &fixed(&ApkCacheLeft, t)).is_empty());
     }
 
@@ -106,6 +133,7 @@ mod tests {
             "FROM alpine\nRUN --mount=type=cache,target=/etc/apk/cache apk add curl\n",
             "FROM alpine AS build\nRUN apk add gcc\nFROM scratch\nCOPY --from=build /x /x\n",
             "FROM alpine\nRUN apk del curl\n",
+            "FROM alpine\nRUN apk add --no-network --virtual .rundeps $runDeps\n",
         ] {
             assert!(findings(&ApkCacheLeft, ok).is_empty(), "{ok}");
         }

@@ -62,11 +62,19 @@ impl RuleCheck for AptInstallRecommends {
         let mut configured_off = false;
         for run in &shipped.runs {
             for cmd in &run.commands {
-                let Some(p) = PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apt && p.is_install()) else { continue };
-                if configured_off || p.has_option(&["--no-install-recommends"]) || p.args.iter().any(|w| turns_off_recommends(&w.text)) {
+                let Some(p) =
+                    PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apt && p.is_install())
+                else {
+                    continue;
+                };
+                if configured_off
+                    || p.has_option(&["--no-install-recommends"])
+                    || p.args.iter().any(|w| turns_off_recommends(&w.text))
+                {
                     continue;
                 }
-                let range = TextRange::new(to_range(&p.program.range).start, to_range(&p.sub.range).end);
+                let range =
+                    TextRange::new(to_range(&p.program.range).start, to_range(&p.sub.range).end);
                 out.push(
                     Diagnostic::new(meta, range, format!("`{} install` also installs recommended packages", p.program.text))
                         .note("Add `--no-install-recommends` and name the packages you need; recommended ones ship in the image otherwise.")
@@ -91,7 +99,9 @@ fn turns_off_recommends(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     lower.find("install-recommends").is_some_and(|i| {
         let rest = &lower[i + "install-recommends".len()..];
-        let value = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\'' | '\\'));
+        let value = rest.trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '=' | '"' | '\'' | '\\')
+        });
         value.starts_with("false") || value.starts_with('0')
     })
 }
@@ -105,11 +115,20 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM debian\nRUN apt-get update && apt-get -y install curl\n";
         assert_eq!(flagged(&AptInstallRecommends, t), ["apt-get -y install"]);
-        assert_eq!(fixed(&AptInstallRecommends, t), "FROM debian\nRUN apt-get update && apt-get -y install --no-install-recommends curl\n");
+        assert_eq!(
+            fixed(&AptInstallRecommends, t),
+            "FROM debian\nRUN apt-get update && apt-get -y install --no-install-recommends curl\n"
+        );
         let t = "FROM debian\nRUN [\"apt-get\", \"install\", \"-y\", \"curl\"]\n";
         assert_eq!(fixed(&AptInstallRecommends, t), "FROM debian\nRUN [\"apt-get\", \"install\", \"--no-install-recommends\", \"-y\", \"curl\"]\n");
         // a cache mount does not change what gets installed
-        assert_eq!(flagged(&AptInstallRecommends, "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt install x\n"), ["apt install"]);
+        assert_eq!(
+            flagged(
+                &AptInstallRecommends,
+                "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt apt install x\n"
+            ),
+            ["apt install"]
+        );
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl RuleCheck for AptListsLeft {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let shipped = Shipped::collect(cx);
         for run in &shipped.runs {
-            let Some(update) = run.commands.iter().find(|c| PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update")) else {
+            let Some(update) = run.commands.iter().find(|c| {
+                PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update")
+            }) else {
                 continue;
             };
             if removes_lists(run) || under_cache_mount(run.inst.inst, &[LISTS]) {
@@ -70,11 +72,21 @@ impl RuleCheck for AptListsLeft {
             let program = update.argv().first().map_or("apt-get", |w| w.text.as_str());
             let mut d = Diagnostic::new(meta, to_range(&update.range), format!("the package lists from `{program} update` stay in the image"))
                 .note("Remove them in the same `RUN`: `&& rm -rf /var/lib/apt/lists/*` (a later `RUN` cannot make the image smaller).");
-            let last_apt_is_update = run.commands.iter().rev().find_map(PkgCommand::parse).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update");
+            let last_apt_is_update = run
+                .commands
+                .iter()
+                .rev()
+                .find_map(PkgCommand::parse)
+                .is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update");
             let later_relies = shipped.after(run).any(relies_on_earlier_lists);
             if !last_apt_is_update && !later_relies {
-                if let Some(edit) = append_command(&run.inst, &run.commands, "rm -rf /var/lib/apt/lists/*") {
-                    d = d.fix(Fix::safe("Remove the apt lists in the same RUN", vec![edit]));
+                if let Some(edit) =
+                    append_command(&run.inst, &run.commands, "rm -rf /var/lib/apt/lists/*")
+                {
+                    d = d.fix(Fix::safe(
+                        "Remove the apt lists in the same RUN",
+                        vec![edit],
+                    ));
                 }
             }
             out.push(d);
@@ -87,8 +99,12 @@ pub(crate) fn removes_lists(run: &ShippedRun<'_>) -> bool {
     run.commands.iter().any(|c| {
         let argv = c.argv();
         let program = c.program().unwrap_or("");
-        let names_lists = argv.iter().skip(1).any(|w| w.text.starts_with(LISTS) || w.text == "/var/lib/apt" || w.text == "/var/lib/apt/");
-        matches!(program, "rm" | "find") && names_lists || PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "dist-clean")
+        let names_lists = argv.iter().skip(1).any(|w| {
+            w.text.starts_with(LISTS) || w.text == "/var/lib/apt" || w.text == "/var/lib/apt/"
+        });
+        matches!(program, "rm" | "find") && names_lists
+            || PkgCommand::parse(c)
+                .is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "dist-clean")
     })
 }
 
@@ -112,12 +128,22 @@ mod tests {
 
     #[test]
     fn fires_in_the_final_stage() {
-        let t = "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n";
+        let t =
+            "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n";
         assert_eq!(flagged(&AptListsLeft, t), ["apt-get update"]);
         assert_eq!(fixed(&AptListsLeft, t), "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n");
-        assert!(findings(&AptListsLeft, &fixed(&AptListsLeft, t)).is_empty(), "the fix settles it");
+        assert!(
+            findings(&AptListsLeft, &fixed(&AptListsLeft, t)).is_empty(),
+            "the fix settles it"
+        );
         // a stage the final one is built on ships too
-        assert_eq!(flagged(&AptListsLeft, "FROM debian AS base\nRUN apt update && apt install -y x\nFROM base\n"), ["apt update"]);
+        assert_eq!(
+            flagged(
+                &AptListsLeft,
+                "FROM debian AS base\nRUN apt update && apt install -y x\nFROM base\n"
+            ),
+            ["apt update"]
+        );
         // continuation lines
         let t = "FROM debian\nRUN apt-get update \\\n && apt-get install -y curl\n";
         assert_eq!(fixed(&AptListsLeft, t), "FROM debian\nRUN apt-get update \\\n && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n");
@@ -144,15 +170,22 @@ mod tests {
 
     #[test]
     fn no_fix_when_a_later_run_needs_the_lists() {
-        let t = "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get install -y b\n";
+        let t =
+            "FROM debian\nRUN apt-get update && apt-get install -y a\nRUN apt-get install -y b\n";
         let d = findings(&AptListsLeft, t);
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
         let t = "FROM debian\nRUN apt-get update\nRUN apt-get update && apt-get install -y b && rm -rf /var/lib/apt/lists/*\n";
         let d = findings(&AptListsLeft, t);
         assert_eq!(d.len(), 1);
-        assert!(d[0].fixes.is_empty(), "an update-only RUN exists for a later RUN");
+        assert!(
+            d[0].fixes.is_empty(),
+            "an update-only RUN exists for a later RUN"
+        );
         let t = "FROM debian\nRUN [\"apt-get\", \"update\"]\n";
-        assert!(findings(&AptListsLeft, t)[0].fixes.is_empty(), "exec form cannot chain");
+        assert!(
+            findings(&AptListsLeft, t)[0].fixes.is_empty(),
+            "exec form cannot chain"
+        );
     }
 }

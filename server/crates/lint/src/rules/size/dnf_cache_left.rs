@@ -64,7 +64,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM fedora:40\nRUN dnf -y install httpd\n";
         assert_eq!(flagged(&DnfCacheLeft, t), ["dnf -y install"]);
-        assert_eq!(fixed(&DnfCacheLeft, t), "FROM fedora:40\nRUN dnf -y install httpd && dnf clean all\n");
+        assert_eq!(
+            fixed(&DnfCacheLeft, t),
+            "FROM fedora:40\nRUN dnf -y install httpd && dnf clean all\n"
+        );
         assert!(findings(&DnfCacheLeft, &fixed(&DnfCacheLeft, t)).is_empty());
     }
 

@@ -11,20 +11,34 @@ use crate::diagnostic::Edit;
 /// Inserts `arg` right after `word` (a word of a command of `run`).
 pub(crate) fn insert_arg_after(run: &InstRef<'_>, word: &ShellWord, arg: &str) -> Edit {
     let at = TextRange::empty(word.range.end as u32);
-    let text = if matches!(run.inst.args, Args::Exec { .. }) { format!(", {}", json_string(arg)) } else { format!(" {arg}") };
+    let text = if matches!(run.inst.args, Args::Exec { .. }) {
+        format!(", {}", json_string(arg))
+    } else {
+        format!(" {arg}")
+    };
     Edit { range: at, text }
 }
 
 /// Appends `command` after the last command of a shell-form `RUN` (` && command`). `None` for
 /// the exec form, which runs one program and cannot chain.
-pub(crate) fn append_command(run: &InstRef<'_>, commands: &[ShellCommand], command: &str) -> Option<Edit> {
+pub(crate) fn append_command(
+    run: &InstRef<'_>,
+    commands: &[ShellCommand],
+    command: &str,
+) -> Option<Edit> {
     if !matches!(run.inst.args, Args::Text(_)) {
         return None;
     }
     let last = commands.last()?;
     let end = to_range(&last.range).end;
     // With here-documents, chain only inside a script body (`RUN <<EOF`), not on the opener line.
-    if !run.inst.heredocs.is_empty() && !run.inst.heredocs.iter().any(|h| run.abs(h.body).contains_range(TextRange::empty(end))) {
+    if !run.inst.heredocs.is_empty()
+        && !run
+            .inst
+            .heredocs
+            .iter()
+            .any(|h| run.abs(h.body).contains_range(TextRange::empty(end)))
+    {
         return None;
     }
     // After `cmd &` or `cmd |` the script would read differently: only chain after a command
@@ -32,12 +46,18 @@ pub(crate) fn append_command(run: &InstRef<'_>, commands: &[ShellCommand], comma
     if matches!(last.terminator, "&" | "|" | "&&" | "||") {
         return None;
     }
-    Some(Edit { range: TextRange::empty(end), text: format!(" && {command}") })
+    Some(Edit {
+        range: TextRange::empty(end),
+        text: format!(" && {command}"),
+    })
 }
 
 /// Adds a flag (`--mount=...`) to a `RUN`, right after the keyword.
 pub(crate) fn add_run_flag(run: &InstRef<'_>, flag: &str) -> Edit {
-    Edit { range: TextRange::empty(run.keyword_range().end), text: format!(" {flag}") }
+    Edit {
+        range: TextRange::empty(run.keyword_range().end),
+        text: format!(" {flag}"),
+    }
 }
 
 fn json_string(s: &str) -> String {

@@ -32,13 +32,61 @@ fn takes_value(tool: PkgTool, opt: &str) -> bool {
         return false;
     }
     let list: &[&str] = match tool {
-        PkgTool::Apt => &["-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"],
-        PkgTool::Apk => &["-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"],
-        PkgTool::Yum | PkgTool::Dnf => &[
-            "-c", "--config", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--releasever", "--installroot", "-x", "--exclude", "--setopt",
-            "-d", "--debuglevel", "-e", "--errorlevel", "--downloaddir", "--destdir", "--forcearch", "--repofrompath",
+        PkgTool::Apt => &[
+            "-o",
+            "-c",
+            "-t",
+            "--option",
+            "--config-file",
+            "--target-release",
+            "--default-release",
         ],
-        PkgTool::Zypper => &["-R", "--root", "-c", "--config", "-t", "--type", "-r", "--repo", "--from", "-D", "--reposd-dir"],
+        PkgTool::Apk => &[
+            "-X",
+            "--repository",
+            "-t",
+            "--virtual",
+            "-p",
+            "--root",
+            "--arch",
+            "--cache-dir",
+            "--keys-dir",
+            "--repositories-file",
+        ],
+        PkgTool::Yum | PkgTool::Dnf => &[
+            "-c",
+            "--config",
+            "--enablerepo",
+            "--disablerepo",
+            "--repo",
+            "--repoid",
+            "--releasever",
+            "--installroot",
+            "-x",
+            "--exclude",
+            "--setopt",
+            "-d",
+            "--debuglevel",
+            "-e",
+            "--errorlevel",
+            "--downloaddir",
+            "--destdir",
+            "--forcearch",
+            "--repofrompath",
+        ],
+        PkgTool::Zypper => &[
+            "-R",
+            "--root",
+            "-c",
+            "--config",
+            "-t",
+            "--type",
+            "-r",
+            "--repo",
+            "--from",
+            "-D",
+            "--reposd-dir",
+        ],
     };
     list.contains(&opt)
 }
@@ -61,7 +109,12 @@ impl<'a> PkgCommand<'a> {
         let mut i = 0;
         while let Some(w) = args.get(i) {
             if !w.text.starts_with('-') {
-                return Some(PkgCommand { tool, program, sub: w, args });
+                return Some(PkgCommand {
+                    tool,
+                    program,
+                    sub: w,
+                    args,
+                });
             }
             i += if takes_value(tool, &w.text) { 2 } else { 1 };
         }
@@ -77,7 +130,10 @@ impl<'a> PkgCommand<'a> {
         match self.tool {
             PkgTool::Apt => self.sub() == "install",
             PkgTool::Apk => self.sub() == "add",
-            PkgTool::Yum | PkgTool::Dnf => matches!(self.sub(), "install" | "groupinstall" | "reinstall") || self.sub() == "group" && self.args.iter().any(|a| a.text == "install"),
+            PkgTool::Yum | PkgTool::Dnf => {
+                matches!(self.sub(), "install" | "groupinstall" | "reinstall")
+                    || self.sub() == "group" && self.args.iter().any(|a| a.text == "install")
+            }
             PkgTool::Zypper => matches!(self.sub(), "install" | "in"),
         }
     }
@@ -87,24 +143,37 @@ impl<'a> PkgCommand<'a> {
         match self.tool {
             PkgTool::Apt => matches!(self.sub(), "purge" | "remove" | "autoremove"),
             PkgTool::Apk => self.sub() == "del",
-            PkgTool::Yum | PkgTool::Dnf => matches!(self.sub(), "remove" | "erase" | "autoremove" | "groupremove"),
+            PkgTool::Yum | PkgTool::Dnf => matches!(
+                self.sub(),
+                "remove" | "erase" | "autoremove" | "groupremove"
+            ),
             PkgTool::Zypper => matches!(self.sub(), "remove" | "rm"),
         }
     }
 
     /// Whether an option is given (`--no-cache`, or `--opt=value` by its name).
     pub fn has_option(&self, names: &[&str]) -> bool {
-        self.args.iter().any(|w| names.iter().any(|n| w.text == *n || w.text.strip_prefix(n).is_some_and(|r| r.starts_with('='))))
+        self.args.iter().any(|w| {
+            names
+                .iter()
+                .any(|n| w.text == *n || w.text.strip_prefix(n).is_some_and(|r| r.starts_with('=')))
+        })
     }
 
     /// The package words after the subcommand (options and their values skipped).
     pub fn packages(&self) -> Vec<&'a ShellWord> {
-        let Some(start) = self.args.iter().position(|w| std::ptr::eq(w, self.sub)) else { return Vec::new() };
+        let Some(start) = self.args.iter().position(|w| std::ptr::eq(w, self.sub)) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         let mut i = start + 1;
         while let Some(w) = self.args.get(i) {
             if w.text.starts_with('-') {
-                i += if takes_value(self.tool, &w.text) { 2 } else { 1 };
+                i += if takes_value(self.tool, &w.text) {
+                    2
+                } else {
+                    1
+                };
                 continue;
             }
             out.push(w);
@@ -137,7 +206,13 @@ mod tests {
         assert_eq!(pk, ["gcc", "make"]);
         let c = split_script("apk add --no-cache --virtual .build-deps gcc musl-dev");
         let p = PkgCommand::parse(&c[0]).unwrap();
-        assert_eq!(p.packages().iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["gcc", "musl-dev"]);
+        assert_eq!(
+            p.packages()
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>(),
+            ["gcc", "musl-dev"]
+        );
         assert!(PkgCommand::parse(&split_script("apt-get -y")[0]).is_none());
         assert!(PkgCommand::parse(&split_script("npm ci")[0]).is_none());
         let c = split_script("/usr/bin/microdnf --setopt=tsflags=nodocs install -y gcc");

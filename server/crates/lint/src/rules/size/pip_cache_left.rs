@@ -62,25 +62,44 @@ impl RuleCheck for PipCacheLeft {
         let mut configured = false;
         for run in &shipped.runs {
             // `pip config set global.no-cache-dir ...` applies to the RUNs after it.
-            let sets_config = run.commands.iter().any(|c| pip_sub(c).is_some_and(|(_, sub)| sub.text == "config") && c.argv().iter().any(|w| w.text.contains("no-cache-dir")));
-            if configured || shipped.var(run, "PIP_NO_CACHE_DIR").is_some() || cache_like_targets(run.inst.inst).iter().any(|t| t.contains("pip") || t.trim_end_matches('/').ends_with(".cache")) {
+            let sets_config = run.commands.iter().any(|c| {
+                pip_sub(c).is_some_and(|(_, sub)| sub.text == "config")
+                    && c.argv().iter().any(|w| w.text.contains("no-cache-dir"))
+            });
+            if configured
+                || shipped.var(run, "PIP_NO_CACHE_DIR").is_some()
+                || cache_like_targets(run.inst.inst)
+                    .iter()
+                    .any(|t| t.contains("pip") || t.trim_end_matches('/').ends_with(".cache"))
+            {
                 configured |= sets_config;
                 continue;
             }
             configured |= sets_config;
             let removes_cache = run.commands.iter().any(|c| {
-                matches!(c.program(), Some("rm")) && c.argv().iter().any(|w| w.text.contains(".cache/pip") || w.text.trim_end_matches('/').ends_with("/.cache") || w.text == "~/.cache")
-                    || pip_sub(c).is_some_and(|(_, sub)| sub.text == "cache") && c.argv().iter().any(|w| w.text == "purge")
+                matches!(c.program(), Some("rm"))
+                    && c.argv().iter().any(|w| {
+                        w.text.contains(".cache/pip")
+                            || w.text.trim_end_matches('/').ends_with("/.cache")
+                            || w.text == "~/.cache"
+                    })
+                    || pip_sub(c).is_some_and(|(_, sub)| sub.text == "cache")
+                        && c.argv().iter().any(|w| w.text == "purge")
             });
             if removes_cache {
                 continue;
             }
             for cmd in &run.commands {
-                let Some((program, sub)) = pip_sub(cmd).filter(|(_, sub)| sub.text == "install") else { continue };
-                if cmd.has_arg(&["--no-cache-dir"]) || inline_var(cmd, "PIP_NO_CACHE_DIR").is_some() {
+                let Some((program, sub)) = pip_sub(cmd).filter(|(_, sub)| sub.text == "install")
+                else {
+                    continue;
+                };
+                if cmd.has_arg(&["--no-cache-dir"]) || inline_var(cmd, "PIP_NO_CACHE_DIR").is_some()
+                {
                     continue;
                 }
-                let range = TextRange::new(to_range(&program.range).start, to_range(&sub.range).end);
+                let range =
+                    TextRange::new(to_range(&program.range).start, to_range(&sub.range).end);
                 out.push(
                     Diagnostic::new(meta, range, "`pip install` keeps its download cache in the image")
                         .note("Add `--no-cache-dir` (or set `ENV PIP_NO_CACHE_DIR=1`); with BuildKit a `--mount=type=cache,target=/root/.cache/pip` keeps it between builds instead.")
@@ -96,7 +115,10 @@ fn pip_sub(cmd: &ShellCommand) -> Option<(&ShellWord, &ShellWord)> {
     let argv = cmd.argv();
     let first = argv.first()?;
     let name = first.text.rsplit('/').next().unwrap_or(&first.text);
-    let is_pip = |n: &str| n.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    let is_pip = |n: &str| {
+        n.strip_prefix("pip")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
     let rest = if is_pip(name) {
         &argv[1..]
     } else if name.starts_with("python") || name == "py" {
@@ -121,13 +143,22 @@ mod tests {
     #[test]
     fn fires_and_fixes() {
         let t = "FROM python:3.12\nRUN pip install -r requirements.txt && python3 -m pip install gunicorn\n";
-        assert_eq!(flagged(&PipCacheLeft, t), ["pip install", "python3 -m pip install"]);
+        assert_eq!(
+            flagged(&PipCacheLeft, t),
+            ["pip install", "python3 -m pip install"]
+        );
         assert_eq!(
             fixed(&PipCacheLeft, t),
             "FROM python:3.12\nRUN pip install --no-cache-dir -r requirements.txt && python3 -m pip install --no-cache-dir gunicorn\n"
         );
         assert!(findings(&PipCacheLeft, &fixed(&PipCacheLeft, t)).is_empty());
-        assert_eq!(flagged(&PipCacheLeft, "FROM python\nRUN /usr/bin/pip3.11 --disable-pip-version-check install x\n"), ["/usr/bin/pip3.11 --disable-pip-version-check install"]);
+        assert_eq!(
+            flagged(
+                &PipCacheLeft,
+                "FROM python\nRUN /usr/bin/pip3.11 --disable-pip-version-check install x\n"
+            ),
+            ["/usr/bin/pip3.11 --disable-pip-version-check install"]
+        );
     }
 
     #[test]

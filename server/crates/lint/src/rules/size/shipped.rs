@@ -13,7 +13,9 @@ use crate::context::{InstRef, LintContext};
 /// stage and, transitively, the stages it is built `FROM`.
 pub(crate) fn shipped_stages(model: &Model) -> Vec<bool> {
     let mut shipped = vec![false; model.stages.len()];
-    let Some(mut s) = model.stages.len().checked_sub(1) else { return shipped };
+    let Some(mut s) = model.stages.len().checked_sub(1) else {
+        return shipped;
+    };
     loop {
         shipped[s] = true;
         match model.stages[s].base {
@@ -54,15 +56,29 @@ impl<'a> Shipped<'a> {
         let mut runs = Vec::new();
         let mut defs = Vec::new();
         for i in cx.instructions() {
-            let Some(stage) = i.stage.filter(|s| shipped.get(*s).copied().unwrap_or(false)) else { continue };
+            let Some(stage) = i
+                .stage
+                .filter(|s| shipped.get(*s).copied().unwrap_or(false))
+            else {
+                continue;
+            };
             match i.inst.kind {
                 InstructionKind::Env | InstructionKind::Arg => {
                     for p in i.inst.pairs() {
                         let value = p.value.as_ref().map(|v| v.text.to_string());
-                        defs.push(Def { stage, env: i.inst.kind == InstructionKind::Env, name: p.key.text.to_string(), value });
+                        defs.push(Def {
+                            stage,
+                            env: i.inst.kind == InstructionKind::Env,
+                            name: p.key.text.to_string(),
+                            value,
+                        });
                     }
                 }
-                InstructionKind::Run => runs.push(ShippedRun { commands: cx.run_commands(&i), inst: i, defs_before: defs.len() }),
+                InstructionKind::Run => runs.push(ShippedRun {
+                    commands: cx.run_commands(&i),
+                    inst: i,
+                    defs_before: defs.len(),
+                }),
                 _ => {}
             }
         }
@@ -89,7 +105,9 @@ impl<'a> Shipped<'a> {
 /// The value a command sets for itself (`NODE_ENV=production npm ci`).
 pub(crate) fn inline_var<'c>(cmd: &'c ShellCommand, name: &str) -> Option<&'c str> {
     let argv_start = cmd.words.len() - cmd.argv().len();
-    cmd.words[..argv_start].iter().find_map(|w| w.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
+    cmd.words[..argv_start]
+        .iter()
+        .find_map(|w| w.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
 }
 
 /// Whether the shipped image says what it runs: a `CMD` or `ENTRYPOINT` (in the final stage
@@ -97,6 +115,13 @@ pub(crate) fn inline_var<'c>(cmd: &'c ShellCommand, name: &str) -> Option<&'c st
 /// without one inherit the base image's default (a shell or a REPL): they are tool or base
 /// images, where a toolchain is the point rather than an accident.
 pub(crate) fn runs_an_app(cx: &LintContext<'_>) -> bool {
+    is_app_command(&final_command(cx))
+}
+
+/// The command the final image runs: its `ENTRYPOINT` (init and entrypoint wrappers dropped)
+/// followed by its `CMD`, from the final stage or a stage it is built on. Empty when the
+/// Dockerfile sets neither (the base image's default applies).
+pub(crate) fn final_command(cx: &LintContext<'_>) -> Vec<String> {
     let shipped = shipped_stages(cx.model);
     let (mut entrypoint, mut cmd): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for i in cx.instructions() {
@@ -118,7 +143,7 @@ pub(crate) fn runs_an_app(cx: &LintContext<'_>) -> bool {
     }
     let mut effective = strip_wrappers(&entrypoint);
     effective.extend(cmd);
-    is_app_command(&effective)
+    effective
 }
 
 /// Drops init and entrypoint wrappers (`tini --`, `docker-entrypoint.sh`): they run whatever
@@ -127,7 +152,12 @@ fn strip_wrappers(words: &[String]) -> Vec<String> {
     let mut i = 0;
     while let Some(w) = words.get(i) {
         let name = w.rsplit('/').next().unwrap_or(w);
-        if name.contains("entrypoint") || matches!(name, "tini" | "dumb-init" | "gosu" | "su-exec" | "--" | "-g" | "-s") {
+        if name.contains("entrypoint")
+            || matches!(
+                name,
+                "tini" | "dumb-init" | "gosu" | "su-exec" | "--" | "-g" | "-s"
+            )
+        {
             i += 1;
         } else {
             break;
@@ -138,19 +168,34 @@ fn strip_wrappers(words: &[String]) -> Vec<String> {
 
 /// `node server.js` is an app; `bash`, `node`, `python3`, `mvn` alone are not.
 fn is_app_command(words: &[String]) -> bool {
-    let Some(first) = words.first().filter(|w| !w.is_empty()) else { return false };
+    let Some(first) = words.first().filter(|w| !w.is_empty()) else {
+        return false;
+    };
     let program = first.rsplit('/').next().unwrap_or(first);
-    let args: Vec<&str> = words[1..].iter().map(String::as_str).filter(|w| !w.starts_with('-') && !w.is_empty()).collect();
+    let args: Vec<&str> = words[1..]
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.starts_with('-') && !w.is_empty())
+        .collect();
     match program {
         // An interpreter with a script, module or jar is an app (`java -jar app.jar`).
-        "node" | "python" | "python3" | "python2" | "ruby" | "java" | "php" | "perl" | "dotnet" | "deno" | "bun" => !args.is_empty(),
+        "node" | "python" | "python3" | "python2" | "ruby" | "java" | "php" | "perl" | "dotnet"
+        | "deno" | "bun" => !args.is_empty(),
         // `sh -c "npm start"`: look at the command string.
         "sh" | "bash" | "zsh" | "ash" | "dash" => match words.iter().position(|w| w == "-c") {
-            Some(c) => words.get(c + 1).is_some_and(|script| is_app_command(&script.split_whitespace().map(str::to_string).collect::<Vec<_>>())),
+            Some(c) => words.get(c + 1).is_some_and(|script| {
+                is_app_command(
+                    &script
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                )
+            }),
             None => args.iter().any(|a| a.ends_with(".sh")),
         },
-        "fish" | "pwsh" | "powershell" | "cmd" | "irb" | "jshell" | "ghci" | "iex" | "erl" | "mvn" | "gradle" | "go" | "cargo" | "rustc" | "gcc"
-        | "make" | "swift" | "true" | "sleep" | "tail" => false,
+        "fish" | "pwsh" | "powershell" | "cmd" | "irb" | "jshell" | "ghci" | "iex" | "erl"
+        | "mvn" | "gradle" | "go" | "cargo" | "rustc" | "gcc" | "make" | "swift" | "true"
+        | "sleep" | "tail" => false,
         _ => true,
     }
 }
@@ -162,28 +207,52 @@ mod tests {
     use layerwise_syntax::Dockerfile;
 
     fn shipped(text: &str) -> Vec<bool> {
-        shipped_stages(&Model::build(&Dockerfile::parse(text), ModelOptions::default()))
+        shipped_stages(&Model::build(
+            &Dockerfile::parse(text),
+            ModelOptions::default(),
+        ))
     }
 
     #[test]
     fn final_stage_and_its_bases_ship() {
-        assert_eq!(shipped("FROM a AS base\nFROM base AS build\nFROM alpine\nCOPY --from=build /x /x\n"), [false, false, true]);
-        assert_eq!(shipped("FROM a AS base\nFROM golang AS build\nFROM base\n"), [true, false, true]);
+        assert_eq!(
+            shipped("FROM a AS base\nFROM base AS build\nFROM alpine\nCOPY --from=build /x /x\n"),
+            [false, false, true]
+        );
+        assert_eq!(
+            shipped("FROM a AS base\nFROM golang AS build\nFROM base\n"),
+            [true, false, true]
+        );
         assert!(shipped("").is_empty());
     }
 
     #[test]
     fn app_commands() {
         let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        for app in ["node server.js", "npm start", "java -jar app.jar", "/app/server", "gunicorn app:app", "python -m app", "sh ./run.sh"] {
+        for app in [
+            "node server.js",
+            "npm start",
+            "java -jar app.jar",
+            "/app/server",
+            "gunicorn app:app",
+            "python -m app",
+            "sh ./run.sh",
+        ] {
             assert!(is_app_command(&w(app)), "{app}");
         }
         for tool in ["bash", "node", "python3", "/bin/sh", "mvn", "bash -l", ""] {
             assert!(!is_app_command(&w(tool)), "{tool}");
         }
-        assert!(is_app_command(&["sh".into(), "-c".into(), "npm start".into()]));
+        assert!(is_app_command(&[
+            "sh".into(),
+            "-c".into(),
+            "npm start".into()
+        ]));
         assert!(!is_app_command(&["sh".into(), "-c".into(), "bash".into()]));
-        assert_eq!(strip_wrappers(&w("/sbin/tini -- docker-entrypoint.sh")), Vec::<String>::new());
+        assert_eq!(
+            strip_wrappers(&w("/sbin/tini -- docker-entrypoint.sh")),
+            Vec::<String>::new()
+        );
         assert_eq!(strip_wrappers(&w("tini -- node app.js")), w("node app.js"));
     }
 }

@@ -64,7 +64,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM centos:7\nRUN yum -y install httpd\n";
         assert_eq!(flagged(&YumCacheLeft, t), ["yum -y install"]);
-        assert_eq!(fixed(&YumCacheLeft, t), "FROM centos:7\nRUN yum -y install httpd && yum clean all\n");
+        assert_eq!(
+            fixed(&YumCacheLeft, t),
+            "FROM centos:7\nRUN yum -y install httpd && yum clean all\n"
+        );
         assert!(findings(&YumCacheLeft, &fixed(&YumCacheLeft, t)).is_empty());
     }
 

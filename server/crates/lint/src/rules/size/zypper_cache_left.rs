@@ -64,7 +64,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM opensuse/leap:15.6\nRUN zypper -y install curl\n";
         assert_eq!(flagged(&ZypperCacheLeft, t), ["zypper -y install"]);
-        assert_eq!(fixed(&ZypperCacheLeft, t), "FROM opensuse/leap:15.6\nRUN zypper -y install curl && zypper clean --all\n");
+        assert_eq!(
+            fixed(&ZypperCacheLeft, t),
+            "FROM opensuse/leap:15.6\nRUN zypper -y install curl && zypper clean --all\n"
+        );
         assert!(findings(&ZypperCacheLeft, &fixed(&ZypperCacheLeft, t)).is_empty());
     }
 
