@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod completion;
 pub mod hover;
 pub mod reference;
+pub mod sizes;
 pub mod split;
 pub mod symbols_at;
 

@@ -131,7 +131,15 @@ impl Total {
 
     /// `≈ 1.24 GB`, `≈ 1.24 GB + ?` (some parts unknown), `≈ 1.24 GB + pending`, `?`.
     pub fn display(&self) -> String {
-        let amount = self.amount();
+        let mut amount = self.amount();
+        // Nothing but zeros known and something unknown: the sum says nothing.
+        if amount == Amount::Bytes(0) && self.unknown + self.pending > 0 {
+            amount = if self.unknown > 0 {
+                Amount::Unknown
+            } else {
+                Amount::Pending
+            };
+        }
         let mut s = amount.display(self.approximate);
         if amount.is_known() {
             if self.unknown > 0 {

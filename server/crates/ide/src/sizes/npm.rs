@@ -198,7 +198,7 @@ mod tests {
           }
         }"#;
         let c = count(Lockfile::Npm, lock, "x64").unwrap();
-        assert_eq!((c.packages, c.dev, c.other_platforms), (3, 1, 4));
+        assert_eq!((c.packages, c.dev, c.other_platforms), (3, 1, 3));
         let arm = count(Lockfile::Npm, lock, "arm64").unwrap();
         assert_eq!(arm.packages, 3);
         assert!(count(Lockfile::Npm, "not json", "x64").is_none());
