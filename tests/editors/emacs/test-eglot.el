@@ -126,7 +126,10 @@
     (error (lw-say "      code action request failed: %S" err) nil)))
 
 (defun lw-titles (actions)
-  (if actions (mapconcat (lambda (a) (plist-get a :title)) actions " | ") "none"))
+  (cond (actions (mapconcat (lambda (a) (plist-get a :title)) actions " | "))
+        ((not (eglot--server-capable :codeActionProvider))
+         "none: the server does not advertise codeActionProvider")
+        (t "none")))
 
 (defun lw-apply (action)
   "Apply ACTION with Eglot's own code, as choosing it from the menu would."
