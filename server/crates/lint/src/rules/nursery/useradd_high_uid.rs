@@ -76,7 +76,17 @@ impl RuleCheck for UseraddHighUid {
                             _ => None,
                         });
                 let Some(uid) = uid else { continue };
-                let digits = uid.text.trim_start_matches("--uid=");
+                let written = uid.text.trim_start_matches("--uid=");
+                // `-u $UID`: the ARG/ENV value in force, when the file gives one
+                let resolved = if written.contains('$') && !script.onbuild {
+                    cx.model
+                        .scope_before(cx.file, script.inst.index)
+                        .expand(written, cx.model.escape)
+                        .value
+                } else {
+                    written.to_string()
+                };
+                let digits = resolved.as_str();
                 if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     continue;
                 }
@@ -104,6 +114,13 @@ mod tests {
             fixed(&UseraddHighUid, t),
             "FROM a\nRUN useradd -l --uid 1000000 -m app\n"
         );
+        assert_eq!(
+            flagged(
+                &UseraddHighUid,
+                "FROM a\nARG APP_UID=2000000\nRUN useradd -u \"$APP_UID\" app\n"
+            ),
+            ["\"$APP_UID\""]
+        );
     }
 
     #[test]
@@ -113,6 +130,7 @@ mod tests {
             "FROM a\nRUN useradd -lu 1234567 app\n",
             "FROM a\nRUN useradd --no-log-init -u 1234567 app\n",
             "FROM a\nRUN useradd -u $UID app\n",
+            "FROM a\nARG UID=999\nRUN useradd -u ${UID} app\n",
         ] {
             assert!(findings(&UseraddHighUid, t).is_empty(), "{t}");
         }

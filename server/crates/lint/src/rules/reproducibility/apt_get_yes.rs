@@ -5,7 +5,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{base_chain, pipelines, run_scripts};
+use crate::rules::security::helpers::{base_chain, real_pipelines, run_scripts};
 
 declare_rule! {
     /// `apt-get install` without `-y`.
@@ -13,8 +13,9 @@ declare_rule! {
     /// ## What it does
     /// Reports `apt-get` (and `apt`) `install`, `upgrade`, `dist-upgrade`, `remove`, `purge`,
     /// `autoremove` and `build-dep` without `-y`/`--yes`/`--assume-yes` (or `-qq`, which
-    /// implies it). Commands fed by `yes |`, and stages that set `APT::Get::Assume-Yes` in an
-    /// apt configuration file or with `-o`, are fine.
+    /// implies it). Commands fed by `yes |`, simulations (`-s`), and stages that set
+    /// `APT::Get::Assume-Yes` in an apt configuration file or with `-o`, are fine.
+    /// `--force-yes` does not count: it allows dangerous actions but apt still asks.
     ///
     /// ## Why is this bad?
     /// When apt needs to install more than was asked (dependencies), remove something, or
@@ -65,7 +66,8 @@ const PROMPTING: &[&str] = &[
     "build-dep",
 ];
 
-/// Whether the arguments answer apt's prompt.
+/// Whether the arguments answer apt's prompt (or make apt only simulate, which never asks).
+/// `--force-yes` does not: it only allows dangerous actions, the prompt stays.
 fn assumes_yes(cmd: &ShellCommand) -> bool {
     let mut quiet = 0;
     let argv = cmd.argv();
@@ -73,7 +75,15 @@ fn assumes_yes(cmd: &ShellCommand) -> bool {
         let t = w.text.as_str();
         if matches!(
             t,
-            "--yes" | "--assume-yes" | "--force-yes" | "-q=2" | "--quiet=2"
+            "--yes"
+                | "--assume-yes"
+                | "-q=2"
+                | "--quiet=2"
+                | "--simulate"
+                | "--just-print"
+                | "--dry-run"
+                | "--recon"
+                | "--no-act"
         ) || t.contains("Assume-Yes")
         {
             return true;
@@ -88,7 +98,7 @@ fn assumes_yes(cmd: &ShellCommand) -> bool {
         if t == "--quiet" {
             quiet += 1;
         } else if t.starts_with('-') && !t.starts_with("--") {
-            if t.contains('y') {
+            if t.contains('y') || t.contains('s') {
                 return true;
             }
             quiet += t.matches('q').count();
@@ -114,7 +124,7 @@ impl RuleCheck for AptGetYes {
             if configured {
                 continue;
             }
-            for p in pipelines(&script.commands) {
+            for p in real_pipelines(cx.text, &script.commands) {
                 for (k, cmd) in p.iter().enumerate() {
                     if !matches!(cmd.program(), Some("apt-get" | "apt")) {
                         continue;
@@ -160,6 +170,14 @@ mod tests {
     }
 
     #[test]
+    fn force_yes_does_not_answer() {
+        assert_eq!(
+            findings(&AptGetYes, "FROM a\nRUN apt-get install --force-yes curl\n").len(),
+            1
+        );
+    }
+
+    #[test]
     fn near_misses() {
         for t in [
             "FROM a\nRUN apt-get install -qq curl && apt-get -yq install git && apt-get install -q -q x && apt-get --assume-yes upgrade\n",
@@ -167,6 +185,7 @@ mod tests {
             "FROM a\nRUN yes | apt-get install curl\n",
             "FROM a\nRUN echo 'APT::Get::Assume-Yes \"true\";' > /etc/apt/apt.conf.d/90yes\nRUN apt-get install curl\n",
             "FROM a\nRUN apt-get update && apt-cache policy curl && apt-get clean\n",
+            "FROM a\nRUN if apt-get install -s \"x-jit\" > /dev/null 2>&1; then echo ok; fi\n",
         ] {
             assert!(findings(&AptGetYes, t).is_empty(), "{t}");
         }

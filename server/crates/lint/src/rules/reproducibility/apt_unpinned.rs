@@ -79,6 +79,15 @@ mod tests {
             ),
             ["make"]
         );
+        // a package list in a script variable, and a package name with a variable in it
+        let t = "FROM a\nRUN deps='gcc make=4.3-4.1' && apt-get install -y $deps postgresql-${PG_MAJOR}\n";
+        assert_eq!(
+            flagged(&AptUnpinned, t),
+            ["$deps", "postgresql-${PG_MAJOR}"]
+        );
+        assert!(findings(&AptUnpinned, t)[0]
+            .message
+            .contains("`gcc` (from `$deps`)"));
     }
 
     #[test]

@@ -8,9 +8,11 @@ use layerwise_analysis::shell::{ShellCommand, ShellWord};
 use crate::context::{to_range, LintContext};
 use crate::diagnostic::Diagnostic;
 use crate::rule::RuleMeta;
-use crate::rules::security::helpers::{basename, has_expansion, positionals, run_scripts};
+use crate::rules::security::helpers::{basename, is_assignment, positionals, run_scripts};
 
-/// Reports every unpinned package that `find` returns in any `RUN`.
+/// Reports every unpinned package that `find` returns in any `RUN`. A word that is only a
+/// variable (`$buildDeps`) assigned earlier in the same script (`buildDeps='gcc make'`) is
+/// looked at word by word, as the shell would split it.
 pub(crate) fn report(
     cx: &LintContext<'_>,
     meta: &'static RuleMeta,
@@ -20,19 +22,90 @@ pub(crate) fn report(
     note: &str,
 ) {
     for script in run_scripts(cx) {
+        let mut vars: Vec<(String, String)> = Vec::new();
         for cmd in &script.commands {
-            for w in find(cmd) {
+            if !cmd.words.is_empty() && cmd.words.iter().all(|w| is_assignment(&w.text)) {
+                for w in &cmd.words {
+                    if let Some((k, v)) = w.text.split_once('=') {
+                        vars.push((k.to_string(), v.to_string()));
+                    }
+                }
+                continue;
+            }
+            let expanded = expand_list_vars(cx, cmd, &vars);
+            for w in find(&expanded) {
+                let original = cmd
+                    .words
+                    .iter()
+                    .find(|o| o.range == w.range)
+                    .map_or(w.text.as_str(), |o| o.text.as_str());
+                let via = if original != w.text {
+                    format!(" (from `{original}`)")
+                } else {
+                    String::new()
+                };
                 out.push(
                     Diagnostic::new(
                         meta,
                         to_range(&w.range),
-                        format!("`{}` is installed with {tool} without a version", w.text),
+                        format!(
+                            "`{}`{via} is installed with {tool} without a version",
+                            w.text
+                        ),
                     )
                     .note(note),
                 );
             }
         }
     }
+}
+
+/// The command as the shell sees its words: whole-word references to known script variables
+/// replaced by the words of their values (each keeping the reference's range), and a word cut
+/// at an unquoted `>` or `<`, which starts a redirection (`pip install pkg>=2` installs `pkg`
+/// and writes to a file named `=2`).
+fn expand_list_vars(
+    cx: &LintContext<'_>,
+    cmd: &ShellCommand,
+    vars: &[(String, String)],
+) -> ShellCommand {
+    let mut out = cmd.clone();
+    out.words = Vec::with_capacity(cmd.words.len());
+    for w in &cmd.words {
+        let name = w
+            .text
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| w.text.strip_prefix('$'));
+        let value = name
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .and_then(|n| vars.iter().rev().find(|(k, _)| k == n));
+        match value {
+            Some((_, v)) if !v.contains('$') => {
+                out.words.extend(v.split_whitespace().map(|part| ShellWord {
+                    text: part.to_string(),
+                    range: w.range.clone(),
+                }));
+            }
+            _ => {
+                let raw = cx.slice(to_range(&w.range));
+                let cut = raw
+                    .find(['>', '<'])
+                    .filter(|&k| k > 0 && !raw[..k].contains(['\'', '"', '\\']));
+                let text = cut.map_or_else(|| w.text.clone(), |k| raw[..k].to_string());
+                out.words.push(ShellWord {
+                    text,
+                    range: w.range.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `true` for words whose value is unknown here as a whole: `$PKGS`, `${PKGS}`, `$(cat list)`.
+fn unknown(w: &str) -> bool {
+    w.starts_with('$') || w.starts_with('`')
 }
 
 /// Positionals after the subcommand word (`install`, `add`, ...), if the command is
@@ -67,9 +140,7 @@ pub(crate) fn apt(cmd: &ShellCommand) -> Vec<&ShellWord> {
         return Vec::new();
     };
     pkgs.into_iter()
-        .filter(|w| {
-            !has_expansion(&w.text) && !w.text.contains(['=', '/']) && !w.text.ends_with(".deb")
-        })
+        .filter(|w| !unknown(&w.text) && !w.text.contains(['=', '/']) && !w.text.ends_with(".deb"))
         .collect()
 }
 
@@ -95,9 +166,7 @@ pub(crate) fn apk(cmd: &ShellCommand) -> Vec<&ShellWord> {
     };
     pkgs.into_iter()
         .filter(|w| {
-            !has_expansion(&w.text)
-                && !w.text.contains(['=', '~', '>', '<'])
-                && !w.text.ends_with(".apk")
+            !unknown(&w.text) && !w.text.contains(['=', '~', '>', '<']) && !w.text.ends_with(".apk")
         })
         .collect()
 }
@@ -188,7 +257,7 @@ pub(crate) fn pip(cmd: &ShellCommand) -> Vec<&ShellWord> {
                 || [".whl", ".tar.gz", ".zip", ".tgz"]
                     .iter()
                     .any(|s| t.ends_with(s));
-            !pinned && !has_expansion(t)
+            !pinned && !unknown(t)
         })
         .collect()
 }
@@ -221,7 +290,7 @@ pub(crate) fn npm(cmd: &ShellCommand) -> Vec<&ShellWord> {
     pkgs.into_iter()
         .filter(|w| {
             let t = w.text.as_str();
-            if has_expansion(t) {
+            if unknown(t) {
                 return false;
             }
             if [
@@ -288,7 +357,7 @@ pub(crate) fn gem(cmd: &ShellCommand) -> Vec<&ShellWord> {
         return Vec::new();
     };
     pkgs.into_iter()
-        .filter(|w| !has_expansion(&w.text) && !w.text.contains(':') && !w.text.ends_with(".gem"))
+        .filter(|w| !unknown(&w.text) && !w.text.contains(':') && !w.text.ends_with(".gem"))
         .collect()
 }
 

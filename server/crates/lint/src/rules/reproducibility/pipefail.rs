@@ -6,8 +6,8 @@ use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    is_glibc_image, is_musl_image, is_non_posix_shell, pipelines, root_image, run_scripts,
-    shell_before, span,
+    is_glibc_image, is_musl_image, is_non_posix_shell, is_windows_image, real_pipelines,
+    root_image, run_scripts, shell_before, span,
 };
 
 declare_rule! {
@@ -18,7 +18,7 @@ declare_rule! {
     /// inherited from the stage it is built `FROM`) nor the script itself (`set -o pipefail`
     /// before the pipe) enables `pipefail`. Pipelines fed by commands that cannot fail in a
     /// way that matters (`echo`, `printf`, `yes`, `true`) are fine, and so are non-POSIX
-    /// shells (PowerShell, cmd).
+    /// shells (PowerShell, cmd) and Windows images.
     ///
     /// ## Why is this bad?
     /// A pipeline's status is that of its last command. If `curl` fails in
@@ -90,6 +90,15 @@ impl RuleCheck for Pipefail {
         // one SHELL fix per stage: it covers every later RUN of the stage
         let mut fixed_stages: Vec<usize> = Vec::new();
         for script in run_scripts(cx) {
+            // Windows images run `cmd` or PowerShell, where pipefail means nothing
+            if script
+                .inst
+                .stage
+                .and_then(|s| root_image(cx, s))
+                .is_some_and(is_windows_image)
+            {
+                continue;
+            }
             if !script.onbuild {
                 if let Some(shell) = shell_before(cx, &insts, script.inst.index) {
                     if shell_has_pipefail(&shell) || is_non_posix_shell(&shell) {
@@ -98,7 +107,7 @@ impl RuleCheck for Pipefail {
                 }
             }
             let mut enabled = false;
-            for p in pipelines(&script.commands) {
+            for p in real_pipelines(cx.text, &script.commands) {
                 if p.iter().any(sets_pipefail) {
                     enabled = true;
                 }
@@ -178,6 +187,8 @@ mod tests {
             "FROM a\nRUN echo \"$SUM  f\" | sha256sum -c - && printf 'x' | tee /f\n",
             "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN a | b\n",
             "FROM a\nRUN a || b && c\n",
+            "FROM a\nRUN case \"$arch\" in x86_64|aarch64) a ;; *) b ;; esac\n",
+            "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN powershell -Command Get-Item x | Remove-Item\n",
         ] {
             assert!(findings(&Pipefail, t).is_empty(), "{t}");
         }

@@ -4,7 +4,9 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{basename, is_shell_program, pipelines, run_scripts, span};
+use crate::rules::security::helpers::{
+    basename, is_shell_program, real_pipelines, run_scripts, span,
+};
 
 declare_rule! {
     /// A downloaded script is piped straight into a shell.
@@ -90,7 +92,7 @@ fn runs_stdin(cmd: &ShellCommand) -> bool {
 impl RuleCheck for CurlPipeShell {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts(cx) {
-            for p in pipelines(&script.commands) {
+            for p in real_pipelines(cx.text, &script.commands) {
                 let Some(dl) = p.iter().position(is_download) else {
                     continue;
                 };

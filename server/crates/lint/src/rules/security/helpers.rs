@@ -32,13 +32,34 @@ pub(crate) fn run_scripts<'a>(cx: &LintContext<'a>) -> Vec<Script<'a>> {
             }
             let onbuild = !std::ptr::eq(eff, i.inst);
             let r = InstRef { inst: eff, ..i };
+            let mut commands = cx.run_commands(&r);
+            commands.iter_mut().for_each(strip_keywords);
             Some(Script {
-                commands: cx.run_commands(&r),
+                commands,
                 inst: r,
                 onbuild,
             })
         })
         .collect()
+}
+
+/// Shell keywords that can stand before a command (`then sudo make`, `do curl ...`, `! grep`).
+const LEADING_KEYWORDS: &[&str] = &[
+    "then", "do", "else", "elif", "if", "while", "until", "!", "{",
+];
+
+/// Drops leading shell keywords from a command, so that `if ...; then apt-get install x; fi`
+/// yields `apt-get install x` as a command (the splitter cuts at `;`, not at keywords).
+fn strip_keywords(cmd: &mut ShellCommand) {
+    let n = cmd
+        .words
+        .iter()
+        .take_while(|w| LEADING_KEYWORDS.contains(&w.text.as_str()))
+        .count();
+    if n > 0 && n < cmd.words.len() {
+        cmd.words.drain(..n);
+        cmd.range.start = cmd.words[0].range.start;
+    }
 }
 
 /// The commands of `cmds` grouped into pipelines (`a | b | c` is one group of three).
@@ -55,6 +76,37 @@ pub(crate) fn pipelines(cmds: &[ShellCommand]) -> Vec<&[ShellCommand]> {
         out.push(&cmds[start..]);
     }
     out
+}
+
+/// The pipelines of a `RUN`'s commands (file ranges), without `case` pattern lists: the
+/// splitter cuts `case "$a" in x86_64|aarch64) ...` at the `|` as if it were a pipe. A group
+/// of one-word commands followed by `)` in the file, after `case ... in`, `;;` or another
+/// pattern, is such a list.
+pub(crate) fn real_pipelines<'c>(text: &str, cmds: &'c [ShellCommand]) -> Vec<&'c [ShellCommand]> {
+    pipelines(cmds)
+        .into_iter()
+        .filter(|p| {
+            if p.len() < 2 {
+                return true;
+            }
+            let after = p
+                .last()
+                .map_or("", |c| text.get(c.range.end..).unwrap_or(""))
+                .trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+            let pattern_words = |c: &ShellCommand, first: bool| {
+                let words = if first && c.words.first().is_some_and(|w| w.text == "case") {
+                    c.words
+                        .iter()
+                        .position(|w| w.text == "in")
+                        .map_or(&c.words[..], |k| &c.words[k + 1..])
+                } else {
+                    &c.words[..]
+                };
+                words.len() == 1
+            };
+            !(after.starts_with(')') && p.iter().enumerate().all(|(k, c)| pattern_words(c, k == 0)))
+        })
+        .collect()
 }
 
 /// The file range from the first to the last command of a group.
@@ -145,6 +197,17 @@ pub(crate) fn root_image<'m>(cx: &LintContext<'m>, stage: usize) -> Option<&'m I
         Base::Image(i) if !i.is_scratch() => Some(i),
         _ => None,
     }
+}
+
+/// Windows base images (Nano Server, Server Core, `mcr.microsoft.com/windows/*`): their shell is
+/// `cmd` or PowerShell, and users work differently.
+pub(crate) fn is_windows_image(image: &ImageRef) -> bool {
+    let r = image.repository.to_ascii_lowercase();
+    let t = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    ["windows", "nanoserver", "servercore"]
+        .iter()
+        .any(|w| r.contains(w) || t.contains(w))
+        || t.starts_with("ltsc")
 }
 
 /// `true` if the stage's base image is Alpine-based (musl libc), judged from its name and tag.
@@ -338,6 +401,29 @@ mod tests {
         let c = split_script("a | b && c; d | e | f");
         let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
         assert_eq!(p, [2, 1, 3]);
+    }
+
+    #[test]
+    fn keywords_before_commands_are_dropped() {
+        let mut c = split_script("if [ -x /x ]; then sudo make install; else exit 1; fi");
+        c.iter_mut().for_each(strip_keywords);
+        let programs: Vec<&str> = c
+            .iter()
+            .filter_map(|c| c.words.first().map(|w| w.text.as_str()))
+            .collect();
+        assert_eq!(programs, ["[", "sudo", "exit", "fi"]);
+    }
+
+    #[test]
+    fn case_patterns_are_not_pipes() {
+        let text = "case \"$arch\" in x86_64|aarch64) a ;; arm|armhf) b ;; esac; curl x | tar -x";
+        let c = split_script(text);
+        let p: Vec<usize> = real_pipelines(text, &c)
+            .iter()
+            .filter(|p| p.len() > 1)
+            .map(|p| p.len())
+            .collect();
+        assert_eq!(p, [2], "only `curl x | tar -x` is a pipeline");
     }
 
     #[test]

@@ -6,7 +6,9 @@ use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{final_chain, root_base, runs_a_program, stage_insts};
+use crate::rules::security::helpers::{
+    final_chain, is_windows_image, root_base, runs_a_program, stage_insts,
+};
 use crate::rules::security::user_root::{is_root_user, last_user};
 
 declare_rule! {
@@ -109,19 +111,6 @@ pub(crate) fn known_non_root(image: &ImageRef) -> bool {
     )
 }
 
-/// Windows base images: `USER` means something else there (ContainerUser/ContainerAdministrator).
-fn is_windows(image: &ImageRef) -> bool {
-    let r = image.repository.to_ascii_lowercase();
-    let t = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
-    r.contains("windows")
-        || r.contains("nanoserver")
-        || r.contains("servercore")
-        || t.contains("nanoserver")
-        || t.contains("servercore")
-        || t.contains("windowsservercore")
-        || t.starts_with("ltsc")
-}
-
 impl RuleCheck for RunsAsRoot {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let Some(final_stage) = cx.final_stage() else {
@@ -137,7 +126,7 @@ impl RuleCheck for RunsAsRoot {
             _ => return, // unresolved base: unknown user
         };
         if let Some(image) = image {
-            if is_windows(image) {
+            if is_windows_image(image) {
                 return;
             }
             // the catalogue knows sizes only: its facts say nothing about the user
