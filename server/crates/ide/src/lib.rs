@@ -2,8 +2,10 @@
 //! protocol. Nothing here does IO or knows about LSP types.
 
 pub mod analysis;
+pub mod code_lens;
 pub mod completion;
 pub mod hover;
+pub mod inlay_hints;
 pub mod reference;
 pub mod sizes;
 pub mod split;

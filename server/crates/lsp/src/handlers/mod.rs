@@ -1,11 +1,13 @@
 //! One module per LSP feature. Each converts between protocol types and the plain results of
 //! `layerwise_ide`, and declares its own capability in [`capabilities`].
 
+pub mod code_lens;
 pub mod commands;
 pub mod completion;
 pub mod context;
 pub mod hover;
 pub mod images;
+pub mod inlay_hints;
 pub mod watch;
 
 use crate::server::Backend;
@@ -16,6 +18,8 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     hover::capability(caps);
     completion::capability(caps);
     commands::capability(caps);
+    inlay_hints::capability(caps);
+    code_lens::capability(caps);
 }
 
 /// Asks the client to re-request views that depend on facts (sizes, settings): inlay hints,

@@ -1,0 +1,51 @@
+//! `textDocument/codeLens`: a lens per stage (base, estimated size, role, users) and one for
+//! the file (final image size, builders discarded). Each carries `layerwise.imageSize` for the
+//! stage's base image when there is one (harmless: it answers with the image's facts), else a
+//! command with an empty id, which clients show as plain text.
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+
+use crate::position::to_lsp_range;
+use crate::server::Backend;
+use crate::types::{CodeLens, CodeLensOptions, CodeLensParams, Command, ServerCapabilities};
+
+pub fn capability(caps: &mut ServerCapabilities) {
+    caps.code_lens_provider = Some(CodeLensOptions {
+        resolve_provider: Some(false),
+    });
+}
+
+pub fn handle(b: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    if !b.state.settings().code_lens.enabled {
+        return Ok(Some(Vec::new()));
+    }
+    let uri = params.text_document.uri;
+    b.with_doc("codeLens", &uri, |a, rope, enc| {
+        let sizes = super::inlay_hints::file_sizes(b, &uri, a);
+        let lenses = layerwise_ide::code_lens::code_lenses(a, &sizes);
+        Some(
+            lenses
+                .into_iter()
+                .map(|l| {
+                    let (command, arguments) = match l.image {
+                        Some(image) => (
+                            super::commands::IMAGE_SIZE.to_string(),
+                            Some(vec![Value::String(image)]),
+                        ),
+                        None => (String::new(), None),
+                    };
+                    CodeLens {
+                        range: to_lsp_range(rope, l.range, enc),
+                        command: Some(Command {
+                            title: l.title,
+                            command,
+                            arguments,
+                        }),
+                        data: None,
+                    }
+                })
+                .collect(),
+        )
+    })
+}

@@ -1,0 +1,209 @@
+//! `textDocument/inlayHint`: layer sizes (see `layerwise_ide::inlay_hints`), and the size
+//! inputs the estimator needs that only the server has: which facts are still arriving
+//! (a build-context walk, a registry lookup), and the text of lockfiles and requirements files
+//! in the build context. Those files are read in the background, never on a request: the
+//! first answer says "pending", and the client is asked to refresh hints and lenses when the
+//! text is in.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use layerwise_analysis::Base;
+use layerwise_ide::sizes::{self, FileSizes, SizeInputs};
+use layerwise_ide::Analysis;
+use layerwise_syntax::TextRange;
+use tower_lsp_server::jsonrpc::Result;
+
+use crate::position::{offset_to_position, position_to_offset};
+use crate::server::{uri_to_path, Backend};
+use crate::types::{
+    InlayHint, InlayHintLabel, InlayHintParams, InlayHintTooltip, MarkupContent, MarkupKind,
+    OneOf, ServerCapabilities, Uri,
+};
+
+pub fn capability(caps: &mut ServerCapabilities) {
+    caps.inlay_hint_provider = Some(OneOf::Left(true));
+}
+
+pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+    if !b.state.settings().inlay_hints.enabled {
+        return Ok(Some(Vec::new()));
+    }
+    let uri = params.text_document.uri;
+    let range = params.range;
+    b.with_doc("inlayHint", &uri, |a, rope, enc| {
+        let sizes = file_sizes(b, &uri, a);
+        let start = position_to_offset(rope, range.start, enc);
+        let end = position_to_offset(rope, range.end, enc);
+        let hints = layerwise_ide::inlay_hints::inlay_hints(a, &sizes, TextRange::new(start, end.max(start)));
+        Some(
+            hints
+                .into_iter()
+                .map(|h| InlayHint {
+                    position: offset_to_position(rope, h.offset, enc),
+                    label: InlayHintLabel::String(h.label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: Some(InlayHintTooltip::MarkupContent(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: h.tooltip,
+                    })),
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+                .collect(),
+        )
+    })
+}
+
+/// The size estimates of a document with everything the server knows: pending walks and
+/// lookups, and the context files read so far (reads of the others are started).
+pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> FileSizes {
+    let mut inputs = SizeInputs::default();
+    let dir = uri_to_path(uri).and_then(|p| p.parent().map(Path::to_path_buf));
+    if let Some(dir) = &dir {
+        if a.facts.context.is_none() && b.state.settings().context.enabled {
+            inputs.context_pending = b
+                .state
+                .contexts
+                .lock()
+                .map(|m| matches!(m.get(dir), Some(None)))
+                .unwrap_or(false);
+        }
+    }
+    inputs.images_pending = pending_images(b, a);
+    let first = sizes::estimate(a, &inputs);
+    let Some(dir) = dir else {
+        return first;
+    };
+    if first.wanted_files.is_empty() {
+        return first;
+    }
+    let mut loading = false;
+    for rel in &first.wanted_files {
+        let Some(entry) = a.facts.context.as_ref().and_then(|c| c.entry(rel)) else {
+            continue;
+        };
+        match cached_text(b, &dir.join(rel), entry.size) {
+            Cached::Text(t) => {
+                inputs.files.insert(rel.clone(), (*t).clone());
+            }
+            Cached::Loading => loading = true,
+            Cached::Unreadable => {}
+        }
+    }
+    inputs.files_pending = loading;
+    sizes::estimate(a, &inputs)
+}
+
+/// Base images without facts whose registry lookup has been started (`handlers::images`).
+fn pending_images(b: &Backend, a: &Analysis) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    if b.state.registry().settings().offline {
+        return out;
+    }
+    let Ok(lookups) = b.state.image_lookups.lock() else {
+        return out;
+    };
+    for stage in &a.model.stages {
+        if let Base::Image(r) = &stage.base {
+            let key = r.canonical();
+            if a.facts.images.contains_key(&key) {
+                continue;
+            }
+            let prefix = format!("{key}|");
+            if lookups.iter().any(|l| l.starts_with(&prefix)) {
+                out.insert(key);
+            }
+        }
+    }
+    out
+}
+
+/// Files larger than this are not read for estimates.
+const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Cached files kept at most (the cache is cleared when it grows past this).
+const MAX_CACHED: usize = 256;
+
+enum Cached {
+    Text(Arc<String>),
+    Loading,
+    Unreadable,
+}
+
+struct CachedFile {
+    /// The size the build-context snapshot gave when the file was read: a different size in a
+    /// newer snapshot means the file changed, so it is read again.
+    size: u64,
+    text: Option<Arc<String>>,
+    loading: bool,
+}
+
+fn cache() -> &'static Mutex<HashMap<PathBuf, CachedFile>> {
+    static FILES: OnceLock<Mutex<HashMap<PathBuf, CachedFile>>> = OnceLock::new();
+    FILES.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The text of a context file if read already; otherwise starts reading it in the background.
+fn cached_text(b: &Backend, path: &Path, size: u64) -> Cached {
+    if size > MAX_FILE_BYTES {
+        return Cached::Unreadable;
+    }
+    let Ok(mut files) = cache().lock() else {
+        return Cached::Unreadable;
+    };
+    if let Some(f) = files.get(path) {
+        if f.loading {
+            return Cached::Loading;
+        }
+        if f.size == size {
+            return f.text.clone().map_or(Cached::Unreadable, Cached::Text);
+        }
+    }
+    if files.len() >= MAX_CACHED {
+        files.retain(|_, f| f.loading);
+    }
+    files.insert(
+        path.to_path_buf(),
+        CachedFile {
+            size,
+            text: None,
+            loading: true,
+        },
+    );
+    drop(files);
+    let backend = b.clone();
+    let path = path.to_path_buf();
+    tokio::spawn(async move {
+        let p = path.clone();
+        let text = tokio::task::spawn_blocking(move || read_capped(&p))
+            .await
+            .ok()
+            .flatten();
+        if let Ok(mut files) = cache().lock() {
+            files.insert(
+                path,
+                CachedFile {
+                    size,
+                    text: text.map(Arc::new),
+                    loading: false,
+                },
+            );
+        }
+        super::refresh_views(&backend);
+    });
+    Cached::Loading
+}
+
+fn read_capped(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::new();
+    f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf).ok()?;
+    if buf.len() as u64 > MAX_FILE_BYTES {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
