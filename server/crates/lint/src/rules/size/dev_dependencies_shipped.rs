@@ -74,16 +74,26 @@ impl RuleCheck for DevDependenciesShipped {
         let shipped = Shipped::collect(cx);
         for run in &shipped.runs {
             for (pos, cmd) in run.commands.iter().enumerate() {
-                let Some((tool, sub)) = node_install(cmd) else { continue };
-                let node_env = inline_var(cmd, "NODE_ENV").or_else(|| shipped.var(run, "NODE_ENV")).map(|v| v.trim_matches(['"', '\'']));
+                let Some((tool, sub)) = node_install(cmd) else {
+                    continue;
+                };
+                let node_env = inline_var(cmd, "NODE_ENV")
+                    .or_else(|| shipped.var(run, "NODE_ENV"))
+                    .map(|v| v.trim_matches(['"', '\'']));
                 if matches!(node_env, Some("development" | "dev")) {
                     return; // a development image wants its dev tools
                 }
-                if node_env == Some("production") || production_install(cmd) || production_config(&shipped, run, cmd) {
+                if node_env == Some("production")
+                    || production_install(cmd)
+                    || production_config(&shipped, run, cmd)
+                {
                     continue;
                 }
                 let later_in_run = &run.commands[pos + 1..];
-                let later: Vec<&ShellCommand> = later_in_run.iter().chain(shipped.after(run).flat_map(|r| r.commands.iter())).collect();
+                let later: Vec<&ShellCommand> = later_in_run
+                    .iter()
+                    .chain(shipped.after(run).flat_map(|r| r.commands.iter()))
+                    .collect();
                 if later.iter().any(|c| drops_dev_dependencies(c)) {
                     continue;
                 }
@@ -98,7 +108,11 @@ impl RuleCheck for DevDependenciesShipped {
                     _ => None,
                 };
                 if let Some(flag) = flag.filter(|_| !builds_later) {
-                    d = d.fix(Fix { title: format!("Add {flag}"), applicability: Applicability::Unsafe, edits: vec![insert_arg_after(&run.inst, sub, flag)] });
+                    d = d.fix(Fix {
+                        title: format!("Add {flag}"),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![insert_arg_after(&run.inst, sub, flag)],
+                    });
                 }
                 out.push(d);
             }
@@ -120,7 +134,11 @@ fn node_install(cmd: &ShellCommand) -> Option<(&'static str, &ShellWord)> {
         return None;
     }
     let argv = cmd.argv();
-    let sub = argv.iter().skip(1).find(|w| !w.text.starts_with('-')).or_else(|| argv.first())?;
+    let sub = argv
+        .iter()
+        .skip(1)
+        .find(|w| !w.text.starts_with('-'))
+        .or_else(|| argv.first())?;
     Some((tool, sub))
 }
 
@@ -128,17 +146,32 @@ fn node_install(cmd: &ShellCommand) -> Option<(&'static str, &ShellWord)> {
 fn production_install(cmd: &ShellCommand) -> bool {
     let argv = cmd.argv();
     argv.iter().enumerate().any(|(i, w)| match w.text.as_str() {
-        "--production" | "--prod" | "-P" | "--only=prod" | "--only=production" | "--omit=dev" | "--production=true" => true,
-        "--omit" | "--only" => argv.get(i + 1).is_some_and(|v| v.text.starts_with("dev") || v.text.starts_with("prod")),
+        "--production" | "--prod" | "-P" | "--only=prod" | "--only=production" | "--omit=dev"
+        | "--production=true" => true,
+        "--omit" | "--only" => argv
+            .get(i + 1)
+            .is_some_and(|v| v.text.starts_with("dev") || v.text.starts_with("prod")),
         _ => false,
     })
 }
 
 /// `npm_config_production=true`, `NPM_CONFIG_OMIT=dev`, `YARN_PRODUCTION=true` in force.
 fn production_config(shipped: &Shipped<'_>, run: &ShippedRun<'_>, cmd: &ShellCommand) -> bool {
-    let get = |name: &str| inline_var(cmd, name).or_else(|| shipped.var(run, name)).map(|v| v.trim_matches(['"', '\'']).to_ascii_lowercase());
-    ["npm_config_production", "NPM_CONFIG_PRODUCTION", "YARN_PRODUCTION"].iter().any(|n| get(n).is_some_and(|v| v == "true" || v == "1"))
-        || ["npm_config_omit", "NPM_CONFIG_OMIT"].iter().any(|n| get(n).is_some_and(|v| v.contains("dev")))
+    let get = |name: &str| {
+        inline_var(cmd, name)
+            .or_else(|| shipped.var(run, name))
+            .map(|v| v.trim_matches(['"', '\'']).to_ascii_lowercase())
+    };
+    [
+        "npm_config_production",
+        "NPM_CONFIG_PRODUCTION",
+        "YARN_PRODUCTION",
+    ]
+    .iter()
+    .any(|n| get(n).is_some_and(|v| v == "true" || v == "1"))
+        || ["npm_config_omit", "NPM_CONFIG_OMIT"]
+            .iter()
+            .any(|n| get(n).is_some_and(|v| v.contains("dev")))
 }
 
 /// A later command that leaves only production dependencies.
@@ -149,7 +182,11 @@ fn drops_dev_dependencies(cmd: &ShellCommand) -> bool {
         || (program == "npm" && sub == "prune" && inline_var(cmd, "NODE_ENV") == Some("production"))
         || (program == "yarn" && sub == "workspaces" && cmd.has_arg(&["--production"]))
         || node_install(cmd).is_some() && production_install(cmd)
-        || program == "rm" && cmd.argv().iter().any(|w| w.text.trim_end_matches('/').ends_with("node_modules"))
+        || program == "rm"
+            && cmd
+                .argv()
+                .iter()
+                .any(|w| w.text.trim_end_matches('/').ends_with("node_modules"))
 }
 
 /// A later command that may need devDependencies: `npm run build`, `npx tsc`, `yarn build`.
@@ -158,7 +195,20 @@ fn runs_scripts(cmd: &ShellCommand) -> bool {
     let sub = cmd.subcommand().unwrap_or("");
     match program {
         "npx" | "tsc" | "webpack" | "vite" | "next" | "ng" | "nest" | "turbo" | "nx" => true,
-        "npm" | "pnpm" | "yarn" => !matches!(sub, "" | "ci" | "install" | "i" | "prune" | "cache" | "config" | "set" | "audit" | "ls" | "list" | "--version"),
+        "npm" | "pnpm" | "yarn" => !matches!(
+            sub,
+            "" | "ci"
+                | "install"
+                | "i"
+                | "prune"
+                | "cache"
+                | "config"
+                | "set"
+                | "audit"
+                | "ls"
+                | "list"
+                | "--version"
+        ),
         _ => false,
     }
 }
@@ -166,11 +216,29 @@ fn runs_scripts(cmd: &ShellCommand) -> bool {
 /// A development server or test run: `npm run dev`, `nodemon`, `npm test`.
 fn is_dev_command(words: &[String]) -> bool {
     let joined = words.join(" ");
-    let program = words.first().map(|w| w.rsplit('/').next().unwrap_or(w)).unwrap_or("");
-    matches!(program, "nodemon" | "jest" | "vitest" | "mocha" | "ts-node-dev")
-        || ["run dev", "run start:dev", "run watch", "run test", "npm test", "yarn dev", "yarn test", "pnpm dev", "pnpm test", "next dev", "ng serve", "vite"]
-            .iter()
-            .any(|p| joined.contains(p))
+    let program = words
+        .first()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .unwrap_or("");
+    matches!(
+        program,
+        "nodemon" | "jest" | "vitest" | "mocha" | "ts-node-dev"
+    ) || [
+        "run dev",
+        "run start:dev",
+        "run watch",
+        "run test",
+        "npm test",
+        "yarn dev",
+        "yarn test",
+        "pnpm dev",
+        "pnpm test",
+        "next dev",
+        "ng serve",
+        "vite",
+    ]
+    .iter()
+    .any(|p| joined.contains(p))
 }
 
 #[cfg(test)]
@@ -180,17 +248,31 @@ mod tests {
 
     #[test]
     fn fires_and_fixes() {
-        let t = "FROM node:20-slim\nCOPY package*.json ./\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
+        let t =
+            "FROM node:20-slim\nCOPY package*.json ./\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n";
         assert_eq!(flagged(&DevDependenciesShipped, t), ["npm ci"]);
-        assert_eq!(fixed(&DevDependenciesShipped, t), t.replace("npm ci", "npm ci --omit=dev"));
+        assert_eq!(
+            fixed(&DevDependenciesShipped, t),
+            t.replace("npm ci", "npm ci --omit=dev")
+        );
         assert!(findings(&DevDependenciesShipped, &fixed(&DevDependenciesShipped, t)).is_empty());
         // a build after the install needs the devDependencies: no automatic fix
-        let t = "FROM node:20-slim\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/main.js\"]\n";
+        let t =
+            "FROM node:20-slim\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/main.js\"]\n";
         let d = findings(&DevDependenciesShipped, t);
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
-        assert_eq!(flagged(&DevDependenciesShipped, "FROM node:20\nRUN yarn install --frozen-lockfile\n"), ["yarn install --frozen-lockfile"]);
-        assert_eq!(fixed(&DevDependenciesShipped, "FROM node:20\nRUN pnpm install\n"), "FROM node:20\nRUN pnpm install --prod\n");
+        assert_eq!(
+            flagged(
+                &DevDependenciesShipped,
+                "FROM node:20\nRUN yarn install --frozen-lockfile\n"
+            ),
+            ["yarn install --frozen-lockfile"]
+        );
+        assert_eq!(
+            fixed(&DevDependenciesShipped, "FROM node:20\nRUN pnpm install\n"),
+            "FROM node:20\nRUN pnpm install --prod\n"
+        );
     }
 
     #[test]

@@ -66,16 +66,31 @@ impl RuleCheck for NpmInstallInsteadOfCi {
         }
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         for (pos, i) in insts.iter().enumerate() {
-            if i.inst.kind != InstructionKind::Run || !i.stage.is_some_and(|s| needed.get(s).copied().unwrap_or(false)) {
+            if i.inst.kind != InstructionKind::Run
+                || !i
+                    .stage
+                    .is_some_and(|s| needed.get(s).copied().unwrap_or(false))
+            {
                 continue;
             }
             for cmd in cx.run_commands(i) {
-                let Some(sub) = npm_project_install(&cmd) else { continue };
+                let Some(sub) = npm_project_install(&cmd) else {
+                    continue;
+                };
                 let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`npm {}` resolves versions again; `npm ci` installs exactly the lockfile", sub.text))
                     .note("Use `npm ci` with `package-lock.json` copied in: reproducible, and no stale `node_modules`.");
                 match lockfile_copied(&insts[..pos], i.stage) {
-                    Some(true) => d = d.fix(Fix::replace("Use npm ci", to_range(&sub.range), "ci", Applicability::Unsafe)),
-                    Some(false) => d = d.note("Copy `package-lock.json` along with `package.json`, then use `npm ci`."),
+                    Some(true) => {
+                        d = d.fix(Fix::replace(
+                            "Use npm ci",
+                            to_range(&sub.range),
+                            "ci",
+                            Applicability::Unsafe,
+                        ))
+                    }
+                    Some(false) => d = d.note(
+                        "Copy `package-lock.json` along with `package.json`, then use `npm ci`.",
+                    ),
                     None => {}
                 }
                 out.push(d);
@@ -90,8 +105,20 @@ fn npm_project_install(cmd: &ShellCommand) -> Option<&ShellWord> {
     if install.manager != NPM {
         return None;
     }
-    let sub = cmd.argv().iter().skip(1).find(|w| !w.text.starts_with('-'))?;
-    if sub.text == "ci" || cmd.has_arg(&["-g", "--global", "--no-package-lock", "--package-lock=false", "--location=global"]) {
+    let sub = cmd
+        .argv()
+        .iter()
+        .skip(1)
+        .find(|w| !w.text.starts_with('-'))?;
+    if sub.text == "ci"
+        || cmd.has_arg(&[
+            "-g",
+            "--global",
+            "--no-package-lock",
+            "--package-lock=false",
+            "--location=global",
+        ])
+    {
         return None;
     }
     Some(sub)
@@ -99,8 +126,14 @@ fn npm_project_install(cmd: &ShellCommand) -> Option<&ShellWord> {
 
 /// The build context is known and has no lockfile anywhere.
 fn no_lockfile_in_context(cx: &LintContext<'_>) -> bool {
-    let Some(ctx) = &cx.facts.context else { return false };
-    ctx.is_complete() && !ctx.entries().iter().any(|e| matches!(e.name(), "package-lock.json" | "npm-shrinkwrap.json"))
+    let Some(ctx) = &cx.facts.context else {
+        return false;
+    };
+    ctx.is_complete()
+        && !ctx
+            .entries()
+            .iter()
+            .any(|e| matches!(e.name(), "package-lock.json" | "npm-shrinkwrap.json"))
 }
 
 /// Whether a `COPY` from the build context earlier in the stage brings `package-lock.json`
@@ -109,16 +142,23 @@ fn no_lockfile_in_context(cx: &LintContext<'_>) -> bool {
 fn lockfile_copied(before: &[InstRef<'_>], stage: Option<usize>) -> Option<bool> {
     let mut named_files = false;
     let mut unknown = false;
-    for i in before.iter().filter(|i| i.stage == stage && matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)) {
+    for i in before.iter().filter(|i| {
+        i.stage == stage && matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)
+    }) {
         if i.inst.flag("from").is_some() {
             unknown = true;
             continue;
         }
-        let Some((sources, _)) = i.inst.copy_parts() else { continue };
+        let Some((sources, _)) = i.inst.copy_parts() else {
+            continue;
+        };
         for s in sources {
             let text = s.text.trim_end_matches('/');
             let base = text.rsplit('/').next().unwrap_or(text);
-            if matches!(text, "" | "." | "*" | "./*" | "./.") || glob_match(base, "package-lock.json") || glob_match(base, "npm-shrinkwrap.json") {
+            if matches!(text, "" | "." | "*" | "./*" | "./.")
+                || glob_match(base, "package-lock.json")
+                || glob_match(base, "npm-shrinkwrap.json")
+            {
                 return Some(true);
             }
             if text.contains('$') || !base.contains('.') {
@@ -139,11 +179,20 @@ mod tests {
     #[test]
     fn fires_and_fixes() {
         let t = "FROM node:20\nCOPY package*.json ./\nRUN npm install --omit=dev\n";
-        assert_eq!(flagged(&NpmInstallInsteadOfCi, t), ["npm install --omit=dev"]);
-        assert_eq!(fixed(&NpmInstallInsteadOfCi, t), "FROM node:20\nCOPY package*.json ./\nRUN npm ci --omit=dev\n");
+        assert_eq!(
+            flagged(&NpmInstallInsteadOfCi, t),
+            ["npm install --omit=dev"]
+        );
+        assert_eq!(
+            fixed(&NpmInstallInsteadOfCi, t),
+            "FROM node:20\nCOPY package*.json ./\nRUN npm ci --omit=dev\n"
+        );
         assert!(findings(&NpmInstallInsteadOfCi, &fixed(&NpmInstallInsteadOfCi, t)).is_empty());
         let t = "FROM node:20 AS build\nCOPY . .\nRUN npm i && npm run build\nFROM nginx\nCOPY --from=build /dist /usr/share/nginx/html\n";
-        assert_eq!(fixed(&NpmInstallInsteadOfCi, t), t.replace("npm i ", "npm ci "));
+        assert_eq!(
+            fixed(&NpmInstallInsteadOfCi, t),
+            t.replace("npm i ", "npm ci ")
+        );
     }
 
     #[test]

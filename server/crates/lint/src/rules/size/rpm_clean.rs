@@ -16,7 +16,12 @@ use crate::rules::size::shipped::Shipped;
 fn cache_dirs(tool: PkgTool) -> &'static [&'static str] {
     match tool {
         PkgTool::Yum => &["/var/cache/yum"],
-        PkgTool::Dnf => &["/var/cache/dnf", "/var/cache/yum", "/var/cache/libdnf5", "/var/cache/tdnf"],
+        PkgTool::Dnf => &[
+            "/var/cache/dnf",
+            "/var/cache/yum",
+            "/var/cache/libdnf5",
+            "/var/cache/tdnf",
+        ],
         PkgTool::Zypper => &["/var/cache/zypp"],
         PkgTool::Apt | PkgTool::Apk => &[],
     }

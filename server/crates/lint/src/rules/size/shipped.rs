@@ -125,7 +125,10 @@ pub(crate) fn final_command(cx: &LintContext<'_>) -> Vec<String> {
     let shipped = shipped_stages(cx.model);
     let (mut entrypoint, mut cmd): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for i in cx.instructions() {
-        if !i.stage.is_some_and(|s| shipped.get(s).copied().unwrap_or(false)) {
+        if !i
+            .stage
+            .is_some_and(|s| shipped.get(s).copied().unwrap_or(false))
+        {
             continue;
         }
         let words = || -> Vec<String> {

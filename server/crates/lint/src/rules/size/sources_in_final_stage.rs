@@ -75,18 +75,35 @@ impl RuleCheck for SourcesInFinalStage {
         let shipped = shipped_stages(cx.model);
         let needed = cx.model.needed_stages(last);
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        let is_shipped = |i: &InstRef<'_>| i.stage.is_some_and(|s| shipped.get(s).copied().unwrap_or(false));
+        let is_shipped = |i: &InstRef<'_>| {
+            i.stage
+                .is_some_and(|s| shipped.get(s).copied().unwrap_or(false))
+        };
         // A stage the final image copies from (needed, not shipped) that took the whole context.
         let builder_copy = insts.iter().find(|i| {
-            i.stage.is_some_and(|s| needed.get(s).copied().unwrap_or(false) && !shipped.get(s).copied().unwrap_or(false) && copied_from(cx, s))
-                && whole_context_copy(i).is_some()
+            i.stage.is_some_and(|s| {
+                needed.get(s).copied().unwrap_or(false)
+                    && !shipped.get(s).copied().unwrap_or(false)
+                    && copied_from(cx, s)
+            }) && whole_context_copy(i).is_some()
         });
         let command = final_command(cx).join(" ");
-        let runs_tests = ["test", "pytest", "jest", "rspec", "mocha", "vitest", "phpunit"].iter().any(|t| command.contains(t));
+        let runs_tests = [
+            "test", "pytest", "jest", "rspec", "mocha", "vitest", "phpunit",
+        ]
+        .iter()
+        .any(|t| command.contains(t));
         let web_server = web_server_image(cx);
-        for i in insts.iter().filter(|i| is_shipped(i) && matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add) && i.inst.flag("from").is_none()) {
+        for i in insts.iter().filter(|i| {
+            is_shipped(i)
+                && matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)
+                && i.inst.flag("from").is_none()
+        }) {
             if let (Some(builder), Some(_)) = (builder_copy, whole_context_copy(i)) {
-                let stage = builder.stage.and_then(|s| cx.model.stages.get(s)).map_or_else(String::new, |s| s.label());
+                let stage = builder
+                    .stage
+                    .and_then(|s| cx.model.stages.get(s))
+                    .map_or_else(String::new, |s| s.label());
                 out.push(
                     Diagnostic::new(meta, i.head_range(), format!("the final stage copies the whole build context again, though stage `{stage}` already built from it"))
                         .note("Copy only the build output and runtime files (`COPY --from=...`); sources, tests and docs ship otherwise.")
@@ -94,13 +111,27 @@ impl RuleCheck for SourcesInFinalStage {
                 );
                 continue;
             }
-            let Some((sources, dest)) = i.inst.copy_parts() else { continue };
+            let Some((sources, dest)) = i.inst.copy_parts() else {
+                continue;
+            };
             let dest = dest.map_or("", |d| &d.text).to_ascii_lowercase();
             for s in sources {
-                let first = s.text.trim_start_matches("./").split('/').next().unwrap_or("");
+                let first = s
+                    .text
+                    .trim_start_matches("./")
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
                 let what = match first {
                     "test" | "tests" | "__tests__" if !runs_tests => "the test suite",
-                    "docs" | "doc" if !web_server && !["html", "www", "public", "static", "site"].iter().any(|w| dest.contains(w)) => "the documentation",
+                    "docs" | "doc"
+                        if !web_server
+                            && !["html", "www", "public", "static", "site"]
+                                .iter()
+                                .any(|w| dest.contains(w)) =>
+                    {
+                        "the documentation"
+                    }
                     _ => continue,
                 };
                 out.push(
@@ -114,16 +145,31 @@ impl RuleCheck for SourcesInFinalStage {
 
 /// Whether another stage copies or mounts from stage `s` (rather than only building on it).
 fn copied_from(cx: &LintContext<'_>, s: usize) -> bool {
-    cx.model.refs.iter().any(|r| r.target == RefTarget::Stage(s) && r.kind != layerwise_analysis::RefKind::FromStage)
+    cx.model.refs.iter().any(|r| {
+        r.target == RefTarget::Stage(s) && r.kind != layerwise_analysis::RefKind::FromStage
+    })
 }
 
 /// The final image is a web server, where `docs/` is the content.
 fn web_server_image(cx: &LintContext<'_>) -> bool {
     let shipped = shipped_stages(cx.model);
-    cx.model.stages.iter().filter(|s| shipped.get(s.index).copied().unwrap_or(false)).any(|s| match &s.base {
-        Base::Image(image) => ["nginx", "httpd", "caddy", "apache", "lighttpd", "static-web-server"].iter().any(|w| image.repository.contains(w)),
-        _ => false,
-    })
+    cx.model
+        .stages
+        .iter()
+        .filter(|s| shipped.get(s.index).copied().unwrap_or(false))
+        .any(|s| match &s.base {
+            Base::Image(image) => [
+                "nginx",
+                "httpd",
+                "caddy",
+                "apache",
+                "lighttpd",
+                "static-web-server",
+            ]
+            .iter()
+            .any(|w| image.repository.contains(w)),
+            _ => false,
+        })
 }
 
 #[cfg(test)]
@@ -137,7 +183,10 @@ mod tests {
         let d = findings(&SourcesInFinalStage, t);
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "COPY . .");
-        assert!(d[0].range.start as usize > t.find("--from").unwrap(), "the final stage's copy");
+        assert!(
+            d[0].range.start as usize > t.find("--from").unwrap(),
+            "the final stage's copy"
+        );
         assert!(d[0].message.contains("stage `build`"));
         assert_eq!(flagged(&SourcesInFinalStage, "FROM python:3.12-slim\nCOPY app/ /app/\nCOPY ./tests /app/tests\nCOPY docs/ /app/docs\nCMD [\"python\", \"-m\", \"app\"]\n"), ["./tests", "docs/"]);
     }

@@ -85,17 +85,27 @@ impl RuleCheck for ToolchainFinalImage {
         }
         let stage = &cx.model.stages[s];
         let shown = image.display_name();
-        let size = weight(cx.facts, image).map(|(b, k)| format!(" ({})", approx(b, k))).unwrap_or_default();
+        let size = weight(cx.facts, image)
+            .map(|(b, k)| format!(" ({})", approx(b, k)))
+            .unwrap_or_default();
         let slim = tc.slim_tag.as_deref().map(|t| image.with_tag(t));
-        let saves = slim.as_ref().and_then(|sl| saving(cx.facts, image, sl).map(|s| format!("; `{}` would save {s}", sl.display_name())));
+        let saves = slim.as_ref().and_then(|sl| {
+            saving(cx.facts, image, sl).map(|s| format!("; `{}` would save {s}", sl.display_name()))
+        });
         let mut d = Diagnostic::new(meta, stage.base_range, format!("the final image runs on `{shown}`{size}, {}{}", tc.what, saves.unwrap_or_default())).note(format!(
             "Build in a builder stage and run on {} with only the app copied in: use the 'Split into build and runtime stages' action.",
             tc.runtime
         ));
         if s != last {
-            d = d.related(cx.model.stages[last].base_range, "the final stage is built on that stage");
+            d = d.related(
+                cx.model.stages[last].base_range,
+                "the final stage is built on that stage",
+            );
         }
-        if let Some(fix) = slim.as_ref().and_then(|sl| slim_fix(cx, stage.base_range, &stage.base_text, image, sl)) {
+        if let Some(fix) = slim
+            .as_ref()
+            .and_then(|sl| slim_fix(cx, stage.base_range, &stage.base_text, image, sl))
+        {
             d = d.fix(fix);
         }
         out.push(d);
@@ -103,7 +113,13 @@ impl RuleCheck for ToolchainFinalImage {
 }
 
 /// Rewrites the tag of a literally written reference (`node:20` → `node:20-slim`).
-fn slim_fix(cx: &LintContext<'_>, range: layerwise_syntax::TextRange, written: &str, image: &ImageRef, slim: &ImageRef) -> Option<Fix> {
+fn slim_fix(
+    cx: &LintContext<'_>,
+    range: layerwise_syntax::TextRange,
+    written: &str,
+    image: &ImageRef,
+    slim: &ImageRef,
+) -> Option<Fix> {
     if written.contains('$') || image.digest.is_some() || cx.slice(range) != written {
         return None;
     }
@@ -112,8 +128,15 @@ fn slim_fix(cx: &LintContext<'_>, range: layerwise_syntax::TextRange, written: &
         Some(tag) => written.strip_suffix(tag.as_str())?.strip_suffix(':')?,
         None => written,
     };
-    let saves = saving(cx.facts, image, slim).map(|s| format!(" (saves {s})")).unwrap_or_default();
-    Some(Fix::replace(format!("Switch to {}{saves}", slim.display_name()), range, format!("{name}:{new_tag}"), Applicability::Unsafe))
+    let saves = saving(cx.facts, image, slim)
+        .map(|s| format!(" (saves {s})"))
+        .unwrap_or_default();
+    Some(Fix::replace(
+        format!("Switch to {}{saves}", slim.display_name()),
+        range,
+        format!("{name}:{new_tag}"),
+        Applicability::Unsafe,
+    ))
 }
 
 #[cfg(test)]
@@ -132,7 +155,11 @@ mod tests {
                 ImageFacts {
                     reference,
                     digest: None,
-                    platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), size / 3, Some(*size))],
+                    platforms: vec![PlatformFacts::sizes_only(
+                        Platform::linux_amd64(),
+                        size / 3,
+                        Some(*size),
+                    )],
                     available_platforms: Vec::new(),
                     source: FactSource::Registry,
                     fetched_at: None,
@@ -148,18 +175,39 @@ mod tests {
         let t = "FROM node:20\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
         let d = findings(&ToolchainFinalImage, t);
         assert_eq!(&t[d[0].range.as_usize()], "node:20");
-        assert!(!d[0].message.contains('≈'), "quiet about sizes without facts: {}", d[0].message);
-        assert_eq!(fixed(&ToolchainFinalImage, t), "FROM node:20-slim\nCOPY . .\nCMD [\"node\", \"server.js\"]\n");
-        let d = findings_with(&ToolchainFinalImage, t, &facts(&[("node:20", 1_100_000_000), ("node:20-slim", 200_000_000)]));
+        assert!(
+            !d[0].message.contains('≈'),
+            "quiet about sizes without facts: {}",
+            d[0].message
+        );
+        assert_eq!(
+            fixed(&ToolchainFinalImage, t),
+            "FROM node:20-slim\nCOPY . .\nCMD [\"node\", \"server.js\"]\n"
+        );
+        let d = findings_with(
+            &ToolchainFinalImage,
+            t,
+            &facts(&[("node:20", 1_100_000_000), ("node:20-slim", 200_000_000)]),
+        );
         assert_eq!(d[0].message, "the final image runs on `node:20` (≈ 1.10 GB), the full Debian image with compilers (for native modules); `node:20-slim` would save ≈ 900 MB");
-        assert_eq!(d[0].fixes[0].title, "Switch to node:20-slim (saves ≈ 900 MB)");
+        assert_eq!(
+            d[0].fixes[0].title,
+            "Switch to node:20-slim (saves ≈ 900 MB)"
+        );
         // through a base stage, with the related final FROM
-        let t = "FROM golang:1.22 AS base\nRUN go build -o /app\nFROM base\nENTRYPOINT [\"/app\"]\n";
+        let t =
+            "FROM golang:1.22 AS base\nRUN go build -o /app\nFROM base\nENTRYPOINT [\"/app\"]\n";
         let d = findings(&ToolchainFinalImage, t);
         assert_eq!(&t[d[0].range.as_usize()], "golang:1.22");
         assert_eq!(&t[d[0].related[0].range.as_usize()], "base");
         assert!(d[0].fixes.is_empty());
-        assert_eq!(fixed(&ToolchainFinalImage, "FROM python:3.12-bookworm\nCMD python app.py\n"), "FROM python:3.12-slim-bookworm\nCMD python app.py\n");
+        assert_eq!(
+            fixed(
+                &ToolchainFinalImage,
+                "FROM python:3.12-bookworm\nCMD python app.py\n"
+            ),
+            "FROM python:3.12-slim-bookworm\nCMD python app.py\n"
+        );
     }
 
     #[test]

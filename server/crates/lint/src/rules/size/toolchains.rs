@@ -18,13 +18,16 @@ pub(crate) struct Toolchain {
     pub runtime: &'static str,
 }
 
-const CODENAMES: &[&str] = &["trixie", "bookworm", "bullseye", "buster", "stretch", "jessie"];
+const CODENAMES: &[&str] = &[
+    "trixie", "bookworm", "bullseye", "buster", "stretch", "jessie",
+];
 
 /// The short repository name for Docker Hub official images and their well-known mirrors
 /// (`public.ecr.aws/docker/library/node` → `node`), or the full name otherwise.
 fn short_name(image: &ImageRef) -> String {
     let repo = image.repository.as_str();
-    let official_mirror = matches!(image.registry.as_str(), "public.ecr.aws" | "mirror.gcr.io") && repo.contains("library/");
+    let official_mirror = matches!(image.registry.as_str(), "public.ecr.aws" | "mirror.gcr.io")
+        && repo.contains("library/");
     if image.is_official() || official_mirror {
         repo.rsplit('/').next().unwrap_or(repo).to_string()
     } else {
@@ -35,12 +38,22 @@ fn short_name(image: &ImageRef) -> String {
 /// Classifies a base image. `None` for runtime images (slim, alpine, JRE, distroless...).
 pub(crate) fn toolchain(image: &ImageRef) -> Option<Toolchain> {
     let name = short_name(image);
-    let tag = image.tag.as_deref().unwrap_or("latest").to_ascii_lowercase();
+    let tag = image
+        .tag
+        .as_deref()
+        .unwrap_or("latest")
+        .to_ascii_lowercase();
     let has = |w: &str| tag.contains(w);
     if has("windowsservercore") || has("nanoserver") {
         return None;
     }
-    let jdk = |what| (!has("jre") && !has("headless") && !has("distroless")).then_some(Toolchain { what, slim_tag: None, runtime: "a JRE image such as `eclipse-temurin:21-jre`" });
+    let jdk = |what| {
+        (!has("jre") && !has("headless") && !has("distroless")).then_some(Toolchain {
+            what,
+            slim_tag: None,
+            runtime: "a JRE image such as `eclipse-temurin:21-jre`",
+        })
+    };
     match name.as_str() {
         "node" | "python" | "ruby" => {
             if has("slim") || has("alpine") {
@@ -51,15 +64,48 @@ pub(crate) fn toolchain(image: &ImageRef) -> Option<Toolchain> {
                 "python" => "the full Debian image with compilers and headers",
                 _ => "the full Debian image with compilers and headers",
             };
-            Some(Toolchain { what, slim_tag: slim_tag(&name, image.tag.as_deref()), runtime: "the `-slim` variant" })
+            Some(Toolchain {
+                what,
+                slim_tag: slim_tag(&name, image.tag.as_deref()),
+                runtime: "the `-slim` variant",
+            })
         }
-        "golang" => Some(Toolchain { what: "the Go toolchain", slim_tag: None, runtime: "`gcr.io/distroless/static-debian12` or `scratch`" }),
-        "rust" => Some(Toolchain { what: "the Rust toolchain", slim_tag: None, runtime: "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`" }),
-        "gcc" | "buildpack-deps" => Some(Toolchain { what: "a C/C++ toolchain", slim_tag: None, runtime: "`debian:bookworm-slim`" }),
-        "maven" => Some(Toolchain { what: "Maven and a JDK", slim_tag: None, runtime: "a JRE image such as `eclipse-temurin:21-jre`" }),
-        "gradle" => Some(Toolchain { what: "Gradle and a JDK", slim_tag: None, runtime: "a JRE image such as `eclipse-temurin:21-jre`" }),
-        "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" | "ibm-semeru-runtimes" | "mcr.microsoft.com/openjdk/jdk" => jdk("a full JDK"),
-        "mcr.microsoft.com/dotnet/sdk" => Some(Toolchain { what: "the .NET SDK", slim_tag: None, runtime: "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime`" }),
+        "golang" => Some(Toolchain {
+            what: "the Go toolchain",
+            slim_tag: None,
+            runtime: "`gcr.io/distroless/static-debian12` or `scratch`",
+        }),
+        "rust" => Some(Toolchain {
+            what: "the Rust toolchain",
+            slim_tag: None,
+            runtime: "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`",
+        }),
+        "gcc" | "buildpack-deps" => Some(Toolchain {
+            what: "a C/C++ toolchain",
+            slim_tag: None,
+            runtime: "`debian:bookworm-slim`",
+        }),
+        "maven" => Some(Toolchain {
+            what: "Maven and a JDK",
+            slim_tag: None,
+            runtime: "a JRE image such as `eclipse-temurin:21-jre`",
+        }),
+        "gradle" => Some(Toolchain {
+            what: "Gradle and a JDK",
+            slim_tag: None,
+            runtime: "a JRE image such as `eclipse-temurin:21-jre`",
+        }),
+        "openjdk"
+        | "eclipse-temurin"
+        | "amazoncorretto"
+        | "sapmachine"
+        | "ibm-semeru-runtimes"
+        | "mcr.microsoft.com/openjdk/jdk" => jdk("a full JDK"),
+        "mcr.microsoft.com/dotnet/sdk" => Some(Toolchain {
+            what: "the .NET SDK",
+            slim_tag: None,
+            runtime: "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime`",
+        }),
         _ => None,
     }
 }
@@ -67,15 +113,22 @@ pub(crate) fn toolchain(image: &ImageRef) -> Option<Toolchain> {
 /// `20` → `20-slim`; `20-bookworm` → `20-bookworm-slim` for node, `3.12-bookworm` →
 /// `3.12-slim-bookworm` for python and ruby (their tag schemes differ); no tag → `slim`.
 fn slim_tag(name: &str, tag: Option<&str>) -> Option<String> {
-    let Some(tag) = tag else { return Some("slim".into()) };
+    let Some(tag) = tag else {
+        return Some("slim".into());
+    };
     if tag == "latest" {
         return Some("slim".into());
     }
-    if !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+    if !tag
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
         return None;
     }
     match tag.rsplit_once('-') {
-        Some((head, codename)) if CODENAMES.contains(&codename) && name != "node" => Some(format!("{head}-slim-{codename}")),
+        Some((head, codename)) if CODENAMES.contains(&codename) && name != "node" => {
+            Some(format!("{head}-slim-{codename}"))
+        }
         _ => Some(format!("{tag}-slim")),
     }
 }
@@ -113,10 +166,32 @@ mod tests {
 
     #[test]
     fn classifies_images() {
-        for full in ["node:20", "node", "python:3.12-bookworm", "golang:1.22-alpine", "rust:1", "maven:3-eclipse-temurin-21", "eclipse-temurin:21", "eclipse-temurin:21-jdk", "mcr.microsoft.com/dotnet/sdk:8.0", "public.ecr.aws/docker/library/node:20", "openjdk:17"] {
+        for full in [
+            "node:20",
+            "node",
+            "python:3.12-bookworm",
+            "golang:1.22-alpine",
+            "rust:1",
+            "maven:3-eclipse-temurin-21",
+            "eclipse-temurin:21",
+            "eclipse-temurin:21-jdk",
+            "mcr.microsoft.com/dotnet/sdk:8.0",
+            "public.ecr.aws/docker/library/node:20",
+            "openjdk:17",
+        ] {
             assert!(t(full).is_some(), "{full}");
         }
-        for runtime in ["node:20-slim", "node:20-alpine", "python:3.12-slim-bookworm", "eclipse-temurin:21-jre", "debian:bookworm", "gcr.io/distroless/static", "myorg/node:20", "python:3.12-windowsservercore-ltsc2022", "mcr.microsoft.com/dotnet/aspnet:8.0"] {
+        for runtime in [
+            "node:20-slim",
+            "node:20-alpine",
+            "python:3.12-slim-bookworm",
+            "eclipse-temurin:21-jre",
+            "debian:bookworm",
+            "gcr.io/distroless/static",
+            "myorg/node:20",
+            "python:3.12-windowsservercore-ltsc2022",
+            "mcr.microsoft.com/dotnet/aspnet:8.0",
+        ] {
             assert!(t(runtime).is_none(), "{runtime}");
         }
     }
@@ -124,8 +199,14 @@ mod tests {
     #[test]
     fn slim_tags() {
         assert_eq!(slim_tag("node", Some("20")).as_deref(), Some("20-slim"));
-        assert_eq!(slim_tag("node", Some("20-bookworm")).as_deref(), Some("20-bookworm-slim"));
-        assert_eq!(slim_tag("python", Some("3.12-bookworm")).as_deref(), Some("3.12-slim-bookworm"));
+        assert_eq!(
+            slim_tag("node", Some("20-bookworm")).as_deref(),
+            Some("20-bookworm-slim")
+        );
+        assert_eq!(
+            slim_tag("python", Some("3.12-bookworm")).as_deref(),
+            Some("3.12-slim-bookworm")
+        );
         assert_eq!(slim_tag("python", None).as_deref(), Some("slim"));
         assert_eq!(slim_tag("python", Some("${V}")), None);
     }

@@ -61,19 +61,37 @@ impl RuleCheck for UnusedStage {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let Some(last) = cx.final_stage() else { return };
         let needed = cx.model.needed_stages(last);
-        let numeric_refs = cx.model.refs.iter().any(|r| r.text.chars().all(|c| c.is_ascii_digit()));
+        let numeric_refs = cx
+            .model
+            .refs
+            .iter()
+            .any(|r| r.text.chars().all(|c| c.is_ascii_digit()));
         for stage in &cx.model.stages {
             if stage.name.is_some() || needed.get(stage.index).copied().unwrap_or(true) {
                 continue;
             }
-            let Some(from) = cx.model.instructions.get(stage.from) else { continue };
-            let keyword = cx.slice(from.range).split_whitespace().next().unwrap_or("FROM");
+            let Some(from) = cx.model.instructions.get(stage.from) else {
+                continue;
+            };
+            let keyword = cx
+                .slice(from.range)
+                .split_whitespace()
+                .next()
+                .unwrap_or("FROM");
             let at = cx.slice(from.range).find(keyword).unwrap_or(0) as u32;
-            let range = TextRange::new(from.range.start + at, from.range.start + at + keyword.len() as u32);
+            let range = TextRange::new(
+                from.range.start + at,
+                from.range.start + at + keyword.len() as u32,
+            );
             let mut d = Diagnostic::new(meta, range, format!("stage {} is never used: the final stage does not need it and it has no name to target", stage.index))
                 .note("BuildKit never builds it. Remove it, or name it (`AS name`) and use it with `COPY --from=name` or `--target name`.");
             if !numeric_refs {
-                d = d.fix(Fix::replace("Remove the unused stage", TextRange::new(from.range.start, stage.range.end), "", Applicability::Unsafe));
+                d = d.fix(Fix::replace(
+                    "Remove the unused stage",
+                    TextRange::new(from.range.start, stage.range.end),
+                    "",
+                    Applicability::Unsafe,
+                ));
             }
             out.push(d);
         }
@@ -93,7 +111,10 @@ mod tests {
         let t = "FROM a\nFROM b\nFROM c AS x\nCOPY --from=1 /x /x\n";
         let d = findings(&UnusedStage, t);
         assert_eq!(d.len(), 1, "stage 0 only");
-        assert!(d[0].fixes.is_empty(), "numeric --from: removing a stage would renumber");
+        assert!(
+            d[0].fixes.is_empty(),
+            "numeric --from: removing a stage would renumber"
+        );
     }
 
     #[test]
