@@ -142,7 +142,11 @@ pub enum Args {
     /// No arguments at all.
     None,
     /// Exec form: `["a", "b"]`. Each word's range covers the JSON literal with its quotes.
-    Exec { open: TextRange, close: TextRange, items: Vec<Word> },
+    Exec {
+        open: TextRange,
+        close: TextRange,
+        items: Vec<Word>,
+    },
     /// Shell form, or a plain string argument (`USER`, `WORKDIR`, ...): the whole rest.
     Text(Word),
     /// Whitespace-delimited words (`FROM`, `EXPOSE`, shell-form `COPY`/`ADD`/`VOLUME`).
@@ -180,16 +184,18 @@ pub struct Instruction {
     pub kind: InstructionKind,
     /// The instruction word as written.
     pub keyword: Word,
-    pub flags: Vec<Flag>,
+    pub flags: Box<[Flag]>,
     /// Everything after the flags (trimmed), if there is anything.
     pub args_range: Option<TextRange>,
     pub args: Args,
-    pub heredocs: Vec<Heredoc>,
+    pub heredocs: Box<[Heredoc]>,
 }
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name().eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     /// `true` for the exec (JSON) form.
@@ -230,7 +236,14 @@ impl Instruction {
             Some(w) if w.text.eq_ignore_ascii_case("as") => (Some(w), words.get(2)),
             _ => (None, None),
         };
-        Some(FromParts { image, as_keyword, name, extra: words.get(if as_keyword.is_some() { 3 } else { 1 }..).unwrap_or(&[]) })
+        Some(FromParts {
+            image,
+            as_keyword,
+            name,
+            extra: words
+                .get(if as_keyword.is_some() { 3 } else { 1 }..)
+                .unwrap_or(&[]),
+        })
     }
 
     /// `COPY`/`ADD` sources and destination (heredoc sources included as their `<<EOF` words).

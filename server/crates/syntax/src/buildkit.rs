@@ -26,7 +26,11 @@ pub fn dump(file: &Dockerfile) -> Result<String, SyntaxError> {
 fn dump_instruction(inst: &Instruction) -> String {
     let mut s = inst.keyword.text.to_lowercase();
     if !inst.flags.is_empty() {
-        let flags: Vec<String> = inst.flags.iter().map(|f| go_quote(&buildkit_flag_text(&f.text))).collect();
+        let flags: Vec<String> = inst
+            .flags
+            .iter()
+            .map(|f| go_quote(&buildkit_flag_text(&f.text)))
+            .collect();
         s.push_str(&format!(" [{}]", flags.join(" ")));
     }
     match &inst.args {
@@ -73,7 +77,11 @@ fn values(kind: InstructionKind, args: &Args, with_separators: bool) -> Vec<Stri
                     continue;
                 }
                 out.push(p.key.text.to_string());
-                out.push(p.value.as_ref().map_or(String::new(), |v| v.text.to_string()));
+                out.push(
+                    p.value
+                        .as_ref()
+                        .map_or(String::new(), |v| v.text.to_string()),
+                );
                 if with_separators {
                     out.push(if *legacy { String::new() } else { "=".into() });
                 }
@@ -136,13 +144,20 @@ fn record(r: ItemRef<'_>, inst: &Instruction, start_line: u32) -> NodeRecord {
     let (sub_cmd, json, heredocs) = match &inst.args {
         // BuildKit attaches ONBUILD heredocs to the outer node; the records report the inner
         // node's (none), as the Python binding does.
-        Args::Onbuild(inner) => (Some(inner.keyword.text.to_lowercase()), inner.is_exec_form(), Vec::new()),
+        Args::Onbuild(inner) => (
+            Some(inner.keyword.text.to_lowercase()),
+            inner.is_exec_form(),
+            Vec::new(),
+        ),
         _ => (
             None,
             inst.is_exec_form(),
             inst.heredocs
                 .iter()
-                .map(|h| HeredocRecord { name: h.name.to_string(), content: r.slice(h.body).to_string() })
+                .map(|h| HeredocRecord {
+                    name: h.name.to_string(),
+                    content: r.slice(h.body).to_string(),
+                })
                 .collect(),
         ),
     };
@@ -150,7 +165,11 @@ fn record(r: ItemRef<'_>, inst: &Instruction, start_line: u32) -> NodeRecord {
         cmd: inst.keyword.text.to_lowercase(),
         sub_cmd,
         json,
-        flags: inst.flags.iter().map(|f| buildkit_flag_text(&f.text)).collect(),
+        flags: inst
+            .flags
+            .iter()
+            .map(|f| buildkit_flag_text(&f.text))
+            .collect(),
         value: values(inst.kind, &inst.args, false),
         start_line,
         end_line,

@@ -79,8 +79,17 @@ impl Dockerfile {
             items.push(Arc::new(item));
             pos = end;
         }
-        let header_len = items.iter().take_while(|i| i.kind == ItemKind::Directive).count();
-        Self { items, starts, len: text.len() as u32, escape: st.escape, header_len }
+        let header_len = items
+            .iter()
+            .take_while(|i| i.kind == ItemKind::Directive)
+            .count();
+        Self {
+            items,
+            starts,
+            len: text.len() as u32,
+            escape: st.escape,
+            header_len,
+        }
     }
 
     /// The length of the text in bytes.
@@ -111,11 +120,19 @@ impl Dockerfile {
     }
 
     pub fn items(&self) -> impl DoubleEndedIterator<Item = ItemRef<'_>> + ExactSizeIterator + '_ {
-        self.items.iter().zip(&self.starts).enumerate().map(|(index, (item, &start))| ItemRef { index, start, item })
+        self.items
+            .iter()
+            .zip(&self.starts)
+            .enumerate()
+            .map(|(index, (item, &start))| ItemRef { index, start, item })
     }
 
     pub fn item(&self, index: usize) -> Option<ItemRef<'_>> {
-        Some(ItemRef { index, start: *self.starts.get(index)?, item: self.items.get(index)? })
+        Some(ItemRef {
+            index,
+            start: *self.starts.get(index)?,
+            item: self.items.get(index)?,
+        })
     }
 
     /// The item containing `offset`; the last item for the end of the file.
@@ -123,28 +140,42 @@ impl Dockerfile {
         if self.items.is_empty() {
             return None;
         }
-        let i = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let i = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         self.item(i)
     }
 
     /// Instructions in order, with their items.
     pub fn instructions(&self) -> impl Iterator<Item = (ItemRef<'_>, &Instruction)> + '_ {
-        self.items().filter_map(|r| r.item.instruction().map(|i| (r, i)))
+        self.items()
+            .filter_map(|r| r.item.instruction().map(|i| (r, i)))
     }
 
     /// Parser directives at the top of the file.
     pub fn directives(&self) -> impl Iterator<Item = (ItemRef<'_>, &crate::Directive)> + '_ {
-        self.items().take(self.header_len).filter_map(|r| r.item.directive().map(|d| (r, d)))
+        self.items()
+            .take(self.header_len)
+            .filter_map(|r| r.item.directive().map(|d| (r, d)))
     }
 
     /// Every syntax error, with file ranges, in order.
     pub fn errors(&self) -> Vec<SyntaxError> {
         let mut out: Vec<SyntaxError> = self
             .items()
-            .flat_map(|r| r.item.errors().iter().map(move |e| SyntaxError { range: r.abs(e.range), message: e.message.clone() }))
+            .flat_map(|r| {
+                r.item.errors().iter().map(move |e| SyntaxError {
+                    range: r.abs(e.range),
+                    message: e.message.clone(),
+                })
+            })
             .collect();
         if !self.items.iter().any(|i| i.kind == ItemKind::Instruction) {
-            out.push(SyntaxError { range: TextRange::empty(self.len), message: "file with no instructions".into() });
+            out.push(SyntaxError {
+                range: TextRange::empty(self.len),
+                message: "file with no instructions".into(),
+            });
         }
         out
     }
@@ -161,8 +192,12 @@ impl Dockerfile {
             return;
         }
         // The first item whose lexing the edit can change.
-        let mut first = self.starts.partition_point(|&s| s <= start).saturating_sub(1);
-        if first > 0 && self.starts[first] == start && !self.items[first - 1].text().ends_with('\n') {
+        let mut first = self
+            .starts
+            .partition_point(|&s| s <= start)
+            .saturating_sub(1);
+        if first > 0 && self.starts[first] == start && !self.items[first - 1].text().ends_with('\n')
+        {
             first -= 1;
         }
         if self.items.is_empty() || first <= self.header_len {
@@ -171,7 +206,14 @@ impl Dockerfile {
             *self = Self::parse(&text);
             return;
         }
-        let last = if end > start { self.starts.partition_point(|&s| s < end).saturating_sub(1).max(first) } else { first };
+        let last = if end > start {
+            self.starts
+                .partition_point(|&s| s < end)
+                .saturating_sub(1)
+                .max(first)
+        } else {
+            first
+        };
 
         let region_start = self.starts[first] as usize;
         let mut region = String::new();
@@ -179,7 +221,10 @@ impl Dockerfile {
             region.push_str(item.text());
         }
         let old_region_len = region.len();
-        region.replace_range(start as usize - region_start..end as usize - region_start, insert);
+        region.replace_range(
+            start as usize - region_start..end as usize - region_start,
+            insert,
+        );
         let new_len_of_edit = region.len() as i64 - old_region_len as i64;
 
         let mut next_old = last + 1;
@@ -187,7 +232,11 @@ impl Dockerfile {
         let mut pos = 0usize;
         let mut extensions = 0;
         loop {
-            let mut st = LexState { escape: self.escape, in_header: false, seen_directives: Vec::new() };
+            let mut st = LexState {
+                escape: self.escape,
+                in_header: false,
+                seen_directives: Vec::new(),
+            };
             while pos < region.len() {
                 let (item, e) = lex_item(&region, pos, &mut st);
                 new_items.push(((region_start + pos) as u32, Arc::new(item)));
@@ -204,7 +253,11 @@ impl Dockerfile {
                 pos = reopen_at as usize - region_start;
             }
             extensions += 1;
-            let take = if extensions > 8 { self.items.len() - next_old } else { 1 };
+            let take = if extensions > 8 {
+                self.items.len() - next_old
+            } else {
+                1
+            };
             for item in &self.items[next_old..next_old + take] {
                 region.push_str(item.text());
             }

@@ -60,7 +60,15 @@ fn is_name_char(c: char) -> bool {
 /// Every variable reference in `text` (nested ones too), in order of their `$`.
 pub fn references(text: &str, escape: char) -> Vec<VarRef> {
     let mut out = Vec::new();
-    let mut lx = Lexer { s: text, pos: 0, escape, lookup: &|_| None, refs: Some(&mut out), result: Expanded::default(), depth: 0 };
+    let mut lx = Lexer {
+        s: text,
+        pos: 0,
+        escape,
+        lookup: &|_| None,
+        refs: Some(&mut out),
+        result: Expanded::default(),
+        depth: 0,
+    };
     let _ = lx.word(&[]);
     out.sort_by_key(|r| r.range.start);
     out
@@ -68,7 +76,15 @@ pub fn references(text: &str, escape: char) -> Vec<VarRef> {
 
 /// Expands `text` as BuildKit's builder does for a non-`RUN` instruction.
 pub fn expand(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> Expanded {
-    let mut lx = Lexer { s: text, pos: 0, escape, lookup, refs: None, result: Expanded::default(), depth: 0 };
+    let mut lx = Lexer {
+        s: text,
+        pos: 0,
+        escape,
+        lookup,
+        refs: None,
+        result: Expanded::default(),
+        depth: 0,
+    };
     let value = lx.word(&[]);
     Expanded { value, ..lx.result }
 }
@@ -184,7 +200,14 @@ impl Lexer<'_, '_> {
                     self.bump();
                 }
                 let name = self.s[name_start..self.pos].to_string();
-                self.record(VarRef { range: start..self.pos, name: name.clone(), name_range: name_start..self.pos, op: None, word: None, depth: self.depth });
+                self.record(VarRef {
+                    range: start..self.pos,
+                    name: name.clone(),
+                    name_range: name_start..self.pos,
+                    op: None,
+                    word: None,
+                    depth: self.depth,
+                });
                 self.resolve(&name)
             }
             _ => "$".to_string(),
@@ -237,7 +260,9 @@ impl Lexer<'_, '_> {
         self.pos += op_len;
         if self.depth >= MAX_DEPTH {
             // Too deep: treat the rest as literal text and stop nesting.
-            let end = self.s[self.pos..].find('}').map_or(self.s.len(), |i| self.pos + i + 1);
+            let end = self.s[self.pos..]
+                .find('}')
+                .map_or(self.s.len(), |i| self.pos + i + 1);
             self.pos = end;
             return String::new();
         }
@@ -262,7 +287,14 @@ impl Lexer<'_, '_> {
         if self.peek() == Some('}') {
             self.bump();
         }
-        self.record(VarRef { range: start..self.pos, name: name.clone(), name_range, op, word: word_range, depth: self.depth });
+        self.record(VarRef {
+            range: start..self.pos,
+            name: name.clone(),
+            name_range,
+            op,
+            word: word_range,
+            depth: self.depth,
+        });
         let value = self.value_of(&name);
         match op {
             None => self.resolve(&name),
@@ -278,7 +310,11 @@ impl Lexer<'_, '_> {
                 Some(v) if !(colon && v.is_empty()) => v,
                 _ => {
                     let w = word.unwrap_or_default();
-                    self.result.errors.push(if w.is_empty() { format!("{name}: is not allowed to be unset") } else { format!("{name}: {w}") });
+                    self.result.errors.push(if w.is_empty() {
+                        format!("{name}: is not allowed to be unset")
+                    } else {
+                        format!("{name}: {w}")
+                    });
                     String::new()
                 }
             },
@@ -292,7 +328,12 @@ impl Lexer<'_, '_> {
             }
             Some(Op::Replace { all }) => {
                 let v = self.resolve(&name);
-                replace(&v, &word.unwrap_or_default(), &replacement.unwrap_or_default(), all)
+                replace(
+                    &v,
+                    &word.unwrap_or_default(),
+                    &replacement.unwrap_or_default(),
+                    all,
+                )
             }
         }
     }
@@ -386,7 +427,10 @@ fn class(p: &[char], i: usize, c: char) -> Option<(bool, usize)> {
 }
 
 fn char_boundaries(s: &str) -> Vec<usize> {
-    s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len())).collect()
+    s.char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()))
+        .collect()
 }
 
 fn trim_prefix(v: &str, pat: &str, longest: bool) -> String {
@@ -425,7 +469,10 @@ fn replace(v: &str, pat: &str, rep: &str, all: bool) -> String {
     while i < b.len() {
         let start = b[i];
         // longest match starting here
-        let found = b[i + 1..].iter().rev().find(|&&end| glob_match(pat, &v[start..end]));
+        let found = b[i + 1..]
+            .iter()
+            .rev()
+            .find(|&&end| glob_match(pat, &v[start..end]));
         match found {
             Some(&end) => {
                 out.push_str(rep);
@@ -469,7 +516,10 @@ mod tests {
         assert_eq!(x("$V/$NOPE/x"), "1.2.3//x");
         assert_eq!(x("${NOPE:-d} ${EMPTY:-e} ${EMPTY-f}"), "d e ");
         assert_eq!(x("${V:+set} ${NOPE:+set}"), "set ");
-        assert_eq!(x("${P#*/} ${P##*/} ${P%/*} ${P%%/*}"), "usr/local/bin/tool tool /usr/local/bin ");
+        assert_eq!(
+            x("${P#*/} ${P##*/} ${P%/*} ${P%%/*}"),
+            "usr/local/bin/tool tool /usr/local/bin "
+        );
         assert_eq!(x("${V/./-} ${V//./-}"), "1-2.3 1-2-3");
         assert_eq!(x("'$V' \"$V\" \\$V"), "$V 1.2.3 $V");
         assert_eq!(x("${NOPE:-${V}}"), "1.2.3");
@@ -482,7 +532,10 @@ mod tests {
     fn finds_references_with_ranges() {
         let t = "a ${X:-$Y} $Z";
         let r = references(t, '\\');
-        let names: Vec<_> = r.iter().map(|r| (r.name.as_str(), &t[r.name_range.clone()], r.depth)).collect();
+        let names: Vec<_> = r
+            .iter()
+            .map(|r| (r.name.as_str(), &t[r.name_range.clone()], r.depth))
+            .collect();
         assert_eq!(names, [("X", "X", 0), ("Y", "Y", 1), ("Z", "Z", 0)]);
         assert_eq!(&t[r[0].range.clone()], "${X:-$Y}");
         assert!(references("'$X' \\$Y", '\\').is_empty());

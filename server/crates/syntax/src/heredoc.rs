@@ -37,7 +37,10 @@ fn raw_words(text: &str) -> Option<Vec<(usize, usize)>> {
                 break;
             }
             match c {
-                '\\' => i = (i + 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8)).min(b.len()),
+                '\\' => {
+                    i = (i + 1 + text[i + 1..].chars().next().map_or(0, char::len_utf8))
+                        .min(b.len())
+                }
                 '\'' => i += 1 + text[i + 1..].find('\'')? + 1,
                 '"' => {
                     let mut j = i + 1;
@@ -97,17 +100,21 @@ pub(crate) fn openers(line: &str) -> Vec<Opener> {
     if !line.contains("<<") {
         return Vec::new();
     }
-    let Some(words) = raw_words(line) else { return Vec::new() };
+    let Some(words) = raw_words(line) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (start, end) in words {
         let word = &line[start..end];
         let digits = word.bytes().take_while(u8::is_ascii_digit).count();
-        let Some(after) = word[digits..].strip_prefix("<<") else { continue };
+        let Some(after) = word[digits..].strip_prefix("<<") else {
+            continue;
+        };
         let (chomp, after) = match after.strip_prefix('-') {
             Some(a) => (true, a),
             None => (false, after),
         };
-        let rest = after.trim_start_matches(|c| matches!(c, '\t' | '\n' | '\x0c' | '\r' | ' '));
+        let rest = after.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']);
         if rest.is_empty() || rest.contains('<') {
             continue;
         }
@@ -117,7 +124,14 @@ pub(crate) fn openers(line: &str) -> Vec<Opener> {
         }
         let expand = quote_count(&name) == quote_count(rest);
         let fd = word[..digits].parse().unwrap_or(0);
-        out.push(Opener { start, end, name, fd, chomp, expand });
+        out.push(Opener {
+            start,
+            end,
+            name,
+            fd,
+            chomp,
+            expand,
+        });
     }
     out
 }
@@ -142,11 +156,19 @@ pub(crate) fn body(src: &str, pos: usize, name: &str, chomp: bool) -> BodySpan {
             content = content.trim_start_matches('\t');
         }
         if content == name {
-            return BodySpan { body: (pos, l.start), terminator: Some((l.start, l.content_end)), end: l.end };
+            return BodySpan {
+                body: (pos, l.start),
+                terminator: Some((l.start, l.content_end)),
+                end: l.end,
+            };
         }
         at = l.end;
     }
-    BodySpan { body: (pos, src.len()), terminator: None, end: src.len() }
+    BodySpan {
+        body: (pos, src.len()),
+        terminator: None,
+        end: src.len(),
+    }
 }
 
 #[cfg(test)]
@@ -154,15 +176,24 @@ mod tests {
     use super::*;
 
     fn names(line: &str) -> Vec<(String, u32, bool, bool)> {
-        openers(line).into_iter().map(|o| (o.name, o.fd, o.chomp, o.expand)).collect()
+        openers(line)
+            .into_iter()
+            .map(|o| (o.name, o.fd, o.chomp, o.expand))
+            .collect()
     }
 
     #[test]
     fn finds_openers_like_buildkit() {
         assert_eq!(names("RUN cat <<EOF"), [("EOF".into(), 0, false, true)]);
-        assert_eq!(names("RUN 2<<EOF cat <<-\"X\" && a<<Y"), [("EOF".into(), 2, false, true), ("X".into(), 0, true, false)]);
+        assert_eq!(
+            names("RUN 2<<EOF cat <<-\"X\" && a<<Y"),
+            [("EOF".into(), 2, false, true), ("X".into(), 0, true, false)]
+        );
         assert_eq!(names("RUN cat <<'E F'"), [("E F".into(), 0, false, false)]);
-        assert_eq!(names("RUN cat <<E\\\"OF"), [("E\"OF".into(), 0, false, true)]);
+        assert_eq!(
+            names("RUN cat <<E\\\"OF"),
+            [("E\"OF".into(), 0, false, true)]
+        );
         assert!(names("RUN cat << EOF").is_empty());
         assert!(names("RUN echo \"unterm <<EOF").is_empty());
         assert!(names("RUN cat <<<EOF").is_empty());
@@ -171,7 +202,14 @@ mod tests {
     #[test]
     fn reads_bodies() {
         let src = "a\n\tb\n\tEOF\nrest";
-        assert_eq!(body(src, 0, "EOF", true), BodySpan { body: (0, 5), terminator: Some((5, 9)), end: 10 });
+        assert_eq!(
+            body(src, 0, "EOF", true),
+            BodySpan {
+                body: (0, 5),
+                terminator: Some((5, 9)),
+                end: 10
+            }
+        );
         assert_eq!(body(src, 0, "EOF", false).terminator, None);
     }
 }

@@ -7,6 +7,8 @@ use crate::heredoc;
 use crate::lexer::{self, phys_line, PhysLine, Segment};
 use crate::parser::{error_at, parse_logical};
 use crate::tokens::{build_tokens, Token, TokenKind};
+use std::sync::OnceLock;
+
 use crate::{SyntaxError, TextRange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,15 +29,18 @@ pub struct Directive {
     pub value_range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Item {
     pub kind: ItemKind,
     pub(crate) text: Box<str>,
-    pub(crate) tokens: Box<[Token]>,
+    /// Computed on first use: most consumers never need tokens, and building them at parse
+    /// time cost a sixth of the parse.
+    pub(crate) tokens: OnceLock<Box<[Token]>>,
+    pub(crate) escape: u8,
     pub(crate) instruction: Option<Box<Instruction>>,
-    pub(crate) directive: Option<Directive>,
-    pub(crate) errors: Vec<SyntaxError>,
-    pub(crate) empty_continuation_lines: Vec<TextRange>,
+    pub(crate) directive: Option<Box<Directive>>,
+    pub(crate) errors: Box<[SyntaxError]>,
+    pub(crate) empty_continuation_lines: Box<[TextRange]>,
     /// For instructions: where the pieces of BuildKit's logical line sit in the source.
     pub(crate) segments: Box<[Segment]>,
     /// Number of `\n` in the text.
@@ -44,6 +49,24 @@ pub struct Item {
     /// heredoc): an edit after it must re-lex it.
     pub(crate) open_end: bool,
 }
+
+impl PartialEq for Item {
+    /// Items are equal when they parse the same text the same way (tokens follow from that).
+    fn eq(&self, o: &Self) -> bool {
+        self.kind == o.kind
+            && self.text == o.text
+            && self.escape == o.escape
+            && self.instruction == o.instruction
+            && self.directive == o.directive
+            && self.errors == o.errors
+            && self.empty_continuation_lines == o.empty_continuation_lines
+            && self.segments == o.segments
+            && self.newlines == o.newlines
+            && self.open_end == o.open_end
+    }
+}
+
+impl Eq for Item {}
 
 impl Item {
     pub fn text(&self) -> &str {
@@ -55,14 +78,57 @@ impl Item {
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
     }
+    /// Every byte of the item in exactly one token, in order.
     pub fn tokens(&self) -> &[Token] {
-        &self.tokens
+        self.tokens
+            .get_or_init(|| self.build_tokens().into_boxed_slice())
+    }
+
+    fn build_tokens(&self) -> Vec<Token> {
+        let mut sig = Vec::new();
+        let text = self.text();
+        let content_token = |kind| {
+            let start = text.len()
+                - text
+                    .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                    .len();
+            let end = text.trim_end_matches(['\n', '\r']).len().max(start);
+            Token {
+                kind,
+                range: TextRange::from_usize(start, end),
+            }
+        };
+        match self.kind {
+            ItemKind::Directive => sig.push(content_token(TokenKind::Directive)),
+            ItemKind::Comment => sig.push(content_token(TokenKind::Comment)),
+            ItemKind::Blank => {}
+            ItemKind::Instruction => {
+                if let Some(inst) = self.instruction() {
+                    significant_tokens(inst, &self.segments, &mut sig);
+                    for h in &inst.effective().heredocs {
+                        if !h.body.is_empty() {
+                            sig.push(Token {
+                                kind: TokenKind::HeredocBody,
+                                range: h.body,
+                            });
+                        }
+                        if let Some(t) = h.terminator {
+                            sig.push(Token {
+                                kind: TokenKind::HeredocTerminator,
+                                range: t,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        build_tokens(text, sig, self.escape)
     }
     pub fn instruction(&self) -> Option<&Instruction> {
         self.instruction.as_deref()
     }
     pub fn directive(&self) -> Option<&Directive> {
-        self.directive.as_ref()
+        self.directive.as_deref()
     }
     pub fn errors(&self) -> &[SyntaxError] {
         &self.errors
@@ -80,14 +146,23 @@ impl Item {
     /// is how a position inside a command that spans continuation lines finds its way back
     /// into the file.
     pub fn source_offset(&self, word: &crate::Word, offset: usize) -> u32 {
-        let Some(start) = self.segments.iter().find(|s| s.source <= word.range.start && word.range.start < s.source + s.len.max(1)) else {
+        let Some(start) = self
+            .segments
+            .iter()
+            .find(|s| s.source <= word.range.start && word.range.start < s.source + s.len.max(1))
+        else {
             return word.range.start + offset as u32;
         };
         let logical = start.logical + (word.range.start - start.source) + offset as u32;
-        let i = self.segments.partition_point(|s| s.logical + s.len <= logical);
+        let i = self
+            .segments
+            .partition_point(|s| s.logical + s.len <= logical);
         match self.segments.get(i) {
             Some(s) => s.source + logical.saturating_sub(s.logical),
-            None => self.segments.last().map_or(word.range.end, |s| s.source + s.len),
+            None => self
+                .segments
+                .last()
+                .map_or(word.range.end, |s| s.source + s.len),
         }
     }
 }
@@ -102,7 +177,11 @@ pub(crate) struct LexState {
 
 impl Default for LexState {
     fn default() -> Self {
-        Self { escape: b'\\', in_header: true, seen_directives: Vec::new() }
+        Self {
+            escape: b'\\',
+            in_header: true,
+            seen_directives: Vec::new(),
+        }
     }
 }
 
@@ -113,7 +192,10 @@ pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize
     let mut line = phys_line(src, pos);
     let bom = pos == 0 && src.starts_with(BOM);
     if bom {
-        line = PhysLine { start: BOM.len(), ..line };
+        line = PhysLine {
+            start: BOM.len(),
+            ..line
+        };
         if line.content_end < line.start {
             line.content_end = line.start;
         }
@@ -131,31 +213,52 @@ pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize
             let name_range = rel(base + d.name_range.0, base + d.name_range.1);
             let value_range = rel(base + d.value_range.0, base + d.value_range.1);
             if st.seen_directives.iter().any(|s| **s == *d.name) {
-                errors.push(error_at(name_range, format!("only one {} parser directive can be used", d.name)));
+                errors.push(error_at(
+                    name_range,
+                    format!("only one {} parser directive can be used", d.name),
+                ));
             } else {
                 st.seen_directives.push(d.name.clone().into_boxed_str());
                 if d.name == "escape" {
                     match value.as_str() {
                         "`" => st.escape = b'`',
                         "\\" => st.escape = b'\\',
-                        _ => errors.push(error_at(value_range, format!("invalid escape token '{value}' does not match ` or \\"))),
+                        _ => errors.push(error_at(
+                            value_range,
+                            format!("invalid escape token '{value}' does not match ` or \\"),
+                        )),
                     }
                 }
             }
-            let directive = Directive { name: d.name.into_boxed_str(), name_range, value: value.into_boxed_str(), value_range };
-            let sig = vec![Token { kind: TokenKind::Directive, range: rel(base, line.content_end) }];
-            let item = finish(src, pos, line.end, ItemKind::Directive, sig, st.escape, errors);
-            return (Item { directive: Some(directive), ..item }, line.end);
+            let directive = Directive {
+                name: d.name.into_boxed_str(),
+                name_range,
+                value: value.into_boxed_str(),
+                value_range,
+            };
+            let item = finish(src, pos, line.end, ItemKind::Directive, st.escape, errors);
+            return (
+                Item {
+                    directive: Some(Box::new(directive)),
+                    ..item
+                },
+                line.end,
+            );
         }
         st.in_header = false;
     }
 
     if trimmed.is_empty() {
-        return (finish(src, pos, line.end, ItemKind::Blank, Vec::new(), st.escape, Vec::new()), line.end);
+        return (
+            finish(src, pos, line.end, ItemKind::Blank, st.escape, Vec::new()),
+            line.end,
+        );
     }
     if trimmed.starts_with('#') {
-        let sig = vec![Token { kind: TokenKind::Comment, range: rel(line.start + lead, line.content_end) }];
-        return (finish(src, pos, line.end, ItemKind::Comment, sig, st.escape, Vec::new()), line.end);
+        return (
+            finish(src, pos, line.end, ItemKind::Comment, st.escape, Vec::new()),
+            line.end,
+        );
     }
     instruction_item(src, pos, line, st.escape)
 }
@@ -167,9 +270,6 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
     let mut end = lines.end;
     let mut open_end = lines.continues_at_eof;
 
-    let mut sig = Vec::new();
-    significant_tokens(&inst, ll, &mut sig);
-
     let effective_takes_heredocs = {
         let e = inst.effective();
         e.kind.allows_heredocs() && !e.is_exec_form()
@@ -180,12 +280,7 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
             let span = heredoc::body(src, end, &o.name, o.chomp);
             let rel = |a: usize, b: usize| TextRange::from_usize(a - pos, b - pos);
             let opener = ll.range(o.start, o.end);
-            if span.body.1 > span.body.0 {
-                sig.push(Token { kind: TokenKind::HeredocBody, range: rel(span.body.0, span.body.1) });
-            }
-            if let Some((a, b)) = span.terminator {
-                sig.push(Token { kind: TokenKind::HeredocTerminator, range: rel(a, b) });
-            } else {
+            if span.terminator.is_none() {
                 errors.push(error_at(opener, "unterminated heredoc"));
                 open_end = true;
             }
@@ -200,14 +295,18 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
             });
             end = span.end;
         }
-        effective_mut(&mut inst).heredocs = docs;
+        effective_mut(&mut inst).heredocs = docs.into_boxed_slice();
     }
 
-    let empty = lines.empty_lines.iter().map(|&(a, b)| TextRange::from_usize(a, b)).collect();
-    let mut item = finish(src, pos, end, ItemKind::Instruction, sig, escape, errors);
+    let empty = lines
+        .empty_lines
+        .iter()
+        .map(|&(a, b)| TextRange::from_usize(a, b))
+        .collect();
+    let mut item = finish(src, pos, end, ItemKind::Instruction, escape, errors);
     item.instruction = Some(Box::new(inst));
     item.empty_continuation_lines = empty;
-    item.segments = lines.logical.segments.clone().into_boxed_slice();
+    item.segments = lines.logical.segments.into_boxed_slice();
     item.open_end |= open_end;
     (item, end)
 }
@@ -219,13 +318,13 @@ fn effective_mut(inst: &mut Instruction) -> &mut Instruction {
     }
 }
 
-fn significant_tokens(inst: &Instruction, ll: &lexer::LogicalLine, sig: &mut Vec<Token>) {
+fn significant_tokens(inst: &Instruction, segments: &[Segment], sig: &mut Vec<Token>) {
     let mut push = |kind: TokenKind, r: TextRange| {
         // split at continuation gaps so no significant token spans a line break
-        let (a, b) = (logical_of(ll, r.start), logical_of(ll, r.end));
+        let (a, b) = (logical_of(segments, r.start), logical_of(segments, r.end));
         match (a, b) {
             (Some(a), Some(b)) if a < b => {
-                for piece in ll.pieces(a, b) {
+                for piece in lexer::pieces(segments, a, b) {
                     sig.push(Token { kind, range: piece });
                 }
             }
@@ -243,7 +342,9 @@ fn args_tokens(args: &Args, push: &mut impl FnMut(TokenKind, TextRange)) {
     match args {
         Args::None | Args::Ignored(None) => {}
         Args::Ignored(Some(r)) => push(TokenKind::Text, *r),
-        Args::Exec { items, .. } => items.iter().for_each(|w| push(TokenKind::JsonString, w.range)),
+        Args::Exec { items, .. } => items
+            .iter()
+            .for_each(|w| push(TokenKind::JsonString, w.range)),
         Args::Text(w) => push(TokenKind::Text, w.range),
         Args::Words(ws) => ws.iter().for_each(|w| push(TokenKind::Word, w.range)),
         Args::Pairs { pairs, .. } => {
@@ -260,35 +361,44 @@ fn args_tokens(args: &Args, push: &mut impl FnMut(TokenKind, TextRange)) {
         }
         Args::Onbuild(inner) => {
             push(TokenKind::Keyword, inner.keyword.range);
-            inner.flags.iter().for_each(|f| push(TokenKind::Flag, f.range));
+            inner
+                .flags
+                .iter()
+                .for_each(|f| push(TokenKind::Flag, f.range));
             args_tokens(&inner.args, push);
         }
     }
 }
 
 /// The logical offset of a source offset, if it falls inside (or at the end of) a segment.
-fn logical_of(ll: &lexer::LogicalLine, source: u32) -> Option<usize> {
-    ll.segments
+fn logical_of(segments: &[Segment], source: u32) -> Option<usize> {
+    segments
         .iter()
         .find(|s| s.source <= source && source <= s.source + s.len)
         .map(|s| (s.logical + (source - s.source)) as usize)
 }
 
-fn finish(src: &str, pos: usize, end: usize, kind: ItemKind, sig: Vec<Token>, escape: u8, errors: Vec<SyntaxError>) -> Item {
+fn finish(
+    src: &str,
+    pos: usize,
+    end: usize,
+    kind: ItemKind,
+    escape: u8,
+    errors: Vec<SyntaxError>,
+) -> Item {
     let text = &src[pos..end];
-    let tokens = build_tokens(text, sig, escape).into_boxed_slice();
     Item {
         kind,
         text: text.into(),
-        tokens,
+        tokens: OnceLock::new(),
+        escape,
         instruction: None,
         directive: None,
-        errors,
-        empty_continuation_lines: Vec::new(),
+        errors: errors.into_boxed_slice(),
+        empty_continuation_lines: Box::new([]),
         segments: Box::new([]),
         newlines: text.bytes().filter(|&b| b == b'\n').count() as u32,
         // ends at the end of the input without a line break: more text would extend it
         open_end: end == src.len() && !text.ends_with('\n'),
     }
 }
-

@@ -20,7 +20,11 @@ pub enum JsonArgs {
     /// Valid JSON, but the array holds something other than strings: BuildKit rejects the file.
     NotStringArray,
     /// The exec form. `open`/`close` are the bracket offsets.
-    Strings { open: usize, close: usize, items: Vec<JsonString> },
+    Strings {
+        open: usize,
+        close: usize,
+        items: Vec<JsonString>,
+    },
 }
 
 /// Go's JSON decoder refuses documents nested deeper than this.
@@ -70,14 +74,22 @@ impl Parser<'_> {
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Some(JsonArgs::Strings { open, close: self.pos - 1, items });
+            return Some(JsonArgs::Strings {
+                open,
+                close: self.pos - 1,
+                items,
+            });
         }
         loop {
             self.skip_ws();
             if self.peek() == Some(b'"') {
                 let start = self.pos;
                 let value = self.string()?;
-                items.push(JsonString { start, end: self.pos, value });
+                items.push(JsonString {
+                    start,
+                    end: self.pos,
+                    value,
+                });
             } else {
                 self.value()?;
                 all_strings = false;
@@ -93,7 +105,11 @@ impl Parser<'_> {
             }
         }
         Some(if all_strings {
-            JsonArgs::Strings { open, close: self.pos - 1, items }
+            JsonArgs::Strings {
+                open,
+                close: self.pos - 1,
+                items,
+            }
         } else {
             JsonArgs::NotStringArray
         })
@@ -145,7 +161,9 @@ impl Parser<'_> {
             }
             // after a complete value: close containers or move to the next element
             loop {
-                let Some(&in_object) = stack.last() else { return Some(()) };
+                let Some(&in_object) = stack.last() else {
+                    return Some(());
+                };
                 self.skip_ws();
                 match (self.peek()?, in_object) {
                     (b',', false) => {
@@ -264,7 +282,9 @@ impl Parser<'_> {
                                 let save = self.pos;
                                 if self.b.get(self.pos..self.pos + 2) == Some(b"\\u") {
                                     self.pos += 2;
-                                    if let Some(lo) = self.hex4().filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                                    if let Some(lo) =
+                                        self.hex4().filter(|lo| (0xDC00..0xE000).contains(lo))
+                                    {
                                         let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
                                         out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
                                         continue;
@@ -309,21 +329,37 @@ mod tests {
     #[test]
     fn exec_form() {
         assert_eq!(strings(r#"["a", "b c"]"#), ["a", "b c"]);
-        assert_eq!(strings(r#"  [ "\/usr\\\"/bin/znc", "-f" ] "#), ["/usr\\\"/bin/znc", "-f"]);
+        assert_eq!(
+            strings(r#"  [ "\/usr\\\"/bin/znc", "-f" ] "#),
+            ["/usr\\\"/bin/znc", "-f"]
+        );
         assert_eq!(strings("[]"), Vec::<String>::new());
         assert_eq!(strings(r#"["\ud83d\ude00\u00e9"]"#), ["😀é"]);
     }
 
     #[test]
     fn shell_fallbacks() {
-        for t in ["['a']", "[\"a\"", "[\"a\",]", "[\"a\"] x", "echo [1]", "", "[\"a\nb\"]"] {
+        for t in [
+            "['a']",
+            "[\"a\"",
+            "[\"a\",]",
+            "[\"a\"] x",
+            "echo [1]",
+            "",
+            "[\"a\nb\"]",
+        ] {
             assert_eq!(parse_json_args(t), JsonArgs::NotJson, "{t:?}");
         }
     }
 
     #[test]
     fn non_string_arrays_are_errors() {
-        for t in ["[1]", r#"["a", ["b"]]"#, r#"["a", {"k": [1, null]}]"#, "[true]"] {
+        for t in [
+            "[1]",
+            r#"["a", ["b"]]"#,
+            r#"["a", {"k": [1, null]}]"#,
+            "[true]",
+        ] {
             assert_eq!(parse_json_args(t), JsonArgs::NotStringArray, "{t:?}");
         }
     }

@@ -26,7 +26,11 @@ impl LogicalLine {
         if piece.is_empty() {
             return;
         }
-        self.segments.push(Segment { logical: self.text.len() as u32, source: source as u32, len: piece.len() as u32 });
+        self.segments.push(Segment {
+            logical: self.text.len() as u32,
+            source: source as u32,
+            len: piece.len() as u32,
+        });
         self.text.push_str(piece);
     }
 
@@ -34,7 +38,9 @@ impl LogicalLine {
     /// of the following segment; `end` offsets should use [`Self::source_end`].
     pub fn source_start(&self, logical: usize) -> u32 {
         let logical = logical as u32;
-        let i = self.segments.partition_point(|s| s.logical + s.len <= logical);
+        let i = self
+            .segments
+            .partition_point(|s| s.logical + s.len <= logical);
         match self.segments.get(i) {
             Some(s) => s.source + (logical.saturating_sub(s.logical)),
             None => self.segments.last().map_or(0, |s| s.source + s.len),
@@ -56,16 +62,20 @@ impl LogicalLine {
         }
         crate::TextRange::new(self.source_start(start), self.source_end(end))
     }
+}
 
-    /// The source ranges a logical range covers, one per segment (so none spans a line break).
-    pub fn pieces(&self, start: usize, end: usize) -> impl Iterator<Item = crate::TextRange> + '_ {
-        let (start, end) = (start as u32, end as u32);
-        self.segments.iter().filter_map(move |s| {
-            let a = start.max(s.logical);
-            let b = end.min(s.logical + s.len);
-            (a < b).then(|| crate::TextRange::new(s.source + a - s.logical, s.source + b - s.logical))
-        })
-    }
+/// The source ranges a logical range covers, one per segment (so none spans a line break).
+pub(crate) fn pieces(
+    segments: &[Segment],
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = crate::TextRange> + '_ {
+    let (start, end) = (start as u32, end as u32);
+    segments.iter().filter_map(move |s| {
+        let a = start.max(s.logical);
+        let b = end.min(s.logical + s.len);
+        (a < b).then(|| crate::TextRange::new(s.source + a - s.logical, s.source + b - s.logical))
+    })
 }
 
 /// One physical line: `content` excludes the line terminator, `end` includes it.
@@ -85,7 +95,11 @@ pub(crate) fn phys_line(src: &str, pos: usize) -> PhysLine {
     while content_end > pos && matches!(b[content_end - 1], b'\n' | b'\r') {
         content_end -= 1;
     }
-    PhysLine { start: pos, content_end, end }
+    PhysLine {
+        start: pos,
+        content_end,
+        end,
+    }
 }
 
 fn memchr_newline(b: &[u8]) -> Option<usize> {
@@ -166,7 +180,11 @@ pub(crate) fn match_directive(line: &str) -> Option<DirectiveMatch> {
     if !matches!(name.as_str(), "syntax" | "escape" | "check") {
         return None;
     }
-    Some(DirectiveMatch { name, name_range: (base, base + name_len), value_range: (base + i, base + end) })
+    Some(DirectiveMatch {
+        name,
+        name_range: (base, base + name_len),
+        value_range: (base + i, base + end),
+    })
 }
 
 /// The shape of an instruction's lines before heredocs: the logical line, where the
@@ -183,14 +201,22 @@ pub(crate) struct InstructionLines {
 
 /// Gathers an instruction starting at `first` (whose leading white space starts the item at
 /// `item_start`): the first line and its continuation lines.
-pub(crate) fn instruction_lines(src: &str, first: PhysLine, item_start: usize, escape: u8) -> InstructionLines {
+pub(crate) fn instruction_lines(
+    src: &str,
+    first: PhysLine,
+    item_start: usize,
+    escape: u8,
+) -> InstructionLines {
     let mut logical = LogicalLine::default();
     let line = &src[first.start..first.content_end];
     let lead = leading_space(line);
     let content_start = first.start + lead;
     let content = &src[content_start..first.content_end];
     let mut cont = continuation(content, escape);
-    logical.push(content_start - item_start, &content[..cont.unwrap_or(content.len())]);
+    logical.push(
+        content_start - item_start,
+        &content[..cont.unwrap_or(content.len())],
+    );
     let mut end = first.end;
     let mut empty_lines = Vec::new();
     while cont.is_some() && end < src.len() {
@@ -206,9 +232,17 @@ pub(crate) fn instruction_lines(src: &str, first: PhysLine, item_start: usize, e
             continue;
         }
         cont = continuation(content, escape);
-        logical.push(l.start - item_start, &content[..cont.unwrap_or(content.len())]);
+        logical.push(
+            l.start - item_start,
+            &content[..cont.unwrap_or(content.len())],
+        );
     }
-    InstructionLines { logical, end, empty_lines, continues_at_eof: cont.is_some() }
+    InstructionLines {
+        logical,
+        end,
+        empty_lines,
+        continues_at_eof: cont.is_some(),
+    }
 }
 
 #[cfg(test)]
@@ -246,7 +280,9 @@ mod tests {
         assert_eq!(lines.empty_lines, vec![(14, 15)]);
         let r = lines.logical.range(8, 9);
         assert_eq!(&src[r.as_usize()], "b");
-        let pieces: Vec<_> = lines.logical.pieces(4, 9).map(|r| &src[r.as_usize()]).collect();
+        let pieces: Vec<_> = pieces(&lines.logical.segments, 4, 9)
+            .map(|r| &src[r.as_usize()])
+            .collect();
         assert_eq!(pieces, ["a ", "  b"]);
     }
 }

@@ -70,7 +70,10 @@ pub fn mount_fields(value: &str) -> Vec<MountField> {
 impl MountField {
     /// The value of `key` among `fields` (keys compare case-insensitively).
     pub fn get<'a>(fields: &'a [MountField], key: &str) -> Option<&'a str> {
-        fields.iter().find(|f| f.key.eq_ignore_ascii_case(key)).and_then(|f| f.value.as_deref())
+        fields
+            .iter()
+            .find(|f| f.key.eq_ignore_ascii_case(key))
+            .and_then(|f| f.value.as_deref())
     }
 }
 
@@ -82,8 +85,20 @@ mod tests {
     fn splits_fields() {
         let v = "type=cache,target=/root/.cache,\"id=a,b\",sharing=locked,ro";
         let f = mount_fields(v);
-        let kv: Vec<_> = f.iter().map(|f| (f.key.as_str(), f.value.as_deref())).collect();
-        assert_eq!(kv, [("type", Some("cache")), ("target", Some("/root/.cache")), ("id", Some("a,b")), ("sharing", Some("locked")), ("ro", None)]);
+        let kv: Vec<_> = f
+            .iter()
+            .map(|f| (f.key.as_str(), f.value.as_deref()))
+            .collect();
+        assert_eq!(
+            kv,
+            [
+                ("type", Some("cache")),
+                ("target", Some("/root/.cache")),
+                ("id", Some("a,b")),
+                ("sharing", Some("locked")),
+                ("ro", None)
+            ]
+        );
         assert_eq!(&v[f[1].value_range.clone().unwrap()], "/root/.cache");
         assert_eq!(MountField::get(&f, "TYPE"), Some("cache"));
         assert!(mount_fields("").is_empty());

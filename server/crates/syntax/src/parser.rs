@@ -5,7 +5,9 @@
 use crate::ast::{Args, Flag, Instruction, InstructionKind, KeyValue, Word};
 use crate::json_args::{parse_json_args, JsonArgs};
 use crate::lexer::LogicalLine;
-use crate::split::{extract_flags, parse_words, split_first_re_space, split_re_space, trim_space, Piece};
+use crate::split::{
+    extract_flags, parse_words, split_first_re_space, split_re_space, trim_space, Piece,
+};
 use crate::{SyntaxError, TextRange};
 
 pub(crate) struct LineParser<'a> {
@@ -20,7 +22,10 @@ impl LineParser<'_> {
     }
 
     fn word(&self, start: usize, end: usize, text: String) -> Word {
-        Word { range: self.line.range(start, end), text: text.into_boxed_str() }
+        Word {
+            range: self.line.range(start, end),
+            text: text.into_boxed_str(),
+        }
     }
 
     fn piece(&self, p: Piece) -> Word {
@@ -42,11 +47,22 @@ impl LineParser<'_> {
             Some(r) => extract_flags(self.text(), r, te, self.escape),
             None => (Vec::new(), te),
         };
-        let flags = flag_pieces.into_iter().map(|p| self.flag(p)).collect();
+        let flags = flag_pieces
+            .into_iter()
+            .map(|p| self.flag(p))
+            .collect::<Vec<_>>()
+            .into_boxed_slice();
         let (a, b) = trim_space(self.text(), args_start, te);
         let args_range = (a < b).then(|| self.line.range(a, b));
         let args = self.args(kind, &keyword.text, a, b);
-        Instruction { kind, keyword, flags, args_range, args, heredocs: Vec::new() }
+        Instruction {
+            kind,
+            keyword,
+            flags,
+            args_range,
+            args,
+            heredocs: Box::new([]),
+        }
     }
 
     fn flag(&self, p: Piece) -> Flag {
@@ -94,7 +110,10 @@ impl LineParser<'_> {
         if a == b {
             return Args::None;
         }
-        let words = split_re_space(self.text(), a, b).into_iter().map(|p| self.piece(p)).collect();
+        let words = split_re_space(self.text(), a, b)
+            .into_iter()
+            .map(|p| self.piece(p))
+            .collect();
         Args::Words(words)
     }
 
@@ -103,13 +122,20 @@ impl LineParser<'_> {
         match parse_json_args(&self.text()[a..b]) {
             JsonArgs::NotJson => None,
             JsonArgs::NotStringArray => {
-                self.error(a, b, "when using JSON array syntax, arrays must be comprised of strings only".into());
+                self.error(
+                    a,
+                    b,
+                    "when using JSON array syntax, arrays must be comprised of strings only".into(),
+                );
                 Some(Args::None)
             }
             JsonArgs::Strings { open, close, items } => Some(Args::Exec {
                 open: self.line.range(a + open, a + open + 1),
                 close: self.line.range(a + close, a + close + 1),
-                items: items.into_iter().map(|s| self.word(a + s.start, a + s.end, s.value)).collect(),
+                items: items
+                    .into_iter()
+                    .map(|s| self.word(a + s.start, a + s.end, s.value))
+                    .collect(),
             }),
         }
     }
@@ -122,7 +148,8 @@ impl LineParser<'_> {
     }
 
     fn maybe_json_to_list(&mut self, a: usize, b: usize) -> Args {
-        self.json(a, b).unwrap_or_else(|| self.whitespace_list(a, b))
+        self.json(a, b)
+            .unwrap_or_else(|| self.whitespace_list(a, b))
     }
 
     fn health(&mut self, a: usize, b: usize) -> Args {
@@ -141,19 +168,31 @@ impl LineParser<'_> {
         }
         let kind = self.word(a, sep, self.text()[a..sep].to_string());
         let cmd = self.maybe_json(next, b);
-        Args::Healthcheck { kind, cmd: Box::new(cmd) }
+        Args::Healthcheck {
+            kind,
+            cmd: Box::new(cmd),
+        }
     }
 
     /// `ARG a b=c`: each word is a name or `name=value`.
     fn name_or_name_val(&self, a: usize, b: usize) -> Args {
-        let pairs = parse_words(self.text(), a, b, self.escape).into_iter().map(|p| self.split_pair(p)).collect();
-        Args::Pairs { legacy: false, pairs }
+        let pairs = parse_words(self.text(), a, b, self.escape)
+            .into_iter()
+            .map(|p| self.split_pair(p))
+            .collect();
+        Args::Pairs {
+            legacy: false,
+            pairs,
+        }
     }
 
     /// Splits a `key=value` word at its first `=` (BuildKit's `strings.SplitN(word, "=", 2)`).
     fn split_pair(&self, p: Piece) -> KeyValue {
         let range = self.line.range(p.start, p.end);
-        match (p.text.split_once('='), self.text()[p.start..p.end].find('=')) {
+        match (
+            p.text.split_once('='),
+            self.text()[p.start..p.end].find('='),
+        ) {
             (Some((k, v)), Some(eq)) => {
                 let eq = p.start + eq;
                 KeyValue {
@@ -163,46 +202,81 @@ impl LineParser<'_> {
                     value: Some(self.word(eq + 1, p.end, v.to_string())),
                 }
             }
-            _ => KeyValue { range, key: self.word(p.start, p.end, p.text), eq: None, value: None },
+            _ => KeyValue {
+                range,
+                key: self.word(p.start, p.end, p.text),
+                eq: None,
+                value: None,
+            },
         }
     }
 
     /// `ENV`/`LABEL`: `k=v ...`, or the legacy `k v` (the whole rest is the value).
     fn name_val(&mut self, a: usize, b: usize, keyword: &str) -> Args {
         let words = parse_words(self.text(), a, b, self.escape);
-        let Some(first) = words.first() else { return Args::None };
+        let Some(first) = words.first() else {
+            return Args::None;
+        };
         if !first.text.contains('=') {
             let (key_end, value_start) = split_first_re_space(self.text(), a, b);
             let Some(vs) = value_start else {
-                self.error(a, b, format!("{} must have two arguments", keyword.to_ascii_uppercase()));
-                return Args::Pairs { legacy: true, pairs: Vec::new() };
+                self.error(
+                    a,
+                    b,
+                    format!("{} must have two arguments", keyword.to_ascii_uppercase()),
+                );
+                return Args::Pairs {
+                    legacy: true,
+                    pairs: Vec::new(),
+                };
             };
             let key = self.word(a, key_end, self.text()[a..key_end].to_string());
             let value = self.word(vs, b, self.text()[vs..b].to_string());
-            let pair = KeyValue { range: self.line.range(a, b), key, eq: None, value: Some(value) };
-            return Args::Pairs { legacy: true, pairs: vec![pair] };
+            let pair = KeyValue {
+                range: self.line.range(a, b),
+                key,
+                eq: None,
+                value: Some(value),
+            };
+            return Args::Pairs {
+                legacy: true,
+                pairs: vec![pair],
+            };
         }
         let mut pairs = Vec::with_capacity(words.len());
         for w in words {
             if !w.text.contains('=') {
-                let msg = format!("Syntax error - can't find = in {}. Must be of the form: name=value", crate::go_quote(&w.text));
+                let msg = format!(
+                    "Syntax error - can't find = in {}. Must be of the form: name=value",
+                    crate::go_quote(&w.text)
+                );
                 self.error(w.start, w.end, msg);
                 continue;
             }
             pairs.push(self.split_pair(w));
         }
-        Args::Pairs { legacy: false, pairs }
+        Args::Pairs {
+            legacy: false,
+            pairs,
+        }
     }
 }
 
 /// Parses `ll` as one instruction. Used for the instruction items and for fixtures in tests.
 pub(crate) fn parse_logical(ll: &LogicalLine, escape: u8) -> (Instruction, Vec<SyntaxError>) {
-    let mut p = LineParser { line: ll, escape, errors: Vec::new() };
+    let mut p = LineParser {
+        line: ll,
+        escape,
+        errors: Vec::new(),
+    };
     let inst = p.instruction(0, ll.text.len());
     (inst, p.errors)
 }
 
 /// The empty-range error helper used by callers outside this module.
 pub(crate) fn error_at(range: TextRange, message: impl Into<String>) -> SyntaxError {
-    SyntaxError { range, message: message.into() }
+    SyntaxError {
+        range,
+        message: message.into(),
+    }
 }

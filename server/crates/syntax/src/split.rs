@@ -41,7 +41,11 @@ pub(crate) fn split_re_space(text: &str, start: usize, end: usize) -> Vec<Piece>
     let mut word_start = start;
     while i < end {
         if is_re_space(b[i]) {
-            out.push(Piece { start: word_start, end: i, text: text[word_start..i].to_string() });
+            out.push(Piece {
+                start: word_start,
+                end: i,
+                text: text[word_start..i].to_string(),
+            });
             while i < end && is_re_space(b[i]) {
                 i += 1;
             }
@@ -50,7 +54,11 @@ pub(crate) fn split_re_space(text: &str, start: usize, end: usize) -> Vec<Piece>
             i += 1;
         }
     }
-    out.push(Piece { start: word_start, end, text: text[word_start..end].to_string() });
+    out.push(Piece {
+        start: word_start,
+        end,
+        text: text[word_start..end].to_string(),
+    });
     out
 }
 
@@ -74,7 +82,12 @@ pub(crate) fn split_first_re_space(text: &str, start: usize, end: usize) -> (usi
 
 /// BuildKit's `extractBuilderFlags`: leading `--flag` words, quote and escape aware, working on
 /// bytes like the Go code does. Returns the flags and where the remaining arguments start.
-pub(crate) fn extract_flags(text: &str, start: usize, end: usize, escape: u8) -> (Vec<Piece>, usize) {
+pub(crate) fn extract_flags(
+    text: &str,
+    start: usize,
+    end: usize,
+    escape: u8,
+) -> (Vec<Piece>, usize) {
     // Go tests unicode.IsSpace(rune(byte)), which also takes the bytes 0x85 and 0xA0 inside
     // UTF-8 characters for spaces; we keep characters whole (see docs/dev/conformance.md).
     let is_space = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
@@ -142,7 +155,11 @@ pub(crate) fn extract_flags(text: &str, start: usize, end: usize, escape: u8) ->
             return (flags, pos);
         }
         if blank_ok || !word.is_empty() {
-            flags.push(Piece { start: word_start, end: pos, text: String::from_utf8_lossy(&word).into_owned() });
+            flags.push(Piece {
+                start: word_start,
+                end: pos,
+                text: String::from_utf8_lossy(&word).into_owned(),
+            });
         }
     }
 }
@@ -152,7 +169,10 @@ pub(crate) fn extract_flags(text: &str, start: usize, end: usize, escape: u8) ->
 pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> Vec<Piece> {
     let esc = escape as char;
     let mut words = Vec::new();
-    let mut chars = text[start..end].char_indices().map(|(i, c)| (i + start, c)).peekable();
+    let mut chars = text[start..end]
+        .char_indices()
+        .map(|(i, c)| (i + start, c))
+        .peekable();
     let mut cur = String::new();
     let mut word_start: Option<usize> = None;
     let mut quote: Option<char> = None;
@@ -165,21 +185,43 @@ pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> V
                     continue;
                 }
                 word_start = Some(pos);
-                if !in_word(c, next_pos, end, esc, &mut cur, &mut quote, &mut blank_ok, &mut chars) {
+                if !in_word(
+                    c,
+                    next_pos,
+                    end,
+                    esc,
+                    &mut cur,
+                    &mut quote,
+                    &mut blank_ok,
+                    &mut chars,
+                ) {
                     continue;
                 }
             }
             (Some(ws), None) => {
                 if is_go_space(c) {
                     if blank_ok || !cur.is_empty() {
-                        words.push(Piece { start: ws, end: pos, text: std::mem::take(&mut cur) });
+                        words.push(Piece {
+                            start: ws,
+                            end: pos,
+                            text: std::mem::take(&mut cur),
+                        });
                     }
                     cur.clear();
                     blank_ok = false;
                     word_start = None;
                     continue;
                 }
-                in_word(c, next_pos, end, esc, &mut cur, &mut quote, &mut blank_ok, &mut chars);
+                in_word(
+                    c,
+                    next_pos,
+                    end,
+                    esc,
+                    &mut cur,
+                    &mut quote,
+                    &mut blank_ok,
+                    &mut chars,
+                );
             }
             (Some(_), Some(q)) => {
                 if c == q {
@@ -202,7 +244,11 @@ pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> V
     }
     if let Some(ws) = word_start {
         if blank_ok || !cur.is_empty() {
-            words.push(Piece { start: ws, end, text: cur });
+            words.push(Piece {
+                start: ws,
+                end,
+                text: cur,
+            });
         }
     }
     words
@@ -262,7 +308,10 @@ mod tests {
     #[test]
     fn words_keep_quotes() {
         let t = r#"a="b c" d\ e 'f\'"#;
-        assert_eq!(texts(parse_words(t, 0, t.len(), b'\\')), [r#"a="b c""#, r"d\ e", r"'f\'"]);
+        assert_eq!(
+            texts(parse_words(t, 0, t.len(), b'\\')),
+            [r#"a="b c""#, r"d\ e", r"'f\'"]
+        );
         let t = "a\\";
         assert_eq!(texts(parse_words(t, 0, t.len(), b'\\')), ["a"]);
     }

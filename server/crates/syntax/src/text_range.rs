@@ -5,7 +5,9 @@ use std::fmt;
 use std::ops::Range;
 
 /// A half-open byte range `start..end`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,

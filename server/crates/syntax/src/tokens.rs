@@ -33,7 +33,10 @@ pub enum TokenKind {
 
 impl TokenKind {
     pub fn is_trivia(self) -> bool {
-        matches!(self, Self::Bom | Self::Whitespace | Self::Newline | Self::Comment | Self::Continuation)
+        matches!(
+            self,
+            Self::Bom | Self::Whitespace | Self::Newline | Self::Comment | Self::Continuation
+        )
     }
 }
 
@@ -66,7 +69,12 @@ fn fill_gap(text: &str, start: u32, end: u32, escape: u8, out: &mut Vec<Token>) 
     let b = text.as_bytes();
     let (start, end) = (start as usize, end as usize);
     let mut i = start;
-    let push = |out: &mut Vec<Token>, kind, a: usize, z: usize| out.push(Token { kind, range: TextRange::from_usize(a, z) });
+    let push = |out: &mut Vec<Token>, kind, a: usize, z: usize| {
+        out.push(Token {
+            kind,
+            range: TextRange::from_usize(a, z),
+        })
+    };
     while i < end {
         let c = b[i];
         let j;
@@ -78,7 +86,7 @@ fn fill_gap(text: &str, start: u32, end: u32, escape: u8, out: &mut Vec<Token>) 
             j = newline_run(b, i, end).unwrap_or(i + 1);
             kind = TokenKind::Newline;
         } else if c == b' ' || c == b'\t' || c == 0x0b || c == 0x0c || c == b'\r' {
-            j = scan(b, i, end, |c| matches!(c, b' ' | b'\t' | 0x0b | 0x0c)) .max(i + 1);
+            j = scan(b, i, end, |c| matches!(c, b' ' | b'\t' | 0x0b | 0x0c)).max(i + 1);
             kind = TokenKind::Whitespace;
         } else if c == escape && is_continuation(b, i, end) {
             j = scan(b, i + 1, end, |c| c == b' ' || c == b'\t');
@@ -101,7 +109,11 @@ fn fill_gap(text: &str, start: u32, end: u32, escape: u8, out: &mut Vec<Token>) 
         // never split a UTF-8 character
         let j = (j..=end).find(|&k| text.is_char_boundary(k)).unwrap_or(end);
         match out.last_mut() {
-            Some(last) if last.kind == kind && kind != TokenKind::Newline && last.range.end as usize == i => {
+            Some(last)
+                if last.kind == kind
+                    && kind != TokenKind::Newline
+                    && last.range.end as usize == i =>
+            {
                 last.range.end = j as u32;
             }
             _ => push(out, kind, i, j),
@@ -132,7 +144,9 @@ fn scan_punct(text: &str, i: usize, end: usize, escape: u8) -> usize {
 /// `\r*\n` starting at `i`: returns the end.
 fn newline_run(b: &[u8], i: usize, end: usize) -> Option<usize> {
     let j = scan(b, i, end, |c| c == b'\r');
-    (j < end && b[j] == b'\n').then_some(j + 1).or((j == end && j > i && end == b.len()).then_some(j))
+    (j < end && b[j] == b'\n')
+        .then_some(j + 1)
+        .or((j == end && j > i && end == b.len()).then_some(j))
 }
 
 /// The escape at `i` is followed only by spaces/tabs up to the end of the line.
@@ -142,5 +156,9 @@ fn is_continuation(b: &[u8], i: usize, end: usize) -> bool {
 }
 
 fn line_is_blank_before(b: &[u8], i: usize) -> bool {
-    b[..i].iter().rev().take_while(|&&c| c != b'\n').all(|&c| c == b' ' || c == b'\t' || c == b'\r')
+    b[..i]
+        .iter()
+        .rev()
+        .take_while(|&&c| c != b'\n')
+        .all(|&c| c == b' ' || c == b'\t' || c == b'\r')
 }

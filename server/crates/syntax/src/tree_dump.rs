@@ -6,19 +6,37 @@ use crate::Dockerfile;
 
 pub fn tree_dump(file: &Dockerfile) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "DOCKERFILE@0..{} escape={:?}", file.len(), file.escape());
+    let _ = writeln!(
+        out,
+        "DOCKERFILE@0..{} escape={:?}",
+        file.len(),
+        file.escape()
+    );
     for r in file.items() {
         let range = r.range();
         let _ = writeln!(out, "  {:?}@{}..{}", r.item.kind, range.start, range.end);
         if let Some(inst) = r.instruction() {
-            let _ = writeln!(out, "    instruction {:?} flags={} args={}", inst.kind, inst.flags.len(), args_label(&inst.args));
+            let _ = writeln!(
+                out,
+                "    instruction {:?} flags={} args={}",
+                inst.kind,
+                inst.flags.len(),
+                args_label(&inst.args)
+            );
             for h in &inst.effective().heredocs {
                 let _ = writeln!(out, "    heredoc {:?} body@{:?}", h.name, r.abs(h.body));
             }
         }
         for t in r.item.tokens() {
             let abs = r.abs(t.range);
-            let _ = writeln!(out, "    {:?}@{}..{} {:?}", t.kind, abs.start, abs.end, r.slice(t.range));
+            let _ = writeln!(
+                out,
+                "    {:?}@{}..{} {:?}",
+                t.kind,
+                abs.start,
+                abs.end,
+                r.slice(t.range)
+            );
         }
         for e in r.item.errors() {
             let abs = r.abs(e.range);

@@ -37,7 +37,13 @@ fn check_lossless(text: &str) {
         assert_eq!(r.start, expected_start, "items must tile the file");
         let mut pos = 0;
         for t in r.item.tokens() {
-            assert_eq!(t.range.start, pos, "tokens must tile item {:?}: {:?}", r.text(), r.item.tokens());
+            assert_eq!(
+                t.range.start,
+                pos,
+                "tokens must tile item {:?}: {:?}",
+                r.text(),
+                r.item.tokens()
+            );
             assert!(t.range.end > t.range.start, "empty token");
             pos = t.range.end;
         }
@@ -53,7 +59,10 @@ fn check_edit(text: &str, start: usize, end: usize, insert: &str) {
     let mut new_text = text.to_string();
     new_text.replace_range(start..end, insert);
     let full = Dockerfile::parse(&new_text);
-    assert_eq!(file, full, "incremental != full for edit {start}..{end} -> {insert:?} on {text:?}");
+    assert_eq!(
+        file, full,
+        "incremental != full for edit {start}..{end} -> {insert:?} on {text:?}"
+    );
 }
 
 #[test]
@@ -74,16 +83,37 @@ fn corpus_is_lossless() {
 
 /// Char-boundary positions of `text`, for edits that keep it valid UTF-8.
 fn boundaries(text: &str) -> Vec<usize> {
-    (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect()
+    (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect()
 }
 
-const INSERTS: &[&str] = &["", "a", "\n", "\\", "\\\n", "#", "<<EOF\n", "EOF\n", "`", "\"", "[", "RUN x\n", " ", "\r\n", "--from=a ", "FROM b AS c\n"];
+const INSERTS: &[&str] = &[
+    "",
+    "a",
+    "\n",
+    "\\",
+    "\\\n",
+    "#",
+    "<<EOF\n",
+    "EOF\n",
+    "`",
+    "\"",
+    "[",
+    "RUN x\n",
+    " ",
+    "\r\n",
+    "--from=a ",
+    "FROM b AS c\n",
+];
 
 fn random_edits(text: &str, seed: u64, count: usize) {
     let b = boundaries(text);
     let mut state = seed;
     let mut next = |n: usize| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) as usize) % n.max(1)
     };
     let mut file = Dockerfile::parse(text);
@@ -96,7 +126,10 @@ fn random_edits(text: &str, seed: u64, count: usize) {
         file.edit(TextRange::from_usize(s, e), ins);
         current.replace_range(s..e, ins);
         let full = Dockerfile::parse(&current);
-        assert_eq!(file, full, "after edit {s}..{e} -> {ins:?}; text now {current:?}");
+        assert_eq!(
+            file, full,
+            "after edit {s}..{e} -> {ins:?}; text now {current:?}"
+        );
     }
     let _ = b;
 }

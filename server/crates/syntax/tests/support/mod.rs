@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 pub fn corpus_dir() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
-    let dir = std::env::var_os("LAYERWISE_CORPUS").map(PathBuf::from).unwrap_or_else(|| root.join("../shared/corpus"));
+    let dir = std::env::var_os("LAYERWISE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/corpus"));
     if dir.is_dir() {
         return Some(dir);
     }
@@ -20,7 +22,9 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 /// Every Dockerfile of the corpus (top-level files and the BuildKit fixtures).
 pub fn corpus_files() -> Vec<PathBuf> {
-    let Some(dir) = corpus_dir() else { return Vec::new() };
+    let Some(dir) = corpus_dir() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     walk(&dir, &mut out);
     out.sort();
@@ -28,7 +32,9 @@ pub fn corpus_files() -> Vec<PathBuf> {
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
