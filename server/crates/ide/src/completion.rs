@@ -99,7 +99,10 @@ pub fn complete(
     snippets: bool,
     images: &dyn ImageIndex,
 ) -> Vec<CompletionItem> {
-    let offset = offset.min(a.text.len() as u32);
+    let mut offset = offset.min(a.text.len() as u32);
+    while !a.text.is_char_boundary(offset as usize) {
+        offset -= 1;
+    }
     let mut cx = Ctx {
         a,
         offset,
