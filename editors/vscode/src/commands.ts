@@ -8,14 +8,22 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import type { ServerController } from './serverController';
 import { errorText } from './serverController';
+import { baseImageAt } from './baseImage';
 import { withDeadline } from './deadline';
+import { describeImageFacts } from './imageFacts';
 import { messageOf } from './serverReplies';
 import { treeUriFor } from './syntaxTree';
 
-/** Arguments sent with `layerwise.split` / `layerwise.imageSize`: the LSP TextDocumentPositionParams shape. */
+/** Arguments sent with `layerwise.split`: the LSP TextDocumentPositionParams shape. */
 export interface DocumentPositionArgument {
   textDocument: { uri: string };
   position: { line: number; character: number };
+}
+
+/** Arguments of `layerwise.imageSize`: the image (and platform), plus where the cursor is. */
+export interface ImageSizeArgument extends DocumentPositionArgument {
+  image: string;
+  platform?: string;
 }
 
 export function registerCommands(server: ServerController, output: vscode.OutputChannel): vscode.Disposable[] {
@@ -73,15 +81,28 @@ async function splitStages(server: ServerController): Promise<void> {
 async function showImageSize(server: ServerController): Promise<void> {
   const t = target(server);
   if (t === undefined) return;
+  // The server's command takes an image reference; name the base image of the cursor's stage.
+  // The document and position ride along so the server can resolve it itself if it prefers.
+  const base = baseImageAt(t.editor.document.getText(), t.arg.position.line);
+  if (base.kind === 'unresolved') {
+    void vscode.window.showInformationMessage(`layerwise: cannot tell which image to size: ${base.reason}.`);
+    return;
+  }
+  if (base.kind === 'scratch') {
+    void vscode.window.showInformationMessage('layerwise: this stage starts FROM scratch, an empty image (0 B).');
+    return;
+  }
+  const arg: ImageSizeArgument = { ...t.arg, image: base.image };
+  if (base.platform !== undefined) arg.platform = base.platform;
   try {
     const result: unknown = await withDeadline(t.client, 'layerwise.imageSize', (token) =>
-      t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.imageSize', arguments: [t.arg] }, token));
-    const message = messageOf(result);
+      t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.imageSize', arguments: [arg] }, token));
+    const text = describeImageFacts(result, base.image) ?? messageOf(result);
     void vscode.window.showInformationMessage(
-      message !== undefined ? `layerwise: ${message}` : 'layerwise: no base image found for the line under the cursor.',
+      text !== undefined ? `layerwise: ${text}` : `layerwise: no size is known for ${base.image}.`,
     );
   } catch (e) {
-    void vscode.window.showErrorMessage(`layerwise: image size failed: ${errorText(e)}`);
+    void vscode.window.showErrorMessage(`layerwise: size of ${base.image}: ${errorText(e)}`);
   }
 }
 
