@@ -101,8 +101,8 @@ fn total_label(a: &Analysis, sizes: &FileSizes, stage: &StageSizes) -> String {
     }
 }
 
-/// `builder ≈ 1.2 GB` or `2 builders ≈ 1.5 GB`.
-pub(crate) fn builders_phrase(a: &Analysis, sizes: &FileSizes) -> String {
+/// `build ≈ 1.2 GB` (the builder stage's name) or `2 builders ≈ 1.5 GB`.
+pub fn builders_phrase(a: &Analysis, sizes: &FileSizes) -> String {
     let builders: Vec<&StageSizes> = sizes
         .stages
         .iter()

@@ -2,4 +2,5 @@
 
 pub mod json;
 pub mod sarif;
+pub mod sizes;
 pub mod text;

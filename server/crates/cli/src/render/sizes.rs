@@ -1,0 +1,251 @@
+//! The size summary `layerwise check` prints after a file's findings: each stage's base and
+//! total, the final image estimate, and what builder stages weigh (discarded), with where the
+//! base figures came from. Everything is offline: base images from the registry cache or the
+//! embedded catalogue, the rest from the build context next to the Dockerfile and the
+//! estimator's package tables (`layerwise_ide::sizes`).
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
+
+use layerwise_analysis::image_facts::{FactSource, Platform};
+use layerwise_analysis::ModelOptions;
+use layerwise_context::WalkOptions;
+use layerwise_ide::inlay_hints;
+use layerwise_ide::sizes::{self, FileSizes, SizeInputs, SizeSource};
+use layerwise_ide::Analysis;
+use layerwise_lint::Config;
+use layerwise_registry::{Registry, RegistrySettings};
+use layerwise_syntax::Dockerfile;
+
+use crate::analyze::FileReport;
+
+/// The platform sizes are given for when nothing else is said (`layerwise check`'s default).
+const PLATFORM: &str = "linux/amd64";
+/// Context files (lockfiles, requirements) larger than this are not read.
+const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+fn offline_registry() -> Option<&'static Registry> {
+    static REGISTRY: OnceLock<Option<Registry>> = OnceLock::new();
+    REGISTRY
+        .get_or_init(|| {
+            Registry::new(RegistrySettings {
+                offline: true,
+                ..RegistrySettings::default()
+            })
+            .ok()
+        })
+        .as_ref()
+}
+
+/// Estimates the sizes of one checked file (reads its build context and lockfiles).
+pub fn estimate(report: &FileReport) -> (Analysis, FileSizes) {
+    let file = Dockerfile::parse(&report.text);
+    let mut a = Analysis::new(
+        report.text.clone(),
+        file,
+        ModelOptions {
+            target_platform: PLATFORM.to_string(),
+            build_args: Vec::new(),
+        },
+        Default::default(),
+        Config::default(),
+    );
+    let cancel = AtomicBool::new(false);
+    let ctx = layerwise_project::context_facts(&report.path, &WalkOptions::default(), &cancel);
+    a.facts.context = ctx.context;
+    a.facts.dockerignore = ctx.dockerignore;
+    if let Some(registry) = offline_registry() {
+        let platform = Platform::parse(PLATFORM).ok();
+        (a.facts.images, a.facts.variants) =
+            layerwise_project::offline_image_facts(&a.model, registry, platform.as_ref());
+    }
+    let mut inputs = SizeInputs::default();
+    let first = sizes::estimate(&a, &inputs);
+    if first.wanted_files.is_empty() {
+        return (a, first);
+    }
+    let dir = report
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for rel in &first.wanted_files {
+        if let Some(text) = read_capped(&dir.join(rel)) {
+            inputs.files.insert(rel.clone(), text);
+        }
+    }
+    let sizes = sizes::estimate(&a, &inputs);
+    (a, sizes)
+}
+
+fn read_capped(path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    std::fs::read(path)
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// The summary for one file, ending with a blank line; empty when the file has no stages.
+pub fn render(report: &FileReport) -> String {
+    let (a, sizes) = estimate(report);
+    render_sizes(&report.path.display().to_string(), &a, &sizes)
+}
+
+/// The summary text for estimates already made.
+pub fn render_sizes(origin: &str, a: &Analysis, sizes: &FileSizes) -> String {
+    if sizes.stages.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("sizes: {origin} (estimated, on disk once unpacked)\n");
+    let labels: Vec<String> = sizes
+        .stages
+        .iter()
+        .map(|s| {
+            let name = a.model.stages.get(s.index).map_or_else(|| s.index.to_string(), |m| m.label());
+            format!("stage {name} ({})", s.role.label())
+        })
+        .collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut sources: Vec<String> = Vec::new();
+    for (i, s) in sizes.stages.iter().enumerate() {
+        let Some(st) = a.model.stages.get(s.index) else {
+            continue;
+        };
+        let base = match &st.base {
+            layerwise_analysis::Base::Stage(b) => format!(
+                "stage {}",
+                a.model.stages.get(*b).map_or_else(|| b.to_string(), |m| m.label())
+            ),
+            _ => st.base_resolved.clone(),
+        };
+        let label = labels.get(i).map_or("", String::as_str);
+        out.push_str(&format!(
+            "  {label:<width$}  from {base} {}, total {}\n",
+            s.from.estimate.display(),
+            s.total.display(),
+        ));
+        if let SizeSource::Image(src) = &s.from.estimate.source {
+            let line = source_line(&st.base_resolved, src);
+            if !sources.contains(&line) {
+                sources.push(line);
+            }
+        }
+    }
+    let mut image = format!("  final image {}", sizes.image.display());
+    if sizes.discarded.known + sizes.discarded.unknown + sizes.discarded.pending > 0 {
+        image.push_str(&format!(
+            " ({} discarded)",
+            inlay_hints::builders_phrase(a, sizes)
+        ));
+    }
+    if let Some(missing) = sizes.image.missing_note() {
+        image.push_str(&format!("; {missing}"));
+    }
+    out.push_str(&image);
+    out.push('\n');
+    for line in sources {
+        out.push_str(&format!("  base figures: {line}\n"));
+    }
+    out.push('\n');
+    out
+}
+
+fn source_line(image: &str, src: &FactSource) -> String {
+    format!("{image}: {}", src.label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn report(dir: &Path, text: &str) -> FileReport {
+        let path = dir.join("Dockerfile");
+        std::fs::write(&path, text).unwrap();
+        FileReport {
+            path,
+            text: text.to_string(),
+            diagnostics: Vec::new(),
+            warnings: Vec::new(),
+            failure_threshold: None,
+        }
+    }
+
+    #[test]
+    fn summary_uses_the_catalogue_and_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.js"), vec![b'x'; 12_000]).unwrap();
+        let r = report(
+            dir.path(),
+            "FROM node:20 AS build\nCOPY app.js /app/\nRUN npm run build\n\nFROM node:20-slim\nCOPY --from=build /app/app.js /app/\n",
+        );
+        let out = render(&r);
+        assert!(out.contains("stage build"), "{out}");
+        assert!(out.contains("discarded"), "{out}");
+        assert!(out.contains("final image ≈"), "{out}");
+        assert!(out.contains("offline catalogue, approximate"), "{out}");
+        // The copied file is counted with its real size in both stages.
+        let (_, sizes) = estimate(&r);
+        assert_eq!(sizes.stages[0].steps[0].estimate.amount, sizes::Amount::Bytes(12_000));
+        assert_eq!(sizes.stages[1].steps[0].estimate.amount, sizes::Amount::Bytes(12_000));
+    }
+
+    #[test]
+    fn lockfiles_are_read_from_the_context() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package-lock.json"),
+            r#"{"lockfileVersion":3,"packages":{"":{},"node_modules/a":{},"node_modules/b":{}}}"#,
+        )
+        .unwrap();
+        let r = report(dir.path(), "FROM node:20-slim\nWORKDIR /app\nCOPY package-lock.json ./\nRUN npm ci\n");
+        let (_, sizes) = estimate(&r);
+        let run = &sizes.stages[0].steps[2].estimate;
+        assert!(run.note.contains("2 packages"), "{}", run.note);
+        assert!(sizes.wanted_files.is_empty());
+    }
+
+    #[test]
+    fn no_stages_no_summary() {
+        let r = FileReport {
+            path: PathBuf::from("/nonexistent/Dockerfile"),
+            text: "# nothing\n".into(),
+            diagnostics: Vec::new(),
+            warnings: Vec::new(),
+            failure_threshold: None,
+        };
+        assert_eq!(render(&r), "");
+    }
+
+    /// The README's first command, `layerwise check examples/node-single-stage`, shows sizes
+    /// from the offline catalogue.
+    #[test]
+    fn readme_example_shows_catalogue_sizes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples");
+        for example in ["node-single-stage", "python-single-stage", "go-multi-stage", "rust-multi-stage", "java-multi-stage"] {
+            let path = root.join(example).join("Dockerfile");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let r = FileReport {
+                path,
+                text,
+                diagnostics: Vec::new(),
+                warnings: Vec::new(),
+                failure_threshold: None,
+            };
+            let out = render(&r);
+            println!("{out}");
+            assert!(out.contains("final image"), "{out}");
+            assert!(out.contains("offline catalogue"), "{example}: {out}");
+            if example == "node-single-stage" {
+                assert!(out.contains("from node:20 ≈ 1.10 GB"), "{out}");
+            }
+            if example.ends_with("multi-stage") {
+                assert!(out.contains("discarded"), "{out}");
+            }
+        }
+    }
+}
