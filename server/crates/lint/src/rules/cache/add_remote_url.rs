@@ -57,12 +57,15 @@ impl RuleCheck for AddRemoteUrl {
             if i.inst.flag("checksum").is_some() {
                 continue;
             }
-            let Some((sources, _)) = i.inst.copy_parts() else { continue };
+            let Some((sources, _)) = i.inst.copy_parts() else {
+                continue;
+            };
             let mut scope = None;
             for s in sources {
                 let url = if s.text.contains('$') {
                     // Resolve `ADD ${URL} /x` with the ARG/ENV defaults in force.
-                    let scope = scope.get_or_insert_with(|| cx.model.scope_before(cx.file, i.index));
+                    let scope =
+                        scope.get_or_insert_with(|| cx.model.scope_before(cx.file, i.index));
                     scope.expand(&s.text, cx.model.escape).value
                 } else {
                     s.text.to_string()
@@ -97,7 +100,10 @@ mod tests {
     #[test]
     fn fires() {
         let t = "FROM alpine\nADD https://example.com/a.tgz http://example.com/b /opt/\n";
-        assert_eq!(flagged(&AddRemoteUrl, t), ["https://example.com/a.tgz", "http://example.com/b"]);
+        assert_eq!(
+            flagged(&AddRemoteUrl, t),
+            ["https://example.com/a.tgz", "http://example.com/b"]
+        );
         let t = "FROM alpine\nARG URL=https://example.com/tool\nADD $URL /usr/local/bin/tool\n";
         assert_eq!(flagged(&AddRemoteUrl, t), ["$URL"]);
     }

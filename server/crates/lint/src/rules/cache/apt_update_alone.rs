@@ -54,40 +54,80 @@ declare_rule! {
 }
 
 /// The first apt command of a `RUN` and whether it is an install.
-fn first_apt<'c>(commands: &'c [layerwise_analysis::shell::ShellCommand]) -> Option<(&'c layerwise_analysis::shell::ShellCommand, PkgCommand<'c>)> {
-    commands.iter().find_map(|c| PkgCommand::parse(c).filter(|p| p.tool == PkgTool::Apt).map(|p| (c, p)))
+fn first_apt<'c>(
+    commands: &'c [layerwise_analysis::shell::ShellCommand],
+) -> Option<(&'c layerwise_analysis::shell::ShellCommand, PkgCommand<'c>)> {
+    commands.iter().find_map(|c| {
+        PkgCommand::parse(c)
+            .filter(|p| p.tool == PkgTool::Apt)
+            .map(|p| (c, p))
+    })
 }
 
 impl RuleCheck for AptUpdateAlone {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let runs: Vec<(InstRef<'_>, Vec<_>)> = cx.of_kind(InstructionKind::Run).map(|i| (i, cx.run_commands(&i))).collect();
+        let runs: Vec<(InstRef<'_>, Vec<_>)> = cx
+            .of_kind(InstructionKind::Run)
+            .map(|i| (i, cx.run_commands(&i)))
+            .collect();
         for (pos, (run, commands)) in runs.iter().enumerate() {
-            let apt: Vec<(usize, PkgCommand<'_>)> =
-                commands.iter().enumerate().filter_map(|(k, c)| PkgCommand::parse(c).filter(|p| p.tool == PkgTool::Apt).map(|p| (k, p))).collect();
+            let apt: Vec<(usize, PkgCommand<'_>)> = commands
+                .iter()
+                .enumerate()
+                .filter_map(|(k, c)| {
+                    PkgCommand::parse(c)
+                        .filter(|p| p.tool == PkgTool::Apt)
+                        .map(|p| (k, p))
+                })
+                .collect();
             // An update with no install after it in this RUN: the lists are for a later RUN.
-            let Some(last_update) = apt.iter().rposition(|(_, p)| p.sub() == "update") else { continue };
+            let Some(last_update) = apt.iter().rposition(|(_, p)| p.sub() == "update") else {
+                continue;
+            };
             if apt[last_update..].iter().any(|(_, p)| p.is_install()) {
                 continue;
             }
             let update_at = &apt[last_update].0;
             let update = &commands[*update_at];
-            let Some((install_run, install_cmds)) = runs[pos + 1..].iter().filter(|(r, _)| r.stage == run.stage).find(|(_, cmds)| first_apt(cmds).is_some()) else {
+            let Some((install_run, install_cmds)) = runs[pos + 1..]
+                .iter()
+                .filter(|(r, _)| r.stage == run.stage)
+                .find(|(_, cmds)| first_apt(cmds).is_some())
+            else {
                 continue;
             };
-            let Some((install_cmd, install)) = first_apt(install_cmds).filter(|(_, p)| p.is_install()) else { continue };
+            let Some((install_cmd, install)) =
+                first_apt(install_cmds).filter(|(_, p)| p.is_install())
+            else {
+                continue;
+            };
             let mut d = Diagnostic::new(meta, to_range(&update.range), "`apt-get update` runs in its own layer: a later install will reuse stale lists from the cache")
                 .note("Update in the same `RUN` as the install: `apt-get update && apt-get install ...`.")
                 .related(TextRange::new(to_range(&install_cmd.range).start, to_range(&install.sub.range).end), "the install that relies on it");
-            let update_only = commands.iter().all(|c| PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update"));
-            if update_only && matches!(run.inst.args, Args::Text(_)) && run.inst.heredocs.is_empty() && matches!(install_run.inst.args, Args::Text(_)) && install_run.inst.heredocs.is_empty() && run.inst.flags.is_empty() {
+            let update_only = commands.iter().all(|c| {
+                PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update")
+            });
+            if update_only
+                && matches!(run.inst.args, Args::Text(_))
+                && run.inst.heredocs.is_empty()
+                && matches!(install_run.inst.args, Args::Text(_))
+                && install_run.inst.heredocs.is_empty()
+                && run.inst.flags.is_empty()
+            {
                 let update_text = cx.slice(to_range(&update.range)).replace(['\\', '\n'], " ");
                 let update_text = update_text.split_whitespace().collect::<Vec<_>>().join(" ");
                 d = d.fix(Fix {
                     title: "Merge apt-get update into the install's RUN".into(),
                     applicability: Applicability::Unsafe,
                     edits: vec![
-                        Edit { range: run.range(), text: String::new() },
-                        Edit { range: TextRange::empty(to_range(&install_cmd.range).start), text: format!("{update_text} && ") },
+                        Edit {
+                            range: run.range(),
+                            text: String::new(),
+                        },
+                        Edit {
+                            range: TextRange::empty(to_range(&install_cmd.range).start),
+                            text: format!("{update_text} && "),
+                        },
                     ],
                 });
             }
@@ -107,11 +147,15 @@ mod tests {
         let d = findings(&AptUpdateAlone, t);
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "apt-get update -qq");
-        assert_eq!(&t[d[0].related[0].range.as_usize()], "DEBIAN_FRONTEND=noninteractive apt-get install");
+        assert_eq!(
+            &t[d[0].related[0].range.as_usize()],
+            "DEBIAN_FRONTEND=noninteractive apt-get install"
+        );
         assert_eq!(fixed(&AptUpdateAlone, t), "FROM debian\nCOPY x /x\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y curl\n");
         assert!(findings(&AptUpdateAlone, &fixed(&AptUpdateAlone, t)).is_empty());
         // an update with other work: reported, not rewritten
-        let t = "FROM debian\nRUN apt-get update && apt-get upgrade -y\nRUN apt-get install -y curl\n";
+        let t =
+            "FROM debian\nRUN apt-get update && apt-get upgrade -y\nRUN apt-get install -y curl\n";
         let d = findings(&AptUpdateAlone, t);
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());

@@ -22,7 +22,16 @@ pub(crate) struct Leak {
 
 /// Templates committed on purpose: they hold no secrets.
 fn is_env_template(name: &str) -> bool {
-    [".example", ".sample", ".template", ".dist", ".defaults", ".tmpl"].iter().any(|s| name.ends_with(s))
+    [
+        ".example",
+        ".sample",
+        ".template",
+        ".dist",
+        ".defaults",
+        ".tmpl",
+    ]
+    .iter()
+    .any(|s| name.ends_with(s))
 }
 
 /// The sent entries a `.dockerignore` should exclude, in path order. Directories are reported
@@ -40,7 +49,9 @@ pub(crate) fn leaks(ctx: &BuildContext) -> Vec<Leak> {
         let name = e.name();
         let dir_leak = e.kind == EntryKind::Dir && (e.path == ".git" || name == "node_modules");
         let file_leak = e.kind == EntryKind::File
-            && ((name == ".env" || name.starts_with(".env.") && !is_env_template(name)) || name.ends_with(".pem") || name.ends_with(".key"));
+            && ((name == ".env" || name.starts_with(".env.") && !is_env_template(name))
+                || name.ends_with(".pem")
+                || name.ends_with(".key"));
         if dir_leak {
             // The subtree follows its directory: sum it and skip past it.
             let prefix = format!("{}/", e.path);
@@ -51,9 +62,17 @@ pub(crate) fn leaks(ctx: &BuildContext) -> Vec<Leak> {
                 }
                 i += 1;
             }
-            out.push(Leak { path: e.path.clone(), bytes, is_dir: true });
+            out.push(Leak {
+                path: e.path.clone(),
+                bytes,
+                is_dir: true,
+            });
         } else if file_leak {
-            out.push(Leak { path: e.path.clone(), bytes: e.size, is_dir: false });
+            out.push(Leak {
+                path: e.path.clone(),
+                bytes: e.size,
+                is_dir: false,
+            });
         }
     }
     out
@@ -64,7 +83,13 @@ pub(crate) fn describe(leaks: &[Leak]) -> String {
     let mut parts: Vec<String> = leaks
         .iter()
         .take(SHOWN)
-        .map(|l| if l.is_dir && l.bytes > 0 { format!("`{}` ({})", l.path, format_bytes(l.bytes)) } else { format!("`{}`", l.path) })
+        .map(|l| {
+            if l.is_dir && l.bytes > 0 {
+                format!("`{}` ({})", l.path, format_bytes(l.bytes))
+            } else {
+                format!("`{}`", l.path)
+            }
+        })
         .collect();
     if leaks.len() > SHOWN {
         parts.push(format!("{} more", leaks.len() - SHOWN));
@@ -79,10 +104,15 @@ pub(crate) fn describe(leaks: &[Leak]) -> String {
 /// The ranges of the whole-context source words (`COPY . .` → the first `.`), in file order.
 pub(crate) fn whole_context_copies(cx: &LintContext<'_>) -> Vec<TextRange> {
     cx.instructions()
-        .filter(|i| matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add) && i.inst.flag("from").is_none())
+        .filter(|i| {
+            matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)
+                && i.inst.flag("from").is_none()
+        })
         .filter_map(|i| {
             let (sources, _) = i.inst.copy_parts()?;
-            let whole = sources.iter().find(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "./."))?;
+            let whole = sources
+                .iter()
+                .find(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "./."))?;
             Some(i.abs(whole.range))
         })
         .collect()
@@ -97,7 +127,10 @@ pub(crate) mod tests {
     /// A context with these entries and, when given, this `.dockerignore` text.
     pub(crate) fn context(entries: Vec<ContextEntry>, ignore: Option<&str>) -> BuildContext {
         let mut raw = RawContext::new("/ctx", entries);
-        raw.ignore = ignore.map(|t| IgnoreFile { path: ".dockerignore".into(), ignore: DockerIgnore::parse(t) });
+        raw.ignore = ignore.map(|t| IgnoreFile {
+            path: ".dockerignore".into(),
+            ignore: DockerIgnore::parse(t),
+        });
         BuildContext::new(raw)
     }
 
@@ -120,8 +153,14 @@ pub(crate) mod tests {
         let l = leaks(&context(sample(), None));
         let paths: Vec<&str> = l.iter().map(|l| l.path.as_str()).collect();
         assert_eq!(paths, [".env", ".git", "certs/server.key", "node_modules"]);
-        assert_eq!(describe(&l), "`.env`, `.git` (12.0 MB), `certs/server.key` and `node_modules` (5.00 kB)");
-        let l = leaks(&context(sample(), Some(".git\nnode_modules\n.env*\n!.env.example\n*.key\n**/*.key\n")));
+        assert_eq!(
+            describe(&l),
+            "`.env`, `.git` (12.0 MB), `certs/server.key` and `node_modules` (5.00 kB)"
+        );
+        let l = leaks(&context(
+            sample(),
+            Some(".git\nnode_modules\n.env*\n!.env.example\n*.key\n**/*.key\n"),
+        ));
         assert!(l.is_empty(), "{l:?}");
         assert_eq!(describe(&[]), "");
     }

@@ -94,8 +94,11 @@ impl RuleCheck for CopyBeforeInstall {
                     continue;
                 };
                 let commands = cx.run_commands(i);
+                // `yarn --version` is not an install, though `project_install` takes a bare
+                // `yarn` for one.
                 let installs: Vec<_> = commands
                     .iter()
+                    .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
                     .filter_map(|c| project_install(c).map(|inst| (c, inst)))
                     .collect();
                 let Some((cmd, install)) = installs.first() else {
@@ -214,6 +217,12 @@ mod tests {
         assert!(findings(
             &CopyBeforeInstall,
             "FROM node:20\nCOPY --from=x . .\nRUN npm ci\n"
+        )
+        .is_empty());
+        // asking for a version installs nothing
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM node:20\nCOPY . .\nRUN yarn --version\n"
         )
         .is_empty());
     }

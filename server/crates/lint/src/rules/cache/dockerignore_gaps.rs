@@ -81,7 +81,11 @@ mod tests {
     use layerwise_analysis::dockerignore::DockerIgnore;
 
     fn facts(ignore: &str) -> Facts {
-        Facts { context: Some(context(sample(), Some(ignore))), dockerignore: Some(Some(DockerIgnore::parse(ignore))), ..Facts::default() }
+        Facts {
+            context: Some(context(sample(), Some(ignore))),
+            dockerignore: Some(Some(DockerIgnore::parse(ignore))),
+            ..Facts::default()
+        }
     }
 
     #[test]
@@ -95,10 +99,33 @@ mod tests {
     #[test]
     fn near_misses() {
         let t = "FROM node:20\nCOPY . .\n";
-        assert!(run(&DockerignoreGaps, t, &facts(".git\nnode_modules\n.env*\n!.env.example\n**/*.key\n")).is_empty());
-        assert!(run(&DockerignoreGaps, "FROM node:20\nCOPY src/ ./src/\n", &facts("")).is_empty(), "no whole-context copy");
-        assert!(run(&DockerignoreGaps, t, &Facts::default()).is_empty(), "no facts: quiet");
-        let absent = Facts { context: Some(context(sample(), None)), dockerignore: Some(None), ..Facts::default() };
-        assert!(run(&DockerignoreGaps, t, &absent).is_empty(), "no ignore file: missing-dockerignore's job");
+        assert!(run(
+            &DockerignoreGaps,
+            t,
+            &facts(".git\nnode_modules\n.env*\n!.env.example\n**/*.key\n")
+        )
+        .is_empty());
+        assert!(
+            run(
+                &DockerignoreGaps,
+                "FROM node:20\nCOPY src/ ./src/\n",
+                &facts("")
+            )
+            .is_empty(),
+            "no whole-context copy"
+        );
+        assert!(
+            run(&DockerignoreGaps, t, &Facts::default()).is_empty(),
+            "no facts: quiet"
+        );
+        let absent = Facts {
+            context: Some(context(sample(), None)),
+            dockerignore: Some(None),
+            ..Facts::default()
+        };
+        assert!(
+            run(&DockerignoreGaps, t, &absent).is_empty(),
+            "no ignore file: missing-dockerignore's job"
+        );
     }
 }

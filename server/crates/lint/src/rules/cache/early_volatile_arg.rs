@@ -116,11 +116,24 @@ impl RuleCheck for EarlyVolatileArg {
                     d = d.note("Declare it just before its first use; `RUN`s before that then stay cached.");
                     if pairs.len() == 1 && arg.inst.flags.is_empty() && !carried_by_env {
                         let text = cx.slice(arg.range());
-                        let text = if text.ends_with('\n') { text.to_string() } else { format!("{text}\n") };
+                        let text = if text.ends_with('\n') {
+                            text.to_string()
+                        } else {
+                            format!("{text}\n")
+                        };
                         d = d.fix(Fix {
                             title: format!("Move `ARG {name}` to just before its first use"),
                             applicability: Applicability::Unsafe,
-                            edits: vec![Edit { range: arg.range(), text: String::new() }, Edit { range: TextRange::empty(first_use.range().start), text }],
+                            edits: vec![
+                                Edit {
+                                    range: arg.range(),
+                                    text: String::new(),
+                                },
+                                Edit {
+                                    range: TextRange::empty(first_use.range().start),
+                                    text,
+                                },
+                            ],
                         });
                     }
                 }
@@ -134,12 +147,51 @@ impl RuleCheck for EarlyVolatileArg {
 /// Cache-busting args (`CACHEBUST`) are left alone: busting is their purpose.
 fn is_volatile(name: &str) -> bool {
     const EXACT: &[&str] = &[
-        "BUILD_DATE", "BUILDDATE", "BUILD_TIME", "BUILDTIME", "BUILD_TIMESTAMP", "TIMESTAMP", "DATE", "CREATED", "GIT_SHA", "GIT_COMMIT", "GIT_HASH",
-        "GIT_REV", "GIT_REVISION", "GIT_REF", "GIT_TAG", "GIT_BRANCH", "COMMIT", "COMMIT_SHA", "COMMIT_HASH", "SHA", "VCS_REF", "VCS_REVISION",
-        "REVISION", "SOURCE_COMMIT", "CI_COMMIT_SHA", "GITHUB_SHA", "BUILD_REF", "BUILD_NUMBER", "BUILD_ID", "BUILD_VERSION", "VERSION",
-        "APP_VERSION", "RELEASE", "RELEASE_VERSION", "IMAGE_VERSION", "IMAGE_TAG",
+        "BUILD_DATE",
+        "BUILDDATE",
+        "BUILD_TIME",
+        "BUILDTIME",
+        "BUILD_TIMESTAMP",
+        "TIMESTAMP",
+        "DATE",
+        "CREATED",
+        "GIT_SHA",
+        "GIT_COMMIT",
+        "GIT_HASH",
+        "GIT_REV",
+        "GIT_REVISION",
+        "GIT_REF",
+        "GIT_TAG",
+        "GIT_BRANCH",
+        "COMMIT",
+        "COMMIT_SHA",
+        "COMMIT_HASH",
+        "SHA",
+        "VCS_REF",
+        "VCS_REVISION",
+        "REVISION",
+        "SOURCE_COMMIT",
+        "CI_COMMIT_SHA",
+        "GITHUB_SHA",
+        "BUILD_REF",
+        "BUILD_NUMBER",
+        "BUILD_ID",
+        "BUILD_VERSION",
+        "VERSION",
+        "APP_VERSION",
+        "RELEASE",
+        "RELEASE_VERSION",
+        "IMAGE_VERSION",
+        "IMAGE_TAG",
     ];
-    const SUFFIXES: &[&str] = &["_GIT_SHA", "_GIT_COMMIT", "_COMMIT_SHA", "_BUILD_DATE", "_BUILD_NUMBER", "_VCS_REF"];
+    const SUFFIXES: &[&str] = &[
+        "_GIT_SHA",
+        "_GIT_COMMIT",
+        "_COMMIT_SHA",
+        "_BUILD_DATE",
+        "_BUILD_NUMBER",
+        "_VCS_REF",
+    ];
     let upper = name.to_ascii_uppercase();
     EXACT.contains(&upper.as_str()) || SUFFIXES.iter().any(|s| upper.ends_with(s))
 }
@@ -158,7 +210,10 @@ fn mentions(text: &str, name: &str) -> bool {
             let next = after.chars().next();
             let ends = match next {
                 None => !braced,
-                Some(c) => !(c.is_ascii_alphanumeric() || c == '_') && (!braced || matches!(c, '}' | ':' | '-' | '+' | '?' | '#' | '%' | '/')),
+                Some(c) => {
+                    !(c.is_ascii_alphanumeric() || c == '_')
+                        && (!braced || matches!(c, '}' | ':' | '-' | '+' | '?' | '#' | '%' | '/'))
+                }
             };
             if ends {
                 return true;
@@ -183,7 +238,11 @@ mod tests {
         let d = findings(&EarlyVolatileArg, t);
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "GIT_SHA");
-        assert!(d[0].message.contains("the 1 `RUN` instruction after it"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("the 1 `RUN` instruction after it"),
+            "{}",
+            d[0].message
+        );
         assert_eq!(fixed(&EarlyVolatileArg, t), "FROM golang AS build\nRUN go mod download\nARG GIT_SHA\nRUN go build -ldflags \"-X main.c=${GIT_SHA}\"\n");
         assert!(findings(&EarlyVolatileArg, &fixed(&EarlyVolatileArg, t)).is_empty());
         // only labels use it
@@ -193,10 +252,14 @@ mod tests {
         assert!(d[0].message.contains("the 2 `RUN` instructions"));
         assert!(d[0].fixes.is_empty());
         // an ENV copy carries it on
-        let t = "FROM node\nARG VERSION=1\nENV APP_V=$VERSION\nRUN npm ci\nRUN node build.js $APP_V\n";
+        let t =
+            "FROM node\nARG VERSION=1\nENV APP_V=$VERSION\nRUN npm ci\nRUN node build.js $APP_V\n";
         let d = findings(&EarlyVolatileArg, t);
         assert_eq!(&t[d[0].range.as_usize()], "VERSION");
-        assert!(d[0].fixes.is_empty(), "moving the ARG below the ENV would empty the ENV");
+        assert!(
+            d[0].fixes.is_empty(),
+            "moving the ARG below the ENV would empty the ENV"
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use layerwise_syntax::InstructionKind;
 use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::package_managers::{project_install, PackageManager, APT, CARGO, GO, NPM, PIP, PNPM, YARN};
+use crate::package_managers::{
+    project_install, PackageManager, APT, CARGO, GO, NPM, PIP, PNPM, YARN,
+};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::cache::mounts::cache_like_targets;
 use crate::rules::size::edits::add_run_flag;
@@ -86,7 +88,9 @@ impl RuleCheck for MissingCacheMount {
                     continue;
                 }
                 InstructionKind::User => {
-                    if let (Some(slot), Some(word)) = (users.get_mut(stage), i.inst.arg_words().first()) {
+                    if let (Some(slot), Some(word)) =
+                        (users.get_mut(stage), i.inst.arg_words().first())
+                    {
                         *slot = Some(word.text.to_string());
                     }
                     continue;
@@ -101,25 +105,50 @@ impl RuleCheck for MissingCacheMount {
             let existing = cache_like_targets(i.inst);
             let mut wanted: Vec<String> = Vec::new();
             let mut first: Option<&ShellCommand> = None;
-            let removes_lists = commands.iter().any(|c| c.program() == Some("rm") && c.argv().iter().any(|w| w.text.starts_with("/var/lib/apt/lists")));
+            let removes_lists = commands.iter().any(|c| {
+                c.program() == Some("rm")
+                    && c.argv()
+                        .iter()
+                        .any(|w| w.text.starts_with("/var/lib/apt/lists"))
+            });
             for cmd in &commands {
                 for (dir, sharing) in cache_dirs(cmd, removes_lists) {
-                    let covered = existing.iter().any(|t| super::mounts::covers(t, dir)) || wanted.iter().any(|w| w.contains(&format!("target={dir}")));
+                    let covered = existing.iter().any(|t| super::mounts::covers(t, dir))
+                        || wanted.iter().any(|w| w.contains(&format!("target={dir}")));
                     if covered {
                         continue;
                     }
                     first.get_or_insert(cmd);
-                    wanted.push(format!("--mount=type=cache,target={dir}{}", if sharing { ",sharing=locked" } else { "" }));
+                    wanted.push(format!(
+                        "--mount=type=cache,target={dir}{}",
+                        if sharing { ",sharing=locked" } else { "" }
+                    ));
                 }
             }
             let Some(cmd) = first else { continue };
-            let shown = cx.slice(to_range(&cmd.range)).split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            let shown = cx
+                .slice(to_range(&cmd.range))
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ");
             let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`{shown}` downloads everything again whenever this layer is rebuilt"))
                 .note("A cache mount keeps the package cache between builds, outside the image (BuildKit).");
-            let non_root = users.get(stage).and_then(|u| u.as_deref()).is_some_and(|u| !matches!(u.split(':').next(), Some("root" | "0" | "")));
+            let non_root = users
+                .get(stage)
+                .and_then(|u| u.as_deref())
+                .is_some_and(|u| !matches!(u.split(':').next(), Some("root" | "0" | "")));
             if !(non_root && wanted.iter().any(|w| w.contains("target=/root/"))) {
-                let title = if wanted.len() == 1 { "Add a cache mount".to_string() } else { format!("Add {} cache mounts", wanted.len()) };
-                d = d.fix(Fix { title, applicability: Applicability::Unsafe, edits: vec![add_run_flag(&i, &wanted.join(" "))] });
+                let title = if wanted.len() == 1 {
+                    "Add a cache mount".to_string()
+                } else {
+                    format!("Add {} cache mounts", wanted.len())
+                };
+                d = d.fix(Fix {
+                    title,
+                    applicability: Applicability::Unsafe,
+                    edits: vec![add_run_flag(&i, &wanted.join(" "))],
+                });
             }
             out.push(d);
         }
@@ -131,7 +160,11 @@ fn cache_dirs(cmd: &ShellCommand, removes_lists: bool) -> Vec<(&'static str, boo
     let manager: Option<PackageManager> = project_install(cmd).map(|i| i.manager);
     let program = cmd.program().unwrap_or("");
     let sub = cmd.subcommand().unwrap_or("");
-    let off = cmd.has_arg(&["--no-cache-dir", "--no-cache"]) || cmd.words.iter().any(|w| w.text.starts_with("PIP_NO_CACHE_DIR=") || w.text.starts_with("UV_NO_CACHE="));
+    let off = cmd.has_arg(&["--no-cache-dir", "--no-cache"])
+        || cmd
+            .words
+            .iter()
+            .any(|w| w.text.starts_with("PIP_NO_CACHE_DIR=") || w.text.starts_with("UV_NO_CACHE="));
     if off {
         return Vec::new();
     }
@@ -145,14 +178,27 @@ fn cache_dirs(cmd: &ShellCommand, removes_lists: bool) -> Vec<(&'static str, boo
     if program == "go" && matches!(sub, "build" | "install" | "test" | "generate") {
         return vec![(GO.cache_dir, false), (GO_BUILD_CACHE, false)];
     }
-    if (program.starts_with("pip") || program.starts_with("python")) && cmd.argv().iter().any(|w| w.text == "install") && manager.is_none() {
-        let is_pip = program.starts_with("pip") || cmd.argv().windows(2).any(|w| w[0].text == "-m" && w[1].text.starts_with("pip"));
-        return if is_pip { vec![(PIP.cache_dir, false)] } else { Vec::new() };
+    if (program.starts_with("pip") || program.starts_with("python"))
+        && cmd.argv().iter().any(|w| w.text == "install")
+        && manager.is_none()
+    {
+        let is_pip = program.starts_with("pip")
+            || cmd
+                .argv()
+                .windows(2)
+                .any(|w| w[0].text == "-m" && w[1].text.starts_with("pip"));
+        return if is_pip {
+            vec![(PIP.cache_dir, false)]
+        } else {
+            Vec::new()
+        };
     }
     match manager {
         Some(m) if m == CARGO => vec![(CARGO.cache_dir, false), ("/usr/local/cargo/git/db", false)],
         Some(m) if [NPM, YARN, PNPM].contains(&m) && cmd.has_arg(&["-g", "--global"]) => Vec::new(),
-        Some(m) if m.cache_dir.starts_with('/') && m != crate::package_managers::APK => vec![(m.cache_dir, false)],
+        Some(m) if m.cache_dir.starts_with('/') && m != crate::package_managers::APK => {
+            vec![(m.cache_dir, false)]
+        }
         _ => Vec::new(),
     }
 }
@@ -166,7 +212,10 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM node:20-slim\nRUN npm ci\n";
         assert_eq!(flagged(&MissingCacheMount, t), ["npm ci"]);
-        assert_eq!(fixed(&MissingCacheMount, t), "FROM node:20-slim\nRUN --mount=type=cache,target=/root/.npm npm ci\n");
+        assert_eq!(
+            fixed(&MissingCacheMount, t),
+            "FROM node:20-slim\nRUN --mount=type=cache,target=/root/.npm npm ci\n"
+        );
         assert!(findings(&MissingCacheMount, &fixed(&MissingCacheMount, t)).is_empty());
         let t = "FROM golang AS build\nRUN go mod download && go build -o /app\nFROM scratch\nCOPY --from=build /app /app\n";
         assert_eq!(
@@ -179,12 +228,24 @@ mod tests {
             "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl\n"
         );
         // a non-root user's cache is in its home: reported without the /root fix
-        for t in ["FROM node:20-slim\nUSER node\nRUN npm ci\n", "FROM node:20-slim AS base\nUSER node\nFROM base\nRUN npm ci\n"] {
+        for t in [
+            "FROM node:20-slim\nUSER node\nRUN npm ci\n",
+            "FROM node:20-slim AS base\nUSER node\nFROM base\nRUN npm ci\n",
+        ] {
             let d = findings(&MissingCacheMount, t);
             assert_eq!(d.len(), 1);
             assert!(d[0].fixes.is_empty(), "{t}");
         }
-        assert_eq!(findings(&MissingCacheMount, "FROM node:20-slim\nRUN npm ci\nUSER node\n")[0].fixes.len(), 1, "root ran the install");
+        assert_eq!(
+            findings(
+                &MissingCacheMount,
+                "FROM node:20-slim\nRUN npm ci\nUSER node\n"
+            )[0]
+            .fixes
+            .len(),
+            1,
+            "root ran the install"
+        );
     }
 
     #[test]

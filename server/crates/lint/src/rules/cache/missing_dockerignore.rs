@@ -85,7 +85,8 @@ mod tests {
     fn facts(ignore: Option<Option<&str>>) -> Facts {
         Facts {
             context: Some(context(sample(), ignore.flatten())),
-            dockerignore: ignore.map(|i| i.map(layerwise_analysis::dockerignore::DockerIgnore::parse)),
+            dockerignore: ignore
+                .map(|i| i.map(layerwise_analysis::dockerignore::DockerIgnore::parse)),
             ..Facts::default()
         }
     }
@@ -98,17 +99,35 @@ mod tests {
         assert_eq!(&t[d[0].range.as_usize()], ".");
         assert_eq!(d[0].related.len(), 1);
         assert!(d[0].message.ends_with(": `.env`, `.git` (12.0 MB), `certs/server.key` and `node_modules` (5.00 kB) go into the image"), "{}", d[0].message);
-        let bare = Facts { dockerignore: Some(None), ..Facts::default() };
-        assert_eq!(run(&MissingDockerignore, t, &bare)[0].message, "the whole build context is copied and there is no `.dockerignore`");
+        let bare = Facts {
+            dockerignore: Some(None),
+            ..Facts::default()
+        };
+        assert_eq!(
+            run(&MissingDockerignore, t, &bare)[0].message,
+            "the whole build context is copied and there is no `.dockerignore`"
+        );
     }
 
     #[test]
     fn near_misses() {
         let t = "FROM node:20\nCOPY . .\n";
-        assert!(run(&MissingDockerignore, t, &Facts::default()).is_empty(), "unknown context: quiet");
-        assert!(run(&MissingDockerignore, t, &facts(Some(Some(".git\n")))).is_empty(), "an ignore file exists");
-        for t in ["FROM node:20\nCOPY package.json src/ ./\n", "FROM node:20\nCOPY --from=build . .\n"] {
-            assert!(run(&MissingDockerignore, t, &facts(Some(None))).is_empty(), "{t}");
+        assert!(
+            run(&MissingDockerignore, t, &Facts::default()).is_empty(),
+            "unknown context: quiet"
+        );
+        assert!(
+            run(&MissingDockerignore, t, &facts(Some(Some(".git\n")))).is_empty(),
+            "an ignore file exists"
+        );
+        for t in [
+            "FROM node:20\nCOPY package.json src/ ./\n",
+            "FROM node:20\nCOPY --from=build . .\n",
+        ] {
+            assert!(
+                run(&MissingDockerignore, t, &facts(Some(None))).is_empty(),
+                "{t}"
+            );
         }
     }
 }

@@ -97,7 +97,12 @@ impl RuleCheck for DevDependenciesShipped {
                 if later.iter().any(|c| drops_dev_dependencies(c)) {
                     continue;
                 }
-                let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`{} {}` installs devDependencies into the final image", tool, sub.text)).note(
+                let shown = if sub.text == tool {
+                    tool.to_string()
+                } else {
+                    format!("{tool} {}", sub.text)
+                };
+                let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`{shown}` installs devDependencies into the final image")).note(
                     "Install with `--omit=dev` (`--prod` for pnpm, `--production` for yarn 1), or build in a builder stage and copy a \
                      production-only `node_modules`.",
                 );
@@ -130,7 +135,16 @@ fn node_install(cmd: &ShellCommand) -> Option<(&'static str, &ShellWord)> {
         m if m == PNPM => "pnpm",
         _ => return None,
     };
-    if cmd.has_arg(&["-g", "--global", "--location=global"]) {
+    // `yarn --version` is not an install, whatever `project_install` says of a bare `yarn`.
+    if cmd.has_arg(&[
+        "-g",
+        "--global",
+        "--location=global",
+        "--version",
+        "-v",
+        "--help",
+        "-h",
+    ]) {
         return None;
     }
     let argv = cmd.argv();
@@ -270,6 +284,14 @@ mod tests {
             ["yarn install --frozen-lockfile"]
         );
         assert_eq!(
+            findings(
+                &DevDependenciesShipped,
+                "FROM node:20\nRUN yarn --frozen-lockfile\n"
+            )[0]
+            .message,
+            "`yarn` installs devDependencies into the final image"
+        );
+        assert_eq!(
             fixed(&DevDependenciesShipped, "FROM node:20\nRUN pnpm install\n"),
             "FROM node:20\nRUN pnpm install --prod\n"
         );
@@ -292,6 +314,7 @@ mod tests {
             // builder stage that is only copied from
             "FROM node:20 AS build\nRUN npm ci && npm run build\nFROM nginx\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
             "FROM node:20-slim\nRUN npm install -g pm2\n",
+            "FROM node:20-slim\nRUN yarn --version\n",
         ] {
             assert!(findings(&DevDependenciesShipped, ok).is_empty(), "{ok}");
         }

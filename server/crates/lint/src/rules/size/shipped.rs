@@ -198,7 +198,8 @@ fn is_app_command(words: &[String]) -> bool {
         },
         "fish" | "pwsh" | "powershell" | "cmd" | "irb" | "jshell" | "ghci" | "iex" | "erl"
         | "mvn" | "gradle" | "go" | "cargo" | "rustc" | "gcc" | "make" | "swift" | "true"
-        | "sleep" | "tail" => false,
+        | "sleep" | "tail" | "pypy" | "pypy3" | "jruby" | "julia" | "R" | "lua" | "ghc"
+        | "clojure" | "scala" | "groovy" | "kotlin" | "elixir" | "ipython" => false,
         _ => true,
     }
 }

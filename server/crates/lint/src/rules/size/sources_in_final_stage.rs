@@ -16,9 +16,13 @@ declare_rule! {
     /// - a `COPY . .` (the whole build context) in a multi-stage build whose builder stage
     ///   already copied the whole context to build the app: the final stage copies the
     ///   sources a second time instead of only the build output;
-    /// - a `COPY` of a `test`, `tests` or `__tests__` folder, unless the image runs tests;
-    /// - a `COPY` of a `docs` or `doc` folder, unless it goes to a web root (`html`, `www`,
-    ///   `public`, `static`, `site`) or the image is a web server (`nginx`, `httpd`, `caddy`).
+    /// - a `COPY` of a whole top-level `test`, `tests` or `__tests__` folder, unless the image
+    ///   runs tests;
+    /// - a `COPY` of a whole top-level `docs` or `doc` folder, unless it goes to a web root
+    ///   (`html`, `www`, `public`, `static`, `site`) or the image is a web server (`nginx`,
+    ///   `httpd`, `caddy`).
+    ///
+    /// Files picked from inside those folders are taken to be there on purpose.
     ///
     /// ## Why is this bad?
     /// The running app needs its build output and runtime files, not its sources, test suite
@@ -116,13 +120,14 @@ impl RuleCheck for SourcesInFinalStage {
             };
             let dest = dest.map_or("", |d| &d.text).to_ascii_lowercase();
             for s in sources {
-                let first = s
+                // The folder itself (`tests/`, `./docs`, `tests/*`): a file picked from inside
+                // it (`test/fixture/ca.pem`) is there on purpose.
+                let folder = s
                     .text
                     .trim_start_matches("./")
-                    .split('/')
-                    .next()
-                    .unwrap_or("");
-                let what = match first {
+                    .trim_end_matches('*')
+                    .trim_end_matches('/');
+                let what = match folder {
                     "test" | "tests" | "__tests__" if !runs_tests => "the test suite",
                     "docs" | "doc"
                         if !web_server
@@ -205,8 +210,9 @@ mod tests {
             // documentation as web content
             "FROM nginx\nCOPY docs/ /usr/share/nginx/html\n",
             "FROM alpine\nCOPY docs/site /var/www\n",
-            // files named like the folders
+            // files named like the folders, or picked from inside them
             "FROM alpine\nCOPY testdata.json /x\nCOPY docs.conf /etc/\n",
+            "FROM alpine\nCOPY test/fixture/ca.pem /etc/ssl/\nCOPY ./test/container/entrypoint.sh /\n",
         ] {
             assert!(findings(&SourcesInFinalStage, ok).is_empty(), "{ok}");
         }

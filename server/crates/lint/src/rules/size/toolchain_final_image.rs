@@ -84,7 +84,11 @@ impl RuleCheck for ToolchainFinalImage {
             return;
         }
         let stage = &cx.model.stages[s];
-        let shown = image.display_name();
+        // Name and tag as people write them; a digest would drown the message.
+        let shown = match &image.tag {
+            Some(tag) => format!("{}:{tag}", image.familiar_name()),
+            None => image.display_name(),
+        };
         let size = weight(cx.facts, image)
             .map(|(b, k)| format!(" ({})", approx(b, k)))
             .unwrap_or_default();

@@ -80,6 +80,8 @@ pub(crate) fn toolchain(image: &ImageRef) -> Option<Toolchain> {
             slim_tag: None,
             runtime: "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`",
         }),
+        // `buildpack-deps:*-curl` and `*-scm` are the small layers below the compilers.
+        "buildpack-deps" if has("curl") || has("scm") => None,
         "gcc" | "buildpack-deps" => Some(Toolchain {
             what: "a C/C++ toolchain",
             slim_tag: None,
