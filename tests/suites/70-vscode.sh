@@ -4,8 +4,8 @@
 #
 # Installs what it needs on a fresh Debian machine (apt: chromium, ripgrep, a C++ toolchain for
 # code-server's native modules; Node 20 from npm if `node` is another major), builds
-# target/release/layerwise, and bundles it into a platform-specific .vsix so the test also
-# proves the extension finds its bundled server. Every step runs even if an earlier one failed;
+# target/release/layerwise (or takes $LAYERWISE_BIN), and bundles it into a platform-specific
+# .vsix so the test also proves the extension finds its bundled server. Every step runs even if an earlier one failed;
 # the suite fails if any did. Screenshots and logs: tests/artifacts/vscode/.
 set -uo pipefail
 ROOT="${LAYERWISE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -24,13 +24,16 @@ fi
 . "$EXT/e2e/node-env.sh" || exit 1
 
 step "build target/release/layerwise"
-# cargo is a no-op when the binary is up to date, and rebuilds a stale one: the test must
-# exercise the server of this checkout.
-BIN="$ROOT/target/release/layerwise"
-if ! (cd "$ROOT" && cargo build --release -p layerwise --quiet); then
-  fail "cargo-build"
+# LAYERWISE_BIN (as for the other editor suites) names a prebuilt server. Otherwise cargo builds
+# target/release/layerwise: a no-op when it is up to date, and a rebuild of a stale one, since
+# the test must exercise the server of this checkout.
+if [ -n "${LAYERWISE_BIN:-}" ]; then
+  BIN="$LAYERWISE_BIN"
+else
+  BIN="$ROOT/target/release/layerwise"
+  (cd "$ROOT" && cargo build --release -p layerwise --quiet) || fail "cargo-build"
 fi
-"$BIN" --version 2>/dev/null || echo "vscode: (the binary does not answer --version)"
+"$BIN" --version 2>/dev/null || echo "vscode: (no server at $BIN, or it does not answer --version)"
 
 step "extension: npm ci"
 (cd "$EXT" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm-ci"

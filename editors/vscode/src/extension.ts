@@ -34,6 +34,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void server.restart();
       }
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      // Untrusted, the workspace's layerwise.server.path was ignored (package.json
+      // restrictedConfigurations); once trusted it applies, so start the server it names.
+      const inspected = vscode.workspace.getConfiguration('layerwise').inspect<string>('server.path');
+      if (inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined) {
+        output.appendLine('[layerwise] workspace trusted: restarting with its layerwise.server.path');
+        void server.restart();
+      }
+    }),
   );
 
   void checkCoexistence(context, output);
