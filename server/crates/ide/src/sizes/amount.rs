@@ -63,6 +63,10 @@ impl Amount {
 fn format_range(low: u64, high: u64) -> String {
     let a = format_bytes(low);
     let b = format_bytes(high);
+    if a == b {
+        // The ends differ by less than the shown precision.
+        return format!("≈ {a}");
+    }
     match (a.rsplit_once(' '), b.rsplit_once(' ')) {
         (Some((na, ua)), Some((nb, ub))) if ua == ub => format!("{na}–{nb} {ub}"),
         _ => format!("{a}–{b}"),
@@ -184,6 +188,7 @@ mod tests {
         assert_eq!(Amount::range(180_000_000, 120_000_000).display(true), "120–180 MB");
         assert_eq!(Amount::range(800_000, 1_200_000).display(false), "800 kB–1.20 MB");
         assert_eq!(Amount::range(5, 5), Amount::Bytes(5));
+        assert_eq!(Amount::range(1_100_000_000, 1_100_400_000).display(false), "≈ 1.10 GB");
     }
 
     #[test]
