@@ -1,6 +1,5 @@
 FROM python:3.12 AS build
-RUN apt-get update
-RUN apt-get install -y gcc libpq-dev
+RUN apt-get update && apt-get install -y gcc libpq-dev
 WORKDIR /app
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv \

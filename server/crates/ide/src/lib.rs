@@ -3,9 +3,11 @@
 
 pub mod analysis;
 pub mod code_lens;
+pub mod code_actions;
 pub mod completion;
 pub mod hover;
 pub mod inlay_hints;
+pub mod navigation;
 pub mod reference;
 pub mod sizes;
 pub mod split;

@@ -84,7 +84,7 @@ pub(crate) fn is_toolchain_image(image: &ImageRef) -> bool {
     match family(image) {
         "golang" | "rust" | "maven" | "gradle" | "buildpack-deps" | "gcc" | "swift"
         | "haskell" | "sbt" | "clojure" | "elixir" => true,
-        "node" | "python" | "ruby" | "php" => !is_slim_tag(t),
+        "node" | "python" | "ruby" => !is_slim_tag(t),
         "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" | "ibm-semeru-runtimes" => {
             !t.contains("jre")
         }
@@ -138,7 +138,30 @@ fn is_build_script(name: &str) -> bool {
 }
 
 /// The stack, from the base image first, then the commands, then the context's manifests.
+/// A stack whose runtime needs an interpreter or a matching system (Node, Python, Rust,
+/// Java) counts only on its own family of images: `npm` run on `buildpack-deps` that
+/// installed Node by hand is split the generic way.
 pub(crate) fn detect(view: &View<'_>, cmds: &[ShellCommand]) -> Stack {
+    let stack = detect_any(view, cmds);
+    let fam = family(&view.base);
+    let fits = match stack {
+        Stack::Node(_) => fam == "node",
+        Stack::Python(_) => fam == "python",
+        Stack::Rust => fam == "rust",
+        Stack::Java(_) => matches!(
+            fam,
+            "maven" | "gradle" | "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine"
+        ),
+        Stack::Go | Stack::Generic => true,
+    };
+    if fits {
+        stack
+    } else {
+        Stack::Generic
+    }
+}
+
+fn detect_any(view: &View<'_>, cmds: &[ShellCommand]) -> Stack {
     let by_image = match family(&view.base) {
         "node" => Some(Stack::Node(node_pm(view, cmds))),
         "python" => Some(Stack::Python(py_pm(view, cmds))),

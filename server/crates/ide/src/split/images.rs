@@ -426,6 +426,18 @@ fn generic_image(
         .map(|v| v.reference.clone());
     match family(base) {
         "gcc" => image("debian:bookworm-slim", Flavor::Debian),
+        "eclipse-temurin" | "openjdk" | "amazoncorretto" | "sapmachine" if !t.contains("jre") => {
+            // a JDK that only runs a program: its JRE
+            let v = java_version(base);
+            let distro: Vec<&str> = rest
+                .iter()
+                .copied()
+                .filter(|p| CODENAMES.contains(p))
+                .collect();
+            let mut parts = vec!["jre"];
+            parts.extend(distro);
+            image(format!("eclipse-temurin:{}", join(Some(&v.to_string()), &parts)), Flavor::Debian)
+        }
         "buildpack-deps" => image(
             format!("debian:{}-slim", codename(&rest).unwrap_or("bookworm")),
             Flavor::Debian,

@@ -21,7 +21,7 @@ mod view;
 #[cfg(test)]
 mod golden;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use layerwise_analysis::Base;
 use layerwise_lint::Edit;
@@ -89,6 +89,12 @@ impl std::fmt::Display for NotApplicable {
 /// The stage a split applies to (the final one), or why none does: it must be built on an
 /// image that carries a toolchain, or install build tools, or run a build.
 pub fn applicable(a: &Analysis) -> Result<usize, NotApplicable> {
+    applicable_why(a).map(|(stage, _)| stage)
+}
+
+/// Like [`applicable`], also saying whether the stage does build work (installs compilers
+/// or runs a build) rather than only running on a toolchain image.
+fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
     let no = |s: &str| Err(NotApplicable(s.into()));
     let Some(stage) = a.model.stages.len().checked_sub(1) else {
         return no("the file has no stage");
@@ -116,17 +122,45 @@ pub fn applicable(a: &Analysis) -> Result<usize, NotApplicable> {
         return no("the final stage's base image is not known");
     };
     let cmds = view.all_commands();
+    // tools the container's own command calls (`make` in an ENTRYPOINT) are runtime tools
+    let runtime_words = runtime_command_words(&view);
     let compilers = cmds.iter().any(|c| {
         packages::os_installs(c).is_some_and(|(_, pkgs)| {
-            pkgs.iter()
-                .any(|p| packages::is_build_tool(p) && !fetch_tool(packages::bare_name(p)))
+            pkgs.iter().any(|p| {
+                let name = packages::bare_name(p);
+                packages::is_build_tool(p)
+                    && !fetch_tool(name)
+                    && !runtime_words.iter().any(|w| w == name)
+            })
         })
     });
-    if detect::is_toolchain_image(image) || compilers || cmds.iter().any(detect::is_build_step) {
-        Ok(stage)
+    let builds = compilers || cmds.iter().any(detect::is_build_step);
+    if builds || detect::is_toolchain_image(image) {
+        Ok((stage, builds))
     } else {
         no("the final stage neither uses a toolchain image nor builds anything")
     }
+}
+
+/// The words of `CMD`, `ENTRYPOINT` and `HEALTHCHECK` in the stage.
+fn runtime_command_words(view: &View<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for u in &view.units {
+        if matches!(
+            u.kind,
+            InstructionKind::Cmd | InstructionKind::Entrypoint | InstructionKind::Healthcheck
+        ) {
+            if let Some(item) = u.item {
+                out.extend(
+                    view.item_text(item)
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Tools a runtime may legitimately keep (health checks, downloads at start): installing
@@ -158,12 +192,17 @@ fn fetch_tool(name: &str) -> bool {
 
 /// Splits the final stage.
 pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> {
-    let stage = applicable(a)?;
+    let (stage, builds) = applicable_why(a)?;
     let view = View::new(a, stage).ok_or_else(|| NotApplicable("no stage to split".into()))?;
     let cmds = view.all_commands();
     let stack = detect::detect(&view, &cmds);
     let st = &a.model.stages[stage];
     let rt = images::runtime_image(stack, &view.base, &st.base_text, opts.runtime, a);
+    if !builds && rt.text == st.base_text {
+        return Err(NotApplicable(
+            "no slimmer runtime image is known for this base, and the stage builds nothing".into(),
+        ));
+    }
     let builder_name = match &st.name {
         Some(n) => st
             .name_range
@@ -177,6 +216,7 @@ pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> 
     };
     let mut p = Plan::new(&view, rt, builder_name.clone());
     p.distribute();
+    p.merge_apt_update();
     p.settle_app_dir();
     stacks::builder(&mut p, stack);
     let always = stacks::always_packages(&p, stack);
@@ -257,6 +297,30 @@ fn runtime_resolved(written: &str, resolved: &str, runtime: &str) -> Option<Stri
     let rest = &wt[var_end..];
     let value = rt.strip_suffix(rest)?;
     Some(runtime.replace(var, value))
+}
+
+/// Whether a stage compiles or bundles something (`go build`, `npm run build`, `mvn
+/// package`...): its build output folders in the context are then stale copies.
+pub fn runs_build_step(a: &Analysis, stage: usize) -> bool {
+    View::new(a, stage).is_some_and(|v| v.all_commands().iter().any(detect::is_build_step))
+}
+
+/// Bytes with two significant figures (`1.1 GB`, `190 MB`), as titles show sizes.
+pub fn approx_size(bytes: u64) -> String {
+    text::approx_bytes(bytes)
+}
+
+/// `["a", "b"]`: exec form of words (JSON strings).
+pub fn exec_form_text(words: &[String]) -> String {
+    text::exec_form(words)
+}
+
+/// The stack a stage builds (from its base image, commands and the build context), for
+/// features that adapt to it (`.dockerignore` entries, the non-root user).
+pub fn stack_of(a: &Analysis, stage: usize) -> Option<Stack> {
+    let view = View::new(a, stage)?;
+    let cmds = view.all_commands();
+    Some(detect::detect(&view, &cmds))
 }
 
 /// Whether a stage instruction of kind `k` describes the running container (moves to the

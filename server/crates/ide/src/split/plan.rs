@@ -460,12 +460,45 @@ impl<'v, 'a> Plan<'v, 'a> {
         true
     }
 
-    /// Inserts generated lines right before the builder entry of unit `i` (at the end when it
-    /// is not in the builder).
-    pub fn before_unit(&mut self, i: usize, lines: Vec<String>) {
-        let pos = self.pos_in_b(i).unwrap_or(self.b.len());
-        for (k, l) in lines.into_iter().enumerate() {
-            self.b.insert(pos + k, Entry::Gen(l));
+    /// `RUN apt-get update` alone, right before `RUN apt-get install`, becomes one `RUN`: the
+    /// update layer would otherwise stay cached while the install's package lists go stale.
+    pub fn merge_apt_update(&mut self) {
+        let is = |c: &ShellCommand, sub: &str| {
+            matches!(c.program(), Some("apt-get" | "apt")) && c.subcommand() == Some(sub)
+        };
+        let mut k = 0;
+        while k + 1 < self.b.len() {
+            let (Entry::Unit(u1), Entry::Unit(u2)) = (&self.b[k], &self.b[k + 1]) else {
+                k += 1;
+                continue;
+            };
+            let (u1, u2) = (*u1, *u2);
+            let (a, b) = (self.unit(u1), self.unit(u2));
+            let ok_inst = |u: &Unit| {
+                u.kind == InstructionKind::Run
+                    && self.v.instruction(u).is_some_and(|i| {
+                        i.heredocs.is_empty() && i.flags.is_empty() && matches!(i.args, Args::Text(_))
+                    })
+            };
+            let up = self.v.commands(a);
+            let inst = self.v.commands(b);
+            let merge = ok_inst(a)
+                && ok_inst(b)
+                && !up.is_empty()
+                && up.iter().all(|c| is(c, "update"))
+                && inst.first().is_some_and(|c| is(c, "install"))
+                && !self.unit_edits.contains_key(&u1);
+            if merge {
+                let at = TextRange::empty(inst[0].range.start as u32);
+                self.edit_unit(u2, at, "apt-get update && ");
+                self.b[k] = Entry::Part {
+                    unit: u1,
+                    text: String::new(),
+                    comments: true,
+                };
+                self.replaced.insert(u1);
+            }
+            k += 1;
         }
     }
 
@@ -732,6 +765,7 @@ impl<'v, 'a> Plan<'v, 'a> {
                     | InstructionKind::Stopsignal
                     | InstructionKind::Copy
                     | InstructionKind::Add
+                    | InstructionKind::Run
             )
         };
         let all: Vec<Entry> = self
@@ -937,7 +971,10 @@ impl<'v, 'a> Plan<'v, 'a> {
                             push_line(out, self.v.item_text(c), self.style);
                         }
                     }
-                    push_line(out, text, self.style);
+                    // an empty part keeps only the comments (its instruction merged away)
+                    if !text.is_empty() {
+                        push_line(out, text, self.style);
+                    }
                 }
                 Entry::Gen(t) => push_line(out, t, self.style),
                 Entry::Blank => {

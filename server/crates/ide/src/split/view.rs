@@ -90,6 +90,9 @@ impl<'a> View<'a> {
                 }
                 ItemKind::Instruction => {
                     let inst = model.instruction_of_item(r.index)?;
+                    if model.instructions[inst].stage != Some(stage) {
+                        break; // the next stage
+                    }
                     let before = if pending.is_empty() {
                         blank
                     } else {

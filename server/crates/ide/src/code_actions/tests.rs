@@ -1,0 +1,229 @@
+//! Code action tests: each action applied, and the result checked the way a user would
+//! (the finding is gone, the file still parses, nothing else changed).
+
+use layerwise_syntax::TextRange;
+
+use super::*;
+use crate::split::tests::analysis_with_context;
+use crate::Analysis;
+
+/// `$0` marks the cursor.
+fn at(text: &str) -> (Analysis, TextRange) {
+    let offset = text.find("$0").expect("cursor marker") as u32;
+    let clean = text.replacen("$0", "", 1);
+    (Analysis::from_text(&clean), TextRange::empty(offset))
+}
+
+fn titled<'a>(acts: &'a [CodeAction], title: &str) -> &'a CodeAction {
+    acts.iter()
+        .find(|a| a.title == title)
+        .unwrap_or_else(|| panic!("no action {title:?} in {:#?}", acts.iter().map(|a| &a.title).collect::<Vec<_>>()))
+}
+
+fn rules_of(text: &str) -> Vec<&'static str> {
+    Analysis::from_text(text)
+        .diagnostics()
+        .iter()
+        .map(|d| d.rule.name)
+        .collect()
+}
+
+#[test]
+fn rule_fixes_are_quick_fixes() {
+    let (a, r) = at("FROM alpine:3.20\nMAIN$0TAINER Jane <jane@example.com>\n");
+    let acts = code_actions(&a, r);
+    let fix = titled(&acts, "Replace with an OCI authors label");
+    assert_eq!(fix.kind, ActionKind::QuickFix);
+    assert_eq!(fix.diagnostics.len(), 1);
+    let out = apply(&a, &fix.edits);
+    assert!(out.contains("LABEL org.opencontainers.image.authors="), "{out}");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+}
+
+#[test]
+fn ignore_uses_our_comment_by_default_and_works() {
+    let text = "FROM alpine:3.20\nMAIN$0TAINER Jane\n";
+    let (a, r) = at(text);
+    let acts = code_actions(&a, r);
+    let one = titled(&acts, "Ignore maintainer-deprecated for this instruction");
+    let out = apply(&a, &one.edits);
+    assert_eq!(out, "FROM alpine:3.20\n# layerwise: ignore[maintainer-deprecated]\nMAINTAINER Jane\n");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+    let file = titled(&acts, "Ignore maintainer-deprecated in this file");
+    let out = apply(&a, &file.edits);
+    assert!(out.starts_with("# layerwise: ignore-file[maintainer-deprecated]\nFROM"), "{out}");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+}
+
+#[test]
+fn ignore_follows_hadolint_style_and_extends_existing_comments() {
+    let text = "FROM alpine:3.20\n# hadolint ignore=DL3018\nMAIN$0TAINER Jane\n";
+    let (a, r) = at(text);
+    let acts = code_actions(&a, r);
+    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
+    assert_eq!(out, "FROM alpine:3.20\n# hadolint ignore=DL3018,DL4000\nMAINTAINER Jane\n");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated in this file").edits);
+    assert!(out.starts_with("# hadolint global ignore=DL4000\n"), "{out}");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+}
+
+#[test]
+fn ignore_follows_the_check_directive() {
+    let text = "# check=error=true\nFROM alpine:3.20\nRUN true\nMAIN$0TAINER Jane\n";
+    let (a, r) = at(text);
+    let acts = code_actions(&a, r);
+    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated in this file").edits);
+    assert!(out.starts_with("# check=skip=MaintainerDeprecated;error=true\n"), "{out}");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
+    assert!(out.contains("RUN true\n# check=skip=MaintainerDeprecated\nMAINTAINER"), "{out}");
+    assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
+    // extending an existing layerwise comment
+    let (a, r) = at("FROM alpine:3.20\n# layerwise: ignore[untagged-image]\nMAIN$0TAINER Jane\n");
+    let out = apply(&a, &titled(&code_actions(&a, r), "Ignore maintainer-deprecated for this instruction").edits);
+    assert!(out.contains("# layerwise: ignore[untagged-image, maintainer-deprecated]\n"), "{out}");
+}
+
+#[test]
+fn fix_all_applies_every_safe_fix_and_converges() {
+    let text = "FROM alpine:3.20\nMAINTAINER Jane\nFROM alpine:3.20\nMAINTAINER Joe\n";
+    let a = Analysis::from_text(text);
+    let act = fix_all(&a).expect("fix-all");
+    assert_eq!(act.kind, ActionKind::FixAll);
+    let out = apply(&a, &act.edits);
+    assert_eq!(out.matches("LABEL org.opencontainers.image.authors").count(), 2, "{out}");
+    let again = Analysis::from_text(&out);
+    assert!(fix_all(&again).is_none(), "a second fix-all changes nothing");
+}
+
+#[test]
+fn exec_form_for_plain_commands_only() {
+    let (a, r) = at("FROM node:20-slim\nCMD n$0pm start\n");
+    let acts = code_actions(&a, r);
+    if let Some(act) = acts.iter().find(|x| x.title == "Convert CMD to exec form") {
+        assert_eq!(apply(&a, &act.edits), "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n");
+    } else {
+        // a rule offers the same conversion
+        assert!(acts.iter().any(|x| apply(&a, &x.edits) == "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n"));
+    }
+    for t in [
+        "FROM node:20-slim\nCMD n$0pm start && echo done\n",
+        "FROM node:20-slim\nCMD n$0ode $APP\n",
+        "FROM node:20-slim\nCMD [\"n$0pm\", \"start\"]\n",
+    ] {
+        let (a, r) = at(t);
+        assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("exec form")), "{t}");
+    }
+}
+
+#[test]
+fn npm_ci_needs_a_lockfile() {
+    let (a, r) = at("FROM node:20\nCOPY package.json ./\nRUN npm ins$0tall\n");
+    assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("npm ci")));
+    let (a, r) = at("FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ins$0tall\n");
+    let acts = code_actions(&a, r);
+    // ours, or the rule's identical fix instead (never both)
+    let to_ci: Vec<&CodeAction> = acts
+        .iter()
+        .filter(|x| apply(&a, &x.edits).ends_with("RUN npm ci\n"))
+        .collect();
+    assert_eq!(to_ci.len(), 1, "{:?}", acts.iter().map(|a| &a.title).collect::<Vec<_>>());
+}
+
+#[test]
+fn apt_update_is_merged_into_the_install() {
+    let (a, r) = at("FROM debian:12\n# lists\nRUN apt-get up$0date\nRUN apt-get install -y curl\n");
+    let acts = code_actions(&a, r);
+    let act = titled(&acts, "Merge `apt-get update` into the install");
+    assert_eq!(
+        apply(&a, &act.edits),
+        "FROM debian:12\n# lists\nRUN apt-get update && apt-get install --no-install-recommends -y curl && rm -rf /var/lib/apt/lists/*\n"
+    );
+}
+
+#[test]
+fn non_root_user_fits_the_image() {
+    for (text, want) in [
+        ("FROM python:3.12-slim\n# start\nCMD [\"python\", \"a.py\"]$0\n", "FROM python:3.12-slim\nRUN useradd --create-home --uid 10001 app\nUSER app\n# start\nCMD"),
+        ("FROM alpine:3.20\nCMD [\"/app\"]$0\n", "RUN adduser -D -u 10001 app\nUSER app\nCMD"),
+        ("FROM scratch\nCOPY app /app$0\n", "COPY app /app\nUSER 65534:65534\n"),
+    ] {
+        let (a, r) = at(text);
+        let acts = code_actions(&a, r);
+        let act = acts
+            .iter()
+            .find(|x| x.title.starts_with("Run the final stage as non-root user"))
+            .unwrap_or_else(|| panic!("{text}: {:?}", acts.iter().map(|a| &a.title).collect::<Vec<_>>()));
+        let out = apply(&a, &act.edits);
+        assert!(out.contains(want), "{out}");
+    }
+    let (a, r) = at("FROM python:3.12-slim\nUSER 1000\nCMD [\"x\"]$0\n");
+    assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("non-root")));
+}
+
+#[test]
+fn slimmer_base_with_the_size_saved() {
+    use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts, VariantSize};
+    use layerwise_analysis::image_ref::ImageRef;
+    let (mut a, r) = at("FROM no$0de:20\nCMD [\"node\", \"a.js\"]\n");
+    let node = ImageRef::parse("node:20").unwrap();
+    a.facts.images.insert(node.canonical(), ImageFacts {
+        reference: node.clone(),
+        digest: None,
+        platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), 400_000_000, Some(1_100_000_000))],
+        available_platforms: Vec::new(),
+        source: FactSource::Registry,
+        fetched_at: None,
+        fallback_reason: None,
+    });
+    a.facts.variants.insert(node.canonical(), vec![VariantSize {
+        reference: "node:20-slim".into(),
+        platform: Platform::linux_amd64(),
+        compressed_size: 70_000_000,
+        unpacked_size: Some(200_000_000),
+        source: FactSource::Registry,
+    }]);
+    let acts = code_actions(&a, r);
+    let act = titled(&acts, "Switch to node:20-slim (saves ≈900 MB)");
+    assert_eq!(apply(&a, &act.edits), "FROM node:20-slim\nCMD [\"node\", \"a.js\"]\n");
+}
+
+#[test]
+fn dockerignore_is_created_when_missing() {
+    let text = "FROM node:20\nWORKDIR /app\nCOPY . .\nCOPY dist/ /srv/\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/x.js\"]\n";
+    let mut a = analysis_with_context(text, None, &[]);
+    assert!(!code_actions(&a, TextRange::empty(0)).iter().any(|x| !x.new_files.is_empty()));
+    a.facts.dockerignore = Some(None);
+    let acts = code_actions(&a, TextRange::empty(0));
+    let act = titled(&acts, "Create .dockerignore for this build context");
+    let file = &act.new_files[0];
+    assert_eq!(file.name, ".dockerignore");
+    for want in [".git\n", "**/node_modules\n", ".env\n", "*.pem\n"] {
+        assert!(file.text.contains(want), "{want}: {}", file.text);
+    }
+    // `dist` is copied by name: it must not be ignored
+    assert!(!file.text.lines().any(|l| l == "dist"), "{}", file.text);
+    let ignore = layerwise_analysis::dockerignore::DockerIgnore::parse(&file.text);
+    assert!(ignore.errors().is_empty());
+    assert!(ignore.is_excluded("node_modules", true) && ignore.is_excluded("web/node_modules", true));
+    assert!(!ignore.is_excluded("src/index.js", false));
+}
+
+#[test]
+fn split_is_offered_as_a_refactoring() {
+    let (a, r) = at("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .$0\nCMD [\"/app\"]\n");
+    let acts = code_actions(&a, r);
+    let act = titled(&acts, "Split into build and runtime stages");
+    assert_eq!(act.kind, ActionKind::RefactorRewrite);
+    let out = apply(&a, &act.edits);
+    assert!(out.contains("FROM gcr.io/distroless/static-debian12:nonroot"), "{out}");
+}
+
+#[test]
+fn crlf_and_no_final_newline_are_respected() {
+    let (a, r) = at("FROM alpine:3.20\r\nMAIN$0TAINER Jane");
+    let acts = code_actions(&a, r);
+    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
+    assert_eq!(out, "FROM alpine:3.20\r\n# layerwise: ignore[maintainer-deprecated]\r\nMAINTAINER Jane");
+}
