@@ -319,9 +319,9 @@ local function run()
 
   -- 4. Inlay hints (Neovim 0.10+): the set-up turned them on, and layerwise sent size estimates.
   if vim.lsp.inlay_hint and vim.lsp.inlay_hint.get then
-    check('set-up enabled inlay hints for the buffer', vim.lsp.inlay_hint.is_enabled({ bufnr = buf }),
-      'vim.lsp.inlay_hint.is_enabled() is false (server inlayHintProvider: ' ..
-      tostring(client.server_capabilities.inlayHintProvider) .. ')', { lw = true })
+    local on = vim.lsp.inlay_hint.is_enabled({ bufnr = buf })
+    check('set-up enabled inlay hints for the buffer', on, 'vim.lsp.inlay_hint.is_enabled() is ' .. tostring(on)
+      .. ' (server inlayHintProvider: ' .. tostring(client.server_capabilities.inlayHintProvider) .. ')', { lw = true })
     local hints = {}
     wait(10000, function()
       hints = vim.lsp.inlay_hint.get({ bufnr = buf })
