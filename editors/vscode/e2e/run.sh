@@ -32,6 +32,11 @@ cp -r "$HERE/workspace" "$WS"
 export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data" XDG_CACHE_HOME="$WORK/xdg/cache"
 # The server runs offline (registry.offline below); LAYERWISE_LOG makes its log useful on failure.
 export LAYERWISE_LOG="${LAYERWISE_LOG:-debug}"
+# No network for code-server, its extension host and our server either: HTTP clients that honour
+# the proxy variables get a dead proxy for everything but loopback.
+export HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9
+export http_proxy="$HTTP_PROXY" https_proxy="$HTTPS_PROXY" all_proxy="$ALL_PROXY"
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
 server_setting=''
 if [ -n "${LAYERWISE_E2E_SERVER:-}" ]; then

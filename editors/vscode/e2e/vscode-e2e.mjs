@@ -181,7 +181,9 @@ const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
   viewport: { width: 1400, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic',
+  // No network: everything but loopback (which Chromium never proxies) goes to a dead proxy,
+  // so the UI cannot depend on anything outside this machine.
+  args: ['--proxy-server=http://127.0.0.1:9', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-quic',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps'],
 });
 let fatal;
