@@ -34,6 +34,8 @@ const SERVER_WAIT = 30_000;
 const UI_WAIT = 20_000;
 /** A size as layerwise prints it: "1.1 GB", "312 MB", "48.2 MiB", "900 kB". */
 const SIZE_RE = /\b\d+(?:[.,]\d+)?\s?(?:[kKMGT]i?B|bytes)\b/;
+/** The quick fix's title (the server may add detail after it, e.g. the size saved). */
+const SPLIT_RE = /Split into build and runtime stages/i;
 
 const results = [];
 let page;
@@ -365,7 +367,7 @@ try {
         return null;
       }
       titles = await menu.allInnerTexts();
-      const hit = menu.filter({ hasText: /split/i }).first();
+      const hit = menu.filter({ hasText: SPLIT_RE }).first();
       if ((await hit.count()) > 0) return hit;
       await page.keyboard.press('Escape');
       return null;
@@ -377,7 +379,7 @@ try {
     await shot('split-menu');
     // The menu sits under a pointer-blocking overlay: move the focus onto the entry with the
     // keyboard (headers are skipped by the list, so walk rather than count) and apply it.
-    const focusedIsSplit = async () => /split/i.test((await menu.evaluateAll((els) =>
+    const focusedIsSplit = async () => SPLIT_RE.test((await menu.evaluateAll((els) =>
       els.filter((e) => e.classList.contains('focused')).map((e) => e.textContent || '').join(''))) || '');
     const steps = await menu.count();
     for (let i = 0; i < steps && !(await focusedIsSplit()); i++) await page.keyboard.press('ArrowDown');
