@@ -24,7 +24,10 @@ run() { # run NAME NVIM SETUP
 }
 run "nvim 0.11 + layerwise.lua" "$VENV/bin/nvim" layerwise
 run "nvim 0.11 + legacy.lua" "$VENV/bin/nvim" legacy
-run "nvim 0.7 + legacy.lua" "$(command -v nvim)" legacy
+# Debian's package (0.7.2 on bookworm), even if another nvim comes first on PATH.
+DEB_NVIM=/usr/bin/nvim
+[ -x "$DEB_NVIM" ] || DEB_NVIM="$(command -v nvim)"
+run "nvim $("$DEB_NVIM" --version | head -1 | sed 's/^NVIM v//') (Debian) + legacy.lua" "$DEB_NVIM" legacy
 if [ -n "${LSPCONFIG_DIR:-}" ]; then
   run "nvim 0.11 + lspconfig.lua" "$VENV/bin/nvim" lspconfig
 else
