@@ -154,7 +154,10 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
         .and_then(|g| g.position_encodings.as_deref());
     ClientCaps {
         encoding: Encoding::negotiate(offered),
-        pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some(),
+        // Pull only when we can also tell the client to pull again after facts or settings
+        // change; otherwise push (Neovim 0.11 pulls but never re-pulls on its own).
+        pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some()
+            && ws.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false),
         configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
         inlay_hint_refresh: ws
             .and_then(|w| w.inlay_hint.as_ref())
@@ -193,6 +196,7 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = client_caps(&params);
+        handlers::code_actions::remember_client(&params.capabilities);
         if let Some(opts) = &params.initialization_options {
             let (settings, problem) = Settings::from_value(opts);
             if let Some(p) = problem {
@@ -425,6 +429,10 @@ impl LanguageServer for Backend {
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         handlers::code_lens::handle(self, params)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_actions::handle(self, params).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {

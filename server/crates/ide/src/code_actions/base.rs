@@ -33,7 +33,11 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let Ok((_, spans)) = ImageRef::parse_spanned(written) else {
         return Vec::new();
     };
-    let current = a.facts.images.get(&image.canonical()).and_then(|f| f.primary());
+    let current = a
+        .facts
+        .images
+        .get(&image.canonical())
+        .and_then(|f| f.primary());
     let mut out = Vec::new();
     for v in variants {
         let Some(tag) = ImageRef::parse(&v.reference).ok().and_then(|r| r.tag) else {
@@ -53,7 +57,10 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         let shown = format!("{}:{tag}", image.familiar_name());
         let title = match current.map(|c| saved(c.compressed_size, c.unpacked_size, v)) {
             Some(Some(s)) => format!("Switch to {shown} (saves ≈{})", approx(s)),
-            _ => format!("Switch to {shown} (≈{})", approx(v.unpacked_size.unwrap_or(v.compressed_size))),
+            _ => format!(
+                "Switch to {shown} (≈{})",
+                approx(v.unpacked_size.unwrap_or(v.compressed_size))
+            ),
         };
         let mut act = CodeAction::new(title, ActionKind::RefactorRewrite, vec![edit]);
         act.applicability = Applicability::Unsafe;

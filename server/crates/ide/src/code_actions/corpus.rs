@@ -60,7 +60,10 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
     // the split
     if let Ok(s) = split(&a, &SplitOptions::default()) {
         if errors(&s.text) > before {
-            problems.push(format!("{name}: split adds syntax errors: {:?}", Dockerfile::parse(&s.text).errors()));
+            problems.push(format!(
+                "{name}: split adds syntax errors: {:?}",
+                Dockerfile::parse(&s.text).errors()
+            ));
         }
         let lost = lost_text(&a, &s.text, &s.replaced);
         if !lost.is_empty() {
@@ -68,7 +71,10 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
         }
         let again = Analysis::from_text(&s.text);
         if let Ok(s2) = split(&again, &SplitOptions::default()) {
-            problems.push(format!("{name}: split offered again on its output:\n{}", s2.text));
+            problems.push(format!(
+                "{name}: split offered again on its output:\n{}",
+                s2.text
+            ));
         }
     }
 
@@ -80,10 +86,15 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
         }
         let out = apply(&a, &act.edits);
         if errors(&out) > before {
-            problems.push(format!("{name}: `{}` adds syntax errors: {:?}", act.title, Dockerfile::parse(&out).errors()));
+            problems.push(format!(
+                "{name}: `{}` adds syntax errors: {:?}",
+                act.title,
+                Dockerfile::parse(&out).errors()
+            ));
         }
         // our own rewrites: not offered again where they were applied
-        let ours = matches!(act.kind, ActionKind::RefactorRewrite) && !act.title.starts_with("Split");
+        let ours =
+            matches!(act.kind, ActionKind::RefactorRewrite) && !act.title.starts_with("Split");
         if ours {
             let after = Analysis::from_text(&out);
             let n_before = acts.iter().filter(|x| x.title == act.title).count();
@@ -92,15 +103,23 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
                 .filter(|x| x.title == act.title)
                 .count();
             if n_after >= n_before {
-                problems.push(format!("{name}: `{}` is still offered after applying it", act.title));
+                problems.push(format!(
+                    "{name}: `{}` is still offered after applying it",
+                    act.title
+                ));
             }
         }
     }
 
     // ignoring works: the first diagnostic of each rule, silenced for its instruction
     let mut done: Vec<&str> = Vec::new();
-    for act in acts.iter().filter(|x| x.title.ends_with("for this instruction")) {
-        let Some(&i) = act.diagnostics.first() else { continue };
+    for act in acts
+        .iter()
+        .filter(|x| x.title.ends_with("for this instruction"))
+    {
+        let Some(&i) = act.diagnostics.first() else {
+            continue;
+        };
         let d = &a.diagnostics()[i];
         if done.contains(&d.rule.name) || done.len() >= 4 {
             continue;
@@ -135,10 +154,16 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
             let rules: Vec<&str> = Analysis::from_text(&out)
                 .diagnostics()
                 .iter()
-                .filter(|d| d.fixes.first().is_some_and(|f| f.applicability == layerwise_lint::Applicability::Safe))
+                .filter(|d| {
+                    d.fixes
+                        .first()
+                        .is_some_and(|f| f.applicability == layerwise_lint::Applicability::Safe)
+                })
                 .map(|d| d.rule.name)
                 .collect();
-            problems.push(format!("{name}: fix-all does not converge (still fixing {rules:?})"));
+            problems.push(format!(
+                "{name}: fix-all does not converge (still fixing {rules:?})"
+            ));
         }
     }
     problems
@@ -194,7 +219,9 @@ fn generated_files_survive_every_action() {
 #[test]
 #[ignore]
 fn show_split() {
-    let Some(path) = std::env::var_os("LAYERWISE_SPLIT_FILE") else { return };
+    let Some(path) = std::env::var_os("LAYERWISE_SPLIT_FILE") else {
+        return;
+    };
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let a = Analysis::from_text(&text);
     match split(&a, &SplitOptions::default()) {

@@ -47,15 +47,36 @@ pub(crate) fn contents(a: &Analysis) -> String {
     let mut groups: Vec<(&str, Vec<&str>)> = vec![
         (
             "Version control, editors, OS files",
-            vec![".git", ".hg", ".svn", ".idea", ".vscode", "**/.DS_Store", "**/*.swp"],
+            vec![
+                ".git",
+                ".hg",
+                ".svn",
+                ".idea",
+                ".vscode",
+                "**/.DS_Store",
+                "**/*.swp",
+            ],
         ),
         (
             "Secrets: never send them to the builder",
-            vec![".env", ".env.*", "*.pem", "*.key", "**/id_rsa*", ".npmrc.local"],
+            vec![
+                ".env",
+                ".env.*",
+                "*.pem",
+                "*.key",
+                "**/id_rsa*",
+                ".npmrc.local",
+            ],
         ),
         (
             "Docker files themselves (changing them should not bust the COPY cache)",
-            vec!["Dockerfile*", "*.Dockerfile", ".dockerignore", "docker-compose*.yml", "compose*.yaml"],
+            vec![
+                "Dockerfile*",
+                "*.Dockerfile",
+                ".dockerignore",
+                "docker-compose*.yml",
+                "compose*.yaml",
+            ],
         ),
     ];
     let mut push = |title: &'static str, entries: &[&'static str]| {
@@ -68,15 +89,43 @@ pub(crate) fn contents(a: &Analysis) -> String {
         match (s, builds) {
             (Stack::Node(_), true) => push(
                 "Node.js",
-                &["**/node_modules", "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-store", "coverage", ".next", "dist"],
+                &[
+                    "**/node_modules",
+                    "npm-debug.log*",
+                    "yarn-debug.log*",
+                    "yarn-error.log*",
+                    ".pnpm-store",
+                    "coverage",
+                    ".next",
+                    "dist",
+                ],
             ),
             (Stack::Node(_), false) => push(
                 "Node.js",
-                &["**/node_modules", "npm-debug.log*", "yarn-debug.log*", "yarn-error.log*", ".pnpm-store", "coverage"],
+                &[
+                    "**/node_modules",
+                    "npm-debug.log*",
+                    "yarn-debug.log*",
+                    "yarn-error.log*",
+                    ".pnpm-store",
+                    "coverage",
+                ],
             ),
             (Stack::Python(_), _) => push(
                 "Python",
-                &["**/__pycache__", "**/*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".coverage", "htmlcov", "*.egg-info"],
+                &[
+                    "**/__pycache__",
+                    "**/*.py[cod]",
+                    ".venv",
+                    "venv",
+                    ".pytest_cache",
+                    ".mypy_cache",
+                    ".ruff_cache",
+                    ".tox",
+                    ".coverage",
+                    "htmlcov",
+                    "*.egg-info",
+                ],
             ),
             (Stack::Go, true) => push("Go", &["*.test", "*.out", "bin"]),
             (Stack::Go, false) => push("Go", &["*.test", "*.out"]),
@@ -88,7 +137,11 @@ pub(crate) fn contents(a: &Analysis) -> String {
         }
     }
     let named = copied_paths(a);
-    let nl = if a.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = if a.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let mut out = format!("# Written by layerwise: what the image build never needs.{nl}");
     for (title, entries) in groups {
         let kept: Vec<&str> = entries
@@ -97,14 +150,15 @@ pub(crate) fn contents(a: &Analysis) -> String {
                 let ignore = DockerIgnore::parse(e);
                 !named.iter().any(|p| {
                     ignore.is_excluded(p, false)
-                        || p.split('/').scan(String::new(), |acc, part| {
-                            if !acc.is_empty() {
-                                acc.push('/');
-                            }
-                            acc.push_str(part);
-                            Some(acc.clone())
-                        })
-                        .any(|prefix| ignore.is_excluded(&prefix, true))
+                        || p.split('/')
+                            .scan(String::new(), |acc, part| {
+                                if !acc.is_empty() {
+                                    acc.push('/');
+                                }
+                                acc.push_str(part);
+                                Some(acc.clone())
+                            })
+                            .any(|prefix| ignore.is_excluded(&prefix, true))
                 })
             })
             .collect();

@@ -20,7 +20,10 @@ pub fn fix_all_text(a: &Analysis) -> (String, usize) {
         let analysis = current.as_ref().unwrap_or(a);
         let (next, n) = apply_fixes(
             &text,
-            analysis.diagnostics().iter().filter_map(|d| d.fixes.first()),
+            analysis
+                .diagnostics()
+                .iter()
+                .filter_map(|d| d.fixes.first()),
             false,
         );
         if n == 0 || next == text {
@@ -42,11 +45,11 @@ pub fn fix_all_text(a: &Analysis) -> (String, usize) {
 /// The fix-all action, when there is anything safe to fix. Its edit replaces only the part
 /// of the file that changes, so the editor keeps the cursor and folds elsewhere.
 pub fn fix_all(a: &Analysis) -> Option<CodeAction> {
-    if !a
-        .diagnostics()
-        .iter()
-        .any(|d| d.fixes.first().is_some_and(|f| f.applicability == Applicability::Safe))
-    {
+    if !a.diagnostics().iter().any(|d| {
+        d.fixes
+            .first()
+            .is_some_and(|f| f.applicability == Applicability::Safe)
+    }) {
         return None;
     }
     let (text, n) = fix_all_text(a);
@@ -65,7 +68,11 @@ pub fn fix_all(a: &Analysis) -> Option<CodeAction> {
         .diagnostics()
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.fixes.first().is_some_and(|f| f.applicability == Applicability::Safe))
+        .filter(|(_, d)| {
+            d.fixes
+                .first()
+                .is_some_and(|f| f.applicability == Applicability::Safe)
+        })
         .map(|(i, _)| i)
         .collect();
     Some(act)

@@ -200,7 +200,11 @@ fn for_instruction(a: &Analysis, inst: usize, style: Style, code: &str) -> Optio
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let nl = if a.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = if a.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     Some(Edit {
         range: TextRange::empty(item.start),
         text: format!("{indent}{}{nl}", instruction_comment(style, code)),
@@ -218,7 +222,11 @@ fn a_name<'x>(a: &Analysis, code: &'x str) -> &'x str {
 
 /// The edit that silences `code` in the whole file.
 fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
-    let nl = if a.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = if a.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     if style == Style::Check {
         let r = a.model.check.range?;
         let value = a.slice(r);
@@ -227,8 +235,15 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
                 Some((c, t)) => (c, format!(";{t}")),
                 None => (rest, String::new()),
             };
-            let list: Vec<&str> = codes.split(',').map(str::trim).filter(|c| !c.is_empty()).collect();
-            if list.iter().any(|c| c.eq_ignore_ascii_case(code) || c.eq_ignore_ascii_case("all")) {
+            let list: Vec<&str> = codes
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect();
+            if list
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(code) || c.eq_ignore_ascii_case("all"))
+            {
                 return None;
             }
             let mut list: Vec<String> = list.iter().map(|s| s.to_string()).collect();
@@ -241,7 +256,10 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
                 Some((c, t)) => (c, format!(";{t}")),
                 None => (rest, String::new()),
             };
-            if codes.split(',').any(|c| c.trim().eq_ignore_ascii_case(code)) {
+            if codes
+                .split(',')
+                .any(|c| c.trim().eq_ignore_ascii_case(code))
+            {
                 return None;
             }
             format!("{head}skip={codes},{code}{tail}")
@@ -250,7 +268,10 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
         } else {
             format!("skip={code};{value}")
         };
-        return Some(Edit { range: r, text: new });
+        return Some(Edit {
+            range: r,
+            text: new,
+        });
     }
     // extend an existing file-wide suppression
     for r in a.file.items() {

@@ -103,7 +103,8 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     // rule fixes first: they are what the squiggle is about
     for (i, d) in &here {
         for (k, fix) in d.fixes.iter().enumerate() {
-            let mut act = CodeAction::new(fix.title.clone(), ActionKind::QuickFix, fix.edits.clone());
+            let mut act =
+                CodeAction::new(fix.title.clone(), ActionKind::QuickFix, fix.edits.clone());
             act.diagnostics = vec![*i];
             act.applicability = fix.applicability;
             act.preferred = k == 0 && fix.applicability == Applicability::Safe;
@@ -150,8 +151,11 @@ pub fn split_action(a: &Analysis, range: TextRange, opts: &SplitOptions) -> Opti
 
 /// Whether a rule fix offered for the same range has exactly our edits.
 fn duplicates_a_rule_fix(here: &[(usize, &Diagnostic)], act: &CodeAction) -> bool {
-    let mut ours: Vec<(TextRange, &str)> =
-        act.edits.iter().map(|e| (e.range, e.text.as_str())).collect();
+    let mut ours: Vec<(TextRange, &str)> = act
+        .edits
+        .iter()
+        .map(|e| (e.range, e.text.as_str()))
+        .collect();
     ours.sort();
     here.iter().any(|(_, d)| {
         d.fixes.iter().any(|f| {

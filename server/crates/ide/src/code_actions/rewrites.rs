@@ -43,7 +43,10 @@ fn needs_shell(text: &str) -> bool {
 /// signal (a shell in between does not pass it on). Only for plain words, where the meaning
 /// cannot change.
 fn exec_form(a: &Analysis, i: &InstRef<'_>, range: TextRange) -> Option<CodeAction> {
-    if !matches!(i.inst.kind, InstructionKind::Cmd | InstructionKind::Entrypoint) {
+    if !matches!(
+        i.inst.kind,
+        InstructionKind::Cmd | InstructionKind::Entrypoint
+    ) {
         return None;
     }
     let Args::Text(w) = &i.inst.args else {
@@ -168,9 +171,12 @@ fn merge_apt_update(a: &Analysis, insts: &[InstRef<'_>], k: usize) -> Option<Cod
             text: " --no-install-recommends".into(),
         });
     }
-    let cleans = cmds
-        .iter()
-        .any(|c| c.program() == Some("rm") && c.words.iter().any(|w| w.text.contains("/var/lib/apt/lists")));
+    let cleans = cmds.iter().any(|c| {
+        c.program() == Some("rm")
+            && c.words
+                .iter()
+                .any(|w| w.text.contains("/var/lib/apt/lists"))
+    });
     let cache_mount = install
         .inst
         .flags

@@ -15,9 +15,12 @@ fn at(text: &str) -> (Analysis, TextRange) {
 }
 
 fn titled<'a>(acts: &'a [CodeAction], title: &str) -> &'a CodeAction {
-    acts.iter()
-        .find(|a| a.title == title)
-        .unwrap_or_else(|| panic!("no action {title:?} in {:#?}", acts.iter().map(|a| &a.title).collect::<Vec<_>>()))
+    acts.iter().find(|a| a.title == title).unwrap_or_else(|| {
+        panic!(
+            "no action {title:?} in {:#?}",
+            acts.iter().map(|a| &a.title).collect::<Vec<_>>()
+        )
+    })
 }
 
 fn rules_of(text: &str) -> Vec<&'static str> {
@@ -36,7 +39,10 @@ fn rule_fixes_are_quick_fixes() {
     assert_eq!(fix.kind, ActionKind::QuickFix);
     assert_eq!(fix.diagnostics.len(), 1);
     let out = apply(&a, &fix.edits);
-    assert!(out.contains("LABEL org.opencontainers.image.authors="), "{out}");
+    assert!(
+        out.contains("LABEL org.opencontainers.image.authors="),
+        "{out}"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
 }
 
@@ -47,11 +53,17 @@ fn ignore_uses_our_comment_by_default_and_works() {
     let acts = code_actions(&a, r);
     let one = titled(&acts, "Ignore maintainer-deprecated for this instruction");
     let out = apply(&a, &one.edits);
-    assert_eq!(out, "FROM alpine:3.20\n# layerwise: ignore[maintainer-deprecated]\nMAINTAINER Jane\n");
+    assert_eq!(
+        out,
+        "FROM alpine:3.20\n# layerwise: ignore[maintainer-deprecated]\nMAINTAINER Jane\n"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
     let file = titled(&acts, "Ignore maintainer-deprecated in this file");
     let out = apply(&a, &file.edits);
-    assert!(out.starts_with("# layerwise: ignore-file[maintainer-deprecated]\nFROM"), "{out}");
+    assert!(
+        out.starts_with("# layerwise: ignore-file[maintainer-deprecated]\nFROM"),
+        "{out}"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
 }
 
@@ -60,11 +72,23 @@ fn ignore_follows_hadolint_style_and_extends_existing_comments() {
     let text = "FROM alpine:3.20\n# hadolint ignore=DL3018\nMAIN$0TAINER Jane\n";
     let (a, r) = at(text);
     let acts = code_actions(&a, r);
-    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
-    assert_eq!(out, "FROM alpine:3.20\n# hadolint ignore=DL3018,DL4000\nMAINTAINER Jane\n");
+    let out = apply(
+        &a,
+        &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits,
+    );
+    assert_eq!(
+        out,
+        "FROM alpine:3.20\n# hadolint ignore=DL3018,DL4000\nMAINTAINER Jane\n"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
-    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated in this file").edits);
-    assert!(out.starts_with("# hadolint global ignore=DL4000\n"), "{out}");
+    let out = apply(
+        &a,
+        &titled(&acts, "Ignore maintainer-deprecated in this file").edits,
+    );
+    assert!(
+        out.starts_with("# hadolint global ignore=DL4000\n"),
+        "{out}"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
 }
 
@@ -73,16 +97,38 @@ fn ignore_follows_the_check_directive() {
     let text = "# check=error=true\nFROM alpine:3.20\nRUN true\nMAIN$0TAINER Jane\n";
     let (a, r) = at(text);
     let acts = code_actions(&a, r);
-    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated in this file").edits);
-    assert!(out.starts_with("# check=skip=MaintainerDeprecated;error=true\n"), "{out}");
+    let out = apply(
+        &a,
+        &titled(&acts, "Ignore maintainer-deprecated in this file").edits,
+    );
+    assert!(
+        out.starts_with("# check=skip=MaintainerDeprecated;error=true\n"),
+        "{out}"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
-    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
-    assert!(out.contains("RUN true\n# check=skip=MaintainerDeprecated\nMAINTAINER"), "{out}");
+    let out = apply(
+        &a,
+        &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits,
+    );
+    assert!(
+        out.contains("RUN true\n# check=skip=MaintainerDeprecated\nMAINTAINER"),
+        "{out}"
+    );
     assert!(!rules_of(&out).contains(&"maintainer-deprecated"));
     // extending an existing layerwise comment
     let (a, r) = at("FROM alpine:3.20\n# layerwise: ignore[untagged-image]\nMAIN$0TAINER Jane\n");
-    let out = apply(&a, &titled(&code_actions(&a, r), "Ignore maintainer-deprecated for this instruction").edits);
-    assert!(out.contains("# layerwise: ignore[untagged-image, maintainer-deprecated]\n"), "{out}");
+    let out = apply(
+        &a,
+        &titled(
+            &code_actions(&a, r),
+            "Ignore maintainer-deprecated for this instruction",
+        )
+        .edits,
+    );
+    assert!(
+        out.contains("# layerwise: ignore[untagged-image, maintainer-deprecated]\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -92,9 +138,17 @@ fn fix_all_applies_every_safe_fix_and_converges() {
     let act = fix_all(&a).expect("fix-all");
     assert_eq!(act.kind, ActionKind::FixAll);
     let out = apply(&a, &act.edits);
-    assert_eq!(out.matches("LABEL org.opencontainers.image.authors").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("LABEL org.opencontainers.image.authors")
+            .count(),
+        2,
+        "{out}"
+    );
     let again = Analysis::from_text(&out);
-    assert!(fix_all(&again).is_none(), "a second fix-all changes nothing");
+    assert!(
+        fix_all(&again).is_none(),
+        "a second fix-all changes nothing"
+    );
 }
 
 #[test]
@@ -102,10 +156,15 @@ fn exec_form_for_plain_commands_only() {
     let (a, r) = at("FROM node:20-slim\nCMD n$0pm start\n");
     let acts = code_actions(&a, r);
     if let Some(act) = acts.iter().find(|x| x.title == "Convert CMD to exec form") {
-        assert_eq!(apply(&a, &act.edits), "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n");
+        assert_eq!(
+            apply(&a, &act.edits),
+            "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n"
+        );
     } else {
         // a rule offers the same conversion
-        assert!(acts.iter().any(|x| apply(&a, &x.edits) == "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n"));
+        assert!(acts
+            .iter()
+            .any(|x| apply(&a, &x.edits) == "FROM node:20-slim\nCMD [\"npm\", \"start\"]\n"));
     }
     for t in [
         "FROM node:20-slim\nCMD n$0pm start && echo done\n",
@@ -113,14 +172,21 @@ fn exec_form_for_plain_commands_only() {
         "FROM node:20-slim\nCMD [\"n$0pm\", \"start\"]\n",
     ] {
         let (a, r) = at(t);
-        assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("exec form")), "{t}");
+        assert!(
+            !code_actions(&a, r)
+                .iter()
+                .any(|x| x.title.contains("exec form")),
+            "{t}"
+        );
     }
 }
 
 #[test]
 fn npm_ci_needs_a_lockfile() {
     let (a, r) = at("FROM node:20\nCOPY package.json ./\nRUN npm ins$0tall\n");
-    assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("npm ci")));
+    assert!(!code_actions(&a, r)
+        .iter()
+        .any(|x| x.title.contains("npm ci")));
     let (a, r) = at("FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ins$0tall\n");
     let acts = code_actions(&a, r);
     // ours, or the rule's identical fix instead (never both)
@@ -128,7 +194,12 @@ fn npm_ci_needs_a_lockfile() {
         .iter()
         .filter(|x| apply(&a, &x.edits).ends_with("RUN npm ci\n"))
         .collect();
-    assert_eq!(to_ci.len(), 1, "{:?}", acts.iter().map(|a| &a.title).collect::<Vec<_>>());
+    assert_eq!(
+        to_ci.len(),
+        1,
+        "{:?}",
+        acts.iter().map(|a| &a.title).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -159,41 +230,60 @@ fn non_root_user_fits_the_image() {
         assert!(out.contains(want), "{out}");
     }
     let (a, r) = at("FROM python:3.12-slim\nUSER 1000\nCMD [\"x\"]$0\n");
-    assert!(!code_actions(&a, r).iter().any(|x| x.title.contains("non-root")));
+    assert!(!code_actions(&a, r)
+        .iter()
+        .any(|x| x.title.contains("non-root")));
 }
 
 #[test]
 fn slimmer_base_with_the_size_saved() {
-    use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts, VariantSize};
+    use layerwise_analysis::image_facts::{
+        FactSource, ImageFacts, Platform, PlatformFacts, VariantSize,
+    };
     use layerwise_analysis::image_ref::ImageRef;
     let (mut a, r) = at("FROM no$0de:20\nCMD [\"node\", \"a.js\"]\n");
     let node = ImageRef::parse("node:20").unwrap();
-    a.facts.images.insert(node.canonical(), ImageFacts {
-        reference: node.clone(),
-        digest: None,
-        platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), 400_000_000, Some(1_100_000_000))],
-        available_platforms: Vec::new(),
-        source: FactSource::Registry,
-        fetched_at: None,
-        fallback_reason: None,
-    });
-    a.facts.variants.insert(node.canonical(), vec![VariantSize {
-        reference: "node:20-slim".into(),
-        platform: Platform::linux_amd64(),
-        compressed_size: 70_000_000,
-        unpacked_size: Some(200_000_000),
-        source: FactSource::Registry,
-    }]);
+    a.facts.images.insert(
+        node.canonical(),
+        ImageFacts {
+            reference: node.clone(),
+            digest: None,
+            platforms: vec![PlatformFacts::sizes_only(
+                Platform::linux_amd64(),
+                400_000_000,
+                Some(1_100_000_000),
+            )],
+            available_platforms: Vec::new(),
+            source: FactSource::Registry,
+            fetched_at: None,
+            fallback_reason: None,
+        },
+    );
+    a.facts.variants.insert(
+        node.canonical(),
+        vec![VariantSize {
+            reference: "node:20-slim".into(),
+            platform: Platform::linux_amd64(),
+            compressed_size: 70_000_000,
+            unpacked_size: Some(200_000_000),
+            source: FactSource::Registry,
+        }],
+    );
     let acts = code_actions(&a, r);
     let act = titled(&acts, "Switch to node:20-slim (saves ≈900 MB)");
-    assert_eq!(apply(&a, &act.edits), "FROM node:20-slim\nCMD [\"node\", \"a.js\"]\n");
+    assert_eq!(
+        apply(&a, &act.edits),
+        "FROM node:20-slim\nCMD [\"node\", \"a.js\"]\n"
+    );
 }
 
 #[test]
 fn dockerignore_is_created_when_missing() {
     let text = "FROM node:20\nWORKDIR /app\nCOPY . .\nCOPY dist/ /srv/\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/x.js\"]\n";
     let mut a = analysis_with_context(text, None, &[]);
-    assert!(!code_actions(&a, TextRange::empty(0)).iter().any(|x| !x.new_files.is_empty()));
+    assert!(!code_actions(&a, TextRange::empty(0))
+        .iter()
+        .any(|x| !x.new_files.is_empty()));
     a.facts.dockerignore = Some(None);
     let acts = code_actions(&a, TextRange::empty(0));
     let act = titled(&acts, "Create .dockerignore for this build context");
@@ -206,24 +296,36 @@ fn dockerignore_is_created_when_missing() {
     assert!(!file.text.lines().any(|l| l == "dist"), "{}", file.text);
     let ignore = layerwise_analysis::dockerignore::DockerIgnore::parse(&file.text);
     assert!(ignore.errors().is_empty());
-    assert!(ignore.is_excluded("node_modules", true) && ignore.is_excluded("web/node_modules", true));
+    assert!(
+        ignore.is_excluded("node_modules", true) && ignore.is_excluded("web/node_modules", true)
+    );
     assert!(!ignore.is_excluded("src/index.js", false));
 }
 
 #[test]
 fn split_is_offered_as_a_refactoring() {
-    let (a, r) = at("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .$0\nCMD [\"/app\"]\n");
+    let (a, r) =
+        at("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .$0\nCMD [\"/app\"]\n");
     let acts = code_actions(&a, r);
     let act = titled(&acts, "Split into build and runtime stages");
     assert_eq!(act.kind, ActionKind::RefactorRewrite);
     let out = apply(&a, &act.edits);
-    assert!(out.contains("FROM gcr.io/distroless/static-debian12:nonroot"), "{out}");
+    assert!(
+        out.contains("FROM gcr.io/distroless/static-debian12:nonroot"),
+        "{out}"
+    );
 }
 
 #[test]
 fn crlf_and_no_final_newline_are_respected() {
     let (a, r) = at("FROM alpine:3.20\r\nMAIN$0TAINER Jane");
     let acts = code_actions(&a, r);
-    let out = apply(&a, &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits);
-    assert_eq!(out, "FROM alpine:3.20\r\n# layerwise: ignore[maintainer-deprecated]\r\nMAINTAINER Jane");
+    let out = apply(
+        &a,
+        &titled(&acts, "Ignore maintainer-deprecated for this instruction").edits,
+    );
+    assert_eq!(
+        out,
+        "FROM alpine:3.20\r\n# layerwise: ignore[maintainer-deprecated]\r\nMAINTAINER Jane"
+    );
 }

@@ -33,7 +33,8 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
             let repo = img.repository.to_ascii_lowercase();
             let tag = img.tag.as_deref().unwrap_or("").to_ascii_lowercase();
             let family = repo.rsplit('/').next().unwrap_or("");
-            if repo.contains("distroless") || tag.contains("nonroot") || repo.contains("chainguard") {
+            if repo.contains("distroless") || tag.contains("nonroot") || repo.contains("chainguard")
+            {
                 return Vec::new(); // already runs as nonroot
             } else if family == "node" {
                 vec!["USER node".into()]
@@ -49,7 +50,11 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         _ => return Vec::new(),
     };
     // before the command that starts the program, else at the end
-    let nl = if a.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let nl = if a.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let at = stage
         .instructions
         .iter()
@@ -63,10 +68,17 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         },
         None => {
             let end = a.file.len();
-            let lead = if a.text.ends_with('\n') || a.text.is_empty() { "" } else { nl };
+            let lead = if a.text.ends_with('\n') || a.text.is_empty() {
+                ""
+            } else {
+                nl
+            };
             Edit {
                 range: TextRange::empty(end),
-                text: format!("{lead}{}", lines.iter().map(|l| format!("{l}{nl}")).collect::<String>()),
+                text: format!(
+                    "{lead}{}",
+                    lines.iter().map(|l| format!("{l}{nl}")).collect::<String>()
+                ),
             }
         }
     };
@@ -81,7 +93,10 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     {
         return Vec::new();
     }
-    let user = lines.last().map(|l| l.trim_start_matches("USER ").to_string()).unwrap_or_default();
+    let user = lines
+        .last()
+        .map(|l| l.trim_start_matches("USER ").to_string())
+        .unwrap_or_default();
     let mut act = CodeAction::new(
         format!("Run the final stage as non-root user `{user}`"),
         ActionKind::RefactorRewrite,

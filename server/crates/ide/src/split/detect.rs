@@ -74,7 +74,8 @@ pub(crate) fn tag(image: &ImageRef) -> &str {
 
 /// Whether a tag names a slim or Alpine variant (no compilers in it).
 fn is_slim_tag(tag: &str) -> bool {
-    tag.split('-').any(|p| matches!(p, "slim" | "alpine") || p.starts_with("alpine"))
+    tag.split('-')
+        .any(|p| matches!(p, "slim" | "alpine") || p.starts_with("alpine"))
         || tag.starts_with("alpine")
 }
 
@@ -82,8 +83,8 @@ fn is_slim_tag(tag: &str) -> bool {
 pub(crate) fn is_toolchain_image(image: &ImageRef) -> bool {
     let t = tag(image);
     match family(image) {
-        "golang" | "rust" | "maven" | "gradle" | "buildpack-deps" | "gcc" | "swift"
-        | "haskell" | "sbt" | "clojure" | "elixir" => true,
+        "golang" | "rust" | "maven" | "gradle" | "buildpack-deps" | "gcc" | "swift" | "haskell"
+        | "sbt" | "clojure" | "elixir" => true,
         "node" | "python" | "ruby" => !is_slim_tag(t),
         "openjdk" | "eclipse-temurin" | "amazoncorretto" | "sapmachine" | "ibm-semeru-runtimes" => {
             !t.contains("jre")
@@ -127,7 +128,9 @@ pub(crate) fn is_build_step(cmd: &ShellCommand) -> bool {
                 || (sub == "run" && argv.iter().skip(2).any(|a| is_build_script(a)))
         }
         "tsc" | "javac" | "make" | "cmake" | "ninja" => true,
-        "npx" => argv.get(1).is_some_and(|a| matches!(*a, "tsc" | "next" | "vite")),
+        "npx" => argv
+            .get(1)
+            .is_some_and(|a| matches!(*a, "tsc" | "next" | "vite")),
         "dotnet" => matches!(sub, "publish" | "build"),
         _ => false,
     }
@@ -270,15 +273,14 @@ pub(crate) fn is_python_install(cmd: &ShellCommand) -> bool {
         } else {
             1
         };
-        let rest: Vec<&str> = argv
-            .iter()
-            .skip(skip)
-            .map(|w| w.text.as_str())
-            .collect();
+        let rest: Vec<&str> = argv.iter().skip(skip).map(|w| w.text.as_str()).collect();
         if rest.first() != Some(&"install") {
             return false;
         }
-        if rest.iter().any(|a| a.starts_with("-r") || a.starts_with("--requirement")) {
+        if rest
+            .iter()
+            .any(|a| a.starts_with("-r") || a.starts_with("--requirement"))
+        {
             return true;
         }
         let pkgs: Vec<&&str> = rest[1..].iter().filter(|a| !a.starts_with('-')).collect();

@@ -29,11 +29,19 @@ fn golden_cases() {
         .filter(|p| p.join("Dockerfile").is_file())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 12, "expected the golden cases in {}", dir.display());
+    assert!(
+        cases.len() >= 12,
+        "expected the golden cases in {}",
+        dir.display()
+    );
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = case
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let input = std::fs::read_to_string(case.join("Dockerfile")).expect("read Dockerfile");
         let mut opts = SplitOptions::default();
         if let Ok(o) = std::fs::read_to_string(case.join("options")) {
@@ -76,7 +84,10 @@ fn golden_cases() {
             failures.push(format!("{name}: lint findings {findings:#?}"));
         }
         if let Ok(again) = split(&out, &opts) {
-            failures.push(format!("{name}: the output can be split again:\n{}", again.text));
+            failures.push(format!(
+                "{name}: the output can be split again:\n{}",
+                again.text
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

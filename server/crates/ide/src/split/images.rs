@@ -274,7 +274,10 @@ pub(crate) fn runtime_image(
                 }
                 let mut parts = vec!["slim"];
                 parts.extend(distro);
-                image(same_repo(written, t, &join(version, &parts)), Flavor::Debian)
+                image(
+                    same_repo(written, t, &join(version, &parts)),
+                    Flavor::Debian,
+                )
             }
         }
         Stack::Go => match want {
@@ -380,7 +383,13 @@ fn java_version(base: &ImageRef) -> u32 {
                 }
                 if matches!(
                     *p,
-                    "temurin" | "openjdk" | "amazoncorretto" | "corretto" | "sapmachine" | "semeru" | "graalvm"
+                    "temurin"
+                        | "openjdk"
+                        | "amazoncorretto"
+                        | "corretto"
+                        | "sapmachine"
+                        | "semeru"
+                        | "graalvm"
                 ) {
                     if let Some(n) = parts.get(i + 1).and_then(|x| num(x)) {
                         return n;
@@ -436,7 +445,10 @@ fn generic_image(
                 .collect();
             let mut parts = vec!["jre"];
             parts.extend(distro);
-            image(format!("eclipse-temurin:{}", join(Some(&v.to_string()), &parts)), Flavor::Debian)
+            image(
+                format!("eclipse-temurin:{}", join(Some(&v.to_string()), &parts)),
+                Flavor::Debian,
+            )
         }
         "buildpack-deps" => image(
             format!("debian:{}-slim", codename(&rest).unwrap_or("bookworm")),
@@ -462,7 +474,10 @@ fn generic_image(
             if family(base) == "php" {
                 return image(written.to_string(), Flavor::Debian);
             }
-            image(same_repo(written, t, &join(version, &parts)), Flavor::Debian)
+            image(
+                same_repo(written, t, &join(version, &parts)),
+                Flavor::Debian,
+            )
         }
         "sdk" if base.repository.contains("dotnet") => image(
             format!(
@@ -508,7 +523,11 @@ mod tests {
             "node:${NODE_VERSION}-slim"
         );
         assert_eq!(
-            same_repo("python:${PY}-bookworm", "3.12-bookworm", "3.12-slim-bookworm"),
+            same_repo(
+                "python:${PY}-bookworm",
+                "3.12-bookworm",
+                "3.12-slim-bookworm"
+            ),
             "python:${PY}-slim-bookworm"
         );
         assert_eq!(

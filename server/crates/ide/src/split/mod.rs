@@ -153,7 +153,9 @@ fn runtime_command_words(view: &View<'_>) -> Vec<String> {
             if let Some(item) = u.item {
                 out.extend(
                     view.item_text(item)
-                        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+                        .split(|c: char| {
+                            !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                        })
                         .filter(|w| !w.is_empty())
                         .map(str::to_string),
                 );
@@ -236,7 +238,11 @@ pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> 
     let runtime_from = format!("{platform}{}", p.rt.text);
     let rendered = p.render(&runtime_from);
     let region = TextRange::new(view.region_start, a.file.len());
-    let mut text = a.text.get(..view.region_start as usize).unwrap_or("").to_string();
+    let mut text = a
+        .text
+        .get(..view.region_start as usize)
+        .unwrap_or("")
+        .to_string();
     text.push_str(&rendered);
     let mut replaced: Vec<usize> = p
         .replaced
@@ -272,11 +278,14 @@ fn estimate(
     base: &layerwise_analysis::image_ref::ImageRef,
     runtime: &str,
 ) -> Option<(u64, u64)> {
-    let before = images::size_of(a, &base.display_name())
-        .or_else(|| images::size_of(a, written))?;
+    let before =
+        images::size_of(a, &base.display_name()).or_else(|| images::size_of(a, written))?;
     let after = if runtime.contains('$') {
         // `node:${V}-slim`: look the resolved form up
-        images::size_of(a, &runtime_resolved(written, &base.display_name(), runtime)?)?
+        images::size_of(
+            a,
+            &runtime_resolved(written, &base.display_name(), runtime)?,
+        )?
     } else {
         images::size_of(a, runtime)?
     };

@@ -238,8 +238,7 @@ impl<'v, 'a> Plan<'v, 'a> {
         for (r, t) in edits {
             let a = r.start.saturating_sub(start) as usize;
             let b = r.end.saturating_sub(start) as usize;
-            if a < pos || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b)
-            {
+            if a < pos || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
                 continue;
             }
             out.push_str(&text[pos..a]);
@@ -351,9 +350,10 @@ impl<'v, 'a> Plan<'v, 'a> {
 
     /// The builder entries strictly between two positions that do work or change state.
     fn busy_between(&self, from: usize, to: usize) -> bool {
-        self.b[from + 1..to]
-            .iter()
-            .any(|e| matches!(e, Entry::Unit(i) if self.unit(*i).item.is_some()) || matches!(e, Entry::Part { .. } | Entry::Gen(_)))
+        self.b[from + 1..to].iter().any(|e| {
+            matches!(e, Entry::Unit(i) if self.unit(*i).item.is_some())
+                || matches!(e, Entry::Part { .. } | Entry::Gen(_))
+        })
     }
 
     /// Moves the dependency install that follows the broad `COPY` ahead of it, with a `COPY`
@@ -371,17 +371,21 @@ impl<'v, 'a> Plan<'v, 'a> {
         let Some((copy_pos, copy_unit, dest)) = self.broad_copy() else {
             return false;
         };
-        let Some((run_pos, run_unit)) = self.b.iter().enumerate().skip(copy_pos + 1).find_map(
-            |(p, e)| match e {
-                Entry::Unit(i)
-                    if self.unit(*i).kind == InstructionKind::Run
-                        && self.v.commands(self.unit(*i)).iter().any(is_install) =>
-                {
-                    Some((p, *i))
-                }
-                _ => None,
-            },
-        ) else {
+        let Some((run_pos, run_unit)) =
+            self.b
+                .iter()
+                .enumerate()
+                .skip(copy_pos + 1)
+                .find_map(|(p, e)| match e {
+                    Entry::Unit(i)
+                        if self.unit(*i).kind == InstructionKind::Run
+                            && self.v.commands(self.unit(*i)).iter().any(is_install) =>
+                    {
+                        Some((p, *i))
+                    }
+                    _ => None,
+                })
+        else {
             return false;
         };
         if self.busy_between(copy_pos, run_pos) {
@@ -391,8 +395,9 @@ impl<'v, 'a> Plan<'v, 'a> {
         let Some(inst) = self.v.instruction(u) else {
             return false;
         };
-        if !inst.heredocs.is_empty() || self.v.workdir_before(u) != dest.trim_end_matches('/')
-            && !(dest == "/" && self.v.workdir_before(u) == "/")
+        if !inst.heredocs.is_empty()
+            || self.v.workdir_before(u) != dest.trim_end_matches('/')
+                && !(dest == "/" && self.v.workdir_before(u) == "/")
         {
             return false;
         }
@@ -477,7 +482,9 @@ impl<'v, 'a> Plan<'v, 'a> {
             let ok_inst = |u: &Unit| {
                 u.kind == InstructionKind::Run
                     && self.v.instruction(u).is_some_and(|i| {
-                        i.heredocs.is_empty() && i.flags.is_empty() && matches!(i.args, Args::Text(_))
+                        i.heredocs.is_empty()
+                            && i.flags.is_empty()
+                            && matches!(i.args, Args::Text(_))
                     })
             };
             let up = self.v.commands(a);
@@ -688,11 +695,7 @@ impl<'v, 'a> Plan<'v, 'a> {
         }
         if let Some((i, u)) = last_user {
             let text = self.instruction_text(i);
-            let value = text
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("")
-                .to_string();
+            let value = text.split_whitespace().nth(1).unwrap_or("").to_string();
             let name = value.split(':').next().unwrap_or("").to_string();
             if self.rt_user.is_none() {
                 self.rt_user = Some(Entry::Gen(text));
@@ -813,7 +816,11 @@ impl<'v, 'a> Plan<'v, 'a> {
             });
             if let Some((i, _)) = stage_arg {
                 let text = self.instruction_text(i);
-                if !self.rt_args.iter().any(|e| matches!(e, Entry::Gen(t) if *t == text)) {
+                if !self
+                    .rt_args
+                    .iter()
+                    .any(|e| matches!(e, Entry::Gen(t) if *t == text))
+                {
                     self.rt_args.push(Entry::Gen(text));
                 }
             } else if self.v.a.model.global_args.iter().any(|d| d.name == name) {
@@ -887,7 +894,10 @@ impl<'v, 'a> Plan<'v, 'a> {
                 collect_words(&inst.args, &mut w);
                 // `go run ./cmd/api` names sources, and is replaced anyway
                 let tool = w.first().map(|x| x.rsplit('/').next().unwrap_or(x));
-                if !matches!(tool, Some("go" | "cargo" | "mvn" | "mvnw" | "gradle" | "gradlew")) {
+                if !matches!(
+                    tool,
+                    Some("go" | "cargo" | "mvn" | "mvnw" | "gradle" | "gradlew")
+                ) {
                     words.extend(w);
                 }
             }

@@ -60,10 +60,12 @@ pub(crate) fn analysis_with_context(text: &str, dir: Option<&Path>, skip: &[&str
         walk(dir, dir, skip, &mut entries);
         let mut raw = RawContext::new(dir.display().to_string(), entries);
         let ignore_path = dir.join(".dockerignore");
-        let ignore = std::fs::read_to_string(&ignore_path).ok().map(|t| IgnoreFile {
-            path: ignore_path.display().to_string(),
-            ignore: DockerIgnore::parse(&t),
-        });
+        let ignore = std::fs::read_to_string(&ignore_path)
+            .ok()
+            .map(|t| IgnoreFile {
+                path: ignore_path.display().to_string(),
+                ignore: DockerIgnore::parse(&t),
+            });
         facts.dockerignore = Some(ignore.as_ref().map(|i| i.ignore.clone()));
         raw.ignore = ignore;
         facts.context = Some(BuildContext::new(raw));
@@ -196,10 +198,19 @@ fn node_moves_runtime_instructions_and_keeps_comments() {
     assert!(t.starts_with("FROM node:20 AS build\n"), "{t}");
     let runtime = &t[t.find("FROM node:20-slim").expect(t)..];
     assert!(runtime.contains("# the port\nEXPOSE 3000\n"), "{t}");
-    assert!(runtime.contains("USER node\nCMD [\"node\", \"dist/server.js\"]"), "{t}");
-    assert!(runtime.contains("COPY --from=build --chown=node:node /app/dist ./dist"), "{t}");
+    assert!(
+        runtime.contains("USER node\nCMD [\"node\", \"dist/server.js\"]"),
+        "{t}"
+    );
+    assert!(
+        runtime.contains("COPY --from=build --chown=node:node /app/dist ./dist"),
+        "{t}"
+    );
     // no lockfile known: the install is moved as written, with the manifests before it
-    assert!(t.contains("COPY package*.json ./\nRUN npm install\n# deps\nCOPY . .\n"), "{t}");
+    assert!(
+        t.contains("COPY package*.json ./\nRUN npm install\n# deps\nCOPY . .\n"),
+        "{t}"
+    );
     assert_eq!(s.stack, Stack::Node(NodePm::Npm));
     let a = Analysis::from_text("FROM node:20\nWORKDIR /app\n# deps\nCOPY . .\nRUN npm install\nRUN npm run build\n# the port\nEXPOSE 3000\nCMD [\"node\", \"dist/server.js\"]\n");
     assert!(lost_text(&a, t, &s.replaced).is_empty());
@@ -210,7 +221,12 @@ fn global_args_are_redeclared_and_variables_kept_in_the_runtime_base() {
     let s = split_text(
         "ARG NODE_VERSION=20\nARG APP_VERSION=1\nFROM node:${NODE_VERSION}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nLABEL version=$APP_VERSION\nCMD [\"node\", \"index.js\"]\n",
     );
-    assert!(s.text.contains("FROM node:${NODE_VERSION}-slim\nARG APP_VERSION\n"), "{}", s.text);
+    assert!(
+        s.text
+            .contains("FROM node:${NODE_VERSION}-slim\nARG APP_VERSION\n"),
+        "{}",
+        s.text
+    );
 }
 
 #[test]
@@ -220,10 +236,16 @@ fn env_needed_by_the_build_stays_and_is_repeated() {
     );
     let t = &s.text;
     let (builder, runtime) = t.split_at(t.find("FROM python:3.12-slim").expect(t));
-    assert!(builder.contains("ENV APP_HOME=/srv DEBIAN_FRONTEND=noninteractive\n"), "{t}");
+    assert!(
+        builder.contains("ENV APP_HOME=/srv DEBIAN_FRONTEND=noninteractive\n"),
+        "{t}"
+    );
     assert!(builder.contains("ENV PIP_NO_CACHE_DIR=1\n"), "{t}");
     assert!(!runtime.contains("PIP_NO_CACHE_DIR"), "{t}");
-    assert!(runtime.contains("ENV APP_HOME=/srv DEBIAN_FRONTEND=noninteractive\n"), "{t}");
+    assert!(
+        runtime.contains("ENV APP_HOME=/srv DEBIAN_FRONTEND=noninteractive\n"),
+        "{t}"
+    );
     assert!(runtime.contains("ENV PORT=8000\n"), "{t}");
     assert!(!builder.contains("PORT=8000"), "{t}");
 }
@@ -252,7 +274,9 @@ fn the_title_carries_sizes_from_the_facts() {
         FactSource, ImageFacts, Platform, PlatformFacts, VariantSize,
     };
     use layerwise_analysis::image_ref::ImageRef;
-    let mut a = Analysis::from_text("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"a.js\"]\n");
+    let mut a = Analysis::from_text(
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"a.js\"]\n",
+    );
     let node = ImageRef::parse("node:20").unwrap();
     a.facts.images.insert(
         node.canonical(),
@@ -281,7 +305,10 @@ fn the_title_carries_sizes_from_the_facts() {
         }],
     );
     let s = split(&a, &SplitOptions::default()).unwrap();
-    assert_eq!(s.title(), "Split into build and runtime stages (≈1.1 GB → ≈190 MB)");
+    assert_eq!(
+        s.title(),
+        "Split into build and runtime stages (≈1.1 GB → ≈190 MB)"
+    );
 }
 
 #[test]
@@ -296,8 +323,15 @@ fn runtime_options_pick_the_base() {
         let s = split(&a, &SplitOptions { runtime: rt }).unwrap();
         assert!(s.text.contains(want), "{rt:?}: {}", s.text);
         if rt == Some(Runtime::Scratch) {
-            assert!(s.text.contains("RUN apk add --no-cache ca-certificates tzdata"), "{}", s.text);
-            assert!(s.text.contains("COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo"));
+            assert!(
+                s.text
+                    .contains("RUN apk add --no-cache ca-certificates tzdata"),
+                "{}",
+                s.text
+            );
+            assert!(s
+                .text
+                .contains("COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo"));
             assert!(s.text.contains("USER 65534:65534"));
         }
     }

@@ -1,6 +1,7 @@
 //! One module per LSP feature. Each converts between protocol types and the plain results of
 //! `layerwise_ide`, and declares its own capability in [`capabilities`].
 
+pub mod code_actions;
 pub mod code_lens;
 pub mod commands;
 pub mod completion;
@@ -20,6 +21,7 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     commands::capability(caps);
     inlay_hints::capability(caps);
     code_lens::capability(caps);
+    code_actions::capability(caps);
 }
 
 /// Asks the client to re-request views that depend on facts (sizes, settings): inlay hints,

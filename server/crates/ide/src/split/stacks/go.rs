@@ -21,14 +21,13 @@ fn is_build(c: &ShellCommand) -> bool {
 fn sets_cgo(p: &Plan<'_, '_>) -> bool {
     p.v.units.iter().any(|u| {
         (u.kind == InstructionKind::Env
-            && p.v.instruction(u).is_some_and(|i| {
-                i.pairs().iter().any(|kv| &*kv.key.text == "CGO_ENABLED")
-            }))
-            || p.v.commands(u).iter().any(|c| {
-                c.words
-                    .iter()
-                    .any(|w| w.text.starts_with("CGO_ENABLED="))
-            })
+            && p.v
+                .instruction(u)
+                .is_some_and(|i| i.pairs().iter().any(|kv| &*kv.key.text == "CGO_ENABLED")))
+            || p.v
+                .commands(u)
+                .iter()
+                .any(|c| c.words.iter().any(|w| w.text.starts_with("CGO_ENABLED=")))
     })
 }
 
@@ -144,7 +143,8 @@ fn binary(p: &mut Plan<'_, '_>, builds: &[usize]) {
             words.extend(args);
             p.new_command = Some((words, "`go run` needs the Go toolchain".into()));
         } else {
-            p.notes.push("no `go build` found: the runtime copies the app directory".into());
+            p.notes
+                .push("no `go build` found: the runtime copies the app directory".into());
             p.artifacts.push((app.clone(), app));
         }
         return;

@@ -38,28 +38,26 @@ fn cache_maven(p: &mut Plan<'_, '_>) {
     else {
         return;
     };
-    let multi_module = p
-        .v
-        .context_any(&|path| path != "pom.xml" && path.ends_with("/pom.xml"))
-        == Some(true);
+    let multi_module =
+        p.v.context_any(&|path| path != "pom.xml" && path.ends_with("/pom.xml")) == Some(true);
     if p.copies_before(copy_pos, &["pom.xml"])
         || multi_module
         || p.v.context_has("pom.xml") == Some(false)
     {
         return;
     }
-    let prog = p
-        .v
-        .commands(p.unit(first))
-        .iter()
-        .find(|c| build(c))
-        .and_then(|c| c.argv().first().map(|w| w.text.clone()))
-        .unwrap_or_else(|| "mvn".into());
+    let prog =
+        p.v.commands(p.unit(first))
+            .iter()
+            .find(|c| build(c))
+            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
+            .unwrap_or_else(|| "mvn".into());
     let offline = |c: &ShellCommand| {
         is_tool(c, JavaTool::Maven)
-            && c.argv()
-                .iter()
-                .any(|w| w.text.starts_with("dependency:go-offline") || w.text.starts_with("dependency:resolve"))
+            && c.argv().iter().any(|w| {
+                w.text.starts_with("dependency:go-offline")
+                    || w.text.starts_with("dependency:resolve")
+            })
     };
     let wrapper = program(&prog) == "mvnw";
     let manifests: Vec<String> = if wrapper {
@@ -110,18 +108,18 @@ fn cache_gradle(p: &mut Plan<'_, '_>) {
         .collect()
     };
     let multi_project = p.v.context_any(&|path| {
-        path.contains('/') && (path.ends_with("/build.gradle") || path.ends_with("/build.gradle.kts"))
+        path.contains('/')
+            && (path.ends_with("/build.gradle") || path.ends_with("/build.gradle.kts"))
     }) == Some(true);
     if scripts.is_empty() || multi_project || p.copies_before(copy_pos, &["build.gradle*"]) {
         return;
     }
-    let prog = p
-        .v
-        .commands(p.unit(first))
-        .iter()
-        .find(|c| build(c))
-        .and_then(|c| c.argv().first().map(|w| w.text.clone()))
-        .unwrap_or_else(|| "gradle".into());
+    let prog =
+        p.v.commands(p.unit(first))
+            .iter()
+            .find(|c| build(c))
+            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
+            .unwrap_or_else(|| "gradle".into());
     let mut lines = Vec::new();
     if program(&prog) == "gradlew" {
         lines.push("COPY gradlew ./".to_string());
@@ -137,7 +135,11 @@ fn cache_gradle(p: &mut Plan<'_, '_>) {
 fn jar(p: &mut Plan<'_, '_>, tool: JavaTool) {
     let app = p.app_dir.clone();
     let (ep, cmd) = p.entry_words();
-    let entries: Vec<Vec<String>> = ep.iter().chain(cmd.iter()).map(|(_, w)| w.clone()).collect();
+    let entries: Vec<Vec<String>> = ep
+        .iter()
+        .chain(cmd.iter())
+        .map(|(_, w)| w.clone())
+        .collect();
     let named = entries.iter().find_map(|w| {
         let k = w.iter().position(|x| x == "-jar")?;
         w.get(k + 1).cloned()

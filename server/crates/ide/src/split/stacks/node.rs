@@ -177,7 +177,8 @@ fn output_dirs(p: &Plan<'_, '_>) -> (Vec<String>, bool) {
 
 pub(super) fn runtime(p: &mut Plan<'_, '_>, _pm: NodePm) {
     if !defines_node_env(p) {
-        p.rt_env.insert(0, Entry::Gen("ENV NODE_ENV=production".into()));
+        p.rt_env
+            .insert(0, Entry::Gen("ENV NODE_ENV=production".into()));
     }
     let app = p.app_dir.clone();
     let from = format!("--from={}", p.builder_name);
@@ -238,9 +239,8 @@ fn runs_pnpm_or_berry(p: &Plan<'_, '_>) -> bool {
 fn distroless_command(p: &mut Plan<'_, '_>) {
     let (ep, cmd) = p.entry_words();
     if ep.is_some() {
-        p.notes.push(
-            "distroless Node.js runs `node` as its entrypoint: check the ENTRYPOINT".into(),
-        );
+        p.notes
+            .push("distroless Node.js runs `node` as its entrypoint: check the ENTRYPOINT".into());
         return;
     }
     let Some((i, words)) = cmd else {

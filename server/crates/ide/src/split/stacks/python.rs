@@ -29,7 +29,10 @@ pub(super) fn builder(p: &mut Plan<'_, '_>, pm: PyPm) {
             if has("Pipfile.lock") {
                 m.push("Pipfile.lock".into());
             }
-            p.move_install(&|c| project_install(c).is_some_and(|i| i.manager.name == "pipenv"), &m);
+            p.move_install(
+                &|c| project_install(c).is_some_and(|i| i.manager.name == "pipenv"),
+                &m,
+            );
         }
         PyPm::Poetry => {
             let mut m = vec!["pyproject.toml".to_string()];
@@ -83,10 +86,7 @@ fn pip_manifests(p: &Plan<'_, '_>) -> Vec<String> {
 /// stays where it is.
 fn prefetch_or_move(p: &mut Plan<'_, '_>, tool: &str, sub: &str, skip_flag: &str, m: &[String]) {
     let is_it = |c: &ShellCommand| c.program() == Some(tool) && c.subcommand() == Some(sub);
-    let first = p
-        .builder_commands()
-        .into_iter()
-        .find(|c| is_it(c));
+    let first = p.builder_commands().into_iter().find(|c| is_it(c));
     let Some(cmd) = first else { return };
     if cmd.has_arg(&[skip_flag]) {
         p.move_install(&|c| is_it(c), m);
@@ -180,7 +180,9 @@ fn is_context_copy(p: &Plan<'_, '_>, e: &Entry) -> bool {
         Entry::Unit(i) => {
             let u = p.unit(*i);
             u.kind == layerwise_syntax::InstructionKind::Copy
-                && p.v.instruction(u).is_some_and(|inst| inst.flag("from").is_none())
+                && p.v
+                    .instruction(u)
+                    .is_some_and(|inst| inst.flag("from").is_none())
                 && p.broad_copy().is_none_or(|(_, b, _)| b != *i)
         }
         _ => false,
@@ -196,14 +198,16 @@ pub(super) fn runtime(p: &mut Plan<'_, '_>) {
             .then(|| VENV.to_string())
     });
     if let Some(v) = &venv_path {
-        let env = p
-            .style
-            .continued(&[format!("ENV VIRTUAL_ENV={v}"), format!("PATH=\"{v}/bin:$PATH\"")]);
+        let env = p.style.continued(&[
+            format!("ENV VIRTUAL_ENV={v}"),
+            format!("PATH=\"{v}/bin:$PATH\""),
+        ]);
         p.rt_env.insert(0, Entry::Gen(env));
         let inside_app = absolute(&app, v).starts_with(&format!("{}/", app.trim_end_matches('/')));
         if !inside_app {
             p.rt_copies.push(Entry::Gen(format!("COPY {from} {v} {v}")));
         }
     }
-    p.rt_copies.push(Entry::Gen(format!("COPY {from} {app} ./")));
+    p.rt_copies
+        .push(Entry::Gen(format!("COPY {from} {app} ./")));
 }

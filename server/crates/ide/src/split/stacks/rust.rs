@@ -8,21 +8,18 @@ use super::super::plan::{Entry, Plan};
 use super::super::text::absolute;
 use super::{replace_command, runs_build_tool, runtime_path, units_with};
 
-
 fn is_build(c: &ShellCommand) -> bool {
     c.program() == Some("cargo") && matches!(c.subcommand(), Some("build" | "install"))
 }
 
 pub(super) fn builder(p: &mut Plan<'_, '_>) {
-    let release = p
-        .builder_commands()
-        .iter()
-        .any(|c| is_build(c) && (c.has_arg(&["--release", "-r"]) || c.subcommand() == Some("install")));
+    let release = p.builder_commands().iter().any(|c| {
+        is_build(c) && (c.has_arg(&["--release", "-r"]) || c.subcommand() == Some("install"))
+    });
     binary(p, release);
     // `cargo run --release` becomes a release build
     let release = release
-        || p
-            .b
+        || p.b
             .iter()
             .any(|e| matches!(e, Entry::Gen(t) if t.starts_with("RUN cargo build --release")));
     cache_dependencies(p, release);
@@ -40,18 +37,22 @@ fn cache_dependencies(p: &mut Plan<'_, '_>, release: bool) {
         return;
     };
     // the first build after the copy: an original `RUN` or the one `cargo run` needed
-    let first_build = p.b.iter().enumerate().skip(copy_pos + 1).find_map(|(pos, e)| {
-        let is = match e {
-            Entry::Unit(i) => p
-                .v
-                .commands(p.unit(*i))
-                .iter()
-                .any(|c| is_build(c) && c.subcommand() == Some("build")),
-            Entry::Gen(t) => t.starts_with("RUN cargo build"),
-            _ => false,
-        };
-        is.then_some(pos)
-    });
+    let first_build =
+        p.b.iter()
+            .enumerate()
+            .skip(copy_pos + 1)
+            .find_map(|(pos, e)| {
+                let is = match e {
+                    Entry::Unit(i) => {
+                        p.v.commands(p.unit(*i))
+                            .iter()
+                            .any(|c| is_build(c) && c.subcommand() == Some("build"))
+                    }
+                    Entry::Gen(t) => t.starts_with("RUN cargo build"),
+                    _ => false,
+                };
+                is.then_some(pos)
+            });
     let Some(first_build) = first_build else {
         return;
     };
@@ -115,13 +116,18 @@ fn binary(p: &mut Plan<'_, '_>, release: bool) {
     let install = builds
         .last()
         .is_some_and(|(_, _, c)| c.subcommand() == Some("install"));
-    let profile = if release || cargo_run { "release" } else { "debug" };
+    let profile = if release || cargo_run {
+        "release"
+    } else {
+        "debug"
+    };
     if cargo_run {
-        let bin = flag_value(&entry, "--bin")
-            .or_else(|| builds.iter().find_map(|(_, _, c)| {
+        let bin = flag_value(&entry, "--bin").or_else(|| {
+            builds.iter().find_map(|(_, _, c)| {
                 let w: Vec<String> = c.argv().iter().map(|w| w.text.clone()).collect();
                 flag_value(&w, "--bin")
-            }));
+            })
+        });
         let name = bin.unwrap_or_else(|| {
             p.notes.push("the binary is named after the package in Cargo.toml: adjust `app` in the runtime stage".into());
             "app".into()
@@ -141,7 +147,9 @@ fn binary(p: &mut Plan<'_, '_>, release: bool) {
         return;
     }
     let Some(first) = entry.first() else {
-        p.notes.push("no CMD or ENTRYPOINT names the binary: adjust the COPY of the runtime stage".into());
+        p.notes.push(
+            "no CMD or ENTRYPOINT names the binary: adjust the COPY of the runtime stage".into(),
+        );
         let src = format!("{}/target/{profile}/app", build_wd.trim_end_matches('/'));
         p.artifacts.push((src, "/usr/local/bin/app".into()));
         return;
@@ -153,7 +161,10 @@ fn binary(p: &mut Plan<'_, '_>, release: bool) {
         let src = if install {
             format!("/usr/local/cargo/bin/{first}")
         } else {
-            format!("{}/target/{profile}/{first}", build_wd.trim_end_matches('/'))
+            format!(
+                "{}/target/{profile}/{first}",
+                build_wd.trim_end_matches('/')
+            )
         };
         p.artifacts.push((src, runtime_path(&app, first)));
     }
