@@ -6,12 +6,12 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 
 declare_rule! {
-    /// Consecutive short `RUN` instructions that could be one.
+    /// Consecutive single-command `RUN` instructions that could be one.
     ///
     /// ## What it does
     /// Reports a `RUN` that directly follows another `RUN` of the same stage with the same
-    /// flags (`--mount`, `--network`), when both are short (one or two commands) — the same
-    /// judgement as hadolint's DL3059. Off by default: separate `RUN`s are often deliberate
+    /// flags (`--mount`, `--network`), when both run a single command — the same judgement as
+    /// hadolint's DL3059. Off by default: separate `RUN`s are often deliberate
     /// (cache boundaries, readability).
     ///
     /// ## Why is this bad?
@@ -74,7 +74,7 @@ impl RuleCheck for ConsecutiveRun {
                 continue;
             }
             let (ca, cb) = (cx.run_commands(a).len(), cx.run_commands(b).len());
-            if ca > 2 || cb > 2 || flags_text(cx, a) != flags_text(cx, b) {
+            if ca != 1 || cb != 1 || flags_text(cx, a) != flags_text(cx, b) {
                 continue;
             }
             let mut d = Diagnostic::new(
@@ -124,7 +124,8 @@ mod tests {
     fn near_misses() {
         for t in [
             "FROM a\nRUN a\nCOPY x /\nRUN b\n",
-            "FROM a\nRUN a && b && c\nRUN d\n",
+            "FROM a\nRUN a && b\nRUN d\n",
+            "FROM a\nRUN a\nRUN b | c\n",
             "FROM a\nRUN --mount=type=cache,target=/c a\nRUN b\n",
             "FROM a\nRUN a\nFROM b\nRUN b\n",
         ] {

@@ -1,13 +1,13 @@
-use layerwise_analysis::shell::ShellCommand;
+use layerwise_analysis::shell::{split_script, ShellCommand};
 use layerwise_syntax::TextRange;
 
-use crate::context::{InstRef, LintContext};
+use crate::context::{to_range, InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    is_glibc_image, is_musl_image, is_non_posix_shell, is_windows_image, real_pipelines,
-    root_image, run_scripts, shell_before, span,
+    is_assignment, is_glibc_image, is_musl_image, is_non_posix_shell, is_windows_image, pipelines,
+    real_pipelines, root_image, run_scripts, shell_before, span,
 };
 
 declare_rule! {
@@ -18,7 +18,9 @@ declare_rule! {
     /// inherited from the stage it is built `FROM`) nor the script itself (`set -o pipefail`
     /// before the pipe) enables `pipefail`. Pipelines fed by commands that cannot fail in a
     /// way that matters (`echo`, `printf`, `yes`, `true`) are fine, and so are non-POSIX
-    /// shells (PowerShell, cmd) and Windows images.
+    /// shells (PowerShell, cmd) and Windows images. A pipeline inside `$(...)` counts where it
+    /// decides a plain assignment's status (`v="$(curl ... | grep ...)"`), not where that status
+    /// is dropped anyway (`export V="$(...)"`, an argument of another command).
     ///
     /// ## Why is this bad?
     /// A pipeline's status is that of its last command. If `curl` fails in
@@ -76,6 +78,39 @@ fn shell_has_pipefail(shell: &[String]) -> bool {
     shell.iter().any(|w| w.contains("pipefail"))
 }
 
+/// Whether a pipeline would hide a failure: two or more commands, and one before the last
+/// that can fail in a way that matters.
+fn masks_failure(p: &[ShellCommand]) -> bool {
+    p.len() >= 2 && !p[..p.len() - 1].iter().all(cannot_fail)
+}
+
+/// The bodies of the top-level `$( ... )` substitutions in a word (not `$(( ... ))`).
+fn substitution_bodies(word: &str) -> Vec<&str> {
+    let b = word.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'$' && b[i + 1] == b'(' && b.get(i + 2) != Some(&b'(') {
+            let start = i + 2;
+            let mut depth = 1;
+            let mut j = start;
+            while j < b.len() && depth > 0 {
+                match b[j] {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            out.push(&word[start..j.saturating_sub(1).max(start)]);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Commands whose failure in a pipe does not matter.
 fn cannot_fail(cmd: &ShellCommand) -> bool {
     matches!(
@@ -107,14 +142,31 @@ impl RuleCheck for Pipefail {
                 }
             }
             let mut enabled = false;
+            let mut masked: Vec<TextRange> = Vec::new();
             for p in real_pipelines(cx.text, &script.commands) {
                 if p.iter().any(sets_pipefail) {
                     enabled = true;
                 }
-                if enabled || p.len() < 2 || p[..p.len() - 1].iter().all(cannot_fail) {
+                if enabled {
                     continue;
                 }
-                let mut d = Diagnostic::new(meta, span(p), "A failure before the last `|` is ignored: this RUN has no `pipefail`")
+                if masks_failure(p) {
+                    masked.push(span(p));
+                } else if let [only] = p {
+                    // `x="$(curl ... | tar ...)"`: the assignment's status is the pipeline's
+                    if !only.words.is_empty() && only.words.iter().all(|w| is_assignment(&w.text)) {
+                        for w in only.words.iter().filter(|w| {
+                            substitution_bodies(&w.text)
+                                .iter()
+                                .any(|b| pipelines(&split_script(b)).into_iter().any(masks_failure))
+                        }) {
+                            masked.push(to_range(&w.range));
+                        }
+                    }
+                }
+            }
+            for range in masked {
+                let mut d = Diagnostic::new(meta, range, "A failure before the last `|` is ignored: this RUN has no `pipefail`")
                     .note("Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine) before this RUN so any failing command fails the build.");
                 if let Some(stage) = script
                     .inst
@@ -176,6 +228,13 @@ mod tests {
                 .is_empty(),
             "unknown image family: no fix"
         );
+        // a plain assignment takes the substitution's status
+        let t =
+            "FROM a\nRUN set -e; v=\"$(curl -fsSL https://x/latest | grep tag)\"; echo \"$v\"\n";
+        assert_eq!(
+            flagged(&Pipefail, t),
+            ["v=\"$(curl -fsSL https://x/latest | grep tag)\""]
+        );
     }
 
     #[test]
@@ -187,6 +246,8 @@ mod tests {
             "FROM a\nRUN echo \"$SUM  f\" | sha256sum -c - && printf 'x' | tee /f\n",
             "FROM a\nSHELL [\"powershell\", \"-Command\"]\nRUN a | b\n",
             "FROM a\nRUN a || b && c\n",
+            "FROM a\nRUN export V=\"$(curl -s https://x | grep tag)\" && echo \"$(a | b)\"\n",
+            "FROM a\nRUN n=$((1 + 2)) && v=\"$(echo x | tr x y)\"\n",
             "FROM a\nRUN case \"$arch\" in x86_64|aarch64) a ;; *) b ;; esac\n",
             "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN powershell -Command Get-Item x | Remove-Item\n",
         ] {
