@@ -19,7 +19,8 @@ declare_rule! {
     /// instruction (shell form under the default shell is BuildKit's `JSONArgsRecommended`).
     /// It reports scripts whose last command the shell cannot hand PID 1 to: a pipeline, a
     /// background job, a `||` fallback — and, for `sh` on Debian/Ubuntu images (dash, which
-    /// never hands over), any last command not started with `exec`.
+    /// never hands over), any last command not started with `exec`. Scripts that `trap` the
+    /// signals handle them themselves and stay quiet.
     ///
     /// ## Why is this bad?
     /// `docker stop` sends SIGTERM to PID 1. A shell as PID 1 neither handles it nor passes it
@@ -85,6 +86,10 @@ fn stays(script: &str, dash: bool) -> Option<&'static str> {
         .first()
         .is_some_and(|w| w.text == "exec")
     {
+        return None;
+    }
+    // a script that traps the signal handles it itself
+    if cmds.iter().any(|c| c.program() == Some("trap")) {
         return None;
     }
     let groups = pipelines(&cmds);
@@ -214,6 +219,7 @@ mod tests {
     fn near_misses() {
         for t in [
             "FROM debian:12\nCMD [\"sh\", \"-c\", \"exec ./server\"]\n",
+            "FROM debian:12\nCMD [\"sh\", \"-c\", \"trap exit INT TERM; sleep infinity & wait\"]\n",
             "FROM debian:12\nCMD [\"bash\", \"-c\", \"./migrate && ./server\"]\n",
             "FROM alpine:3.20\nCMD [\"sh\", \"-c\", \"./server\"]\n",
             "FROM debian:12\nCMD ./server\n",

@@ -16,7 +16,8 @@ declare_rule! {
     /// credential: cloud and forge access tokens (AWS access key ids, GitHub, GitLab, Slack,
     /// Stripe, Google, npm, PyPI, OpenAI and Anthropic keys), private keys
     /// (`-----BEGIN ... PRIVATE KEY-----`) and URLs with a password in them
-    /// (`https://user:password@host`). Values that come from a variable (`$TOKEN`) are not
+    /// (`https://user:s3cr3t@host`; placeholder passwords such as `pass` or `changeme`, and
+    /// `localhost` or `example.com` hosts, are left alone). Values that come from a variable (`$TOKEN`) are not
     /// credentials written here and stay quiet.
     ///
     /// BuildKit's `SecretsUsedInArgOrEnv` check (its own rule in layerwise) looks at
@@ -235,7 +236,30 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
     out
 }
 
-/// `scheme://user:password@host`: the range of the password when it is written literally.
+/// Passwords that stand for "put yours here" (`user:pass@`, `admin:changeme@`).
+fn is_placeholder(password: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "pass",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "changeme",
+        "change-me",
+        "example",
+        "dummy",
+        "placeholder",
+        "test",
+        "token",
+        "your-password",
+        "yourpassword",
+    ];
+    let p = password.to_ascii_lowercase();
+    WORDS.contains(&p.as_str())
+}
+
+/// `scheme://user:password@host`: the range of the password when it is written literally, is
+/// not a placeholder, and the host is not a local or documentation address.
 fn url_passwords(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut from = 0;
@@ -262,7 +286,19 @@ fn url_passwords(text: &str) -> Vec<Range<usize>> {
                 && !s.contains(['$', '{', '}', '<', '>', '%', '`'])
                 && !s.chars().all(|c| c == '*' || c == 'x' || c == 'X')
         };
-        if literal(user) && literal(password) {
+        // the host, to leave out local and documentation addresses
+        let host_part = &rest[auth_len + 1..];
+        let host_end = host_part
+            .find(|c: char| c == '/' || c == ':' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(host_part.len());
+        let host = host_part[..host_end].to_ascii_lowercase();
+        let local = host == "localhost"
+            || host.starts_with("127.")
+            || host == "example.com"
+            || host.ends_with(".example.com")
+            || host.ends_with(".invalid")
+            || host.ends_with(".test");
+        if literal(user) && literal(password) && !is_placeholder(password) && !local {
             let start = auth_start + user.len() + 1;
             out.push(start..start + password.len());
         }
@@ -326,7 +362,7 @@ mod tests {
         assert_eq!(
             flagged(
                 &HardcodedSecret,
-                "FROM a\nRUN git clone https://bot:s3cr3t@git.example.com/x.git\n"
+                "FROM a\nRUN git clone https://bot:s3cr3t@git.acme.dev/x.git\n"
             ),
             ["s3cr3t"]
         );
@@ -350,6 +386,8 @@ mod tests {
             "FROM a\nRUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash -\n",
             "FROM a\nRUN echo '-----BEGIN PUBLIC KEY-----'\n",
             "FROM a\nENV PROXY=http://user:***@proxy:3128\n",
+            "FROM a\nENV DATABASE_URL=\"postgresql://user:pass@db:5432/dummy\"\n",
+            "FROM a\nENV DATABASE_URL=postgres://app:s3cr3t@localhost:5432/app\n",
             "FROM a\n# ENV T=ghp_0123456789abcdefghijklmnopqrstuvwxyz\n",
         ] {
             assert!(findings(&HardcodedSecret, t).is_empty(), "{t}");

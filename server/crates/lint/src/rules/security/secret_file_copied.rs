@@ -11,8 +11,9 @@ declare_rule! {
     ///
     /// ## What it does
     /// Reports `COPY`/`ADD` from the build context of files that hold secrets by their nature:
-    /// `.env` files (not `.env.example` and the like), private keys (`*.key`, `id_rsa`,
-    /// `id_ed25519`, `*.pem` named like a key), key stores (`*.p12`, `*.pfx`), credential files
+    /// `.env` files (not `.env.example` and the like), private keys (`id_rsa`, `id_ed25519`,
+    /// `.key`/`.pem` files named like TLS or SSH private keys — not public signing keys such
+    /// as `nodesource-repo.gpg.key`), key stores (`*.p12`, `*.pfx`), credential files
     /// (`.netrc`, `.pypirc`, `.git-credentials`, `.aws/credentials`, `.docker/config.json`,
     /// `credentials.json`, `service-account*.json`), and `.npmrc` when the stage also
     /// declares a token variable for it.
@@ -95,9 +96,7 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
     ) {
         return Some("an SSH private key");
     }
-    if name.ends_with(".key")
-        || name.ends_with(".pem") && ["key", "priv"].iter().any(|k| name.contains(k))
-    {
+    if (name.ends_with(".key") || name.ends_with(".pem")) && looks_private(clean) {
         return Some("a private key");
     }
     if name.ends_with(".p12") || name.ends_with(".pfx") {
@@ -116,6 +115,45 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
         return Some("an SSH directory");
     }
     None
+}
+
+/// Whether a `.key`/`.pem` path names a private key rather than a certificate or a public
+/// signing key (`nodesource-repo.gpg.key`, `jenkins.io.key` are public keys for apt/yum).
+fn looks_private(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let public = [
+        "pub", "gpg", "pgp", "asc", "signing", "keyring", "repo", "release", "archive", "cert",
+        "chain", "ca.",
+    ];
+    let private = [
+        "priv",
+        "tls",
+        "ssl",
+        "server",
+        "client",
+        "rsa",
+        "ecdsa",
+        "ed25519",
+        "dsa",
+        "host",
+        "domain",
+        "localhost",
+        "secret",
+        "id_",
+    ];
+    let name = p.rsplit('/').next().unwrap_or(&p);
+    if public.iter().any(|w| name.contains(w)) {
+        return false;
+    }
+    // `tls.key`, `private/server.key`, `certs/app.key`; for `.pem` the name must say "key"
+    let says_private = private.iter().any(|w| p.contains(w))
+        || name == "key.pem"
+        || name.ends_with("-key.pem")
+        || name.ends_with("_key.pem");
+    if name.ends_with(".pem") {
+        return says_private && name.contains("key");
+    }
+    says_private || p.contains("/private/") || p.contains("certs/")
 }
 
 /// Names of variables that carry a token for `.npmrc`.
@@ -182,13 +220,14 @@ mod tests {
 
     #[test]
     fn fires_on_secret_files() {
-        let t = "FROM a\nCOPY .env id_rsa certs/server.key /app/\nADD config/.aws/credentials /root/.aws/credentials\n";
+        let t = "FROM a\nCOPY .env id_rsa certs/server.key tls/privkey.pem /app/\nADD config/.aws/credentials /root/.aws/credentials\n";
         assert_eq!(
             flagged(&SecretFileCopied, t),
             [
                 ".env",
                 "id_rsa",
                 "certs/server.key",
+                "tls/privkey.pem",
                 "config/.aws/credentials"
             ]
         );
@@ -203,6 +242,7 @@ mod tests {
         for t in [
             "FROM a\nCOPY .env.example .npmrc package.json ./\n",
             "FROM a\nCOPY ca.pem cert.pem id_rsa.pub /certs/\n",
+            "FROM a\nCOPY nodesource-repo.gpg.key yarn-pubkey.gpg.key jenkins.io-2026.key nginx_public_keys.key /tmp/\n",
             "FROM a\nCOPY --from=build /app/.env /app/.env\n",
             "FROM a\nCOPY *.key /x/\n",
             "FROM a\nRUN --mount=type=secret,id=env,target=/app/.env make\n",
