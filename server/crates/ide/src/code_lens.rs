@@ -44,7 +44,10 @@ pub fn code_lenses(a: &Analysis, sizes: &FileSizes) -> Vec<CodeLens> {
         let base = match &st.base {
             Base::Stage(b) => format!(
                 "from stage `{}`",
-                a.model.stages.get(*b).map_or_else(|| b.to_string(), |s| s.label())
+                a.model
+                    .stages
+                    .get(*b)
+                    .map_or_else(|| b.to_string(), |s| s.label())
             ),
             _ => format!("from {}", st.base_resolved),
         };
@@ -59,7 +62,12 @@ pub fn code_lenses(a: &Analysis, sizes: &FileSizes) -> Vec<CodeLens> {
             let users: Vec<String> = stage
                 .used_by
                 .iter()
-                .map(|u| a.model.stages.get(*u).map_or_else(|| u.to_string(), |s| s.label()))
+                .map(
+                    |u| match a.model.stages.get(*u).and_then(|s| s.name.clone()) {
+                        Some(name) => name,
+                        None => format!("stage {u}"),
+                    },
+                )
                 .collect();
             parts.push(format!("used by: {}", users.join(", ")));
         }
@@ -91,7 +99,11 @@ mod tests {
             let f = ImageFacts {
                 reference: ImageRef::parse(r).unwrap(),
                 digest: None,
-                platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), u / 3, Some(u))],
+                platforms: vec![PlatformFacts::sizes_only(
+                    Platform::linux_amd64(),
+                    u / 3,
+                    Some(u),
+                )],
                 available_platforms: Vec::new(),
                 source: FactSource::Catalogue {
                     entry: r.into(),

@@ -133,12 +133,22 @@ fn total_tooltip(a: &Analysis, sizes: &FileSizes, stage: &StageSizes) -> String 
                 ));
             }
         }
-        StageRole::Inherited => s.push_str("\n\nA later stage is built on it: all of it is in the final image."),
+        StageRole::Inherited => {
+            s.push_str("\n\nA later stage is built on it: all of it is in the final image.")
+        }
         StageRole::Builder => {
-            let users: Vec<String> = stage.used_by.iter().map(|u| format!("`{}`", stage_name(a, *u))).collect();
+            let users: Vec<String> = stage
+                .used_by
+                .iter()
+                .map(|u| format!("`{}`", stage_name(a, *u)))
+                .collect();
             s.push_str(&format!(
                 "\n\nDiscarded: only files copied out of it (by {}) reach the final image.",
-                if users.is_empty() { "other stages".to_string() } else { users.join(", ") }
+                if users.is_empty() {
+                    "other stages".to_string()
+                } else {
+                    users.join(", ")
+                }
             ));
         }
         StageRole::Unused => s.push_str("\n\nNot needed by the final stage: BuildKit skips it."),
@@ -168,11 +178,18 @@ mod tests {
 
     fn with_facts(text: &str) -> Analysis {
         let mut a = Analysis::from_text(text);
-        for (r, c, u) in [("golang:1.22", 290_000_000, 820_000_000), ("alpine:3.20", 3_600_000, 8_000_000)] {
+        for (r, c, u) in [
+            ("golang:1.22", 290_000_000, 820_000_000),
+            ("alpine:3.20", 3_600_000, 8_000_000),
+        ] {
             let f = ImageFacts {
                 reference: ImageRef::parse(r).unwrap(),
                 digest: None,
-                platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), c, Some(u))],
+                platforms: vec![PlatformFacts::sizes_only(
+                    Platform::linux_amd64(),
+                    c,
+                    Some(u),
+                )],
                 available_platforms: Vec::new(),
                 source: FactSource::Catalogue {
                     entry: r.into(),
@@ -194,7 +211,11 @@ mod tests {
         inlay_hints(&a, &sizes, all)
             .into_iter()
             .map(|h| {
-                let line = a.text[..h.offset as usize].lines().last().unwrap_or("").to_string();
+                let line = a.text[..h.offset as usize]
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_string();
                 (line, h.label)
             })
             .collect()
@@ -207,13 +228,20 @@ mod tests {
         let expected: Vec<(&str, &str)> = vec![
             ("FROM golang:1.22 AS build", "base ≈ 820 MB"),
             ("RUN go build -o /out/app .", "+?"),
-            ("RUN go build -o /out/app .", "stage total ≈ 820 MB + ? · discarded"),
+            (
+                "RUN go build -o /out/app .",
+                "stage total ≈ 820 MB + ? · discarded",
+            ),
             ("FROM alpine:3.20", "base ≈ 8.00 MB"),
             ("RUN apk add --no-cache ca-certificates", "+490–910 kB"),
             ("COPY --from=build /out/app /app", "+?"),
-            ("CMD [\"/app\"]", "final image 8.49–8.91 MB + ? (build ≈ 820 MB + ? discarded)"),
+            (
+                "CMD [\"/app\"]",
+                "final image 8.49–8.91 MB + ? (build ≈ 820 MB + ? discarded)",
+            ),
         ];
-        let got_ref: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let got_ref: Vec<(&str, &str)> =
+            got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(got_ref, expected);
     }
 
@@ -223,11 +251,19 @@ mod tests {
         let sizes = estimate(&a, &SizeInputs::default());
         let first_line = inlay_hints(&a, &sizes, TextRange::new(0, 16));
         assert_eq!(first_line.len(), 1);
-        assert!(first_line[0].tooltip.contains("offline catalogue"), "{}", first_line[0].tooltip);
+        assert!(
+            first_line[0].tooltip.contains("offline catalogue"),
+            "{}",
+            first_line[0].tooltip
+        );
         let all = inlay_hints(&a, &sizes, TextRange::new(0, 100));
         let copy = all.iter().find(|h| h.kind == HintKind::Step).unwrap();
         assert_eq!(copy.label, "+?");
-        assert!(copy.tooltip.contains("build context is not known"), "{}", copy.tooltip);
+        assert!(
+            copy.tooltip.contains("build context is not known"),
+            "{}",
+            copy.tooltip
+        );
         assert!(inlay_hints(&a, &sizes, TextRange::new(200, 300)).is_empty());
     }
 

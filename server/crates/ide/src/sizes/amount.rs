@@ -185,10 +185,19 @@ mod tests {
         assert_eq!(Amount::Bytes(12_000_000).display(false), "12.0 MB");
         assert_eq!(Amount::Bytes(12_000_000).display(true), "≈ 12.0 MB");
         assert_eq!(Amount::Bytes(0).display(true), "0 B");
-        assert_eq!(Amount::range(180_000_000, 120_000_000).display(true), "120–180 MB");
-        assert_eq!(Amount::range(800_000, 1_200_000).display(false), "800 kB–1.20 MB");
+        assert_eq!(
+            Amount::range(180_000_000, 120_000_000).display(true),
+            "120–180 MB"
+        );
+        assert_eq!(
+            Amount::range(800_000, 1_200_000).display(false),
+            "800 kB–1.20 MB"
+        );
         assert_eq!(Amount::range(5, 5), Amount::Bytes(5));
-        assert_eq!(Amount::range(1_100_000_000, 1_100_400_000).display(false), "≈ 1.10 GB");
+        assert_eq!(
+            Amount::range(1_100_000_000, 1_100_400_000).display(false),
+            "≈ 1.10 GB"
+        );
     }
 
     #[test]

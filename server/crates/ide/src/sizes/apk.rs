@@ -24,7 +24,17 @@ const TABLE: &[(&str, u64, &[&str])] = &[
     ("bash", 1_300, &["readline", "ncurses-libs"]),
     ("readline", 300, &["ncurses-libs"]),
     ("ncurses-libs", 500, &[]),
-    ("libcurl", 800, &["nghttp2-libs", "brotli-libs", "c-ares", "libidn2", "zstd-libs"]),
+    (
+        "libcurl",
+        800,
+        &[
+            "nghttp2-libs",
+            "brotli-libs",
+            "c-ares",
+            "libidn2",
+            "zstd-libs",
+        ],
+    ),
     ("nghttp2-libs", 170, &[]),
     ("brotli-libs", 800, &[]),
     ("c-ares", 200, &[]),
@@ -60,7 +70,20 @@ const TABLE: &[(&str, u64, &[&str])] = &[
     ("patch", 150, &[]),
     ("file", 9_000, &[]),
     ("binutils", 11_000, &["zstd-libs"]),
-    ("gcc", 130_000, &["binutils", "libstdc++", "libgomp", "libatomic", "gmp", "mpfr4", "mpc1", "isl26"]),
+    (
+        "gcc",
+        130_000,
+        &[
+            "binutils",
+            "libstdc++",
+            "libgomp",
+            "libatomic",
+            "gmp",
+            "mpfr4",
+            "mpc1",
+            "isl26",
+        ],
+    ),
     ("libgomp", 300, &[]),
     ("libatomic", 30, &[]),
     ("gmp", 450, &[]),
@@ -72,17 +95,44 @@ const TABLE: &[(&str, u64, &[&str])] = &[
     ("musl-dev", 3_000, &[]),
     ("libc-dev", 5, &["musl-dev"]),
     ("fortify-headers", 100, &[]),
-    ("build-base", 5, &["binutils", "file", "gcc", "g++", "make", "libc-dev", "fortify-headers", "patch"]),
+    (
+        "build-base",
+        5,
+        &[
+            "binutils",
+            "file",
+            "gcc",
+            "g++",
+            "make",
+            "libc-dev",
+            "fortify-headers",
+            "patch",
+        ],
+    ),
     ("linux-headers", 7_000, &[]),
     ("openssl-dev", 2_500, &[]),
     ("zlib-dev", 150, &[]),
     ("libffi-dev", 150, &["libffi"]),
     ("libffi", 60, &[]),
-    ("python3", 45_000, &["libffi", "sqlite-libs", "xz-libs", "readline"]),
+    (
+        "python3",
+        45_000,
+        &["libffi", "sqlite-libs", "xz-libs", "readline"],
+    ),
     ("python3-dev", 8_000, &["python3"]),
     ("sqlite-libs", 1_500, &[]),
     ("py3-pip", 12_000, &["python3"]),
-    ("nodejs", 65_000, &["libstdc++", "icu-libs", "brotli-libs", "c-ares", "nghttp2-libs"]),
+    (
+        "nodejs",
+        65_000,
+        &[
+            "libstdc++",
+            "icu-libs",
+            "brotli-libs",
+            "c-ares",
+            "nghttp2-libs",
+        ],
+    ),
     ("npm", 10_000, &["nodejs"]),
     ("yarn", 5_500, &["nodejs"]),
     ("icu-libs", 3_000, &["icu-data-en"]),
@@ -194,7 +244,11 @@ mod tests {
             for d in *deps {
                 assert!(knows(d), "{name} depends on {d}, which is not in the table");
             }
-            assert_eq!(TABLE.iter().filter(|(n, ..)| n == name).count(), 1, "{name}");
+            assert_eq!(
+                TABLE.iter().filter(|(n, ..)| n == name).count(),
+                1,
+                "{name}"
+            );
         }
         for b in BASE {
             assert!(knows(b), "{b}");

@@ -75,11 +75,10 @@ impl AptTable {
             }
             let cols: Vec<&str> = line.split('\t').collect();
             match cols.first().copied() {
-                Some("@meta") => {
-                    if cols.get(1) == Some(&"release") {
-                        table.release = cols.get(2).unwrap_or(&"").to_string();
-                    }
+                Some("@meta") if cols.get(1) == Some(&"release") => {
+                    table.release = cols.get(2).unwrap_or(&"").to_string();
                 }
+                Some("@meta") => {}
                 Some("@base") if cols.len() >= 4 => {
                     raw_bases.push((cols[1], cols[2], cols[3].split_whitespace().collect()));
                 }
@@ -105,7 +104,10 @@ impl AptTable {
             }
         }
         let resolve = |names: &[&str], index: &HashMap<String, u32>| -> Vec<u32> {
-            names.iter().filter_map(|n| index.get(*n).copied()).collect()
+            names
+                .iter()
+                .filter_map(|n| index.get(*n).copied())
+                .collect()
         };
         for (deps, recs) in &raw {
             table.deps.push(resolve(deps, &table.index));
@@ -234,7 +236,10 @@ pub struct AptBase {
 /// `curl` and many `-dev` packages, so installing those again adds nothing.
 pub fn base_for_image(image: &ImageRef) -> AptBase {
     let name = image.familiar_name();
-    let tag = image.effective_tag().unwrap_or("latest").to_ascii_lowercase();
+    let tag = image
+        .effective_tag()
+        .unwrap_or("latest")
+        .to_ascii_lowercase();
     let slim = ["slim", "alpine", "distroless", "minimal", "jre", "jdk"]
         .iter()
         .any(|w| tag.contains(w));
@@ -308,7 +313,10 @@ x\tnot-a-number\t\t
         assert_eq!(r.bytes, (10 + 5) * 1024, "no recommends");
         let mut on_big = t.base_installed("big");
         assert_eq!(t.install(&mut on_big, &["gcc"], false).bytes, 0);
-        assert_eq!(t.base_installed("missing").iter().filter(|b| **b).count(), 0);
+        assert_eq!(
+            t.base_installed("missing").iter().filter(|b| **b).count(),
+            0
+        );
     }
 
     #[test]
@@ -316,13 +324,25 @@ x\tnot-a-number\t\t
         let t = AptTable::get();
         assert!(t.len() > 1000, "{}", t.len());
         assert!(t.release.contains("12"), "{}", t.release);
-        for p in ["build-essential", "gcc", "curl", "git", "ca-certificates", "python3", "libpq-dev"] {
+        for p in [
+            "build-essential",
+            "gcc",
+            "curl",
+            "git",
+            "ca-certificates",
+            "python3",
+            "libpq-dev",
+        ] {
             assert!(t.knows(p), "{p}");
         }
         let mut slim = t.base_installed("minbase");
         let be = t.install(&mut slim, &["build-essential"], true);
         // build-essential with gcc, g++, make, libc6-dev: well over 100 MB on Debian 12.
-        assert!(be.bytes > 100_000_000 && be.bytes < 600_000_000, "{}", be.bytes);
+        assert!(
+            be.bytes > 100_000_000 && be.bytes < 600_000_000,
+            "{}",
+            be.bytes
+        );
         let mut full = t.base_installed("buildpack-deps");
         let again = t.install(&mut full, &["gcc", "git", "curl", "libpq-dev"], true);
         assert_eq!(again.already_present, 4);
@@ -335,8 +355,17 @@ x\tnot-a-number\t\t
         assert_eq!(set("node:20").set, "buildpack-deps");
         assert_eq!(set("python:3.12-slim").set, "minbase");
         assert!(!set("python:3.12-slim").known);
-        assert_eq!(set("debian:bookworm-slim"), AptBase { set: "minbase", known: true });
-        assert_eq!(set("buildpack-deps:bookworm-curl").set, "buildpack-deps-curl");
+        assert_eq!(
+            set("debian:bookworm-slim"),
+            AptBase {
+                set: "minbase",
+                known: true
+            }
+        );
+        assert_eq!(
+            set("buildpack-deps:bookworm-curl").set,
+            "buildpack-deps-curl"
+        );
         assert_eq!(set("golang:1.22-bookworm").set, "golang");
         assert_eq!(set("golang:1.22-alpine").set, "minbase");
         assert!(!set("ghcr.io/acme/base:1").known);

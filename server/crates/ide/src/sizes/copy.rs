@@ -97,7 +97,9 @@ pub(super) fn from_context(
     for s in &size.sources {
         match &s.status {
             SourceStatus::Found => {}
-            SourceStatus::NotFound => problems.push(format!("`{}` is not in the build context", s.source)),
+            SourceStatus::NotFound => {
+                problems.push(format!("`{}` is not in the build context", s.source))
+            }
             SourceStatus::NoMatch => notes.push(format!("`{}` matches nothing", s.source)),
             SourceStatus::Excluded { .. } => {
                 problems.push(format!("`{}` is excluded by .dockerignore", s.source))
@@ -142,9 +144,11 @@ pub(super) fn from_context(
         note.push_str("; the context was not read in full, so this is a lower bound");
     }
     if is_add
-        && sources
-            .iter()
-            .any(|s| [".tar", ".tgz", ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst"].iter().any(|x| s.ends_with(x)))
+        && sources.iter().any(|s| {
+            [".tar", ".tgz", ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst"]
+                .iter()
+                .any(|x| s.ends_with(x))
+        })
     {
         note.push_str("; ADD unpacks local archives, which take more room unpacked");
     }
@@ -163,7 +167,10 @@ pub(super) fn from_context(
     );
     // An incomplete walk or an unpacked archive: the real figure may be larger.
     e.plus_unknown = !size.complete
-        || is_add && sources.iter().any(|s| s.contains(".tar") || s.ends_with(".tgz"));
+        || is_add
+            && sources
+                .iter()
+                .any(|s| s.contains(".tar") || s.ends_with(".tgz"));
     e
 }
 

@@ -242,7 +242,9 @@ psycopg2==2.9.9
 
     #[test]
     fn installs_count_dependencies_once() {
-        let t = PipTable::parse("@meta\tpython\t3.11.7\na\t1\t100\tb,c\nb\t1\t10\t\nc\t1\t1\tb\nbad\t1\tx\t\n");
+        let t = PipTable::parse(
+            "@meta\tpython\t3.11.7\na\t1\t100\tb,c\nb\t1\t10\t\nc\t1\t1\tb\nbad\t1\tx\t\n",
+        );
         assert_eq!((t.len(), t.python.as_str()), (3, "3.11.7"));
         let mut installed = Vec::new();
         let r = t.install(&mut installed, &["A".into(), "zzz".into()]);
@@ -255,13 +257,19 @@ psycopg2==2.9.9
     #[test]
     fn embedded_table_knows_common_distributions() {
         let t = PipTable::get();
-        for n in ["flask", "gunicorn", "requests", "numpy", "pandas", "django", "fastapi"] {
+        for n in [
+            "flask", "gunicorn", "requests", "numpy", "pandas", "django", "fastapi",
+        ] {
             assert!(t.knows(n), "{n}");
         }
         let mut installed = Vec::new();
         let flask = t.install(&mut installed, &["flask".into()]);
         // Flask with Werkzeug, Jinja2, Click...: a few MB, not hundreds.
-        assert!(flask.bytes > 1_000_000 && flask.bytes < 30_000_000, "{}", flask.bytes);
+        assert!(
+            flask.bytes > 1_000_000 && flask.bytes < 30_000_000,
+            "{}",
+            flask.bytes
+        );
         assert!(flask.new_distributions >= 5);
     }
 }

@@ -71,7 +71,10 @@ pub(super) fn estimate_run(
     let removes_lists = commands.iter().any(|c| {
         let argv = c.argv();
         let prog = c.program().unwrap_or("");
-        (prog == "rm" && argv.iter().any(|w| w.text.starts_with("/var/lib/apt/lists")))
+        (prog == "rm"
+            && argv
+                .iter()
+                .any(|w| w.text.starts_with("/var/lib/apt/lists")))
             || (matches!(prog, "apt-get" | "apt") && c.subcommand() == Some("dist-clean"))
     }) || env
         .cache_mounts
@@ -113,12 +116,56 @@ pub(super) fn estimate_run(
 
 /// Commands that write nothing, or a few kilobytes (users, links, directories, removals).
 const NEGLIGIBLE: &[&str] = &[
-    "mkdir", "ln", "echo", "printf", "true", "false", "set", "export", "cd", "rm", "rmdir",
-    "useradd", "adduser", "groupadd", "addgroup", "usermod", "deluser", "delgroup", "ldconfig",
-    "touch", "test", "[", ":", "which", "id", "whoami", "sleep", "exit", "unset", "umask",
-    "update-ca-certificates", "source", ".", "env", "command", "type", "hash", "ls", "cat",
-    "grep", "sh", "bash", "update-alternatives", "dpkg-reconfigure", "git config", "npm config",
-    "corepack", "chsh", "passwd", "chpasswd",
+    "mkdir",
+    "ln",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "set",
+    "export",
+    "cd",
+    "rm",
+    "rmdir",
+    "useradd",
+    "adduser",
+    "groupadd",
+    "addgroup",
+    "usermod",
+    "deluser",
+    "delgroup",
+    "ldconfig",
+    "touch",
+    "test",
+    "[",
+    ":",
+    "which",
+    "id",
+    "whoami",
+    "sleep",
+    "exit",
+    "unset",
+    "umask",
+    "update-ca-certificates",
+    "source",
+    ".",
+    "env",
+    "command",
+    "type",
+    "hash",
+    "ls",
+    "cat",
+    "grep",
+    "sh",
+    "bash",
+    "update-alternatives",
+    "dpkg-reconfigure",
+    "git config",
+    "npm config",
+    "corepack",
+    "chsh",
+    "passwd",
+    "chpasswd",
 ];
 
 fn command_part(
@@ -159,7 +206,12 @@ fn command_part(
 }
 
 fn negligible() -> Part {
-    Part::new(Amount::Bytes(0), true, SizeSource::Negligible, String::new())
+    Part::new(
+        Amount::Bytes(0),
+        true,
+        SizeSource::Negligible,
+        String::new(),
+    )
 }
 
 /// `npm run build`, `go build` — the program and its first word.
@@ -172,9 +224,20 @@ fn short(argv: &[&str]) -> String {
 }
 
 /// apt-get's options that take a value.
-const APT_VALUE_OPTS: &[&str] = &["-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"];
+const APT_VALUE_OPTS: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "--option",
+    "--config-file",
+    "--target-release",
+    "--default-release",
+];
 
-fn positional_after_sub<'a>(argv: &[&'a str], value_opts: &[&str]) -> (Option<&'a str>, Vec<&'a str>) {
+fn positional_after_sub<'a>(
+    argv: &[&'a str],
+    value_opts: &[&str],
+) -> (Option<&'a str>, Vec<&'a str>) {
     let mut sub = None;
     let mut out = Vec::new();
     let mut i = 1;
@@ -286,7 +349,18 @@ fn apt_part(argv: &[&str], installed: &mut Installed, removes_lists: bool) -> Pa
     }
 }
 
-const APK_VALUE_OPTS: &[&str] = &["-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file"];
+const APK_VALUE_OPTS: &[&str] = &[
+    "-X",
+    "--repository",
+    "-t",
+    "--virtual",
+    "-p",
+    "--root",
+    "--arch",
+    "--cache-dir",
+    "--keys-dir",
+    "--repositories-file",
+];
 
 fn apk_part(argv: &[&str], installed: &mut Installed) -> Part {
     let (sub, words) = positional_after_sub(argv, APK_VALUE_OPTS);
@@ -308,7 +382,12 @@ fn apk_part(argv: &[&str], installed: &mut Installed) -> Part {
             if !r.unknown.is_empty() {
                 note.push_str(&format!("; not in the table: {}", r.unknown.join(", ")));
             }
-            let mut part = Part::new(Amount::range(r.low, r.high), true, SizeSource::ApkTable, note);
+            let mut part = Part::new(
+                Amount::range(r.low, r.high),
+                true,
+                SizeSource::ApkTable,
+                note,
+            );
             part.total.unknown += usize::from(!r.unknown.is_empty());
             part
         }
@@ -339,7 +418,9 @@ fn node_part(
 ) -> Part {
     let positional: Vec<&str> = cmd.positional().map(|w| w.text.as_str()).collect();
     let lockfile = match (prog, sub) {
-        ("npm", "ci" | "install" | "i") if positional.len() <= 1 && !argv.contains(&"-g") => Lockfile::Npm,
+        ("npm", "ci" | "install" | "i") if positional.len() <= 1 && !argv.contains(&"-g") => {
+            Lockfile::Npm
+        }
         ("yarn", "" | "install") => Lockfile::Yarn,
         ("pnpm", "install" | "i") if positional.len() <= 1 => Lockfile::Pnpm,
         ("npm" | "yarn" | "pnpm", "config" | "cache" | "set" | "prune") => return negligible(),
@@ -376,7 +457,12 @@ fn node_part(
         } else {
             (Amount::Unknown, "not available (build context unknown)")
         };
-        return Part::new(amount, false, SizeSource::Lockfile, format!("{ctx_path}: {why}"));
+        return Part::new(
+            amount,
+            false,
+            SizeSource::Lockfile,
+            format!("{ctx_path}: {why}"),
+        );
     };
     let Some(count) = npm::count(lockfile, text, env.node_arch) else {
         return Part::new(
@@ -388,7 +474,10 @@ fn node_part(
     };
     let omit_dev = env.node_production
         || argv.iter().any(|a| {
-            matches!(*a, "--production" | "--prod" | "--omit=dev" | "--only=production" | "--only=prod")
+            matches!(
+                *a,
+                "--production" | "--prod" | "--omit=dev" | "--only=production" | "--only=prod"
+            )
         })
         || cmd.words.iter().any(|w| w.text == "NODE_ENV=production");
     let packages = if omit_dev && count.knows_dev {
@@ -411,7 +500,10 @@ fn node_part(
         format_bytes(PER_PACKAGE_HIGH)
     );
     if count.other_platforms > 0 {
-        note.push_str(&format!("; {} for other platforms not counted", count.other_platforms));
+        note.push_str(&format!(
+            "; {} for other platforms not counted",
+            count.other_platforms
+        ));
     }
     let mut part = Part::new(Amount::range(low, high), true, SizeSource::Lockfile, note);
     let cache_dir = match lockfile {
@@ -419,12 +511,18 @@ fn node_part(
         Lockfile::Yarn => "/usr/local/share/.cache/yarn",
         Lockfile::Pnpm => "/root/.local/share/pnpm/store",
     };
-    if !env.cache_mounts.iter().any(|m| m.starts_with(cache_dir)) {
+    if packages > 0 && !env.cache_mounts.iter().any(|m| m.starts_with(cache_dir)) {
         part.total.unknown += 1;
-        part.note
-            .push_str(&format!("; plus the download cache in {cache_dir} unless it is cleaned"));
+        part.note.push_str(&format!(
+            "; plus the download cache in {cache_dir} unless it is cleaned"
+        ));
     }
-    let e = SizeEstimate::new(Amount::range(low, high), true, SizeSource::Lockfile, part.note.clone());
+    let e = SizeEstimate::new(
+        Amount::range(low, high),
+        true,
+        SizeSource::Lockfile,
+        part.note.clone(),
+    );
     produced.push(Produced {
         at: resolve(env.workdir, "node_modules"),
         origin: super::copy::Origin::Estimate(e),
@@ -440,11 +538,36 @@ fn is_pip(prog: &str, argv: &[&str]) -> bool {
 }
 
 const PIP_VALUE_OPTS: &[&str] = &[
-    "-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-t",
-    "--target", "--prefix", "--root", "-f", "--find-links", "--trusted-host", "--platform",
-    "--python-version", "--only-binary", "--no-binary", "--progress-bar", "-e", "--editable",
-    "--cache-dir", "--src", "--implementation", "--abi", "--upgrade-strategy", "--log",
-    "--timeout", "--retries", "--proxy",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--platform",
+    "--python-version",
+    "--only-binary",
+    "--no-binary",
+    "--progress-bar",
+    "-e",
+    "--editable",
+    "--cache-dir",
+    "--src",
+    "--implementation",
+    "--abi",
+    "--upgrade-strategy",
+    "--log",
+    "--timeout",
+    "--retries",
+    "--proxy",
 ];
 
 fn pip_part(
@@ -455,7 +578,10 @@ fn pip_part(
     wanted: &mut Vec<String>,
 ) -> Part {
     let table = PipTable::get();
-    let start = argv.iter().position(|a| *a == "install").map_or(argv.len(), |i| i + 1);
+    let start = argv
+        .iter()
+        .position(|a| *a == "install")
+        .map_or(argv.len(), |i| i + 1);
     let mut names: Vec<String> = Vec::new();
     let mut not_sized: Vec<String> = Vec::new();
     let mut pending = false;
@@ -468,9 +594,17 @@ fn pip_part(
         if matches!(opt, "-r" | "--requirement") || (w.starts_with("-r") && w.len() > 2) {
             let file = value
                 .map(str::to_string)
-                .or_else(|| w.strip_prefix("-r").filter(|r| !r.is_empty()).map(str::to_string))
+                .or_else(|| {
+                    w.strip_prefix("-r")
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string)
+                })
                 .or_else(|| argv.get(i + 1).map(|s| s.to_string()));
-            i += if value.is_some() || w.len() > 2 && *w != "--requirement" { 1 } else { 2 };
+            i += if value.is_some() || w.len() > 2 && *w != "--requirement" {
+                1
+            } else {
+                2
+            };
             let Some(file) = file else { continue };
             let image_path = resolve(env.workdir, &file);
             match context_path_of(produced, &image_path) {
@@ -496,7 +630,11 @@ fn pip_part(
             continue;
         }
         if w.starts_with('-') {
-            i += if value.is_none() && PIP_VALUE_OPTS.contains(&opt) { 2 } else { 1 };
+            i += if value.is_none() && PIP_VALUE_OPTS.contains(&opt) {
+                2
+            } else {
+                1
+            };
             continue;
         }
         match requirement_name(w) {
@@ -524,13 +662,25 @@ fn pip_part(
         note.push_str(&format!(
             "; not sized: {}{}",
             shown.join(", "),
-            if missing.len() > shown.len() { ", ..." } else { "" }
+            if missing.len() > shown.len() {
+                ", ..."
+            } else {
+                ""
+            }
         ));
     }
     let no_cache = env.pip_no_cache
         || argv.contains(&"--no-cache-dir")
-        || env.cache_mounts.iter().any(|m| m.starts_with("/root/.cache"));
-    let mut part = Part::new(Amount::Bytes(r.bytes), true, SizeSource::PipTable, String::new());
+        || env
+            .cache_mounts
+            .iter()
+            .any(|m| m.starts_with("/root/.cache"));
+    let mut part = Part::new(
+        Amount::Bytes(r.bytes),
+        true,
+        SizeSource::PipTable,
+        String::new(),
+    );
     if names.is_empty() && !missing.is_empty() {
         part = Part::new(Amount::Unknown, false, SizeSource::PipTable, String::new());
     } else if !missing.is_empty() {

@@ -1,7 +1,9 @@
 //! Estimator tests on hand-built facts: a build context made of `ContextEntry` values, image
 //! facts as the catalogue would give them, lockfile texts as inputs. No IO.
 
-use layerwise_analysis::build_context::{BuildContext, ContextEntry, DirContents, IgnoreFile, RawContext};
+use layerwise_analysis::build_context::{
+    BuildContext, ContextEntry, DirContents, IgnoreFile, RawContext,
+};
 use layerwise_analysis::dockerignore::DockerIgnore;
 use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts};
 use layerwise_analysis::image_ref::ImageRef;
@@ -15,7 +17,11 @@ fn catalogue_facts(reference: &str, compressed: u64, unpacked: Option<u64>) -> I
     ImageFacts {
         reference: ImageRef::parse(reference).unwrap(),
         digest: None,
-        platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), compressed, unpacked)],
+        platforms: vec![PlatformFacts::sizes_only(
+            Platform::linux_amd64(),
+            compressed,
+            unpacked,
+        )],
         available_platforms: Vec::new(),
         source: FactSource::Catalogue {
             entry: reference.to_string(),
@@ -83,9 +89,10 @@ fn analysis(text: &str) -> Analysis {
 fn inputs_with_lock() -> SizeInputs {
     let mut inputs = SizeInputs::default();
     inputs.files.insert("package-lock.json".into(), LOCK.into());
-    inputs
-        .files
-        .insert("requirements.txt".into(), "flask==3.0.3\nnot-a-real-dist-xyz==1\n".into());
+    inputs.files.insert(
+        "requirements.txt".into(),
+        "flask==3.0.3\nnot-a-real-dist-xyz==1\n".into(),
+    );
     inputs
 }
 
@@ -107,8 +114,15 @@ fn single_stage_node_image() {
     assert_eq!(sizes.stages.len(), 1);
     let from = step(&a, &sizes, "FROM");
     assert_eq!(from.estimate.amount, Amount::Bytes(1_100 * MB));
-    assert!(from.estimate.approximate, "catalogue figures are approximate");
-    assert!(from.estimate.note.contains("380 MB compressed"), "{}", from.estimate.note);
+    assert!(
+        from.estimate.approximate,
+        "catalogue figures are approximate"
+    );
+    assert!(
+        from.estimate.note.contains("380 MB compressed"),
+        "{}",
+        from.estimate.note
+    );
     // COPY . . sends everything but node_modules and *.log.
     let copy = step(&a, &sizes, "COPY");
     let expected = 200 + 30 + 700 + 3_000 + 40_000 + 10_000 + 50;
@@ -122,7 +136,11 @@ fn single_stage_node_image() {
         Amount::range(3 * npm::PER_PACKAGE_LOW, 3 * npm::PER_PACKAGE_HIGH)
     );
     assert!(npm.estimate.plus_unknown, "npm's cache is not counted");
-    assert!(npm.estimate.note.contains("3 packages"), "{}", npm.estimate.note);
+    assert!(
+        npm.estimate.note.contains("3 packages"),
+        "{}",
+        npm.estimate.note
+    );
     let build = step(&a, &sizes, "RUN npm run build");
     assert_eq!(build.estimate.amount, Amount::Unknown);
     assert_eq!(build.estimate.display(), "?");
@@ -130,9 +148,16 @@ fn single_stage_node_image() {
     assert!(!step(&a, &sizes, "EXPOSE").adds_files);
     let s = &sizes.stages[0];
     assert_eq!(s.role, StageRole::Final);
-    assert_eq!(sizes.image.low, 1_100 * MB + expected + 3 * npm::PER_PACKAGE_LOW);
+    assert_eq!(
+        sizes.image.low,
+        1_100 * MB + expected + 3 * npm::PER_PACKAGE_LOW
+    );
     assert_eq!(sizes.image.unknown, 2, "npm cache + npm run build");
-    assert!(sizes.image.display().ends_with("+ ?"), "{}", sizes.image.display());
+    assert!(
+        sizes.image.display().ends_with("+ ?"),
+        "{}",
+        sizes.image.display()
+    );
     assert!(sizes.wanted_files.is_empty());
 }
 
@@ -164,9 +189,16 @@ fn npm_without_a_copied_lockfile_is_unknown() {
     let sizes = estimate(&a, &inputs_with_lock());
     let run = step(&a, &sizes, "RUN");
     assert_eq!(run.estimate.amount, Amount::Unknown);
-    assert!(run.estimate.note.contains("no package-lock.json"), "{}", run.estimate.note);
+    assert!(
+        run.estimate.note.contains("no package-lock.json"),
+        "{}",
+        run.estimate.note
+    );
     // COPY src ./src: the two source files.
-    assert_eq!(step(&a, &sizes, "COPY").estimate.amount, Amount::Bytes(50_000));
+    assert_eq!(
+        step(&a, &sizes, "COPY").estimate.amount,
+        Amount::Bytes(50_000)
+    );
 }
 
 #[test]
@@ -209,7 +241,11 @@ CMD [\"node\", \"dist/index.js\"]
     let dist = step(&a, &sizes, "COPY --from=build /app/dist");
     assert_eq!(dist.estimate.amount, Amount::Unknown);
     // The final image starts from node:20-slim, not the builder's 1.1 GB.
-    assert!(sizes.image.low >= 200 * MB && sizes.image.low < 300 * MB, "{:?}", sizes.image);
+    assert!(
+        sizes.image.low >= 200 * MB && sizes.image.low < 300 * MB,
+        "{:?}",
+        sizes.image
+    );
     assert!(sizes.image.unknown >= 1);
 }
 
@@ -249,7 +285,9 @@ RUN echo hi
 
 #[test]
 fn inherited_stage_is_part_of_the_image() {
-    let a = analysis("FROM debian:bookworm-slim AS base\nRUN apt-get update\nFROM base\nRUN mkdir /x\n");
+    let a = analysis(
+        "FROM debian:bookworm-slim AS base\nRUN apt-get update\nFROM base\nRUN mkdir /x\n",
+    );
     let sizes = estimate(&a, &SizeInputs::default());
     assert_eq!(sizes.stages[0].role, StageRole::Inherited);
     assert_eq!(sizes.discarded, Total::default());
@@ -266,21 +304,43 @@ fn apt_on_full_images_counts_only_missing_packages() {
     let a = analysis(text);
     let sizes = estimate(&a, &SizeInputs::default());
     let run = step(&a, &sizes, "RUN");
-    assert_eq!(run.estimate.amount, Amount::Bytes(0), "{}", run.estimate.note);
-    assert!(run.estimate.note.contains("already in node:20"), "{}", run.estimate.note);
+    assert_eq!(
+        run.estimate.amount,
+        Amount::Bytes(0),
+        "{}",
+        run.estimate.note
+    );
+    assert!(
+        run.estimate.note.contains("already in node:20"),
+        "{}",
+        run.estimate.note
+    );
     // On a slim image the same packages weigh a lot, with recommends more than without.
     let slim = analysis("FROM node:20-slim\nRUN apt-get update && apt-get install -y gcc && rm -rf /var/lib/apt/lists/*\n");
-    let with = step(&slim, &estimate(&slim, &SizeInputs::default()), "RUN").estimate.amount;
+    let with = step(&slim, &estimate(&slim, &SizeInputs::default()), "RUN")
+        .estimate
+        .amount;
     let slim_norec = analysis("FROM node:20-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n");
-    let without = step(&slim_norec, &estimate(&slim_norec, &SizeInputs::default()), "RUN").estimate.amount;
+    let without = step(
+        &slim_norec,
+        &estimate(&slim_norec, &SizeInputs::default()),
+        "RUN",
+    )
+    .estimate
+    .amount;
     let (w, _) = with.bounds().unwrap();
     let (wo, _) = without.bounds().unwrap();
     assert!(wo > 30 * MB && w > wo, "{w} {wo}");
     // Unknown package names are not guessed.
-    let odd = analysis("FROM debian:bookworm-slim\nRUN apt-get install -y curl no-such-package-xyz\n");
+    let odd =
+        analysis("FROM debian:bookworm-slim\nRUN apt-get install -y curl no-such-package-xyz\n");
     let sizes = estimate(&odd, &SizeInputs::default());
     let e = &step(&odd, &sizes, "RUN").estimate;
-    assert!(e.plus_unknown && e.note.contains("no-such-package-xyz"), "{}", e.note);
+    assert!(
+        e.plus_unknown && e.note.contains("no-such-package-xyz"),
+        "{}",
+        e.note
+    );
 }
 
 #[test]
@@ -354,11 +414,21 @@ fn heredocs_variables_and_missing_sources() {
     let text = "FROM alpine:3.20\nARG SRC=src\nCOPY <<EOF /etc/motd\nhello\nEOF\nCOPY ${SRC}/lib /lib/\nCOPY missing.txt /\n";
     let a = analysis(text);
     let sizes = estimate(&a, &SizeInputs::default());
-    assert_eq!(step(&a, &sizes, "COPY <<EOF").estimate.amount, Amount::Bytes(6));
-    assert_eq!(step(&a, &sizes, "COPY ${SRC}").estimate.amount, Amount::Bytes(10_000));
+    assert_eq!(
+        step(&a, &sizes, "COPY <<EOF").estimate.amount,
+        Amount::Bytes(6)
+    );
+    assert_eq!(
+        step(&a, &sizes, "COPY ${SRC}").estimate.amount,
+        Amount::Bytes(10_000)
+    );
     let missing = &step(&a, &sizes, "COPY missing").estimate;
     assert_eq!(missing.amount, Amount::Bytes(0));
-    assert!(missing.note.contains("not in the build context"), "{}", missing.note);
+    assert!(
+        missing.note.contains("not in the build context"),
+        "{}",
+        missing.note
+    );
 }
 
 #[test]

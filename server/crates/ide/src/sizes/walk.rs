@@ -72,7 +72,10 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
                 );
                 (e, states[*b].clone())
             }
-            other => (w.base_estimate(other, &stage.base_resolved), fresh_state(other, &stage.base_resolved)),
+            other => (
+                w.base_estimate(other, &stage.base_resolved),
+                fresh_state(other, &stage.base_resolved),
+            ),
         };
         let from = Step {
             instruction: stage.from,
@@ -141,7 +144,13 @@ fn roles(model: &Model, target: Option<usize>) -> Vec<StageRole> {
     let needed = model.needed_stages(target);
     let mut roles: Vec<StageRole> = needed
         .iter()
-        .map(|&n| if n { StageRole::Builder } else { StageRole::Unused })
+        .map(|&n| {
+            if n {
+                StageRole::Builder
+            } else {
+                StageRole::Unused
+            }
+        })
         .collect();
     roles[target] = StageRole::Final;
     let mut s = target;
@@ -171,7 +180,10 @@ fn used_by(model: &Model, stage: usize) -> Vec<usize> {
 
 fn fresh_state(base: &Base, resolved: &str) -> StageState {
     let (apt_base, label) = match base {
-        Base::Image(r) => (base_for_image(r), r.familiar_name() + &r.tag.as_ref().map(|t| format!(":{t}")).unwrap_or_default()),
+        Base::Image(r) => (
+            base_for_image(r),
+            r.familiar_name() + &r.tag.as_ref().map(|t| format!(":{t}")).unwrap_or_default(),
+        ),
         _ => (
             AptBase {
                 set: "minbase",
@@ -232,15 +244,16 @@ impl<'a> Walker<'a> {
 
     fn base_estimate(&self, base: &Base, resolved: &str) -> SizeEstimate {
         match base {
-            Base::Scratch => SizeEstimate::zero(SizeSource::Scratch, "scratch: an empty filesystem"),
+            Base::Scratch => {
+                SizeEstimate::zero(SizeSource::Scratch, "scratch: an empty filesystem")
+            }
             Base::Unresolved { reason } => SizeEstimate::unknown(
                 SizeSource::NoImageFacts,
                 format!("base image not resolved: {reason}"),
             ),
-            Base::Stage(b) => SizeEstimate::unknown(
-                SizeSource::Stage(*b),
-                "built on a later or invalid stage",
-            ),
+            Base::Stage(b) => {
+                SizeEstimate::unknown(SizeSource::Stage(*b), "built on a later or invalid stage")
+            }
             Base::Image(r) => {
                 let key = r.canonical();
                 let pending = self.inputs.images_pending.contains(&key);
@@ -263,7 +276,12 @@ impl<'a> Walker<'a> {
     }
 
     /// What instruction `i` adds, and whether it can add files at all.
-    fn step(&mut self, i: usize, state: &mut StageState, states: &[StageState]) -> (SizeEstimate, bool) {
+    fn step(
+        &mut self,
+        i: usize,
+        state: &mut StageState,
+        states: &[StageState],
+    ) -> (SizeEstimate, bool) {
         let Some(inst_ref) = self.insts.get(i).copied() else {
             return (SizeEstimate::zero(SizeSource::Metadata, ""), false);
         };
@@ -274,9 +292,14 @@ impl<'a> Walker<'a> {
                     let v = self.expand(i, &w.text);
                     state.workdir = resolve(&state.workdir, &v);
                 }
-                (SizeEstimate::zero(SizeSource::Metadata, "creates a directory"), false)
+                (
+                    SizeEstimate::zero(SizeSource::Metadata, "creates a directory"),
+                    false,
+                )
             }
-            InstructionKind::Copy | InstructionKind::Add => (self.copy_step(i, inst_ref, state, states), true),
+            InstructionKind::Copy | InstructionKind::Add => {
+                (self.copy_step(i, inst_ref, state, states), true)
+            }
             InstructionKind::Run => (self.run_step(i, inst_ref, state), true),
             _ => (
                 SizeEstimate::zero(SizeSource::Metadata, "changes only the image config"),
@@ -353,7 +376,10 @@ impl<'a> Walker<'a> {
                     SizeSource::ExternalImage,
                     format!("files of image {}: not known", r.display_name()),
                 ),
-                _ => SizeEstimate::unknown(SizeSource::NotEstimated, "the --from target is not a stage or image"),
+                _ => SizeEstimate::unknown(
+                    SizeSource::NotEstimated,
+                    "the --from target is not a stage or image",
+                ),
             };
             state.produced.push(Produced {
                 at: dest.clone(),
@@ -361,9 +387,8 @@ impl<'a> Walker<'a> {
             });
             return e;
         }
-        let (remote, local): (Vec<String>, Vec<String>) = sources
-            .into_iter()
-            .partition(|s| is_add && is_remote(s));
+        let (remote, local): (Vec<String>, Vec<String>) =
+            sources.into_iter().partition(|s| is_add && is_remote(s));
         if local.is_empty() {
             return SizeEstimate::unknown(
                 SizeSource::Remote,
@@ -375,7 +400,9 @@ impl<'a> Walker<'a> {
             None if self.inputs.context_pending => {
                 SizeEstimate::pending(SizeSource::BuildContext, "reading the build context")
             }
-            None => SizeEstimate::unknown(SizeSource::BuildContext, "the build context is not known"),
+            None => {
+                SizeEstimate::unknown(SizeSource::BuildContext, "the build context is not known")
+            }
         };
         if heredoc_bytes > 0 && e.amount.is_known() {
             if let Some((lo, hi)) = e.amount.bounds() {
@@ -389,11 +416,20 @@ impl<'a> Walker<'a> {
         e
     }
 
-    fn run_step(&mut self, i: usize, inst_ref: InstRef<'_>, state: &mut StageState) -> SizeEstimate {
+    fn run_step(
+        &mut self,
+        i: usize,
+        inst_ref: InstRef<'_>,
+        state: &mut StageState,
+    ) -> SizeEstimate {
         let inst = inst_ref.inst;
         let commands = self.a.lint_context().run_commands(&inst_ref);
         let mut cache_mounts = Vec::new();
-        for f in inst.flags.iter().filter(|f| f.name().eq_ignore_ascii_case("mount")) {
+        for f in inst
+            .flags
+            .iter()
+            .filter(|f| f.name().eq_ignore_ascii_case("mount"))
+        {
             let fields = layerwise_syntax::mount::mount_fields(f.value().unwrap_or(""));
             let kind = fields
                 .iter()
@@ -402,7 +438,10 @@ impl<'a> Walker<'a> {
                 .unwrap_or_default();
             if kind == "cache" || kind == "tmpfs" {
                 if let Some(t) = fields.iter().find(|x| {
-                    matches!(x.key.to_ascii_lowercase().as_str(), "target" | "dst" | "destination")
+                    matches!(
+                        x.key.to_ascii_lowercase().as_str(),
+                        "target" | "dst" | "destination"
+                    )
                 }) {
                     cache_mounts.push(resolve(&state.workdir, t.value.as_deref().unwrap_or("")));
                 }
@@ -412,7 +451,9 @@ impl<'a> Walker<'a> {
             Args::Text(w) => w.text.to_string(),
             _ => String::new(),
         };
-        let needs_env = ["npm", "yarn", "pnpm", "pip"].iter().any(|p| text.contains(p));
+        let needs_env = ["npm", "yarn", "pnpm", "pip"]
+            .iter()
+            .any(|p| text.contains(p));
         let (node_production, pip_no_cache) = if needs_env {
             let node = self.var(i, "NODE_ENV").is_some_and(|v| v == "production");
             let pip = self
@@ -505,7 +546,12 @@ fn image_estimate(f: &ImageFacts, shown: &str, pending: bool) -> SizeEstimate {
     if pending {
         note.push_str("; asking the registry for exact figures");
     }
-    let mut e = SizeEstimate::new(amount, approximate || p.unpacked_size.is_none(), SizeSource::Image(f.source.clone()), note);
+    let mut e = SizeEstimate::new(
+        amount,
+        approximate || p.unpacked_size.is_none(),
+        SizeSource::Image(f.source.clone()),
+        note,
+    );
     e.plus_pending = false;
     e
 }

@@ -18,8 +18,8 @@ use tower_lsp_server::jsonrpc::Result;
 use crate::position::{offset_to_position, position_to_offset};
 use crate::server::{uri_to_path, Backend};
 use crate::types::{
-    InlayHint, InlayHintLabel, InlayHintParams, InlayHintTooltip, MarkupContent, MarkupKind,
-    OneOf, ServerCapabilities, Uri,
+    InlayHint, InlayHintLabel, InlayHintParams, InlayHintTooltip, MarkupContent, MarkupKind, OneOf,
+    ServerCapabilities, Uri,
 };
 
 pub fn capability(caps: &mut ServerCapabilities) {
@@ -36,7 +36,11 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
         let sizes = file_sizes(b, &uri, a);
         let start = position_to_offset(rope, range.start, enc);
         let end = position_to_offset(rope, range.end, enc);
-        let hints = layerwise_ide::inlay_hints::inlay_hints(a, &sizes, TextRange::new(start, end.max(start)));
+        let hints = layerwise_ide::inlay_hints::inlay_hints(
+            a,
+            &sizes,
+            TextRange::new(start, end.max(start)),
+        );
         Some(
             hints
                 .into_iter()
@@ -65,11 +69,17 @@ pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> FileSizes {
     let dir = uri_to_path(uri).and_then(|p| p.parent().map(Path::to_path_buf));
     if let Some(dir) = &dir {
         if a.facts.context.is_none() && b.state.settings().context.enabled {
+            // A walk running, or one that finished after this analysis was made (the
+            // refresh that follows will bring the new analysis).
             inputs.context_pending = b
                 .state
                 .contexts
                 .lock()
-                .map(|m| matches!(m.get(dir), Some(None)))
+                .map(|m| match m.get(dir) {
+                    Some(None) => true,
+                    Some(Some(c)) => c.context.is_some(),
+                    None => false,
+                })
                 .unwrap_or(false);
         }
     }
