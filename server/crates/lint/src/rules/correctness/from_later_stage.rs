@@ -54,6 +54,14 @@ declare_rule! {
 impl RuleCheck for FromLaterStage {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let stages = &cx.model.stages;
+        // the first stage with each name: a FROM before it cannot see it
+        let mut first_by_name: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for s in stages.iter().rev() {
+            if let Some(n) = s.name.as_deref() {
+                first_by_name.insert(n, s.index);
+            }
+        }
         for s in stages {
             if matches!(s.base, Base::Stage(_) | Base::Scratch)
                 || has_var(&s.base_text, cx.model.escape)
@@ -61,9 +69,10 @@ impl RuleCheck for FromLaterStage {
                 continue;
             }
             let name = s.base_resolved.as_str();
-            let Some(later) = stages[s.index + 1..]
-                .iter()
-                .find(|l| l.name.as_deref() == Some(name))
+            let Some(later) = first_by_name
+                .get(name)
+                .filter(|&&i| i > s.index)
+                .and_then(|&i| stages.get(i))
             else {
                 continue;
             };

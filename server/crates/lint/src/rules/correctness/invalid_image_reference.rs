@@ -6,7 +6,8 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::correctness::util::{has_var, ref_runs_now, ref_target};
+use crate::rules::correctness::stage_graph::{runs_now, StageGraph};
+use crate::rules::correctness::util::has_var;
 
 declare_rule! {
     /// An image reference Docker cannot parse.
@@ -94,11 +95,12 @@ impl RuleCheck for InvalidImageReference {
                 _ => {}
             }
         }
+        let graph = StageGraph::new(model);
         for r in &model.refs {
             if r.kind == RefKind::FromStage
-                || !ref_runs_now(model, r)
+                || !runs_now(model, r)
                 || has_var(&r.text, escape)
-                || ref_target(model, r).is_some()
+                || graph.target(r).is_some()
             {
                 continue;
             }

@@ -4,7 +4,8 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::correctness::util::{depends_on, has_var, ref_runs_now, ref_target, stage_deps};
+use crate::rules::correctness::stage_graph::{runs_now, StageGraph};
+use crate::rules::correctness::util::has_var;
 
 declare_rule! {
     /// `COPY --from` or `--mount from=` that points at its own stage, at a stage that needs
@@ -57,11 +58,9 @@ declare_rule! {
 impl RuleCheck for InvalidStageReference {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
-        let deps = stage_deps(model);
+        let graph = StageGraph::new(model);
         for r in &model.refs {
-            if r.kind == RefKind::FromStage
-                || !ref_runs_now(model, r)
-                || has_var(&r.text, model.escape)
+            if r.kind == RefKind::FromStage || !runs_now(model, r) || has_var(&r.text, model.escape)
             {
                 continue;
             }
@@ -70,12 +69,12 @@ impl RuleCheck for InvalidStageReference {
             } else {
                 "--mount from"
             };
-            match ref_target(model, r) {
+            match graph.target(r) {
                 Some(t) if t == r.stage => out.push(
                     Diagnostic::new(meta, r.range, format!("{what}={} refers to its own stage", r.text))
                         .note("A stage cannot copy from itself (BuildKit: circular dependency). Copy from an earlier stage, or use the files in place."),
                 ),
-                Some(t) if depends_on(&deps, t, r.stage) => {
+                Some(t) if graph.in_cycle(t, r.stage) => {
                     let mut d = Diagnostic::new(meta, r.range, format!("circular dependency: stage {} needs this stage", model.stages[t].label()))
                         .note("Two stages that need each other cannot be built; docker build stops with `circular dependency detected`.");
                     if let Some(n) = model.stages[t].name_range {

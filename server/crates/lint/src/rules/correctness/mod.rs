@@ -3,6 +3,7 @@
 use crate::rule::Rule;
 
 pub(crate) mod flag_table;
+pub(crate) mod stage_graph;
 pub(crate) mod util;
 pub(crate) mod values;
 

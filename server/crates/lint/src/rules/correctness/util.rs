@@ -1,11 +1,10 @@
 //! Helpers shared by the correctness, suspicious and style rules that mirror BuildKit's own
-//! checks: "did you mean" suggestions with BuildKit's distance limit, mapping a byte range of a
-//! word's text back into the file, and stage lookup the way BuildKit resolves names.
+//! checks: "did you mean" suggestions with BuildKit's distance limit and mapping a byte range
+//! of a word's text back into the file.
 
 use std::ops::Range;
 
-use layerwise_analysis::{Base, Model, RefKind, StageRef};
-use layerwise_syntax::{InstructionKind, TextRange, Word};
+use layerwise_syntax::{TextRange, Word};
 
 use crate::context::InstRef;
 
@@ -118,81 +117,6 @@ pub(crate) fn word_sub_range(
 /// Whether `text` refers to a variable (`$X`, `${X}`) that the builder would expand.
 pub(crate) fn has_var(text: &str, escape: char) -> bool {
     text.contains('$') && !layerwise_syntax::expand::references(text, escape).is_empty()
-}
-
-/// The stage `COPY --from=<text>` / `--mount=from=<text>` resolves to in BuildKit: a stage
-/// name anywhere in the file (the last definition wins, names compare case-insensitively),
-/// or, for `COPY --from` only, a stage index. BuildKit builds its name table before it
-/// resolves these references, so later stages are found too.
-pub(crate) fn buildkit_stage_ref(model: &Model, text: &str, allow_index: bool) -> Option<usize> {
-    let lower = text.to_ascii_lowercase();
-    if let Some(s) = model
-        .stages
-        .iter()
-        .rev()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
-    {
-        return Some(s.index);
-    }
-    if allow_index && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<usize>()
-            .ok()
-            .filter(|&i| i < model.stages.len());
-    }
-    None
-}
-
-/// [`buildkit_stage_ref`] for a reference recorded in the model.
-pub(crate) fn ref_target(model: &Model, r: &StageRef) -> Option<usize> {
-    match r.kind {
-        RefKind::FromStage => None,
-        RefKind::CopyFrom => buildkit_stage_ref(model, &r.text, true),
-        RefKind::MountFrom => buildkit_stage_ref(model, &r.text, false),
-    }
-}
-
-/// Whether a reference sits in an instruction this build runs (not an `ONBUILD` trigger,
-/// which runs in builds that use this image as their base).
-pub(crate) fn ref_runs_now(model: &Model, r: &StageRef) -> bool {
-    model
-        .instructions
-        .get(r.instruction)
-        .is_some_and(|i| i.kind != InstructionKind::Onbuild)
-}
-
-/// The stages each stage needs (its base stage, `COPY --from` and `--mount from=` stages), with
-/// references resolved the way BuildKit does (see [`buildkit_stage_ref`]).
-pub(crate) fn stage_deps(model: &Model) -> Vec<Vec<usize>> {
-    let mut deps = vec![Vec::new(); model.stages.len()];
-    for s in &model.stages {
-        if let Base::Stage(b) = s.base {
-            deps[s.index].push(b);
-        }
-    }
-    for r in model.refs.iter().filter(|r| ref_runs_now(model, r)) {
-        if let (Some(t), Some(d)) = (ref_target(model, r), deps.get_mut(r.stage)) {
-            d.push(t);
-        }
-    }
-    deps
-}
-
-/// Whether `from` needs `to`, directly or through other stages (bounded by the stage count).
-pub(crate) fn depends_on(deps: &[Vec<usize>], from: usize, to: usize) -> bool {
-    let mut seen = vec![false; deps.len()];
-    let mut todo = vec![from];
-    while let Some(s) = todo.pop() {
-        if s == to {
-            return true;
-        }
-        if s >= seen.len() || seen[s] {
-            continue;
-        }
-        seen[s] = true;
-        todo.extend(deps[s].iter().copied());
-    }
-    false
 }
 
 #[cfg(test)]

@@ -57,25 +57,27 @@ impl RuleCheck for ConsistentInstructionCasing {
             .filter(|i| i.stage.is_some() && i.inst.kind != InstructionKind::Unknown)
             .collect();
         let (mut lower, mut upper) = (0usize, 0usize);
+        let all_lower = |k: &str| !k.bytes().any(|b| b.is_ascii_uppercase());
+        let all_upper = |k: &str| !k.bytes().any(|b| b.is_ascii_lowercase());
         for i in &insts {
             let k = &*i.inst.keyword.text;
-            if k == k.to_ascii_lowercase() {
+            if all_lower(k) {
                 lower += 1;
-            } else if k == k.to_ascii_uppercase() {
+            } else if all_upper(k) {
                 upper += 1;
             }
         }
         let majority_lower = lower > upper;
         for i in &insts {
             let k = &*i.inst.keyword.text;
+            if (majority_lower && all_lower(k)) || (!majority_lower && all_upper(k)) {
+                continue;
+            }
             let want = if majority_lower {
                 k.to_ascii_lowercase()
             } else {
                 k.to_ascii_uppercase()
             };
-            if *k == want {
-                continue;
-            }
             let case = if majority_lower {
                 "lowercase"
             } else {

@@ -55,6 +55,13 @@ impl Env {
     }
 
     pub fn expand(&self, text: &str, escape: char) -> Expanded {
+        // most values are plain words: nothing to substitute or unquote
+        if !text.contains(['$', '\'', '"', escape]) {
+            return Expanded {
+                value: text.to_string(),
+                ..Expanded::default()
+            };
+        }
         expand(text, escape, &|n| self.value(n))
     }
 }

@@ -4,9 +4,8 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::correctness::util::{
-    depends_on, has_var, ref_runs_now, ref_target, stage_deps, suggest,
-};
+use crate::rules::correctness::stage_graph::{runs_now, StageGraph};
+use crate::rules::correctness::util::{has_var, suggest};
 
 declare_rule! {
     /// `COPY --from` names a stage defined later, or what looks like a misspelt stage.
@@ -60,16 +59,14 @@ declare_rule! {
 impl RuleCheck for CopyFromUnknownStage {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
-        let deps = stage_deps(model);
+        let graph = StageGraph::new(model);
         for r in &model.refs {
-            if r.kind == RefKind::FromStage
-                || !ref_runs_now(model, r)
-                || has_var(&r.text, model.escape)
+            if r.kind == RefKind::FromStage || !runs_now(model, r) || has_var(&r.text, model.escape)
             {
                 continue;
             }
-            match ref_target(model, r) {
-                Some(t) if t > r.stage && !depends_on(&deps, t, r.stage) => {
+            match graph.target(r) {
+                Some(t) if t > r.stage && !graph.in_cycle(t, r.stage) => {
                     let mut d = Diagnostic::new(meta, r.range, format!("`{}` is a stage defined later in the file", r.text))
                         .note("BuildKit finds it, but the classic builder fails and the file reads backwards: define the stage before it is used.");
                     if let Some(n) = model.stages[t].name_range {

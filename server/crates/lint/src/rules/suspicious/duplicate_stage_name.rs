@@ -52,12 +52,14 @@ declare_rule! {
 
 impl RuleCheck for DuplicateStageName {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let stages = &cx.model.stages;
-        for (n, s) in stages.iter().enumerate() {
+        let mut first_by_name: std::collections::HashMap<&str, &layerwise_analysis::Stage> =
+            std::collections::HashMap::new();
+        for s in &cx.model.stages {
             let (Some(name), Some(range)) = (&s.name, s.name_range) else {
                 continue;
             };
-            let Some(first) = stages[..n].iter().find(|e| e.name.as_ref() == Some(name)) else {
+            let Some(first) = first_by_name.get(name.as_str()).copied() else {
+                first_by_name.insert(name, s);
                 continue;
             };
             let mut d = Diagnostic::new(meta, range, format!("Duplicate stage name {name:?}, stage names should be unique"))

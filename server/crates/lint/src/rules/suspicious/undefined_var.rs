@@ -115,6 +115,9 @@ impl RuleCheck for UndefinedVar {
                     looks_windows(&s.base_text) || looks_windows(&s.base_resolved)
                 });
             for piece in expanded_texts(cx, i) {
+                if !piece.text.contains('$') {
+                    continue;
+                }
                 for r in references(piece.text, piece.escape) {
                     if r.depth > 0 || r.op.is_some_and(states_intent) {
                         continue;

@@ -77,6 +77,13 @@ impl RuleCheck for WorkdirRelativePath {
             });
             set_at_end.push(inherited || own);
         }
+        // nothing to look at unless some WORKDIR is not plainly absolute
+        let candidates = cx
+            .of_kind(InstructionKind::Workdir)
+            .any(|i| matches!(&i.inst.args, Args::Text(w) if !is_absolute(&w.text)));
+        if !candidates {
+            return;
+        }
         let mut seen_in_stage: Vec<bool> = vec![false; cx.model.stages.len()];
         walk(cx, |i, env| {
             let Some(s) = i.stage else { return };

@@ -1,0 +1,158 @@
+//! How stages refer to each other, resolved the way BuildKit does, in linear time: stage
+//! names to indices, which stages each stage needs, and which stages form a cycle (strongly
+//! connected components), so rules can ask "is this reference circular?" per reference
+//! without walking the graph again.
+
+use std::collections::HashMap;
+
+use layerwise_analysis::{Base, Model, RefKind, StageRef};
+use layerwise_syntax::InstructionKind;
+
+pub(crate) struct StageGraph<'m> {
+    model: &'m Model,
+    /// Lower-case stage name to the last stage with that name (BuildKit's table keeps the
+    /// last definition).
+    by_name: HashMap<&'m str, usize>,
+    /// Strongly connected component of each stage over the "needs" edges.
+    component: Vec<usize>,
+}
+
+impl<'m> StageGraph<'m> {
+    pub fn new(model: &'m Model) -> Self {
+        let mut by_name = HashMap::new();
+        for s in &model.stages {
+            if let Some(n) = s.name.as_deref() {
+                by_name.insert(n, s.index);
+            }
+        }
+        let mut g = Self {
+            model,
+            by_name,
+            component: Vec::new(),
+        };
+        let mut deps = vec![Vec::new(); model.stages.len()];
+        for s in &model.stages {
+            if let Base::Stage(b) = s.base {
+                deps[s.index].push(b);
+            }
+        }
+        for r in model.refs.iter().filter(|r| runs_now(model, r)) {
+            if let (Some(t), Some(d)) = (g.target(r), deps.get_mut(r.stage)) {
+                d.push(t);
+            }
+        }
+        g.component = components(&deps);
+        g
+    }
+
+    /// The stage `COPY --from=<text>` / `--mount from=<text>` resolves to: a stage name
+    /// anywhere in the file (compared without case; BuildKit builds its name table before it
+    /// resolves these, so later stages are found too) or, for `COPY --from` only, an index.
+    pub fn resolve(&self, text: &str, allow_index: bool) -> Option<usize> {
+        if let Some(&i) = self.by_name.get(text.to_ascii_lowercase().as_str()) {
+            return Some(i);
+        }
+        if allow_index && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return text
+                .parse::<usize>()
+                .ok()
+                .filter(|&i| i < self.model.stages.len());
+        }
+        None
+    }
+
+    /// [`StageGraph::resolve`] for a reference recorded in the model.
+    pub fn target(&self, r: &StageRef) -> Option<usize> {
+        match r.kind {
+            RefKind::FromStage => None,
+            RefKind::CopyFrom => self.resolve(&r.text, true),
+            RefKind::MountFrom => self.resolve(&r.text, false),
+        }
+    }
+
+    /// Whether `a` and `b` need each other (directly or through other stages).
+    pub fn in_cycle(&self, a: usize, b: usize) -> bool {
+        a == b
+            || matches!((self.component.get(a), self.component.get(b)), (Some(x), Some(y)) if x == y)
+    }
+}
+
+/// Whether a reference sits in an instruction this build runs (not an `ONBUILD` trigger,
+/// which runs in builds that use this image as their base).
+pub(crate) fn runs_now(model: &Model, r: &StageRef) -> bool {
+    model
+        .instructions
+        .get(r.instruction)
+        .is_some_and(|i| i.kind != InstructionKind::Onbuild)
+}
+
+/// Tarjan's algorithm, iterative so deep chains of stages cannot overflow the stack.
+fn components(deps: &[Vec<usize>]) -> Vec<usize> {
+    let n = deps.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut comp = vec![usize::MAX; n];
+    let (mut next_index, mut next_comp) = (0, 0);
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[v] == usize::MAX {
+                index[v] = next_index;
+                low[v] = next_index;
+                next_index += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = deps[v].get(*edge) {
+                *edge += 1;
+                if w >= n {
+                    continue;
+                }
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp[w] = next_comp;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_comp += 1;
+            }
+        }
+    }
+    comp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles() {
+        // 0 -> 1 -> 2 -> 0, 3 -> 0
+        let c = components(&[vec![1], vec![2], vec![0], vec![0]]);
+        assert!(c[0] == c[1] && c[1] == c[2] && c[3] != c[0]);
+        // a long chain has no cycles and does not recurse
+        let chain: Vec<Vec<usize>> = (0..100_000)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
+        let c = components(&chain);
+        assert_ne!(c[0], c[99_999]);
+    }
+}
