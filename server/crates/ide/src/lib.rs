@@ -7,6 +7,7 @@ pub mod code_actions;
 pub mod completion;
 pub mod hover;
 pub mod inlay_hints;
+pub mod navigation;
 pub mod reference;
 pub mod sizes;
 pub mod split;

@@ -9,6 +9,7 @@ pub mod context;
 pub mod hover;
 pub mod images;
 pub mod inlay_hints;
+pub mod navigation;
 pub mod watch;
 
 use crate::server::Backend;
@@ -21,6 +22,7 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     commands::capability(caps);
     inlay_hints::capability(caps);
     code_lens::capability(caps);
+    navigation::capability(caps);
     code_actions::capability(caps);
 }
 
