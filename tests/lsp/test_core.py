@@ -106,6 +106,21 @@ class Features(unittest.TestCase):
             items = s.complete(uri, *pos(t, "target=", after=True))
             self.assertEqual(items[0]["label"], "/root/.cache/pip")
 
+    def test_completion_on_the_fresh_line_after_the_last_newline(self):
+        with Session() as s:
+            uri = s.open("Dockerfile", NODE)
+            labels = {i["label"] for i in s.complete(uri, NODE.count("\n"), 0)}
+            self.assertIn("RUN", labels)
+            self.assertIn("COPY", labels)
+
+    def test_settings_with_empty_maps_as_arrays(self):
+        with Session(init_options={"rules": [], "groups": None, "registry": {"offline": True}}) as s:
+            uri = s.open("Dockerfile", "FROM node\n")
+            self.assertIn("untagged-image", [x["code"] for x in s.diagnostics(uri)])
+        with Session(init_options={"rules": {"untagged-image": "off"}, "registry": {"offline": True}}) as s:
+            uri = s.open("Dockerfile", "FROM node\n")
+            self.assertNotIn("untagged-image", [x["code"] for x in s.diagnostics(uri)])
+
     def test_requests_on_unknown_documents_answer_null(self):
         with Session() as s:
             self.assertIsNone(s.hover("file:///nowhere/Dockerfile", 0, 0))

@@ -8,6 +8,8 @@ use layerwise_lint::{Config, Diagnostic, Facts, LintContext};
 use layerwise_syntax::{Dockerfile, ItemRef, TextRange};
 
 pub struct Analysis {
+    /// The document version this analysis is of (0 outside an editor).
+    pub version: i32,
     pub text: String,
     pub file: Dockerfile,
     pub model: Model,
@@ -25,14 +27,7 @@ impl Analysis {
         config: Config,
     ) -> Self {
         let model = Model::build(&file, options);
-        Self {
-            text,
-            file,
-            model,
-            facts,
-            config,
-            diagnostics: OnceLock::new(),
-        }
+        Self { version: 0, text, file, model, facts, config, diagnostics: OnceLock::new() }
     }
 
     /// Parses `text` from scratch (tests, the CLI).

@@ -136,7 +136,12 @@ pub fn complete(
         );
         return cx.out;
     }
-    let Some(r) = item.filter(|r| r.item.kind == ItemKind::Instruction && r.start < offset) else {
+    let Some(r) = item.filter(|r| {
+        r.item.kind == ItemKind::Instruction
+            && r.start < offset
+            // a fresh line after the item's final line break belongs to no instruction
+            && (offset < r.range().end || !r.text().ends_with('\n'))
+    }) else {
         keywords(
             &mut cx,
             TextRange::new(offset - word_len(before), offset),

@@ -68,19 +68,16 @@ pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic
     let analysis = backend.analysis(uri)?;
     let enc = backend.state.caps().encoding;
     let diags = analysis.diagnostics();
-    let docs = backend.state.docs.lock().ok()?;
-    let doc = docs.get(uri)?;
-    let version = doc.analysis.as_ref().map(|(v, _)| *v)?;
-    if version != doc.version {
-        return None;
-    }
-    Some((
-        version,
-        diags
-            .iter()
-            .map(|d| to_lsp(uri, &doc.rope, enc, d))
-            .collect(),
-    ))
+    // positions must come from the text the analysis saw, even if a newer change arrived
+    let rope = {
+        let docs = backend.state.docs.lock().ok()?;
+        match docs.get(uri) {
+            Some(doc) if doc.version == analysis.version => doc.rope.clone(),
+            _ => Rope::from_str(&analysis.text),
+        }
+    };
+    let items = diags.iter().map(|d| to_lsp(uri, &rope, enc, d)).collect();
+    Some((analysis.version, items))
 }
 
 /// Publishes diagnostics for `version` after the debounce delay, unless a newer version

@@ -11,6 +11,7 @@ pub mod position;
 pub mod server;
 pub mod settings;
 pub mod state;
+pub mod stdin_filter;
 pub mod types;
 
 use tower_lsp_server::{LspService, Server};
@@ -26,9 +27,10 @@ pub fn run_stdio() -> std::io::Result<()> {
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("layerwise/syntaxTree", server::Backend::syntax_tree)
             .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        // stdin → tolerant re-framing → the protocol server (see `stdin_filter`)
+        let (filtered_writer, filtered_reader) = tokio::io::duplex(1 << 20);
+        tokio::spawn(stdin_filter::filter(tokio::io::stdin(), filtered_writer));
+        Server::new(filtered_reader, tokio::io::stdout(), socket).serve(service).await;
     });
     // don't wait for background lookups (registry, context walks) once the client is gone
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

@@ -131,6 +131,9 @@ mod tests {
                 .char_indices()
                 .chain(std::iter::once((text.len(), ' ')))
             {
+                if text[..i].ends_with('\r') && text[i..].starts_with('\n') {
+                    continue; // between CR and LF is not a position
+                }
                 let p = offset_to_position(&rope, i as u32, enc);
                 assert_eq!(
                     position_to_offset(&rope, p, enc),

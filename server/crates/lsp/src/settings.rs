@@ -12,13 +12,20 @@ use serde_json::{json, Value};
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Rule name (or hadolint code / BuildKit check) → "error" | "warning" | "info" | "hint" | "off".
+    #[serde(deserialize_with = "lenient")]
     pub rules: HashMap<String, String>,
     /// Group → level.
+    #[serde(deserialize_with = "lenient")]
     pub groups: HashMap<String, String>,
+    #[serde(deserialize_with = "lenient")]
     pub inlay_hints: Toggle,
+    #[serde(deserialize_with = "lenient")]
     pub code_lens: Toggle,
+    #[serde(deserialize_with = "lenient")]
     pub registry: RegistrySettings,
+    #[serde(deserialize_with = "lenient")]
     pub diagnostics: DiagnosticsSettings,
+    #[serde(deserialize_with = "lenient")]
     pub context: ContextSettings,
 }
 
@@ -34,8 +41,10 @@ pub struct RegistrySettings {
     /// Never contact a registry; sizes come from the cache and the offline catalogue.
     pub offline: bool,
     /// Mirrors for Docker Hub, tried in order (`https://mirror.example.com`).
+    #[serde(deserialize_with = "lenient")]
     pub mirrors: Vec<String>,
     /// Registries allowed over plain HTTP (loopback always is).
+    #[serde(deserialize_with = "lenient")]
     pub insecure: Vec<String>,
     /// Default platform for sizes, e.g. `linux/arm64` (empty: the host's).
     pub platform: String,
@@ -123,6 +132,21 @@ impl Settings {
     }
 }
 
+/// Accepts `null` and `[]` for an empty map or section: Neovim sends an empty Lua table as
+/// `[]`, Emacs sends `()` as `null`.
+fn lenient<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let v = Value::deserialize(d)?;
+    match &v {
+        Value::Null => Ok(T::default()),
+        Value::Array(a) if a.is_empty() => Ok(T::default()),
+        _ => serde_json::from_value(v).map_err(serde::de::Error::custom),
+    }
+}
+
 /// The settings schema in VS Code's `contributes.configuration.properties` shape.
 pub fn schema() -> Value {
     let levels = json!(["error", "warning", "info", "hint", "off"]);
@@ -176,6 +200,13 @@ mod tests {
         );
         // and the struct has no field the schema lacks: serialise-by-hand check of the leaf count
         assert_eq!(props.len(), 13);
+    }
+
+    #[test]
+    fn empty_maps_may_arrive_as_arrays_or_null() {
+        let (s, err) = Settings::from_value(&json!({"rules": [], "groups": null, "registry": {"mirrors": null, "offline": true}}));
+        assert!(err.is_none(), "{err:?}");
+        assert!(s.rules.is_empty() && s.registry.offline);
     }
 
     #[test]

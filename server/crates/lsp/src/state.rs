@@ -202,6 +202,7 @@ impl State {
             facts,
             config,
         );
+        analysis.version = version;
         let (images, variants) = layerwise_project::offline_image_facts(
             &analysis.model,
             &self.registry(),
