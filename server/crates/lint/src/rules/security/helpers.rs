@@ -356,14 +356,25 @@ pub(crate) fn final_command(cx: &LintContext<'_>) -> (Vec<String>, Vec<String>) 
 }
 
 /// Whether the final image states a program to run that is not a bare shell or REPL: images
-/// without one are base or tool images, meant to be built on or used interactively.
+/// without one are base or tool images, meant to be built on or used interactively (a shell,
+/// REPL or build tool with options only counts as none). Entrypoint
+/// wrappers (`docker-entrypoint.sh`, `tini --`) run whatever follows, so what follows decides.
 pub(crate) fn runs_a_program(cx: &LintContext<'_>) -> bool {
     let (entrypoint, cmd) = final_command(cx);
     let words: Vec<&String> = entrypoint.iter().chain(cmd.iter()).collect();
-    let Some(first) = words.first() else {
+    let is_wrapper = |w: &str| {
+        let b = basename(w);
+        b.contains("entrypoint") || matches!(b, "tini" | "dumb-init" | "--" | "-g" | "-s")
+    };
+    let rest: Vec<&String> = words
+        .iter()
+        .copied()
+        .skip_while(|w| is_wrapper(w))
+        .collect();
+    let Some(first) = rest.first() else {
         return false;
     };
-    let bare = [
+    const BARE: &[&str] = &[
         "sh",
         "bash",
         "ash",
@@ -380,15 +391,29 @@ pub(crate) fn runs_a_program(cx: &LintContext<'_>) -> bool {
         "erl",
         "node",
         "python",
+        "python2",
         "python3",
+        "pypy",
+        "pypy3",
         "ruby",
         "php",
         "deno",
         "bun",
         "julia",
         "R",
+        "lua",
+        "perl",
+        "java",
+        "dotnet",
+        "groovysh",
+        "scala",
+        "sbcl",
+        "swipl",
+        "clojure",
     ];
-    !(words.len() == 1 && bare.contains(&basename(first)))
+    // a shell, REPL or build tool with options only (`php -a`, `bash -l`) is not an app
+    let bare = BARE.contains(&basename(first)) && rest[1..].iter().all(|w| w.starts_with('-'));
+    !(bare || rest.iter().all(|w| w.starts_with('-')))
 }
 
 #[cfg(test)]

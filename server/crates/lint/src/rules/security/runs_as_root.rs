@@ -240,6 +240,11 @@ mod tests {
         // base and tool images: no command, or a bare shell or REPL
         assert!(findings(&RunsAsRoot, "FROM debian:12\nRUN apt-get install -y curl\n").is_empty());
         assert!(findings(&RunsAsRoot, "FROM debian:12\nCMD [\"bash\"]\n").is_empty());
+        let node_base = "FROM alpine:3.20\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n";
+        assert!(
+            findings(&RunsAsRoot, node_base).is_empty(),
+            "an entrypoint wrapper around a REPL"
+        );
         assert!(findings(
             &RunsAsRoot,
             "FROM node:20 AS b\nCMD [\"app\"]\nFROM b\nENTRYPOINT [\"node\"]\n"
@@ -281,6 +286,11 @@ mod tests {
         // base and tool images: no command, or a bare shell or REPL
         assert!(findings(&RunsAsRoot, "FROM debian:12\nRUN apt-get install -y curl\n").is_empty());
         assert!(findings(&RunsAsRoot, "FROM debian:12\nCMD [\"bash\"]\n").is_empty());
+        let node_base = "FROM alpine:3.20\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n";
+        assert!(
+            findings(&RunsAsRoot, node_base).is_empty(),
+            "an entrypoint wrapper around a REPL"
+        );
         assert!(findings(
             &RunsAsRoot,
             "FROM node:20 AS b\nCMD [\"app\"]\nFROM b\nENTRYPOINT [\"node\"]\n"
