@@ -68,6 +68,8 @@ impl RuleCheck for AptUpdateAlone {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let runs: Vec<(InstRef<'_>, Vec<_>)> = cx
             .of_kind(InstructionKind::Run)
+            // Splitting shell text is the expensive part: only `RUN`s that mention apt.
+            .filter(|i| cx.slice(i.range()).contains("apt"))
             .map(|i| (i, cx.run_commands(&i)))
             .collect();
         for (pos, (run, commands)) in runs.iter().enumerate() {
@@ -89,9 +91,10 @@ impl RuleCheck for AptUpdateAlone {
             }
             let update_at = &apt[last_update].0;
             let update = &commands[*update_at];
+            // A stage's instructions are contiguous: look no further than its end.
             let Some((install_run, install_cmds)) = runs[pos + 1..]
                 .iter()
-                .filter(|(r, _)| r.stage == run.stage)
+                .take_while(|(r, _)| r.stage == run.stage)
                 .find(|(_, cmds)| first_apt(cmds).is_some())
             else {
                 continue;

@@ -77,51 +77,53 @@ pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
 impl RuleCheck for CopyBeforeInstall {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        for stage in 0..cx.model.stages.len() {
-            let mut broad: Option<(usize, String)> = None;
-            for (pos, i) in insts
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.stage == Some(stage))
-            {
-                if broad.is_none() {
-                    if let Some(dest) = whole_context_copy(i) {
-                        broad = Some((pos, dest));
-                    }
-                    continue;
+        // One pass: a stage's instructions are contiguous, so the broad copy seen so far is
+        // forgotten whenever the stage changes.
+        let mut stage: Option<usize> = None;
+        let mut broad: Option<(usize, String)> = None;
+        for (pos, i) in insts.iter().enumerate() {
+            if i.stage != stage {
+                stage = i.stage;
+                broad = None;
+            }
+            if i.stage.is_none() {
+                continue;
+            }
+            if broad.is_none() {
+                if let Some(dest) = whole_context_copy(i) {
+                    broad = Some((pos, dest));
                 }
-                let Some((copy_pos, dest)) = broad.as_ref() else {
-                    continue;
-                };
-                let commands = cx.run_commands(i);
-                // `yarn --version` is not an install, though `project_install` takes a bare
-                // `yarn` for one.
-                let installs: Vec<_> = commands
-                    .iter()
-                    .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
-                    .filter_map(|c| project_install(c).map(|inst| (c, inst)))
-                    .collect();
-                let Some((cmd, install)) = installs.first() else {
-                    continue;
-                };
-                let copy = &insts[*copy_pos];
-                let cmd_text = cx.slice(to_range(&cmd.range));
-                let mut d = Diagnostic::new(
+                continue;
+            }
+            let Some((copy_pos, dest)) = broad.as_ref() else {
+                continue;
+            };
+            let commands = cx.run_commands(i);
+            // `yarn --version` is not an install, though `project_install` takes a bare
+            // `yarn` for one.
+            let installs: Vec<_> = commands
+                .iter()
+                .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
+                .filter_map(|c| project_install(c).map(|inst| (c, inst)))
+                .collect();
+            let Some((cmd, install)) = installs.first() else {
+                continue;
+            };
+            let copy = &insts[*copy_pos];
+            let cmd_text = cx.slice(to_range(&cmd.range));
+            let mut d = Diagnostic::new(
                     meta,
                     to_range(&cmd.range),
                     format!("`{cmd_text}` runs after the whole build context is copied: any source change re-installs every dependency"),
                 )
                 .note(format!("Copy {} first, install, then copy the rest.", install.manifests.join(" and ")))
                 .related(copy.head_range(), "the whole build context is copied here");
-                let only_installs = installs.len() == commands.len();
-                if only_installs
-                    && install.manager.manifest_only_install
-                    && i.inst.heredocs.is_empty()
-                {
-                    d = d.fix(move_install_fix(cx, copy, i, &install.manifests, dest));
-                }
-                out.push(d);
+            let only_installs = installs.len() == commands.len();
+            if only_installs && install.manager.manifest_only_install && i.inst.heredocs.is_empty()
+            {
+                d = d.fix(move_install_fix(cx, copy, i, &install.manifests, dest));
             }
+            out.push(d);
         }
     }
 }

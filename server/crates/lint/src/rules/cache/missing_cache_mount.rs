@@ -126,12 +126,7 @@ impl RuleCheck for MissingCacheMount {
                 }
             }
             let Some(cmd) = first else { continue };
-            let shown = cx
-                .slice(to_range(&cmd.range))
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let shown = short_command(cmd);
             let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`{shown}` downloads everything again whenever this layer is rebuilt"))
                 .note("A cache mount keeps the package cache between builds, outside the image (BuildKit).");
             let non_root = users
@@ -153,6 +148,42 @@ impl RuleCheck for MissingCacheMount {
             out.push(d);
         }
     }
+}
+
+/// The command as a reader recognises it: `apt-get install`, `python -m pip install`,
+/// `go build` (options and arguments after the verb left out).
+fn short_command(cmd: &ShellCommand) -> String {
+    const VERBS: &[&str] = &[
+        "install",
+        "i",
+        "ci",
+        "add",
+        "build",
+        "restore",
+        "download",
+        "sync",
+        "fetch",
+        "update",
+        "get",
+        "package",
+        "verify",
+        "assemble",
+        "dependencies",
+        "test",
+        "generate",
+    ];
+    let argv = cmd.argv();
+    let mut out: Vec<&str> = Vec::new();
+    for (k, w) in argv.iter().enumerate() {
+        if k > 0 && w.text.starts_with('-') && w.text != "-m" {
+            continue;
+        }
+        out.push(&w.text);
+        if k > 0 && VERBS.contains(&w.text.as_str()) || out.len() == 4 {
+            break;
+        }
+    }
+    out.join(" ")
 }
 
 /// The cache directories a command fills, with whether the mount needs `sharing=locked`.
@@ -212,6 +243,14 @@ mod tests {
     fn fires_and_fixes() {
         let t = "FROM node:20-slim\nRUN npm ci\n";
         assert_eq!(flagged(&MissingCacheMount, t), ["npm ci"]);
+        let d = findings(
+            &MissingCacheMount,
+            "FROM python\nRUN DEBIAN_FRONTEND=x python3 -m pip install --upgrade x\n",
+        );
+        assert_eq!(
+            d[0].message,
+            "`python3 -m pip install` downloads everything again whenever this layer is rebuilt"
+        );
         assert_eq!(
             fixed(&MissingCacheMount, t),
             "FROM node:20-slim\nRUN --mount=type=cache,target=/root/.npm npm ci\n"

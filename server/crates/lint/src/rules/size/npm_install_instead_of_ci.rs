@@ -73,6 +73,9 @@ impl RuleCheck for NpmInstallInsteadOfCi {
             {
                 continue;
             }
+            if !cx.slice(i.range()).contains("npm") {
+                continue; // splitting shell text is the expensive part
+            }
             for cmd in cx.run_commands(i) {
                 let Some(sub) = npm_project_install(&cmd) else {
                     continue;

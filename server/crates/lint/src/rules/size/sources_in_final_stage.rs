@@ -84,11 +84,12 @@ impl RuleCheck for SourcesInFinalStage {
                 .is_some_and(|s| shipped.get(s).copied().unwrap_or(false))
         };
         // A stage the final image copies from (needed, not shipped) that took the whole context.
+        let copied = copied_from(cx);
         let builder_copy = insts.iter().find(|i| {
             i.stage.is_some_and(|s| {
                 needed.get(s).copied().unwrap_or(false)
                     && !shipped.get(s).copied().unwrap_or(false)
-                    && copied_from(cx, s)
+                    && copied.get(s).copied().unwrap_or(false)
             }) && whole_context_copy(i).is_some()
         });
         let command = final_command(cx).join(" ");
@@ -148,11 +149,22 @@ impl RuleCheck for SourcesInFinalStage {
     }
 }
 
-/// Whether another stage copies or mounts from stage `s` (rather than only building on it).
-fn copied_from(cx: &LintContext<'_>, s: usize) -> bool {
-    cx.model.refs.iter().any(|r| {
-        r.target == RefTarget::Stage(s) && r.kind != layerwise_analysis::RefKind::FromStage
-    })
+/// `copied[s]`: another stage copies or mounts from stage `s` (rather than only building on it).
+fn copied_from(cx: &LintContext<'_>) -> Vec<bool> {
+    let mut copied = vec![false; cx.model.stages.len()];
+    for r in cx
+        .model
+        .refs
+        .iter()
+        .filter(|r| r.kind != layerwise_analysis::RefKind::FromStage)
+    {
+        if let RefTarget::Stage(s) = r.target {
+            if let Some(c) = copied.get_mut(s) {
+                *c = true;
+            }
+        }
+    }
+    copied
 }
 
 /// The final image is a web server, where `docs/` is the content.
