@@ -159,7 +159,10 @@ pub fn highlights(a: &Analysis, offset: u32) -> Vec<Occurrence> {
 
 /// The range to rename and the current name, or why the symbol cannot be renamed. `Ok(None)`:
 /// nothing renamable under the cursor.
-pub fn prepare_rename(a: &Analysis, offset: u32) -> Result<Option<(TextRange, String)>, RenameError> {
+pub fn prepare_rename(
+    a: &Analysis,
+    offset: u32,
+) -> Result<Option<(TextRange, String)>, RenameError> {
     let Some((range, target)) = target_at(a, offset) else {
         return Ok(None);
     };
@@ -170,7 +173,11 @@ pub fn prepare_rename(a: &Analysis, offset: u32) -> Result<Option<(TextRange, St
         _ => range,
     };
     let text = a.slice(range);
-    let placeholder = if text.eq_ignore_ascii_case(&old) { text.to_string() } else { old };
+    let placeholder = if text.eq_ignore_ascii_case(&old) {
+        text.to_string()
+    } else {
+        old
+    };
     Ok(Some((range, placeholder)))
 }
 
@@ -203,7 +210,12 @@ pub fn rename(a: &Analysis, offset: u32, new_name: &str) -> Result<Vec<Edit>, Re
 
 fn current_name(a: &Analysis, target: &Target) -> String {
     match target {
-        Target::Stage(i) => a.model.stages.get(*i).and_then(|s| s.name.clone()).unwrap_or_default(),
+        Target::Stage(i) => a
+            .model
+            .stages
+            .get(*i)
+            .and_then(|s| s.name.clone())
+            .unwrap_or_default(),
         Target::Variable { index, def } => index.defs[*def].name.clone(),
         Target::Heredoc(d) => d.name.clone(),
     }
@@ -240,18 +252,23 @@ fn is_builtin(name: &str) -> bool {
 fn valid_stage_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+        && chars
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
 fn valid_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn valid_delimiter(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 

@@ -77,7 +77,11 @@ fn delimiter(r: ItemRef<'_>, h: &Heredoc) -> Delimiter {
 pub(crate) fn body_has_line(a: &Analysis, d: &Delimiter, name: &str) -> bool {
     a.slice(d.body).lines().any(|l| {
         let l = l.strip_suffix('\r').unwrap_or(l);
-        let l = if d.chomp { l.trim_start_matches('\t') } else { l };
+        let l = if d.chomp {
+            l.trim_start_matches('\t')
+        } else {
+            l
+        };
         l == name
     })
 }

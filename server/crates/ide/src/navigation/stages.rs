@@ -48,7 +48,11 @@ fn by_name(a: &Analysis, text: &str) -> Option<usize> {
     a.model
         .stages
         .iter()
-        .find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(text)))
+        .find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(text))
+        })
         .map(|s| s.index)
 }
 

@@ -36,7 +36,13 @@ fn stage_references_are_case_insensitive_and_include_index_uses() {
     let (a, o) = at(&STAGES.replacen("--from=BUILD", "--from=BU$0ILD", 1));
     assert_eq!(
         show(&a, &references(&a, o, true)),
-        ["1:20 Build", "4:5 build", "8:12 BUILD", "9:12 0", "10:28 build"]
+        [
+            "1:20 Build",
+            "4:5 build",
+            "8:12 BUILD",
+            "9:12 0",
+            "10:28 build"
+        ]
     );
     assert_eq!(
         show(&a, &references(&a, o, false)),
@@ -82,8 +88,18 @@ fn stage_rename_keeps_index_references_and_quotes() {
     let after = Analysis::from_text(&out);
     assert_eq!(before.model.refs.len(), after.model.refs.len());
     assert_eq!(
-        before.model.refs.iter().map(|r| r.target.clone()).collect::<Vec<_>>(),
-        after.model.refs.iter().map(|r| r.target.clone()).collect::<Vec<_>>()
+        before
+            .model
+            .refs
+            .iter()
+            .map(|r| r.target.clone())
+            .collect::<Vec<_>>(),
+        after
+            .model
+            .refs
+            .iter()
+            .map(|r| r.target.clone())
+            .collect::<Vec<_>>()
     );
 }
 
@@ -106,7 +122,10 @@ fn stage_rename_rejects_bad_and_taken_names() {
 #[test]
 fn later_stage_named_before_definition_is_kept_in_step() {
     let (a, o) = at("FROM alpine:3.20 AS a\nCOPY --from=late /x /x\nFROM alpine:3.20 AS l$0ate\n");
-    assert_eq!(show(&a, &references(&a, o, true)), ["2:12 late", "3:20 late"]);
+    assert_eq!(
+        show(&a, &references(&a, o, true)),
+        ["2:12 late", "3:20 late"]
+    );
 }
 
 const VARS: &str = "ARG VERSION=1.22\nARG BASE=golang\nFROM ${BASE}:${VERSION} AS build\nARG VERSION\nENV GOFLAGS=-mod=vendor V=$VERSION\nRUN echo $VERSION $GOFLAGS && for f in *; do echo $f; done\nCMD echo $VERSION $GOFLAGS\n\nFROM alpine:3.20\nARG VERSION\nRUN echo ${VERSION:-none}\nRUN echo $GOFLAGS\n";
@@ -132,7 +151,11 @@ fn global_arg_links_uses_and_redeclarations() {
 
 #[test]
 fn env_is_visible_in_cmd_and_stays_in_its_stage() {
-    let (a, o) = at(&VARS.replacen("RUN echo $VERSION $GOFLAGS", "RUN echo $VERSION $GOF$0LAGS", 1));
+    let (a, o) = at(&VARS.replacen(
+        "RUN echo $VERSION $GOFLAGS",
+        "RUN echo $VERSION $GOF$0LAGS",
+        1,
+    ));
     assert_eq!(
         show(&a, &references(&a, o, true)),
         ["5:4 GOFLAGS", "6:19 GOFLAGS", "7:19 GOFLAGS"]
@@ -181,16 +204,25 @@ fn variable_rename_edits_every_linked_occurrence() {
     assert_eq!((a.slice(range), name.as_str()), ("VERSION", "VERSION"));
     let out = apply(&a, &rename(&a, o, "GO_VERSION").unwrap());
     assert_eq!(out.matches("GO_VERSION").count(), 7);
-    assert!(out.contains("CMD echo $VERSION"), "CMD's $VERSION is not the build arg: {out}");
+    assert!(
+        out.contains("CMD echo $VERSION"),
+        "CMD's $VERSION is not the build arg: {out}"
+    );
     assert!(out.contains("${GO_VERSION:-none}"));
 }
 
 #[test]
 fn variable_rename_rejects_invalid_taken_and_builtin_names() {
     let (a, o) = at(&VARS.replacen("ARG VERSION=", "ARG VER$0SION=", 1));
-    assert!(rename(&a, o, "1X").unwrap_err().0.contains("not a valid variable name"));
+    assert!(rename(&a, o, "1X")
+        .unwrap_err()
+        .0
+        .contains("not a valid variable name"));
     assert!(rename(&a, o, "A-B").is_err());
-    assert!(rename(&a, o, "BASE").unwrap_err().0.contains("already defined"));
+    assert!(rename(&a, o, "BASE")
+        .unwrap_err()
+        .0
+        .contains("already defined"));
     assert!(rename(&a, o, "TARGETARCH").is_err());
     let (a, o) = at("FROM alpine:3.20\nARG TARGET$0ARCH\nRUN echo $TARGETARCH\n");
     assert!(prepare_rename(&a, o).is_err());
@@ -209,7 +241,8 @@ fn undefined_and_shell_variables_have_no_target() {
 
 #[test]
 fn comment_lines_inside_a_run_are_not_uses() {
-    let (a, o) = at("FROM alpine:3.20\nARG $0N=1\nRUN echo $N \\\n# $N here is a comment\n && true\n");
+    let (a, o) =
+        at("FROM alpine:3.20\nARG $0N=1\nRUN echo $N \\\n# $N here is a comment\n && true\n");
     assert_eq!(show(&a, &references(&a, o, true)), ["2:4 N", "3:10 N"]);
 }
 
@@ -232,13 +265,19 @@ fn heredoc_rename_keeps_quotes_tabs_and_checks_the_body() {
     let (a, o) = at(&HEREDOC.replacen("\tCONF", "\tCO$0NF", 1));
     assert_eq!(show(&a, &references(&a, o, true)), ["5:9 CONF", "7:1 CONF"]);
     let out = apply(&a, &rename(&a, o, "END").unwrap());
-    assert!(out.contains("COPY <<-\"END\" /etc/app.conf\n\tkey=value\n\tEND\n"), "{out}");
+    assert!(
+        out.contains("COPY <<-\"END\" /etc/app.conf\n\tkey=value\n\tEND\n"),
+        "{out}"
+    );
     let parsed = Analysis::from_text(&out);
     assert!(parsed.file.errors().is_empty());
     let e = rename(&a, o, "key=value").unwrap_err();
     assert!(e.0.contains("not a usable delimiter"), "{e}");
     let (a, o) = at("FROM alpine:3.20\nRUN <<E$0OF\nSTOP\nEOF\n");
-    assert!(rename(&a, o, "STOP").unwrap_err().0.contains("end it early"));
+    assert!(rename(&a, o, "STOP")
+        .unwrap_err()
+        .0
+        .contains("end it early"));
 }
 
 #[test]
@@ -253,8 +292,17 @@ fn nothing_under_the_cursor() {
 #[test]
 fn no_panics_on_odd_input() {
     let texts = [
-        "", "FROM", "FROM a AS", "COPY --from= a b", "RUN <<", "RUN <<EOF", "ARG\nFROM $", "FROM ${",
-        "RUN --mount=from= x", "FROM a AS b\nCOPY --from=B\u{e9} x y", "\u{feff}FROM a\nENV \u{1F600}=1 $\u{1F600}",
+        "",
+        "FROM",
+        "FROM a AS",
+        "COPY --from= a b",
+        "RUN <<",
+        "RUN <<EOF",
+        "ARG\nFROM $",
+        "FROM ${",
+        "RUN --mount=from= x",
+        "FROM a AS b\nCOPY --from=B\u{e9} x y",
+        "\u{feff}FROM a\nENV \u{1F600}=1 $\u{1F600}",
     ];
     for t in texts {
         let a = Analysis::from_text(t);

@@ -10,9 +10,8 @@ use crate::position::{position_to_offset, to_lsp_range};
 use crate::server::Backend;
 use crate::types::{
     DocumentHighlight, DocumentHighlightKind, DocumentHighlightParams, GotoDefinitionParams,
-    GotoDefinitionResponse, Location, OneOf, PrepareRenameResponse, ReferenceParams,
-    RenameOptions, RenameParams, ServerCapabilities, TextDocumentPositionParams, TextEdit,
-    WorkspaceEdit,
+    GotoDefinitionResponse, Location, OneOf, PrepareRenameResponse, ReferenceParams, RenameOptions,
+    RenameParams, ServerCapabilities, TextDocumentPositionParams, TextEdit, WorkspaceEdit,
 };
 use layerwise_ide::navigation::{self, Access};
 
@@ -26,7 +25,10 @@ pub fn capability(caps: &mut ServerCapabilities) {
     }));
 }
 
-pub fn definition(b: &Backend, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+pub fn definition(
+    b: &Backend,
+    params: GotoDefinitionParams,
+) -> Result<Option<GotoDefinitionResponse>> {
     let p = params.text_document_position_params;
     let uri = p.text_document.uri;
     b.with_doc("definition", &uri, |a, rope, enc| {
@@ -58,7 +60,10 @@ pub fn references(b: &Backend, params: ReferenceParams) -> Result<Option<Vec<Loc
     })
 }
 
-pub fn highlight(b: &Backend, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+pub fn highlight(
+    b: &Backend,
+    params: DocumentHighlightParams,
+) -> Result<Option<Vec<DocumentHighlight>>> {
     let p = params.text_document_position_params;
     b.with_doc("documentHighlight", &p.text_document.uri, |a, rope, enc| {
         let offset = position_to_offset(rope, p.position, enc);
@@ -78,17 +83,20 @@ pub fn highlight(b: &Backend, params: DocumentHighlightParams) -> Result<Option<
     })
 }
 
-pub fn prepare_rename(b: &Backend, p: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+pub fn prepare_rename(
+    b: &Backend,
+    p: TextDocumentPositionParams,
+) -> Result<Option<PrepareRenameResponse>> {
     let answer = b.with_doc("prepareRename", &p.text_document.uri, |a, rope, enc| {
         let offset = position_to_offset(rope, p.position, enc);
-        Some(
-            navigation::prepare_rename(a, offset).map(|found| {
-                found.map(|(range, placeholder)| PrepareRenameResponse::RangeWithPlaceholder {
+        Some(navigation::prepare_rename(a, offset).map(|found| {
+            found.map(
+                |(range, placeholder)| PrepareRenameResponse::RangeWithPlaceholder {
                     range: to_lsp_range(rope, range, enc),
                     placeholder,
-                })
-            }),
-        )
+                },
+            )
+        }))
     })?;
     match answer {
         Some(Ok(r)) => Ok(r),
