@@ -33,7 +33,7 @@ fi
 cd "$HERE"
 # `npm ci` wipes node_modules and recompiles native modules (~1 min); skip it when the
 # installed tree came from this very lockfile and Node.
-stamp="$(cat package-lock.json | sha256sum | cut -c1-16)-node$(node --version)"
+stamp="$(sha256sum < package-lock.json | cut -c1-16)-node$(node --version)"
 if [ -f node_modules/.layerwise-e2e-stamp ] && [ "$(cat node_modules/.layerwise-e2e-stamp)" = "$stamp" ] &&
    [ -x node_modules/.bin/code-server ]; then
   echo "e2e: node_modules up to date ($stamp)"
