@@ -21,6 +21,7 @@ pub mod pip_cache_left;
 pub mod sources_in_final_stage;
 pub mod toolchain_final_image;
 pub mod unused_stage;
+pub mod yarn_cache_left;
 pub mod yum_cache_left;
 pub mod zypper_cache_left;
 
@@ -38,4 +39,5 @@ pub static RULES: &[&dyn Rule] = &[
     &yum_cache_left::YumCacheLeft,
     &dnf_cache_left::DnfCacheLeft,
     &zypper_cache_left::ZypperCacheLeft,
+    &yarn_cache_left::YarnCacheLeft,
 ];
