@@ -5,13 +5,13 @@
  * command for every command the server advertises and two registrations of one id fail.
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, WorkspaceEdit } from 'vscode-languageclient/node';
 import type { ServerController } from './serverController';
 import { errorText } from './serverController';
 import { baseImageAt } from './baseImage';
 import { withDeadline } from './deadline';
 import { describeImageFacts } from './imageFacts';
-import { messageOf } from './serverReplies';
+import { isWorkspaceEdit, messageOf } from './serverReplies';
 import { treeUriFor } from './syntaxTree';
 
 /** Arguments sent with `layerwise.split`: the LSP TextDocumentPositionParams shape. */
@@ -63,14 +63,25 @@ function target(server: ServerController) {
 async function splitStages(server: ServerController): Promise<void> {
   const t = target(server);
   if (t === undefined) return;
-  const before = t.editor.document.version;
+  const document = t.editor.document;
+  const before = document.version;
   try {
-    // The server computes the edit and applies it with workspace/applyEdit before answering.
+    // The server computes the edit and normally applies it itself (workspace/applyEdit) before
+    // answering. If it answers with the edit instead and the document is untouched, apply it
+    // here, so either way of doing it works and the edit never lands twice.
     const result: unknown = await withDeadline(t.client, 'layerwise.split', (token) =>
       t.client.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.split', arguments: [t.arg] }, token));
-    const message = messageOf(result);
+    if (document.version === before && isWorkspaceEdit(result)) {
+      // The converter rejects malformed edits; that ends in the catch below.
+      const edit = await t.client.protocol2CodeConverter.asWorkspaceEdit(result as WorkspaceEdit);
+      if (!(await vscode.workspace.applyEdit(edit))) {
+        void vscode.window.showErrorMessage('layerwise: VS Code refused the split edit (is the file read-only?).');
+        return;
+      }
+    }
+    const message = isWorkspaceEdit(result) ? undefined : messageOf(result);
     if (message !== undefined) void vscode.window.showInformationMessage(`layerwise: ${message}`);
-    else if (t.editor.document.version === before) {
+    else if (document.version === before) {
       void vscode.window.showInformationMessage('layerwise: nothing to split in this Dockerfile.');
     }
   } catch (e) {

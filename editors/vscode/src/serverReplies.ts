@@ -1,5 +1,5 @@
 /**
- * Turning replies of the server's custom commands into text for a notification. The server
+ * Reading replies of the server's custom commands: text for a notification, or an edit. The server
  * may answer with a plain string or a small object; anything else means "nothing to say".
  * No `vscode` import, so it is unit-tested.
  */
@@ -14,4 +14,13 @@ export function messageOf(result: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether a reply has the shape of an LSP WorkspaceEdit (`changes` or `documentChanges`). */
+export function isWorkspaceEdit(result: unknown): result is { changes?: object; documentChanges?: unknown[] } {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return false;
+  const r = result as Record<string, unknown>;
+  const changes = r.changes !== undefined && r.changes !== null && typeof r.changes === 'object' && !Array.isArray(r.changes);
+  const documentChanges = Array.isArray(r.documentChanges);
+  return changes || documentChanges;
 }

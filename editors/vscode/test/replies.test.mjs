@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { messageOf } = require('../out/serverReplies.js');
+const { isWorkspaceEdit, messageOf } = require('../out/serverReplies.js');
 const { statusPresentation } = require('../out/statusText.js');
 
 test('messageOf accepts strings and common result objects', () => {
@@ -34,4 +34,12 @@ test('every server state has an icon, a word and a tooltip', () => {
   assert.equal(statusPresentation({ kind: 'running', version: undefined, path: '/x', source: 'bundled' }).tooltip,
     'layerwise (version not reported) is running');
   for (const s of states) assert.match(statusPresentation(s).icon, /^\$\([a-z~-]+\)$/);
+});
+
+test('isWorkspaceEdit recognises both WorkspaceEdit forms and nothing else', () => {
+  assert.equal(isWorkspaceEdit({ changes: { 'file:///a': [] } }), true);
+  assert.equal(isWorkspaceEdit({ documentChanges: [] }), true);
+  for (const r of [null, undefined, 'x', [], {}, { changes: [] }, { changes: null }, { documentChanges: {} }, { message: 'm' }]) {
+    assert.equal(isWorkspaceEdit(r), false, JSON.stringify(r));
+  }
 });
