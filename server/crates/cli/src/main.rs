@@ -46,6 +46,8 @@ enum Command {
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(commands::rules::ExplainArgs),
+    /// Split a Dockerfile into build and runtime stages (prints the result, or --write).
+    Split(commands::split::SplitArgs),
     /// Print the language server's settings schema (VS Code `contributes.configuration` shape).
     SettingsSchema,
 }
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         (Some(Command::Image(args)), _) => commands::image::run(&args),
         (Some(Command::Rules(args)), _) => commands::rules::run(&args),
         (Some(Command::Explain(args)), _) => commands::rules::explain(&args),
+        (Some(Command::Split(args)), _) => commands::split::run(&args),
         (Some(Command::SettingsSchema), _) => {
             println!("{}", serde_json::to_string_pretty(&layerwise_lsp::settings::schema()).unwrap_or_default());
             Ok(0)

@@ -6,3 +6,4 @@ pub mod image;
 pub mod lsp;
 pub mod parse;
 pub mod rules;
+pub mod split;

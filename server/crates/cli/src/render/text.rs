@@ -72,6 +72,7 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
             out.push_str(&renderer.render(message).to_string());
             out.push_str("\n\n");
         }
+        out.push_str(&super::sizes::render(r));
     }
     let files = reports.len();
     if errors + warnings + others == 0 {
