@@ -44,6 +44,8 @@ declare_rule! {
     ///
     /// ## References
     /// - [Docker: image references](https://docs.docker.com/reference/cli/docker/image/tag/#description)
+    /// - [moby/buildkit#2003](https://github.com/moby/buildkit/issues/2003): `FROM` of an
+    ///   upper-case stage name fails
     pub struct InvalidImageReference {
         name: "invalid-image-reference",
         group: Correctness,

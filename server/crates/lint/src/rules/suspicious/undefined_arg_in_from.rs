@@ -49,6 +49,9 @@ declare_rule! {
     }
 }
 
+/// Maps a byte range of a piece of text to its file range.
+type MapRange<'a> = Box<dyn Fn(&std::ops::Range<usize>) -> TextRange + 'a>;
+
 impl RuleCheck for UndefinedArgInFrom {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let known: Vec<&str> = cx
@@ -60,8 +63,7 @@ impl RuleCheck for UndefinedArgInFrom {
             .collect();
         let escape = cx.model.escape;
         for i in cx.of_kind(InstructionKind::From) {
-            let mut pieces: Vec<(&str, Box<dyn Fn(&std::ops::Range<usize>) -> TextRange + '_>)> =
-                Vec::new();
+            let mut pieces: Vec<(&str, MapRange<'_>)> = Vec::new();
             if let Some(parts) = i.inst.from_parts() {
                 let w = parts.image;
                 pieces.push((&w.text, Box::new(move |r| word_sub_range(&i, w, r, true))));
