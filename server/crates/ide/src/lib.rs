@@ -8,6 +8,7 @@ pub mod completion;
 pub mod hover;
 pub mod inlay_hints;
 pub mod navigation;
+pub mod outline;
 pub mod reference;
 pub mod sizes;
 pub mod split;

@@ -10,6 +10,7 @@ pub mod hover;
 pub mod images;
 pub mod inlay_hints;
 pub mod navigation;
+pub mod outline;
 pub mod watch;
 
 use crate::server::Backend;
@@ -23,6 +24,7 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     inlay_hints::capability(caps);
     code_lens::capability(caps);
     navigation::capability(caps);
+    outline::capability(caps);
     code_actions::capability(caps);
 }
 

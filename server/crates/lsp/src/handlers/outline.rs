@@ -1,0 +1,123 @@
+//! `textDocument/documentSymbol` (stages containing their instructions, global `ARG`s at the
+//! top) and `workspace/symbol` (stages of every open Dockerfile).
+
+use tower_lsp_server::jsonrpc::Result;
+
+use crate::position::to_lsp_range;
+use crate::server::Backend;
+use crate::types::{
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, Location, OneOf,
+    ServerCapabilities, SymbolKind, Uri, WorkspaceSymbol, WorkspaceSymbolParams,
+    WorkspaceSymbolResponse,
+};
+use layerwise_ide::outline::{self, OutlineKind, OutlineSymbol};
+use layerwise_syntax::InstructionKind;
+
+/// Enough for any realistic set of open Dockerfiles; bounds the answer for absurd ones.
+const MAX_WORKSPACE_SYMBOLS: usize = 1000;
+
+pub fn capability(caps: &mut ServerCapabilities) {
+    caps.document_symbol_provider = Some(OneOf::Left(true));
+    caps.workspace_symbol_provider = Some(OneOf::Left(true));
+}
+
+pub fn document_symbols(
+    b: &Backend,
+    params: DocumentSymbolParams,
+) -> Result<Option<DocumentSymbolResponse>> {
+    b.with_doc(
+        "documentSymbol",
+        &params.text_document.uri,
+        |a, rope, enc| {
+            let convert = |s: OutlineSymbol| to_lsp(s, &|r| to_lsp_range(rope, r, enc));
+            let syms = outline::document_symbols(a);
+            Some(DocumentSymbolResponse::Nested(
+                syms.into_iter().map(convert).collect(),
+            ))
+        },
+    )
+}
+
+pub fn workspace_symbols(
+    b: &Backend,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<WorkspaceSymbolResponse>> {
+    let uris: Vec<Uri> = match b.state.docs.lock() {
+        Ok(docs) => docs.keys().cloned().collect(),
+        Err(_) => return Ok(None),
+    };
+    let mut out = Vec::new();
+    for uri in uris {
+        if out.len() >= MAX_WORKSPACE_SYMBOLS {
+            break;
+        }
+        let file = uri
+            .path()
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let found = b.with_doc("workspaceSymbol", &uri, |a, rope, enc| {
+            Some(
+                outline::stage_symbols(a, &params.query)
+                    .into_iter()
+                    .map(|s| WorkspaceSymbol {
+                        name: s.name,
+                        kind: symbol_kind(s.kind),
+                        tags: None,
+                        container_name: Some(file.clone()),
+                        location: OneOf::Left(Location {
+                            uri: uri.clone(),
+                            range: to_lsp_range(rope, s.selection, enc),
+                        }),
+                        data: None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })?;
+        out.extend(found.unwrap_or_default());
+    }
+    out.truncate(MAX_WORKSPACE_SYMBOLS);
+    Ok(Some(WorkspaceSymbolResponse::Nested(out)))
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be named to build one
+fn to_lsp(
+    s: OutlineSymbol,
+    range: &dyn Fn(layerwise_syntax::TextRange) -> crate::types::Range,
+) -> DocumentSymbol {
+    DocumentSymbol {
+        name: s.name,
+        detail: s.detail,
+        kind: symbol_kind(s.kind),
+        tags: None,
+        deprecated: None,
+        range: range(s.range),
+        selection_range: range(s.selection),
+        children: (!s.children.is_empty())
+            .then(|| s.children.into_iter().map(|c| to_lsp(c, range)).collect()),
+    }
+}
+
+fn symbol_kind(kind: OutlineKind) -> SymbolKind {
+    use InstructionKind as I;
+    match kind {
+        OutlineKind::Stage { named: true } => SymbolKind::CLASS,
+        OutlineKind::Stage { named: false } => SymbolKind::MODULE,
+        OutlineKind::Variable => SymbolKind::VARIABLE,
+        OutlineKind::Instruction(k) => match k {
+            I::Run | I::Cmd | I::Entrypoint | I::Healthcheck | I::Shell => SymbolKind::FUNCTION,
+            I::Copy | I::Add => SymbolKind::FILE,
+            I::Label | I::Maintainer => SymbolKind::PROPERTY,
+            I::Expose => SymbolKind::INTERFACE,
+            I::Workdir | I::Volume => SymbolKind::PACKAGE,
+            I::User => SymbolKind::KEY,
+            I::Stopsignal => SymbolKind::EVENT,
+            I::Onbuild => SymbolKind::EVENT,
+            I::Arg | I::Env => SymbolKind::VARIABLE,
+            I::From => SymbolKind::CLASS,
+            I::Unknown => SymbolKind::NULL,
+        },
+    }
+}
