@@ -146,11 +146,11 @@ fn split_written(written: &str) -> (&str, Option<&str>) {
 
 /// Like [`tag_parts`] but a `${...}` first part counts as the version.
 fn written_tag_parts(tag: &str) -> (Option<&str>, Vec<&str>) {
-    if tag.starts_with('$') {
+    if let Some(after) = tag.strip_prefix('$') {
         let end = if tag.starts_with("${") {
             tag.find('}').map_or(tag.len(), |i| i + 1)
         } else {
-            tag[1..]
+            after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .map_or(tag.len(), |i| i + 1)
         };

@@ -13,6 +13,9 @@ use super::packages::{os_installs, runtime_packages, Os};
 use super::text::{absolute, referenced_vars, Style};
 use super::view::{push_line, Unit, View};
 
+/// A `CMD` or `ENTRYPOINT`: its unit and its words.
+pub(crate) type EntryWords = (usize, Vec<String>);
+
 /// One piece of a stage.
 #[derive(Debug, Clone)]
 pub(crate) enum Entry {
@@ -554,7 +557,7 @@ impl<'v, 'a> Plan<'v, 'a> {
     }
 
     /// The words of the last `ENTRYPOINT` and `CMD` of the stage, as the container runs them.
-    pub fn entry_words(&self) -> (Option<(usize, Vec<String>)>, Option<(usize, Vec<String>)>) {
+    pub fn entry_words(&self) -> (Option<EntryWords>, Option<EntryWords>) {
         let mut ep = None;
         let mut cmd = None;
         for (i, u) in self.v.units.iter().enumerate() {
