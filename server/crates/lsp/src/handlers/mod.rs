@@ -6,11 +6,13 @@ pub mod code_lens;
 pub mod commands;
 pub mod completion;
 pub mod context;
+pub mod folding;
 pub mod hover;
 pub mod images;
 pub mod inlay_hints;
 pub mod navigation;
 pub mod outline;
+pub mod selection_ranges;
 pub mod watch;
 
 use crate::server::Backend;
@@ -25,6 +27,8 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     code_lens::capability(caps);
     navigation::capability(caps);
     outline::capability(caps);
+    folding::capability(caps);
+    selection_ranges::capability(caps);
     code_actions::capability(caps);
 }
 
