@@ -32,6 +32,7 @@ EXPECTED = HERE / "expected.tsv"
 REASONS = HERE / "reasons.json"
 BATCH = 100  # files per hadolint process
 UNREVIEWED = "UNREVIEWED"
+TRUSTED = ["docker.io", "gcr.io"]  # for DL3026: both tools get the same list
 
 
 def run(cmd, **kw):
@@ -54,7 +55,8 @@ def shared_rules(layerwise):
 
 def prepare(corpus, work, codes):
     """Copies the corpus files into work/files with a layerwise.toml that turns every shared
-    code on, and an empty hadolint config (so no user or repository config applies)."""
+    code on, and a hadolint config with only the same trusted registries (so no user or repository
+    config applies)."""
     files_dir = work / "files"
     if files_dir.exists():
         shutil.rmtree(files_dir)
@@ -63,10 +65,12 @@ def prepare(corpus, work, codes):
     for f in sorted(corpus.glob("*.Dockerfile")):
         shutil.copyfile(f, files_dir / f.name)
         names.append(f.name)
-    toml = "# written by tests/hadolint/differential.py: every rule that answers to a hadolint code\n[rules]\n"
+    # a trusted-registry list so DL3026 is compared too (both tools are quiet without one)
+    toml = "# written by tests/hadolint/differential.py: every rule that answers to a hadolint code\n"
+    toml += f"trusted-registries = {json.dumps(TRUSTED)}\n[rules]\n"
     toml += "".join(f'"{c}" = "warning"\n' for c in sorted(codes))
     (files_dir / "layerwise.toml").write_text(toml)
-    (work / "hadolint.yaml").write_text("{}\n")
+    (work / "hadolint.yaml").write_text(json.dumps({"trustedRegistries": TRUSTED}) + "\n")
     return files_dir, names
 
 

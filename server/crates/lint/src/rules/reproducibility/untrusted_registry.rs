@@ -16,7 +16,9 @@ declare_rule! {
     /// `RUN --mount=from=` images from any other registry. Entries match exactly, or with a
     /// `*` at the start (`*.example.com`) or end (`registry.example.*`); `*` alone allows
     /// everything. Docker Hub images are allowed by `docker.io` or `hub.docker.com`; `scratch`
-    /// and stage names are always fine. Quiet when no list is configured.
+    /// and stage names are always fine. A registry host written literally counts even when the
+    /// rest of the reference comes from a variable (`ghcr.io/org/${NAME}`), and an `ARG` default
+    /// is followed to the registry it names. Quiet when no list is configured.
     ///
     /// ## Why is this bad?
     /// Organisations restrict base images to registries they mirror and scan. An image from
@@ -67,6 +69,14 @@ fn matches(pattern: &str, registry: &str) -> bool {
     }
 }
 
+/// The registry host of an image written with variables elsewhere, when the host part itself
+/// is literal (`ghcr.io/org/${NAME}:${TAG}`).
+fn literal_registry(text: &str) -> Option<&str> {
+    let (host, _) = text.split_once('/')?;
+    let looks_like_host = host.contains('.') || host.contains(':') || host == "localhost";
+    (looks_like_host && !host.contains('$')).then_some(host)
+}
+
 pub(crate) fn trusted(image: &ImageRef, list: &[String]) -> bool {
     if image.is_scratch() {
         return true;
@@ -108,22 +118,31 @@ impl RuleCheck for UntrustedRegistry {
         if list.is_empty() {
             return;
         }
-        let mut report = |image: &ImageRef, range: TextRange| {
-            if !trusted(image, &list) {
-                out.push(
-                    Diagnostic::new(meta, range, format!("`{}` is not from a trusted registry ({})", image.display_name(), list.join(", ")))
-                        .note("Use the image from one of the trusted registries (your mirror), or add its registry to `trusted-registries`."),
-                );
-            }
+        let finding = |shown: &str, range: TextRange| {
+            Diagnostic::new(meta, range, format!("`{shown}` is not from a trusted registry ({})", list.join(", ")))
+                .note("Use the image from one of the trusted registries (your mirror), or add its registry to `trusted-registries`.")
         };
         for stage in &cx.model.stages {
-            if let Base::Image(image) = &stage.base {
-                report(image, stage.base_range);
+            match &stage.base {
+                Base::Image(image) if !trusted(image, &list) => {
+                    out.push(finding(&image.display_name(), stage.base_range))
+                }
+                // `mcr.microsoft.com/x:${VARIANT}` with no default: the registry is still known
+                Base::Unresolved { .. } => {
+                    if let Some(registry) = literal_registry(&stage.base_text) {
+                        if !list.iter().any(|p| matches(p, registry)) {
+                            out.push(finding(&stage.base_text, stage.base_range));
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         for r in &cx.model.refs {
             if let (RefTarget::Image(image), false) = (&r.target, r.kind == RefKind::FromStage) {
-                report(image, r.range);
+                if !trusted(image, &list) {
+                    out.push(finding(&image.display_name(), r.range));
+                }
             }
         }
     }
@@ -151,6 +170,17 @@ mod tests {
             .map(|d| &t[d.range.as_usize()])
             .collect();
         assert_eq!(got, ["ghcr.io/o/x:1", "quay.io/q/y:2"]);
+        let f = with_list(&["docker.io"]);
+        let t2 = "ARG VARIANT\nFROM mcr.microsoft.com/devcontainers/node:${VARIANT}\nFROM ${REGISTRY}/x:1\n";
+        let got: Vec<&str> = findings_with(&UntrustedRegistry, t2, &f)
+            .iter()
+            .map(|d| &t2[d.range.as_usize()])
+            .collect();
+        assert_eq!(
+            got,
+            ["mcr.microsoft.com/devcontainers/node:${VARIANT}"],
+            "a literal host is known even when the rest is not"
+        );
         let f = with_list(&["*.io"]);
         assert!(findings_with(&UntrustedRegistry, t, &f).is_empty());
         let f = with_list(&["hub.docker.com", "ghcr.*", "quay.io"]);
