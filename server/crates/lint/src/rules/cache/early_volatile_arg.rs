@@ -6,11 +6,11 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 
 declare_rule! {
-    /// A build-specific `ARG` (commit, build date, version) declared long before its use.
+    /// A per-build `ARG` (commit, build date, version) declared long before its use.
     ///
     /// ## What it does
-    /// Reports an `ARG` inside a stage whose name says its value changes from build to build
-    /// (`GIT_SHA`, `GIT_COMMIT`, `VCS_REF`, `BUILD_DATE`, `BUILD_NUMBER`, `VERSION`...) when
+    /// Reports an `ARG` inside a stage whose name says its value changes between builds or
+    /// releases (`GIT_SHA`, `GIT_COMMIT`, `VCS_REF`, `BUILD_DATE`, `BUILD_NUMBER`, `VERSION`...) when
     /// `RUN` instructions that do not mention it come between the declaration and its first
     /// use, or when only `LABEL`s use it and `RUN`s follow it. An `ENV` that copies it carries
     /// it on (uses of the `ENV` count). An `ARG` the stage never mentions is not reported: a
@@ -103,11 +103,15 @@ impl RuleCheck for EarlyVolatileArg {
                 }
                 let name = &pair.key.text;
                 let count = if label_only { runs_after } else { busted };
-                let plural = if count == 1 { "" } else { "s" };
+                let which = if count == 1 {
+                    "the `RUN` instruction after it, which does not use it".to_string()
+                } else {
+                    format!("the {count} `RUN` instructions after it that do not use it")
+                };
                 let mut d = Diagnostic::new(
                     meta,
                     arg.abs(pair.key.range),
-                    format!("`ARG {name}` changes from build to build: the {count} `RUN` instruction{plural} after it re-run whenever it does"),
+                    format!("a new value of `ARG {name}` re-runs {which}"),
                 )
                 .related(first_use.head_range(), "first use");
                 if label_only {
@@ -239,7 +243,7 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "GIT_SHA");
         assert!(
-            d[0].message.contains("the 1 `RUN` instruction after it"),
+            d[0].message == "a new value of `ARG GIT_SHA` re-runs the `RUN` instruction after it, which does not use it",
             "{}",
             d[0].message
         );
@@ -249,7 +253,9 @@ mod tests {
         let t = "FROM debian\nARG BUILD_DATE\nLABEL org.opencontainers.image.created=$BUILD_DATE\nRUN apt-get update\nRUN make\n";
         let d = findings(&EarlyVolatileArg, t);
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("the 2 `RUN` instructions"));
+        assert!(d[0]
+            .message
+            .contains("the 2 `RUN` instructions after it that do not use it"));
         assert!(d[0].fixes.is_empty());
         // an ENV copy carries it on
         let t =
