@@ -12,6 +12,7 @@ pub mod navigation;
 pub mod outline;
 pub mod reference;
 pub mod selection_ranges;
+pub mod semantic_tokens;
 pub mod sizes;
 pub mod split;
 pub mod symbols_at;

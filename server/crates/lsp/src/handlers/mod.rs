@@ -13,6 +13,7 @@ pub mod inlay_hints;
 pub mod navigation;
 pub mod outline;
 pub mod selection_ranges;
+pub mod semantic_tokens;
 pub mod watch;
 
 use crate::server::Backend;
@@ -29,6 +30,7 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     outline::capability(caps);
     folding::capability(caps);
     selection_ranges::capability(caps);
+    semantic_tokens::capability(caps);
     code_actions::capability(caps);
 }
 
