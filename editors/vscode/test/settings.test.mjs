@@ -78,7 +78,7 @@ test('package.json carries the client-only settings exactly as defined', () => {
   for (const [k, v] of Object.entries(clientSettings)) assert.deepEqual(props[k], v, k);
 });
 
-test('package.json offers the settings the server reads (until settings-schema generates them)', () => {
+test('package.json offers the settings the server reads, in a valid shape', () => {
   const props = pkg.contributes.configuration.properties;
   for (const k of ['layerwise.rules', 'layerwise.inlayHints.enabled', 'layerwise.registry.offline',
     'layerwise.registry.mirrors', 'layerwise.registry.insecure', 'layerwise.registry.platform']) {
