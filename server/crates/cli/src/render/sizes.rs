@@ -76,7 +76,7 @@ pub fn estimate(report: &FileReport) -> (Analysis, FileSizes) {
         .unwrap_or(Path::new("."));
     for rel in &first.wanted_files {
         if let Some(text) = read_capped(&dir.join(rel)) {
-            inputs.files.insert(rel.clone(), text);
+            inputs.files.insert(rel.clone(), text.into());
         }
     }
     let sizes = sizes::estimate(&a, &inputs);

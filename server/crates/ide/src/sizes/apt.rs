@@ -25,6 +25,8 @@ pub struct AptTable {
     deps: Vec<Vec<u32>>,
     recs: Vec<Vec<u32>>,
     bases: Vec<BaseSet>,
+    /// Each base set's installed flags, computed once.
+    base_flags: Vec<(String, Vec<bool>)>,
     /// The Debian release the figures are from, as the generator recorded it.
     pub release: String,
 }
@@ -65,6 +67,7 @@ impl AptTable {
             deps: Vec::new(),
             recs: Vec::new(),
             bases: Vec::new(),
+            base_flags: Vec::new(),
             release: String::new(),
         };
         let mut raw: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
@@ -120,6 +123,12 @@ impl AptTable {
                 roots: resolve(&roots, &table.index),
             });
         }
+        let flags: Vec<(String, Vec<bool>)> = table
+            .bases
+            .iter()
+            .map(|b| (b.name.clone(), table.compute_base(&b.name)))
+            .collect();
+        table.base_flags = flags;
         table
     }
 
@@ -139,6 +148,13 @@ impl AptTable {
     /// The packages of a base set (its parents' included), as installed flags; unknown base
     /// names give an empty set.
     pub fn base_installed(&self, base: &str) -> Vec<bool> {
+        self.base_flags
+            .iter()
+            .find(|(n, _)| n == base)
+            .map_or_else(|| vec![false; self.names.len()], |(_, f)| f.clone())
+    }
+
+    fn compute_base(&self, base: &str) -> Vec<bool> {
         let mut installed = vec![false; self.names.len()];
         let mut name = Some(base.to_string());
         let mut hops = 0;

@@ -21,6 +21,7 @@ mod tests;
 mod walk;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use layerwise_analysis::image_facts::FactSource;
 use layerwise_syntax::TextRange;
@@ -239,7 +240,7 @@ pub struct FileSizes {
 #[derive(Debug, Clone, Default)]
 pub struct SizeInputs {
     /// Texts of build-context files by context-relative path (see [`FileSizes::wanted_files`]).
-    pub files: HashMap<String, String>,
+    pub files: HashMap<String, Arc<str>>,
     /// The wanted files are being read: estimates that need them are pending, not unknown.
     pub files_pending: bool,
     /// The build context is being walked: context-based sizes are pending.

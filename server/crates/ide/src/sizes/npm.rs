@@ -19,7 +19,7 @@ pub const PER_PACKAGE_HIGH: u64 = 900_000;
 pub const MAX_LOCKFILE_BYTES: usize = 32 * 1024 * 1024;
 
 /// Which lockfile format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lockfile {
     Npm,
     Yarn,
@@ -47,6 +47,32 @@ pub struct PackageCount {
     pub other_platforms: usize,
     /// Whether the dev/prod split is known.
     pub knows_dev: bool,
+}
+
+/// [`count`] with a small process-wide memo keyed by the text's hash: lockfiles can be large,
+/// and the same one is counted on every hint request.
+pub fn count_cached(kind: Lockfile, text: &str, arch: &str) -> Option<PackageCount> {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+    type Key = (Lockfile, String, u64, usize);
+    static MEMO: OnceLock<Mutex<HashMap<Key, Option<PackageCount>>>> = OnceLock::new();
+    const MAX_ENTRIES: usize = 32;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = (kind, arch.to_string(), h.finish(), text.len());
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let counted = count(kind, text, arch);
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MAX_ENTRIES {
+            m.clear();
+        }
+        m.insert(key, counted.clone());
+    }
+    counted
 }
 
 /// Counts the packages in a lockfile. `arch` is the target's Node name (`x64`, `arm64`).

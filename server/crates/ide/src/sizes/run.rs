@@ -2,13 +2,16 @@
 //! pip), `apt-get update`'s package lists, a command that writes next to nothing — or left
 //! unknown (builds, downloads, anything else). The parts add up to the step's estimate.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use layerwise_analysis::image_facts::format_bytes;
 use layerwise_analysis::shell::ShellCommand;
 
 use super::apk::ApkState;
 use super::apt::{AptBase, AptTable, APT_LISTS_BYTES};
 use super::copy::{context_path_of, resolve, Produced};
-use super::npm::{self, Lockfile, PER_PACKAGE_HIGH, PER_PACKAGE_LOW};
+use super::npm::{self, Lockfile, PackageCount, PER_PACKAGE_HIGH, PER_PACKAGE_LOW};
 use super::pip::{parse_requirements, requirement_name, PipTable};
 use super::{Amount, SizeEstimate, SizeInputs, SizeSource, Total};
 
@@ -38,6 +41,8 @@ pub(super) struct RunEnv<'a> {
     pub node_arch: &'a str,
     /// Whether the build context is known (so a missing lockfile really is missing).
     pub context_known: bool,
+    /// Lockfile package counts of this pass, by context path (a lockfile is parsed once).
+    pub lock_counts: &'a RefCell<HashMap<String, Option<PackageCount>>>,
 }
 
 /// One command's contribution.
@@ -464,7 +469,21 @@ fn node_part(
             format!("{ctx_path}: {why}"),
         );
     };
-    let Some(count) = npm::count(lockfile, text, env.node_arch) else {
+    let counted = match env.lock_counts.borrow().get(&ctx_path) {
+        Some(c) => c.clone(),
+        None => None,
+    };
+    let counted = match counted {
+        Some(c) => Some(c),
+        None => {
+            let c = npm::count_cached(lockfile, text, env.node_arch);
+            env.lock_counts
+                .borrow_mut()
+                .insert(ctx_path.clone(), c.clone());
+            c
+        }
+    };
+    let Some(count) = counted else {
         return Part::new(
             Amount::Unknown,
             false,

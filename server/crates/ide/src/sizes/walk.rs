@@ -2,6 +2,9 @@
 //! its base (an image's facts, or an earlier stage's state and total), each instruction adds its
 //! estimate, and the roles of the stages decide what reaches the final image.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use layerwise_analysis::build_context::BuildContext;
 use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
 use layerwise_analysis::{Base, Model, RefKind, RefTarget};
@@ -11,7 +14,7 @@ use layerwise_syntax::{Args, InstructionKind, TextRange};
 use super::apk::ApkState;
 use super::apt::{base_for_image, AptBase};
 use super::copy::{self, resolve, Origin, Produced};
-use super::npm::node_arch;
+use super::npm::{node_arch, PackageCount};
 use super::run::{estimate_run, Installed, RunEnv};
 use super::{
     Amount, FileSizes, SizeEstimate, SizeInputs, SizeSource, StageRole, StageSizes, Step, Total,
@@ -21,6 +24,12 @@ use crate::Analysis;
 /// Variable expansions (each walks its stage's definitions) allowed per file, so a huge file
 /// full of `$` stays linear; past it, words are used as written.
 const MAX_EXPANSIONS: usize = 2_000;
+
+/// Records of where files landed kept per stage (the newest win; older ones are forgotten),
+/// so `COPY --from` lookups stay bounded on huge files.
+const MAX_PRODUCED: usize = 1_024;
+/// Working directories of unknown steps kept per stage.
+const MAX_UNKNOWN_WRITES: usize = 256;
 
 /// Unpacked images typically take 2–3.5× their compressed (gzip) size: used only when a
 /// registry gave the compressed size and nothing knows the unpacked one.
@@ -44,6 +53,7 @@ struct Walker<'a> {
     insts: Vec<InstRef<'a>>,
     expansions: usize,
     wanted: Vec<String>,
+    lock_counts: RefCell<HashMap<String, Option<PackageCount>>>,
 }
 
 pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
@@ -54,10 +64,12 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
         insts: cx.instructions().collect(),
         expansions: 0,
         wanted: Vec::new(),
+        lock_counts: RefCell::new(HashMap::new()),
     };
     let model = &a.model;
     let target = model.stages.len().checked_sub(1);
     let roles = roles(model, target);
+    let users = users(model);
     let mut states: Vec<StageState> = Vec::with_capacity(model.stages.len());
     let mut stages: Vec<StageSizes> = Vec::with_capacity(model.stages.len());
     for stage in &model.stages {
@@ -87,6 +99,9 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
         let mut added = Total::default();
         for &i in &stage.instructions {
             let (estimate, adds_files) = w.step(i, &mut state, &states);
+            if state.produced.len() > MAX_PRODUCED {
+                state.produced.drain(..MAX_PRODUCED / 2);
+            }
             if adds_files {
                 added.add_total(&estimate.to_total());
             }
@@ -99,7 +114,7 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
         }
         let mut total = from.estimate.to_total();
         total.add_total(&added);
-        let used_by = used_by(model, stage.index);
+        let used_by = users.get(stage.index).cloned().unwrap_or_default();
         stages.push(StageSizes {
             index: stage.index,
             from,
@@ -115,14 +130,18 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
         .and_then(|t| stages.get(t))
         .map(|s| s.total)
         .unwrap_or_default();
+    // A builder that another builder is built on is inside that one's total already.
+    let mut builder_bases = vec![false; stages.len()];
+    for s in stages.iter().filter(|s| s.role == StageRole::Builder) {
+        if let Some(Base::Stage(b)) = model.stages.get(s.index).map(|m| &m.base) {
+            if let Some(flag) = builder_bases.get_mut(*b) {
+                *flag = true;
+            }
+        }
+    }
     let mut discarded = Total::default();
     for s in stages.iter().filter(|s| s.role == StageRole::Builder) {
-        // A builder that another builder is built on is inside that one's total already.
-        let is_base_of_builder = stages.iter().any(|o| {
-            o.role == StageRole::Builder
-                && matches!(model.stages[o.index].base, Base::Stage(b) if b == s.index)
-        });
-        if !is_base_of_builder {
+        if !builder_bases.get(s.index).copied().unwrap_or(false) {
             discarded.add_total(&s.total);
         }
     }
@@ -166,15 +185,22 @@ fn roles(model: &Model, target: Option<usize>) -> Vec<StageRole> {
     roles
 }
 
-fn used_by(model: &Model, stage: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = model
-        .refs
-        .iter()
-        .filter(|r| r.target == RefTarget::Stage(stage) && r.stage != stage)
-        .map(|r| r.stage)
-        .collect();
-    out.sort_unstable();
-    out.dedup();
+/// For every stage, the stages that build on it or copy from it (one pass over the refs).
+fn users(model: &Model) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); model.stages.len()];
+    for r in &model.refs {
+        if let RefTarget::Stage(t) = r.target {
+            if t != r.stage {
+                if let Some(list) = out.get_mut(t) {
+                    list.push(r.stage);
+                }
+            }
+        }
+    }
+    for list in &mut out {
+        list.sort_unstable();
+        list.dedup();
+    }
     out
 }
 
@@ -472,6 +498,7 @@ impl<'a> Walker<'a> {
             cache_mounts: &cache_mounts,
             node_arch: arch,
             context_known: self.a.facts.context.is_some(),
+            lock_counts: &self.lock_counts,
         };
         let workdir = state.workdir.clone();
         let e = estimate_run(
@@ -481,7 +508,10 @@ impl<'a> Walker<'a> {
             &mut state.produced,
             &mut self.wanted,
         );
-        if e.amount == Amount::Unknown || e.plus_unknown {
+        if (e.amount == Amount::Unknown || e.plus_unknown)
+            && state.unknown_writes.len() < MAX_UNKNOWN_WRITES
+            && !state.unknown_writes.contains(&workdir)
+        {
             state.unknown_writes.push(workdir);
         }
         e

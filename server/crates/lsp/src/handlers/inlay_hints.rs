@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use layerwise_analysis::Base;
 use layerwise_ide::sizes::{self, FileSizes, SizeInputs};
@@ -63,8 +63,10 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
 }
 
 /// The size estimates of a document with everything the server knows: pending walks and
-/// lookups, and the context files read so far (reads of the others are started).
-pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> FileSizes {
+/// lookups, and the context files read so far (reads of the others are started). Cached per
+/// document until its analysis or any of those inputs change, so scrolling (a hint request per
+/// visible range) and lenses do not estimate again.
+pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> Arc<FileSizes> {
     let mut inputs = SizeInputs::default();
     let dir = uri_to_path(uri).and_then(|p| p.parent().map(Path::to_path_buf));
     if let Some(dir) = &dir {
@@ -84,28 +86,121 @@ pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> FileSizes {
         }
     }
     inputs.images_pending = pending_images(b, a);
-    let first = sizes::estimate(a, &inputs);
-    let Some(dir) = dir else {
-        return first;
-    };
-    if first.wanted_files.is_empty() {
-        return first;
-    }
-    let mut loading = false;
-    for rel in &first.wanted_files {
-        let Some(entry) = a.facts.context.as_ref().and_then(|c| c.entry(rel)) else {
-            continue;
-        };
-        match cached_text(b, &dir.join(rel), entry.size) {
-            Cached::Text(t) => {
-                inputs.files.insert(rel.clone(), (*t).clone());
-            }
-            Cached::Loading => loading = true,
-            Cached::Unreadable => {}
+    // The Arc of this analysis, to recognise it next time (`a` is the current version's).
+    let current = b
+        .analysis(uri)
+        .filter(|arc| std::ptr::eq(Arc::as_ptr(arc), a));
+    let mut pending: Vec<&String> = inputs.images_pending.iter().collect();
+    pending.sort();
+    let cheap_key = format!("{}|{:?}", inputs.context_pending, pending);
+    if let Some(current) = &current {
+        if let Some(hit) = cached_sizes(b, uri, current, &cheap_key, a, dir.as_deref()) {
+            return hit;
         }
     }
-    inputs.files_pending = loading;
-    sizes::estimate(a, &inputs)
+    let first = sizes::estimate(a, &inputs);
+    let wanted = first.wanted_files.clone();
+    // The state of each wanted file as used for this estimate (not re-read afterwards: a read
+    // finishing meanwhile must make the next request estimate again).
+    let mut states = Vec::new();
+    let sizes = match &dir {
+        Some(dir) if !wanted.is_empty() => {
+            let mut loading = false;
+            for rel in &wanted {
+                let state = context_file(b, a, dir, rel);
+                states.push(signature_part(rel, &state));
+                match state {
+                    Cached::Text(t) => {
+                        inputs.files.insert(rel.clone(), t);
+                    }
+                    Cached::Loading => loading = true,
+                    Cached::Unreadable => {}
+                }
+            }
+            inputs.files_pending = loading;
+            sizes::estimate(a, &inputs)
+        }
+        _ => first,
+    };
+    let sizes = Arc::new(sizes);
+    if let (Some(current), Some(_)) = (current, &dir) {
+        let signature = states.join("|");
+        if let Ok(mut cache) = sizes_cache().lock() {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(
+                uri.clone(),
+                CachedSizes {
+                    analysis: Arc::downgrade(&current),
+                    key: cheap_key,
+                    wanted,
+                    signature,
+                    sizes: sizes.clone(),
+                },
+            );
+        }
+    }
+    sizes
+}
+
+/// A cached estimate for this very analysis, if nothing it depended on has changed.
+fn cached_sizes(
+    b: &Backend,
+    uri: &Uri,
+    current: &Arc<Analysis>,
+    key: &str,
+    a: &Analysis,
+    dir: Option<&Path>,
+) -> Option<Arc<FileSizes>> {
+    let (wanted, signature, sizes) = {
+        let cache = sizes_cache().lock().ok()?;
+        let c = cache.get(uri)?;
+        // The cached Weak keeps the allocation, so an equal pointer is this same analysis.
+        if !std::ptr::eq(c.analysis.as_ptr(), Arc::as_ptr(current)) || c.key != key {
+            return None;
+        }
+        (c.wanted.clone(), c.signature.clone(), c.sizes.clone())
+    };
+    let dir = dir?;
+    (files_signature(b, a, dir, &wanted) == signature).then_some(sizes)
+}
+
+/// Which of the wanted files are read, loading or unreadable now (starts reads as needed).
+fn files_signature(b: &Backend, a: &Analysis, dir: &Path, wanted: &[String]) -> String {
+    wanted
+        .iter()
+        .map(|rel| signature_part(rel, &context_file(b, a, dir, rel)))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn signature_part(rel: &str, state: &Cached) -> String {
+    match state {
+        Cached::Text(t) => format!("{rel}:{}", t.len()),
+        Cached::Loading => format!("{rel}:loading"),
+        Cached::Unreadable => format!("{rel}:none"),
+    }
+}
+
+fn context_file(b: &Backend, a: &Analysis, dir: &Path, rel: &str) -> Cached {
+    match a.facts.context.as_ref().and_then(|c| c.entry(rel)) {
+        Some(entry) => cached_text(b, &dir.join(rel), entry.size),
+        None => Cached::Unreadable,
+    }
+}
+
+struct CachedSizes {
+    analysis: Weak<Analysis>,
+    key: String,
+    wanted: Vec<String>,
+    signature: String,
+    sizes: Arc<FileSizes>,
+}
+
+fn sizes_cache() -> &'static Mutex<HashMap<Uri, CachedSizes>> {
+    static SIZES: OnceLock<Mutex<HashMap<Uri, CachedSizes>>> = OnceLock::new();
+    SIZES.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 /// Base images without facts whose registry lookup has been started (`handlers::images`).
@@ -138,7 +233,7 @@ const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 const MAX_CACHED: usize = 256;
 
 enum Cached {
-    Text(Arc<String>),
+    Text(Arc<str>),
     Loading,
     Unreadable,
 }
@@ -147,7 +242,7 @@ struct CachedFile {
     /// The size the build-context snapshot gave when the file was read: a different size in a
     /// newer snapshot means the file changed, so it is read again.
     size: u64,
-    text: Option<Arc<String>>,
+    text: Option<Arc<str>>,
     loading: bool,
 }
 
@@ -197,7 +292,7 @@ fn cached_text(b: &Backend, path: &Path, size: u64) -> Cached {
                 path,
                 CachedFile {
                     size,
-                    text: text.map(Arc::new),
+                    text: text.map(Arc::from),
                     loading: false,
                 },
             );
