@@ -56,12 +56,7 @@ pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
     (facts.images, facts.variants) =
         layerwise_project::offline_image_facts(&model, opts.registry, platform.as_ref());
     facts.trusted_registries = config.trusted_registries.clone();
-    let cx = LintContext {
-        file: &file,
-        text: &source.text,
-        model: &model,
-        facts: &facts,
-    };
+    let cx = LintContext::new(&file, &source.text, &model, &facts);
     let diagnostics = layerwise_lint::lint(&cx, &config);
     Ok(FileReport {
         path: path.to_path_buf(),

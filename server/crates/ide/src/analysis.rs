@@ -42,12 +42,7 @@ impl Analysis {
     }
 
     pub fn lint_context(&self) -> LintContext<'_> {
-        LintContext {
-            file: &self.file,
-            text: &self.text,
-            model: &self.model,
-            facts: &self.facts,
-        }
+        LintContext::new(&self.file, &self.text, &self.model, &self.facts)
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {

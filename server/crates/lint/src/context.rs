@@ -33,6 +33,8 @@ pub struct LintContext<'a> {
     pub text: &'a str,
     pub model: &'a Model,
     pub facts: &'a Facts,
+    /// The shell commands of each instruction, split once and shared by every rule.
+    runs: Vec<std::sync::OnceLock<Vec<ShellCommand>>>,
 }
 
 /// An instruction with its position in the model.
@@ -72,6 +74,19 @@ pub fn to_range(r: &Range<usize>) -> TextRange {
 }
 
 impl<'a> LintContext<'a> {
+    pub fn new(file: &'a Dockerfile, text: &'a str, model: &'a Model, facts: &'a Facts) -> Self {
+        let runs = (0..model.instructions.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        Self {
+            file,
+            text,
+            model,
+            facts,
+            runs,
+        }
+    }
+
     pub fn slice(&self, r: TextRange) -> &'a str {
         self.text.get(r.as_usize()).unwrap_or("")
     }
@@ -105,6 +120,13 @@ impl<'a> LintContext<'a> {
     /// The shell commands a `RUN` executes, with file ranges: the shell form, the exec form
     /// as one command, or heredoc bodies that the shell runs as scripts.
     pub fn run_commands(&self, i: &InstRef<'_>) -> Vec<ShellCommand> {
+        match self.runs.get(i.index) {
+            Some(cell) => cell.get_or_init(|| self.split_run(i)).clone(),
+            None => self.split_run(i),
+        }
+    }
+
+    fn split_run(&self, i: &InstRef<'_>) -> Vec<ShellCommand> {
         let inst = i.inst;
         if inst.kind != InstructionKind::Run {
             return Vec::new();

@@ -14,7 +14,8 @@ use crate::rule::Rule;
 pub fn all_on() -> Config {
     let mut c = Config::default();
     for r in crate::rules::all() {
-        c.rules.insert(r.meta().name.to_string(), Level::On(r.meta().severity));
+        c.rules
+            .insert(r.meta().name.to_string(), Level::On(r.meta().severity));
     }
     c
 }
@@ -22,7 +23,7 @@ pub fn all_on() -> Config {
 pub fn lint_with(text: &str, facts: &Facts) -> Vec<Diagnostic> {
     let file = Dockerfile::parse(text);
     let model = Model::build(&file, ModelOptions::default());
-    let cx = LintContext { file: &file, text, model: &model, facts };
+    let cx = LintContext::new(&file, text, &model, facts);
     crate::engine::lint(&cx, &all_on())
 }
 
@@ -32,12 +33,18 @@ pub fn findings(rule: &dyn Rule, text: &str) -> Vec<Diagnostic> {
 }
 
 pub fn findings_with(rule: &dyn Rule, text: &str, facts: &Facts) -> Vec<Diagnostic> {
-    lint_with(text, facts).into_iter().filter(|d| d.rule.name == rule.meta().name).collect()
+    lint_with(text, facts)
+        .into_iter()
+        .filter(|d| d.rule.name == rule.meta().name)
+        .collect()
 }
 
 /// The text of each finding's range.
 pub fn flagged<'a>(rule: &dyn Rule, text: &'a str) -> Vec<&'a str> {
-    findings(rule, text).iter().map(|d| &text[d.range.as_usize()]).collect()
+    findings(rule, text)
+        .iter()
+        .map(|d| &text[d.range.as_usize()])
+        .collect()
 }
 
 /// Applies the first fix of every finding of `rule` (unsafe ones too).

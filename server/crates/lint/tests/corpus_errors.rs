@@ -16,9 +16,15 @@ fn root() -> PathBuf {
 
 #[test]
 fn no_unexpected_errors_on_the_corpus() {
-    let corpus = std::env::var_os("LAYERWISE_CORPUS").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/corpus"));
+    let corpus = std::env::var_os("LAYERWISE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"));
     if !corpus.is_dir() {
-        assert!(std::env::var_os("LAYERWISE_REQUIRE_CORPUS").is_none(), "corpus required at {}", corpus.display());
+        assert!(
+            std::env::var_os("LAYERWISE_REQUIRE_CORPUS").is_none(),
+            "corpus required at {}",
+            corpus.display()
+        );
         eprintln!("skipping: no corpus at {}", corpus.display());
         return;
     }
@@ -40,7 +46,7 @@ fn no_unexpected_errors_on_the_corpus() {
         let file = Dockerfile::parse(&text);
         let model = Model::build(&file, ModelOptions::default());
         let facts = Facts::default();
-        let cx = LintContext { file: &file, text: &text, model: &model, facts: &facts };
+        let cx = LintContext::new(&file, &text, &model, &facts);
         let rel = path.strip_prefix(&corpus).unwrap().display().to_string();
         for d in layerwise_lint::lint(&cx, &Config::default()) {
             if d.severity == Severity::Error {
@@ -48,8 +54,14 @@ fn no_unexpected_errors_on_the_corpus() {
             }
         }
     }
-    let unexpected: Vec<_> = found.difference(&expected).map(|(f, r)| format!("{f}\t{r}")).collect();
-    let stale: Vec<_> = expected.difference(&found).map(|(f, r)| format!("{f}\t{r}")).collect();
+    let unexpected: Vec<_> = found
+        .difference(&expected)
+        .map(|(f, r)| format!("{f}\t{r}"))
+        .collect();
+    let stale: Vec<_> = expected
+        .difference(&found)
+        .map(|(f, r)| format!("{f}\t{r}"))
+        .collect();
     assert!(
         unexpected.is_empty() && stale.is_empty(),
         "{} file(s) checked.\nUnexpected errors (fix the rule, or list the file with the reason in tests/corpus/expected-errors.tsv):\n{}\nListed but no longer found (remove from the list):\n{}",
@@ -64,7 +76,10 @@ fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".Dockerfile") || n == "Dockerfile") {
+        } else if p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".Dockerfile") || n == "Dockerfile")
+        {
             out.push(p);
         }
     }

@@ -14,7 +14,7 @@ pub const IMAGE_SIZE: &str = "layerwise.imageSize";
 
 pub fn capability(caps: &mut ServerCapabilities) {
     caps.execute_command_provider = Some(ExecuteCommandOptions {
-        commands: vec![IMAGE_SIZE.into()],
+        commands: vec![IMAGE_SIZE.into(), super::code_actions::SPLIT.into()],
         work_done_progress_options: Default::default(),
     });
 }
@@ -22,6 +22,7 @@ pub fn capability(caps: &mut ServerCapabilities) {
 pub async fn execute(b: &Backend, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
     match params.command.as_str() {
         IMAGE_SIZE => image_size(b, params.arguments).await,
+        super::code_actions::SPLIT => super::code_actions::execute_split(b, params.arguments).await,
         other => Err(Error::invalid_params(format!("unknown command {other}"))),
     }
 }

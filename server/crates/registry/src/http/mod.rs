@@ -58,9 +58,11 @@ struct Subject<'a> {
 
 /// The registry API over HTTP(S). See the module docs.
 pub struct HttpDistribution {
-    verified: reqwest::Client,
+    /// Built on first use: building a client loads the system's root certificates, which
+    /// costs tens of milliseconds that a server start or an offline check should not pay.
+    verified: std::sync::OnceLock<reqwest::Client>,
     /// Accepts any certificate; used only for hosts in `insecure_registries`.
-    unverified: reqwest::Client,
+    unverified: std::sync::OnceLock<reqwest::Client>,
     settings: RegistrySettings,
     credentials: CredentialStore,
     tokens: TokenCache,
@@ -86,6 +88,22 @@ fn build_client(
         .connect_timeout(settings.connect_timeout())
         .pool_idle_timeout(Duration::from_secs(30))
         .user_agent(concat!("layerwise/", env!("CARGO_PKG_VERSION")));
+    let extra = load_extra_certs(settings)?;
+    if !extra.is_empty() {
+        b = b.tls_certs_merge(extra);
+    }
+    if accept_invalid {
+        b = b.tls_danger_accept_invalid_certs(true);
+    }
+    b.build().map_err(|e| RegistryError::Config {
+        detail: format!("cannot set up HTTP client: {e}"),
+    })
+}
+
+/// The extra CA certificates of the settings, read and parsed.
+fn load_extra_certs(
+    settings: &RegistrySettings,
+) -> Result<Vec<reqwest::Certificate>, RegistryError> {
     let mut extra = Vec::new();
     for path in &settings.ca_certificates {
         let pem = std::fs::read(path).map_err(|e| RegistryError::Config {
@@ -97,15 +115,7 @@ fn build_client(
             })?;
         extra.extend(certs);
     }
-    if !extra.is_empty() {
-        b = b.tls_certs_merge(extra);
-    }
-    if accept_invalid {
-        b = b.tls_danger_accept_invalid_certs(true);
-    }
-    b.build().map_err(|e| RegistryError::Config {
-        detail: format!("cannot set up HTTP client: {e}"),
-    })
+    Ok(extra)
 }
 
 /// `host[:port]` of a URL, as registries are named (`host_str` keeps IPv6 brackets).
@@ -200,9 +210,12 @@ fn registry_message(body: &[u8]) -> Option<String> {
 
 impl HttpDistribution {
     pub fn new(settings: &RegistrySettings) -> Result<HttpDistribution, RegistryError> {
+        // Validate the settings now (a bad CA file is a configuration error the caller should
+        // see at once); the clients themselves are built when first needed.
+        load_extra_certs(settings)?;
         Ok(HttpDistribution {
-            verified: build_client(settings, false)?,
-            unverified: build_client(settings, true)?,
+            verified: std::sync::OnceLock::new(),
+            unverified: std::sync::OnceLock::new(),
             credentials: CredentialStore::new(
                 settings.docker_config_dir.clone(),
                 settings.helper_timeout(),
@@ -218,11 +231,20 @@ impl HttpDistribution {
     }
 
     fn client_for(&self, host: &str) -> &reqwest::Client {
-        if self.settings.is_insecure(host) {
+        let insecure = self.settings.is_insecure(host);
+        let cell = if insecure {
             &self.unverified
         } else {
             &self.verified
-        }
+        };
+        cell.get_or_init(|| {
+            // The settings were validated in `new`, so this only fails if a CA file changed
+            // since; fall back to a client with the system roots alone.
+            build_client(&self.settings, insecure).unwrap_or_else(|e| {
+                tracing::warn!("{e}; using the system's root certificates only");
+                reqwest::Client::new()
+            })
+        })
     }
 
     /// Plain HTTP (and credentials over it) is allowed only to loopback and insecure-marked hosts.

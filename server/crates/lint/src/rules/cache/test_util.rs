@@ -12,12 +12,7 @@ use crate::rule::Rule;
 pub(crate) fn run(rule: &dyn Rule, text: &str, facts: &Facts) -> Vec<Diagnostic> {
     let file = Dockerfile::parse(text);
     let model = Model::build(&file, ModelOptions::default());
-    let cx = LintContext {
-        file: &file,
-        text,
-        model: &model,
-        facts,
-    };
+    let cx = LintContext::new(&file, text, &model, facts);
     let mut out = Vec::new();
     rule.check(&cx, &mut out);
     out

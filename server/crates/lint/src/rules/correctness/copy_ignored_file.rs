@@ -153,12 +153,7 @@ mod tests {
         let file = layerwise_syntax::Dockerfile::parse(text);
         let model =
             layerwise_analysis::Model::build(&file, layerwise_analysis::ModelOptions::default());
-        let cx = LintContext {
-            file: &file,
-            text,
-            model: &model,
-            facts,
-        };
+        let cx = LintContext::new(&file, text, &model, facts);
         let mut out = Vec::new();
         crate::rule::Rule::check(&CopyIgnoredFile, &cx, &mut out);
         out

@@ -155,12 +155,7 @@ mod tests {
         let file = Dockerfile::parse(text);
         let model = Model::build(&file, ModelOptions::default());
         let facts = Facts::default();
-        let cx = LintContext {
-            file: &file,
-            text,
-            model: &model,
-            facts: &facts,
-        };
+        let cx = LintContext::new(&file, text, &model, &facts);
         let mut out = Vec::new();
         walk(&cx, |i, env| {
             out.push((
