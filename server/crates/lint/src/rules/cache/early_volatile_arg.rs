@@ -6,10 +6,10 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 
 declare_rule! {
-    /// A per-build `ARG` (commit, build date, version) declared long before its use.
+    /// A per-build `ARG` or `ENV` (commit, build date, version) declared long before its use.
     ///
     /// ## What it does
-    /// Reports an `ARG` inside a stage whose name says its value changes between builds or
+    /// Reports an `ARG` (or `ENV`) inside a stage whose name says its value changes between builds or
     /// releases (`GIT_SHA`, `GIT_COMMIT`, `VCS_REF`, `BUILD_DATE`, `BUILD_NUMBER`, `VERSION`...) when
     /// `RUN` instructions that do not mention it come between the declaration and its first
     /// use, or when only `LABEL`s use it and `RUN`s follow it. An `ENV` that copies it carries
@@ -17,8 +17,8 @@ declare_rule! {
     /// script may read it from the environment.
     ///
     /// ## Why is this bad?
-    /// Every `RUN` after an `ARG` gets its value in the environment, so a new value is a cache
-    /// miss for all of them, whether they use it or not. Declared at the top of a stage, a
+    /// Every `RUN` after an `ARG` or `ENV` gets its value in the environment, so a new value
+    /// is a cache miss for all of them, whether they use it or not. Declared at the top of a stage, a
     /// commit hash re-runs the dependency install and the whole build on every commit.
     /// Declared just before its first use, it invalidates only what really depends on it.
     ///
@@ -67,11 +67,22 @@ impl RuleCheck for EarlyVolatileArg {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         for (pos, arg) in insts.iter().enumerate() {
-            if arg.inst.kind != InstructionKind::Arg || arg.stage.is_none() {
+            if !matches!(arg.inst.kind, InstructionKind::Arg | InstructionKind::Env)
+                || arg.stage.is_none()
+            {
                 continue;
             }
             let pairs = arg.inst.pairs();
-            for pair in pairs.iter().filter(|p| is_volatile(&p.key.text)) {
+            // An `ENV` that copies a variable (`ENV V=$GIT_SHA`) is reported at that `ARG`.
+            let literal = |p: &&layerwise_syntax::KeyValue| {
+                arg.inst.kind == InstructionKind::Arg
+                    || !p.value.as_ref().is_some_and(|v| v.text.contains('$'))
+            };
+            for pair in pairs
+                .iter()
+                .filter(|p| is_volatile(&p.key.text))
+                .filter(literal)
+            {
                 let mut names = vec![pair.key.text.to_string()];
                 let mut busted = 0usize;
                 let mut first_use: Option<&InstRef<'_>> = None;
@@ -102,6 +113,7 @@ impl RuleCheck for EarlyVolatileArg {
                     continue;
                 }
                 let name = &pair.key.text;
+                let keyword = arg.inst.kind.keyword();
                 let count = if label_only { runs_after } else { busted };
                 let which = if count == 1 {
                     "the `RUN` instruction after it, which does not use it".to_string()
@@ -111,7 +123,7 @@ impl RuleCheck for EarlyVolatileArg {
                 let mut d = Diagnostic::new(
                     meta,
                     arg.abs(pair.key.range),
-                    format!("a new value of `ARG {name}` re-runs {which}"),
+                    format!("a new value of `{keyword} {name}` re-runs {which}"),
                 )
                 .related(first_use.head_range(), "first use");
                 if label_only {
@@ -126,7 +138,7 @@ impl RuleCheck for EarlyVolatileArg {
                             format!("{text}\n")
                         };
                         d = d.fix(Fix {
-                            title: format!("Move `ARG {name}` to just before its first use"),
+                            title: format!("Move `{keyword} {name}` to just before its first use"),
                             applicability: Applicability::Unsafe,
                             edits: vec![
                                 Edit {
@@ -249,6 +261,10 @@ mod tests {
         );
         assert_eq!(fixed(&EarlyVolatileArg, t), "FROM golang AS build\nRUN go mod download\nARG GIT_SHA\nRUN go build -ldflags \"-X main.c=${GIT_SHA}\"\n");
         assert!(findings(&EarlyVolatileArg, &fixed(&EarlyVolatileArg, t)).is_empty());
+        // an ENV with a per-build name works the same way
+        let t = "FROM alpine\nENV APP_VERSION=1.4.2\nRUN apk add --no-cache curl\nRUN echo $APP_VERSION > /version\n";
+        assert_eq!(findings(&EarlyVolatileArg, t)[0].message, "a new value of `ENV APP_VERSION` re-runs the `RUN` instruction after it, which does not use it");
+        assert_eq!(fixed(&EarlyVolatileArg, t), "FROM alpine\nRUN apk add --no-cache curl\nENV APP_VERSION=1.4.2\nRUN echo $APP_VERSION > /version\n");
         // only labels use it
         let t = "FROM debian\nARG BUILD_DATE\nLABEL org.opencontainers.image.created=$BUILD_DATE\nRUN apt-get update\nRUN make\n";
         let d = findings(&EarlyVolatileArg, t);
@@ -261,6 +277,7 @@ mod tests {
         let t =
             "FROM node\nARG VERSION=1\nENV APP_V=$VERSION\nRUN npm ci\nRUN node build.js $APP_V\n";
         let d = findings(&EarlyVolatileArg, t);
+        assert_eq!(d.len(), 1, "reported once, at the ARG");
         assert_eq!(&t[d[0].range.as_usize()], "VERSION");
         assert!(
             d[0].fixes.is_empty(),
