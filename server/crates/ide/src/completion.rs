@@ -680,7 +680,7 @@ fn copy_paths(
 ) {
     let from_context = inst.flag("from").is_none();
     // destination candidates: WORKDIRs of this stage
-    if args_started && word.starts_with('/') || args_started && word.is_empty() {
+    if args_started && (word.starts_with('/') || word.is_empty()) {
         if let Some(i) = index {
             let wd = cx.a.model.workdir_before(&cx.a.file, i);
             if wd != "/" {
