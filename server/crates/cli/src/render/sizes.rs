@@ -274,4 +274,66 @@ mod tests {
             }
         }
     }
+
+    /// Every corpus Dockerfile (when `../shared/corpus` is there) goes through the estimator,
+    /// the hints, the lenses and this summary without panicking; so do a huge single line and
+    /// a 10,000-line file.
+    #[test]
+    fn corpus_and_huge_inputs_never_panic() {
+        use layerwise_ide::{code_lens::code_lenses, inlay_hints::inlay_hints};
+        use layerwise_syntax::TextRange;
+        let check = |text: &str| {
+            let mut a = Analysis::from_text(text);
+            if let Some(registry) = offline_registry() {
+                let platform = Platform::parse(PLATFORM).ok();
+                (a.facts.images, a.facts.variants) =
+                    layerwise_project::offline_image_facts(&a.model, registry, platform.as_ref());
+            }
+            let mut inputs = SizeInputs::default();
+            inputs
+                .files
+                .insert("package-lock.json".into(), "{\"packages\": {}}".into());
+            inputs
+                .files
+                .insert("requirements.txt".into(), "flask\nnumpy\n".into());
+            let sizes = sizes::estimate(&a, &inputs);
+            let all = TextRange::new(0, u32::try_from(text.len()).unwrap_or(u32::MAX));
+            let _ = inlay_hints(&a, &sizes, all);
+            let _ = code_lenses(&a, &sizes);
+            let _ = render_sizes("x", &a, &sizes);
+        };
+        check(&format!(
+            "FROM node:20\nRUN apt-get install -y {}\n",
+            "gcc ".repeat(2_500_000)
+        ));
+        let mut long = String::new();
+        for i in 0..1_000usize {
+            long.push_str(&format!("FROM node:20 AS s{i}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN pip install flask\nCOPY --from=s{} /app /x\nRUN apt-get update\nENV A=$B\nRUN echo\nRUN make\n", i.saturating_sub(1)));
+        }
+        check(&long);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/corpus");
+        if !root.is_dir() {
+            assert!(
+                std::env::var_os("LAYERWISE_REQUIRE_CORPUS").is_none(),
+                "corpus required at {}",
+                root.display()
+            );
+            eprintln!("skipping the corpus: none at {}", root.display());
+            return;
+        }
+        let mut stack = vec![root];
+        let mut seen = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if let Ok(bytes) = std::fs::read(&p) {
+                    check(&String::from_utf8_lossy(&bytes));
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 1_000, "{seen} corpus files");
+    }
 }
