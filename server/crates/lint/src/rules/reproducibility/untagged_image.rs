@@ -1,4 +1,4 @@
-use layerwise_analysis::Base;
+use layerwise_analysis::{Base, RefKind, RefTarget};
 
 use crate::context::LintContext;
 use crate::declare_rule;
@@ -9,8 +9,11 @@ declare_rule! {
     /// A base image without a tag or digest.
     ///
     /// ## What it does
-    /// Reports `FROM image` with neither `:tag` nor `@digest`. A `FROM` that names an earlier
-    /// stage, `scratch`, or an `ARG` whose default carries a tag is fine.
+    /// Reports `FROM image` with neither `:tag` nor `@digest`, and the same for external images
+    /// used by `COPY --from=` and `RUN --mount=from=` (those with a path, like `org/tools`, and
+    /// `alpine`, `busybox`, `debian`, `ubuntu`: another bare word may name a build context given
+    /// with `--build-context`). A `FROM` that names an earlier stage, `scratch`, or an `ARG`
+    /// whose default carries a tag is fine.
     ///
     /// ## Why is this bad?
     /// Without a tag Docker pulls `latest`, which moves: the same Dockerfile builds a
@@ -67,6 +70,33 @@ impl RuleCheck for UntaggedImage {
                 ),
             );
         }
+        // `COPY --from=busybox` / `RUN --mount=from=alpine` of an external image
+        for r in &cx.model.refs {
+            let RefTarget::Image(image) = &r.target else {
+                continue;
+            };
+            if r.kind == RefKind::FromStage
+                || image.tag.is_some()
+                || image.digest.is_some()
+                || image.is_scratch()
+            {
+                continue;
+            }
+            // a bare word may be a named build context (`--build-context tools=...`), not an
+            // image: only names with a path, or the few images people copy tools from
+            let bare_image = matches!(r.text.as_str(), "alpine" | "busybox" | "debian" | "ubuntu");
+            if !r.text.contains('/') && !bare_image {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    meta,
+                    r.range,
+                    format!("`{}` has no tag: Docker will pull `latest`", r.text),
+                )
+                .note("Pin a version (or a digest) of the image you copy from, as for FROM."),
+            );
+        }
     }
 }
 
@@ -85,6 +115,14 @@ mod tests {
             flagged(&UntaggedImage, "ARG IMG=node\nFROM $IMG\n"),
             ["$IMG"]
         );
+        let t = "FROM alpine:3.20\nCOPY --from=busybox /bin/busybox /b\nRUN --mount=from=ghcr.io/o/tools,target=/t ls /t\n";
+        assert_eq!(flagged(&UntaggedImage, t), ["busybox", "ghcr.io/o/tools"]);
+        // a bare word may be a named build context
+        assert!(findings(
+            &UntaggedImage,
+            "FROM alpine:3.20\nCOPY --from=templates /t /t\n"
+        )
+        .is_empty());
     }
 
     #[test]

@@ -32,7 +32,17 @@ pub(crate) fn run_scripts<'a>(cx: &LintContext<'a>) -> Vec<Script<'a>> {
             }
             let onbuild = !std::ptr::eq(eff, i.inst);
             let r = InstRef { inst: eff, ..i };
-            let mut commands = cx.run_commands(&r);
+            // The context caches each instruction's commands by index; the `RUN` inside an
+            // `ONBUILD` must not take (or fill) the `ONBUILD` instruction's slot, so it is split
+            // through an index outside the cache.
+            let mut commands = if onbuild {
+                cx.run_commands(&InstRef {
+                    index: usize::MAX,
+                    ..r
+                })
+            } else {
+                cx.run_commands(&r)
+            };
             commands.iter_mut().for_each(strip_keywords);
             Some(Script {
                 commands,
