@@ -14,7 +14,9 @@ pub struct CheckDirective {
 
 impl CheckDirective {
     pub fn from_file(file: &Dockerfile) -> Self {
-        let Some((r, d)) = file.directives().find(|(_, d)| &*d.name == "check") else { return Self::default() };
+        let Some((r, d)) = file.directives().find(|(_, d)| &*d.name == "check") else {
+            return Self::default();
+        };
         let mut out = Self::parse(&d.value);
         out.range = Some(r.abs(d.value_range));
         out
@@ -24,7 +26,9 @@ impl CheckDirective {
     pub fn parse(value: &str) -> Self {
         let mut out = Self::default();
         for part in value.split(';') {
-            let Some((k, v)) = part.split_once('=') else { continue };
+            let Some((k, v)) = part.split_once('=') else {
+                continue;
+            };
             match k.trim().to_ascii_lowercase().as_str() {
                 "skip" => {
                     for name in v.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -43,6 +47,10 @@ impl CheckDirective {
     }
 
     pub fn skips(&self, buildkit_name: &str) -> bool {
-        self.skip_all || self.skip.iter().any(|s| s.eq_ignore_ascii_case(buildkit_name))
+        self.skip_all
+            || self
+                .skip
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(buildkit_name))
     }
 }

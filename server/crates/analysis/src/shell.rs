@@ -27,7 +27,9 @@ impl ShellCommand {
         let mut i = 0;
         while i < self.words.len() {
             let w = &self.words[i].text;
-            let is_assign = w.split_once('=').is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            let is_assign = w.split_once('=').is_some_and(|(k, _)| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
             if is_assign || matches!(w.as_str(), "sudo" | "exec" | "time" | "nohup" | "command") {
                 i += 1;
             } else {
@@ -39,22 +41,34 @@ impl ShellCommand {
 
     /// The program name (`apt-get`, `npm`...), path stripped.
     pub fn program(&self) -> Option<&str> {
-        self.argv().first().map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+        self.argv()
+            .first()
+            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
     }
 
     /// `true` if any argument equals one of `flags`.
     pub fn has_arg(&self, flags: &[&str]) -> bool {
-        self.argv().iter().skip(1).any(|w| flags.contains(&w.text.as_str()))
+        self.argv()
+            .iter()
+            .skip(1)
+            .any(|w| flags.contains(&w.text.as_str()))
     }
 
     /// Non-flag arguments after the program and the given subcommand words.
     pub fn positional(&self) -> impl Iterator<Item = &ShellWord> {
-        self.argv().iter().skip(1).filter(|w| !w.text.starts_with('-'))
+        self.argv()
+            .iter()
+            .skip(1)
+            .filter(|w| !w.text.starts_with('-'))
     }
 
     /// `argv[1]`, the subcommand for tools like `apt-get install`, `npm ci`.
     pub fn subcommand(&self) -> Option<&str> {
-        self.argv().iter().skip(1).find(|w| !w.text.starts_with('-')).map(|w| w.text.as_str())
+        self.argv()
+            .iter()
+            .skip(1)
+            .find(|w| !w.text.starts_with('-'))
+            .map(|w| w.text.as_str())
     }
 }
 
@@ -65,10 +79,18 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
     let mut words: Vec<ShellWord> = Vec::new();
     let mut cmd_start: Option<usize> = None;
     let mut i = 0;
-    let finish = |words: &mut Vec<ShellWord>, commands: &mut Vec<ShellCommand>, start: Option<usize>, _at: usize, term: &'static str| {
+    let finish = |words: &mut Vec<ShellWord>,
+                  commands: &mut Vec<ShellCommand>,
+                  start: Option<usize>,
+                  _at: usize,
+                  term: &'static str| {
         if let Some(last) = words.last() {
             let end = last.range.end;
-            commands.push(ShellCommand { words: std::mem::take(words), range: start.unwrap_or(0)..end, terminator: term });
+            commands.push(ShellCommand {
+                words: std::mem::take(words),
+                range: start.unwrap_or(0)..end,
+                terminator: term,
+            });
         }
     };
     while i < b.len() {
@@ -77,7 +99,13 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
             b' ' | b'\t' | b'\r' => i += 1,
             b'\\' if matches!(b.get(i + 1), Some(b'\n')) => i += 2,
             b'\n' | b';' => {
-                finish(&mut words, &mut commands, cmd_start, i, if c == b';' { ";" } else { "\n" });
+                finish(
+                    &mut words,
+                    &mut commands,
+                    cmd_start,
+                    i,
+                    if c == b';' { ";" } else { "\n" },
+                );
                 cmd_start = None;
                 i += 1;
             }
@@ -147,7 +175,10 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
             b'"' => {
                 i += 1;
                 while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' && i + 1 < b.len() && matches!(b[i + 1], b'"' | b'\\' | b'$' | b'`') {
+                    if b[i] == b'\\'
+                        && i + 1 < b.len()
+                        && matches!(b[i + 1], b'"' | b'\\' | b'$' | b'`')
+                    {
                         i += 1;
                     }
                     let ch = s[i..].chars().next().unwrap_or(' ');
@@ -173,7 +204,13 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
             }
         }
     }
-    (ShellWord { text, range: start..i.max(start + 1).min(b.len()) }, i.max(start + 1))
+    (
+        ShellWord {
+            text,
+            range: start..i.max(start + 1).min(b.len()),
+        },
+        i.max(start + 1),
+    )
 }
 
 #[cfg(test)]
@@ -197,7 +234,15 @@ mod tests {
 
     #[test]
     fn survives_junk() {
-        for s in ["'unterminated", "\"x", "$(", "\\", "&&&&||;;", "#only comment", ""] {
+        for s in [
+            "'unterminated",
+            "\"x",
+            "$(",
+            "\\",
+            "&&&&||;;",
+            "#only comment",
+            "",
+        ] {
             let _ = split_script(s);
         }
     }

@@ -38,7 +38,10 @@ pub struct VarDef {
 
 /// Platform args BuildKit defines in the global scope.
 pub const AUTOMATIC_PLATFORM_ARGS: &[(&str, &str)] = &[
-    ("TARGETPLATFORM", "platform of the build result, e.g. linux/amd64"),
+    (
+        "TARGETPLATFORM",
+        "platform of the build result, e.g. linux/amd64",
+    ),
     ("TARGETOS", "OS component of TARGETPLATFORM"),
     ("TARGETARCH", "architecture component of TARGETPLATFORM"),
     ("TARGETVARIANT", "variant component of TARGETPLATFORM"),
@@ -72,7 +75,11 @@ pub const PREDEFINED_ARGS: &[&str] = &[
 /// Values for the automatic platform args, from a target platform (`linux/arm64/v8`).
 pub fn automatic_values(name: &str, platform: &str) -> Option<String> {
     let mut parts = platform.split('/');
-    let (os, arch, variant) = (parts.next().unwrap_or("linux"), parts.next().unwrap_or("amd64"), parts.next().unwrap_or(""));
+    let (os, arch, variant) = (
+        parts.next().unwrap_or("linux"),
+        parts.next().unwrap_or("amd64"),
+        parts.next().unwrap_or(""),
+    );
     Some(match name {
         "TARGETPLATFORM" | "BUILDPLATFORM" => platform.to_string(),
         "TARGETOS" | "BUILDOS" => os.to_string(),

@@ -32,7 +32,16 @@ FROM gcr.io/distroless/static AS later
 fn stages_and_bases() {
     let (_, m) = model(MULTI);
     let names: Vec<_> = m.stages.iter().map(|s| s.name.clone()).collect();
-    assert_eq!(names, [Some("deps".into()), Some("build".into()), None, None, Some("later".into())]);
+    assert_eq!(
+        names,
+        [
+            Some("deps".into()),
+            Some("build".into()),
+            None,
+            None,
+            Some("later".into())
+        ]
+    );
     match &m.stages[0].base {
         Base::Image(r) => assert_eq!(r.canonical(), "docker.io/library/node:20-alpine"),
         other => panic!("{other:?}"),
@@ -48,7 +57,11 @@ fn stages_and_bases() {
 #[test]
 fn stage_references() {
     let (_, m) = model(MULTI);
-    let refs: Vec<_> = m.refs.iter().map(|r| (r.kind, r.text.as_str(), r.target.clone())).collect();
+    let refs: Vec<_> = m
+        .refs
+        .iter()
+        .map(|r| (r.kind, r.text.as_str(), r.target.clone()))
+        .collect();
     assert_eq!(refs[0], (RefKind::FromStage, "deps", RefTarget::Stage(0)));
     assert_eq!(refs[1], (RefKind::MountFrom, "deps", RefTarget::Stage(0)));
     assert_eq!(refs[2], (RefKind::CopyFrom, "build", RefTarget::Stage(1)));
@@ -63,12 +76,19 @@ fn stage_references() {
 fn scopes_follow_buildkit() {
     let (file, m) = model(MULTI);
     // `RUN` in stage build: ENV inherited from deps, ARG NODE_VERSION redeclared
-    let run = m.instructions.iter().position(|i| i.kind == layerwise_syntax::InstructionKind::Run).unwrap();
+    let run = m
+        .instructions
+        .iter()
+        .position(|i| i.kind == layerwise_syntax::InstructionKind::Run)
+        .unwrap();
     let scope = m.scope_before(&file, run);
     assert_eq!(scope.value("NODE_ENV").as_deref(), Some("production"));
     assert_eq!(scope.value("NODE_VERSION").as_deref(), Some("20"));
     assert!(scope.value("PATH").unwrap().starts_with("/app/bin:"));
-    assert!(!scope.is_declared("BASE"), "global ARG not redeclared is not visible in a stage");
+    assert!(
+        !scope.is_declared("BASE"),
+        "global ARG not redeclared is not visible in a stage"
+    );
     assert_eq!(m.workdir_before(&file, run), "/app/src");
     // a FROM sees global args and the automatic platform args
     let g = m.global_scope();
@@ -89,7 +109,14 @@ fn positions() {
 
 #[test]
 fn broken_files_still_model() {
-    for t in ["", "FROM", "RUN x\nFROM", "FROM a AS\nCOPY --from= x y\nRUN --mount=from", "ARG\nFROM ${", "FROM a\nFROM b AS a\nFROM a"] {
+    for t in [
+        "",
+        "FROM",
+        "RUN x\nFROM",
+        "FROM a AS\nCOPY --from= x y\nRUN --mount=from",
+        "ARG\nFROM ${",
+        "FROM a\nFROM b AS a\nFROM a",
+    ] {
         let (_, m) = model(t);
         let _ = m.needed_stages(m.stages.len().saturating_sub(1));
     }
