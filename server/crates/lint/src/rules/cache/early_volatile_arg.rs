@@ -99,6 +99,9 @@ impl RuleCheck for EarlyVolatileArg {
                     } else if uses {
                         first_use.get_or_insert(later);
                         only_labels &= later.inst.kind == InstructionKind::Label;
+                        if !only_labels {
+                            break; // the count is settled: the RUNs before the first real use
+                        }
                     }
                     if later.inst.kind == InstructionKind::Run {
                         runs_after += 1;

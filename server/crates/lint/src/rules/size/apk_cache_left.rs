@@ -56,7 +56,7 @@ const APK_CACHE: &[&str] = &["/var/cache/apk", "/etc/apk/cache"];
 
 impl RuleCheck for ApkCacheLeft {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let shipped = Shipped::collect(cx);
+        let shipped = Shipped::collect(cx, &["apk"]);
         for run in &shipped.runs {
             if under_cache_mount(run.inst.inst, APK_CACHE) {
                 continue;

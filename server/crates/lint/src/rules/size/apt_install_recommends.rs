@@ -58,7 +58,7 @@ declare_rule! {
 
 impl RuleCheck for AptInstallRecommends {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let shipped = Shipped::collect(cx);
+        let shipped = Shipped::collect(cx, &["apt", "Install-Recommends", "install-recommends"]);
         let mut configured_off = false;
         for run in &shipped.runs {
             for cmd in &run.commands {

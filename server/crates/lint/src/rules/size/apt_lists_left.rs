@@ -59,8 +59,9 @@ const LISTS: &str = "/var/lib/apt/lists";
 
 impl RuleCheck for AptListsLeft {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let shipped = Shipped::collect(cx);
-        for run in &shipped.runs {
+        let shipped = Shipped::collect(cx, &["apt"]);
+        let later_relies = shipped.later_any(relies_on_earlier_lists);
+        for (r, run) in shipped.runs.iter().enumerate() {
             let Some(update) = run.commands.iter().find(|c| {
                 PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update")
             }) else {
@@ -78,8 +79,7 @@ impl RuleCheck for AptListsLeft {
                 .rev()
                 .find_map(PkgCommand::parse)
                 .is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update");
-            let later_relies = shipped.after(run).any(relies_on_earlier_lists);
-            if !last_apt_is_update && !later_relies {
+            if !last_apt_is_update && !later_relies[r] {
                 if let Some(edit) =
                     append_command(&run.inst, &run.commands, "rm -rf /var/lib/apt/lists/*")
                 {

@@ -77,7 +77,7 @@ impl RuleCheck for BuildToolsInFinalStage {
         if !runs_an_app(cx) {
             return;
         }
-        let shipped = Shipped::collect(cx);
+        let shipped = Shipped::collect(cx, &["apt", "apk", "yum", "dnf", "zypper"]);
         for run in &shipped.runs {
             for (pos, cmd) in run.commands.iter().enumerate() {
                 let Some(p) = PkgCommand::parse(cmd).filter(|p| p.is_install()) else {

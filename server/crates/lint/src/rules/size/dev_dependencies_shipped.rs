@@ -71,8 +71,10 @@ impl RuleCheck for DevDependenciesShipped {
         if is_dev_command(&final_command(cx)) {
             return;
         }
-        let shipped = Shipped::collect(cx);
-        for run in &shipped.runs {
+        let shipped = Shipped::collect(cx, &[]);
+        let drops_later = shipped.later_any(|r| r.commands.iter().any(drops_dev_dependencies));
+        let scripts_later = shipped.later_any(|r| r.commands.iter().any(runs_scripts));
+        for (r, run) in shipped.runs.iter().enumerate() {
             for (pos, cmd) in run.commands.iter().enumerate() {
                 let Some((tool, sub)) = node_install(cmd) else {
                     continue;
@@ -90,11 +92,7 @@ impl RuleCheck for DevDependenciesShipped {
                     continue;
                 }
                 let later_in_run = &run.commands[pos + 1..];
-                let later: Vec<&ShellCommand> = later_in_run
-                    .iter()
-                    .chain(shipped.after(run).flat_map(|r| r.commands.iter()))
-                    .collect();
-                if later.iter().any(|c| drops_dev_dependencies(c)) {
+                if drops_later[r] || later_in_run.iter().any(drops_dev_dependencies) {
                     continue;
                 }
                 let shown = if sub.text == tool {
@@ -106,7 +104,7 @@ impl RuleCheck for DevDependenciesShipped {
                     "Install with `--omit=dev` (`--prod` for pnpm, `--production` for yarn 1), or build in a builder stage and copy a \
                      production-only `node_modules`.",
                 );
-                let builds_later = later.iter().any(|c| runs_scripts(c));
+                let builds_later = scripts_later[r] || later_in_run.iter().any(runs_scripts);
                 let flag = match tool {
                     "npm" => Some("--omit=dev"),
                     "pnpm" => Some("--prod"),

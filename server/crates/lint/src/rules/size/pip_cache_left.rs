@@ -58,7 +58,7 @@ declare_rule! {
 
 impl RuleCheck for PipCacheLeft {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let shipped = Shipped::collect(cx);
+        let shipped = Shipped::collect(cx, &["pip"]);
         let mut configured = false;
         for run in &shipped.runs {
             // `pip config set global.no-cache-dir ...` applies to the RUNs after it.

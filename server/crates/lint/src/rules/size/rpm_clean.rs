@@ -46,7 +46,7 @@ pub(crate) fn check(
     tool: PkgTool,
     out: &mut Vec<Diagnostic>,
 ) {
-    let shipped = Shipped::collect(cx);
+    let shipped = Shipped::collect(cx, &["yum", "dnf", "zypper"]);
     let dirs = cache_dirs(tool);
     for run in &shipped.runs {
         if under_cache_mount(run.inst.inst, dirs) {

@@ -3,6 +3,8 @@
 //! builder stage reached only through `COPY --from` contributes just the files it names, so
 //! its compilers, caches and package lists do not weigh on the image.
 
+use std::collections::HashMap;
+
 use layerwise_analysis::shell::ShellCommand;
 use layerwise_analysis::{Base, Model};
 use layerwise_syntax::{Args, InstructionKind};
@@ -39,7 +41,6 @@ pub(crate) struct ShippedRun<'a> {
 struct Def {
     stage: usize,
     env: bool,
-    name: String,
     value: Option<String>,
 }
 
@@ -47,14 +48,19 @@ struct Def {
 /// values in force at each.
 pub(crate) struct Shipped<'a> {
     pub runs: Vec<ShippedRun<'a>>,
-    defs: Vec<Def>,
+    /// Definitions by name, in file order (each with its position among all definitions),
+    /// so a lookup costs the definitions of that one name.
+    defs: HashMap<String, Vec<(usize, Def)>>,
 }
 
 impl<'a> Shipped<'a> {
-    pub fn collect(cx: &LintContext<'a>) -> Shipped<'a> {
+    /// The shipped `RUN`s whose text mentions one of `needles` (all of them when empty):
+    /// a substring test is much cheaper than splitting every script.
+    pub fn collect(cx: &LintContext<'a>, needles: &[&str]) -> Shipped<'a> {
         let shipped = shipped_stages(cx.model);
         let mut runs = Vec::new();
-        let mut defs = Vec::new();
+        let mut defs: HashMap<String, Vec<(usize, Def)>> = HashMap::new();
+        let mut count = 0usize;
         for i in cx.instructions() {
             let Some(stage) = i
                 .stage
@@ -66,19 +72,27 @@ impl<'a> Shipped<'a> {
                 InstructionKind::Env | InstructionKind::Arg => {
                     for p in i.inst.pairs() {
                         let value = p.value.as_ref().map(|v| v.text.to_string());
-                        defs.push(Def {
+                        let def = Def {
                             stage,
                             env: i.inst.kind == InstructionKind::Env,
-                            name: p.key.text.to_string(),
                             value,
+                        };
+                        defs.entry(p.key.text.to_string())
+                            .or_default()
+                            .push((count, def));
+                        count += 1;
+                    }
+                }
+                InstructionKind::Run => {
+                    let text = cx.slice(i.range());
+                    if needles.is_empty() || needles.iter().any(|n| text.contains(n)) {
+                        runs.push(ShippedRun {
+                            commands: cx.run_commands(&i),
+                            inst: i,
+                            defs_before: count,
                         });
                     }
                 }
-                InstructionKind::Run => runs.push(ShippedRun {
-                    commands: cx.run_commands(&i),
-                    inst: i,
-                    defs_before: defs.len(),
-                }),
                 _ => {}
             }
         }
@@ -88,17 +102,26 @@ impl<'a> Shipped<'a> {
     /// The value of `name` (an `ENV`, or an `ARG` of the same stage) when `run` runs. The
     /// shipped stages form one chain, so every earlier `ENV` in the list is inherited.
     pub fn var(&self, run: &ShippedRun<'_>, name: &str) -> Option<&str> {
-        self.defs[..run.defs_before.min(self.defs.len())]
+        let list = self.defs.get(name)?;
+        let before = list.partition_point(|(k, _)| *k < run.defs_before);
+        list[..before]
             .iter()
             .rev()
-            .find(|d| d.name == name && (d.env || Some(d.stage) == run.inst.stage))
+            .map(|(_, d)| d)
+            .find(|d| d.env || Some(d.stage) == run.inst.stage)
             .and_then(|d| d.value.as_deref())
     }
 
-    /// The `RUN`s after `run` in the shipped chain.
-    pub fn after(&self, run: &ShippedRun<'_>) -> impl Iterator<Item = &ShippedRun<'a>> {
-        let index = run.inst.index;
-        self.runs.iter().filter(move |r| r.inst.index > index)
+    /// For each run (by position in [`Shipped::runs`]), whether a later run satisfies
+    /// `pred`. One backward pass, so callers stay linear.
+    pub fn later_any(&self, pred: impl Fn(&ShippedRun<'a>) -> bool) -> Vec<bool> {
+        let mut out = vec![false; self.runs.len()];
+        let mut seen = false;
+        for (r, run) in self.runs.iter().enumerate().rev() {
+            out[r] = seen;
+            seen |= pred(run);
+        }
+        out
     }
 }
 

@@ -55,7 +55,7 @@ declare_rule! {
 
 impl RuleCheck for YarnCacheLeft {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let shipped = Shipped::collect(cx);
+        let shipped = Shipped::collect(cx, &["yarn"]);
         for run in &shipped.runs {
             let Some(install) = run.commands.iter().find(|c| {
                 project_install(c).is_some_and(|i| i.manager == YARN)
