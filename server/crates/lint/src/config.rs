@@ -18,7 +18,10 @@ pub enum Level {
 
 impl Level {
     pub fn parse(s: &str) -> Option<Self> {
-        if matches!(s.trim().to_ascii_lowercase().as_str(), "off" | "ignore" | "none" | "false") {
+        if matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "off" | "ignore" | "none" | "false"
+        ) {
             return Some(Self::Off);
         }
         Severity::parse(s).map(Self::On)
@@ -65,7 +68,11 @@ struct HadolintConfig {
 impl Config {
     /// The level a rule runs at, or `None` when it is off.
     pub fn severity_of(&self, meta: &RuleMeta) -> Option<Severity> {
-        let by_rule = self.rules.iter().find(|(k, _)| meta.answers_to(k)).map(|(_, v)| *v);
+        let by_rule = self
+            .rules
+            .iter()
+            .find(|(k, _)| meta.answers_to(k))
+            .map(|(_, v)| *v);
         let level = by_rule.or_else(|| self.groups.get(&meta.group).copied());
         match level {
             Some(Level::Off) => None,
@@ -88,20 +95,29 @@ impl Config {
         if let Some(t) = parsed.failure_threshold {
             match Severity::parse(&t) {
                 Some(s) => self.failure_threshold = Some(s),
-                None => self.warnings.push(format!("{origin}: unknown failure-threshold {t:?}")),
+                None => self
+                    .warnings
+                    .push(format!("{origin}: unknown failure-threshold {t:?}")),
             }
         }
         self.trusted_registries.extend(parsed.trusted_registries);
     }
 
     /// Rule and group levels from the editor's settings (`{"rules": {...}, "groups": {...}}`).
-    pub fn merge_levels(&mut self, rules: HashMap<String, String>, groups: HashMap<String, String>, origin: &str) {
+    pub fn merge_levels(
+        &mut self,
+        rules: HashMap<String, String>,
+        groups: HashMap<String, String>,
+        origin: &str,
+    ) {
         for (k, v) in rules {
             match Level::parse(&v) {
                 Some(l) => {
                     self.rules.insert(k, l);
                 }
-                None => self.warnings.push(format!("{origin}: unknown level {v:?} for rule {k}")),
+                None => self
+                    .warnings
+                    .push(format!("{origin}: unknown level {v:?} for rule {k}")),
             }
         }
         for (k, v) in groups {
@@ -109,7 +125,9 @@ impl Config {
                 (Some(g), Some(l)) => {
                     self.groups.insert(g, l);
                 }
-                _ => self.warnings.push(format!("{origin}: unknown group or level {k} = {v:?}")),
+                _ => self
+                    .warnings
+                    .push(format!("{origin}: unknown group or level {k} = {v:?}")),
             }
         }
     }
@@ -129,7 +147,8 @@ impl Config {
         }
         for (level, codes) in parsed.r#override {
             let Some(l) = Level::parse(&level) else {
-                self.warnings.push(format!("{origin}: unknown override level {level:?}"));
+                self.warnings
+                    .push(format!("{origin}: unknown override level {level:?}"));
                 continue;
             };
             for code in codes {
@@ -137,7 +156,11 @@ impl Config {
             }
         }
         self.trusted_registries.extend(parsed.trusted_registries);
-        if let Some(t) = parsed.failure_threshold.as_deref().and_then(Severity::parse) {
+        if let Some(t) = parsed
+            .failure_threshold
+            .as_deref()
+            .and_then(Severity::parse)
+        {
             self.failure_threshold = Some(t);
         }
     }

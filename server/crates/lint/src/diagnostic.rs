@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::rule::RuleMeta;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Hint,
@@ -62,13 +64,33 @@ pub struct Fix {
 
 impl Fix {
     pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Self { title: title.into(), applicability: Applicability::Safe, edits }
+        Self {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
     }
     pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        Self { title: title.into(), applicability: Applicability::Unsafe, edits }
+        Self {
+            title: title.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
     }
-    pub fn replace(title: impl Into<String>, range: TextRange, text: impl Into<String>, applicability: Applicability) -> Self {
-        Self { title: title.into(), applicability, edits: vec![Edit { range, text: text.into() }] }
+    pub fn replace(
+        title: impl Into<String>,
+        range: TextRange,
+        text: impl Into<String>,
+        applicability: Applicability,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            applicability,
+            edits: vec![Edit {
+                range,
+                text: text.into(),
+            }],
+        }
     }
 }
 
@@ -92,14 +114,25 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(rule: &'static RuleMeta, range: TextRange, message: impl Into<String>) -> Self {
-        Self { rule, severity: rule.severity, range, message: message.into(), note: None, related: Vec::new(), fixes: Vec::new() }
+        Self {
+            rule,
+            severity: rule.severity,
+            range,
+            message: message.into(),
+            note: None,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
     pub fn related(mut self, range: TextRange, message: impl Into<String>) -> Self {
-        self.related.push(Related { range, message: message.into() });
+        self.related.push(Related {
+            range,
+            message: message.into(),
+        });
         self
     }
     pub fn fix(mut self, fix: Fix) -> Self {

@@ -8,10 +8,14 @@ use crate::rules;
 /// trigger the rule) and the one after "Use instead:" (should not).
 pub fn examples(meta: &RuleMeta) -> (Option<String>, Option<String>) {
     let docs = meta.docs;
-    let Some(ex) = docs.find("## Example") else { return (None, None) };
+    let Some(ex) = docs.find("## Example") else {
+        return (None, None);
+    };
     let rest = &docs[ex..];
     let invalid = first_block(rest);
-    let valid = rest.find("Use instead:").and_then(|i| first_block(&rest[i..]));
+    let valid = rest
+        .find("Use instead:")
+        .and_then(|i| first_block(&rest[i..]));
     (invalid, valid)
 }
 
@@ -20,19 +24,37 @@ fn first_block(s: &str) -> Option<String> {
     let body = &s[start + "```dockerfile".len()..];
     let body = body.strip_prefix('\n').unwrap_or(body);
     let end = body.find("```")?;
-    Some(body[..end].lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n"))
+    Some(
+        body[..end]
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// Doc comments keep the space after `///`; drop one leading space per line.
 pub fn docs_text(meta: &RuleMeta) -> String {
-    meta.docs.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+    meta.docs
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The Markdown page of one rule.
 pub fn rule_page(meta: &RuleMeta) -> String {
     let mut out = format!("# {}\n\n", meta.name);
     out.push_str(&format!("- **Group**: `{}`\n", meta.group.as_str()));
-    out.push_str(&format!("- **Default severity**: `{}`{}\n", meta.severity.as_str(), if meta.default_enabled { "" } else { " (off by default)" }));
+    out.push_str(&format!(
+        "- **Default severity**: `{}`{}\n",
+        meta.severity.as_str(),
+        if meta.default_enabled {
+            ""
+        } else {
+            " (off by default)"
+        }
+    ));
     out.push_str(&format!(
         "- **Fix**: {}\n",
         match meta.fix {
@@ -42,7 +64,14 @@ pub fn rule_page(meta: &RuleMeta) -> String {
         }
     ));
     if !meta.hadolint.is_empty() {
-        out.push_str(&format!("- **hadolint**: {}\n", meta.hadolint.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")));
+        out.push_str(&format!(
+            "- **hadolint**: {}\n",
+            meta.hadolint
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(b) = meta.buildkit {
         out.push_str(&format!("- **BuildKit check**: `{b}`\n"));
@@ -105,26 +134,45 @@ mod tests {
         let mut problems = Vec::new();
         for r in rules::all() {
             let m = r.meta();
-            for section in ["## What it does", "## Why is this bad?", "## Example", "## Fix safety", "## Options", "## References"] {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Fix safety",
+                "## Options",
+                "## References",
+            ] {
                 if !m.docs.contains(section) {
                     problems.push(format!("{}: docs lack `{section}`", m.name));
                 }
             }
             let (invalid, valid) = examples(m);
             let (Some(invalid), Some(valid)) = (invalid, valid) else {
-                problems.push(format!("{}: docs need an example and a `Use instead:` example", m.name));
+                problems.push(format!(
+                    "{}: docs need an example and a `Use instead:` example",
+                    m.name
+                ));
                 continue;
             };
             if m.name == "unused-suppression" {
                 continue; // reported by the engine, checked in its own tests
             }
-            let hit: Vec<_> = lint_with(&invalid, &Facts::default()).into_iter().filter(|d| d.rule.name == m.name).collect();
+            let hit: Vec<_> = lint_with(&invalid, &Facts::default())
+                .into_iter()
+                .filter(|d| d.rule.name == m.name)
+                .collect();
             if hit.is_empty() {
                 problems.push(format!("{}: the example does not trigger the rule", m.name));
             }
-            let still: Vec<_> = lint_with(&valid, &Facts::default()).into_iter().filter(|d| d.rule.name == m.name).collect();
+            let still: Vec<_> = lint_with(&valid, &Facts::default())
+                .into_iter()
+                .filter(|d| d.rule.name == m.name)
+                .collect();
             if !still.is_empty() {
-                problems.push(format!("{}: the `Use instead` example still triggers it: {}", m.name, still[0].message));
+                problems.push(format!(
+                    "{}: the `Use instead` example still triggers it: {}",
+                    m.name, still[0].message
+                ));
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -134,7 +182,11 @@ mod tests {
     fn rule_names_are_unique_kebab_case() {
         let mut names: Vec<&str> = rules::all().map(|r| r.meta().name).collect();
         for n in &names {
-            assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{n}");
+            assert!(
+                n.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{n}"
+            );
         }
         names.sort();
         let before = names.len();

@@ -27,13 +27,19 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 /// Whether applying `fix` to `text` keeps the file free of new syntax errors.
 pub fn fix_keeps_syntax(text: &str, fix: &Fix) -> bool {
     let before = Dockerfile::parse(text).errors().len();
-    let after = Dockerfile::parse(&apply_edits(text, &fix.edits)).errors().len();
+    let after = Dockerfile::parse(&apply_edits(text, &fix.edits))
+        .errors()
+        .len();
     after <= before
 }
 
 /// Applies every fix of at least `min` applicability in one pass, skipping fixes whose edits
 /// overlap an earlier one. Returns the new text and how many fixes were applied.
-pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, allow_unsafe: bool) -> (String, usize) {
+pub fn apply_fixes<'a>(
+    text: &str,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+    allow_unsafe: bool,
+) -> (String, usize) {
     let mut chosen: Vec<Edit> = Vec::new();
     let mut count = 0;
     for fix in fixes {
@@ -45,7 +51,12 @@ pub fn apply_fixes<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>, all
         if !ok || !fix_keeps_syntax(text, fix) {
             continue;
         }
-        let overlaps = fix.edits.iter().any(|e| chosen.iter().any(|c| e.range.start < c.range.end.max(c.range.start + 1) && c.range.start < e.range.end.max(e.range.start + 1)));
+        let overlaps = fix.edits.iter().any(|e| {
+            chosen.iter().any(|c| {
+                e.range.start < c.range.end.max(c.range.start + 1)
+                    && c.range.start < e.range.end.max(e.range.start + 1)
+            })
+        });
         if overlaps {
             continue;
         }

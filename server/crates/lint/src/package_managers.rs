@@ -16,24 +16,107 @@ pub struct PackageManager {
     pub manifest_only_install: bool,
 }
 
-pub const NPM: PackageManager = PackageManager { name: "npm", manifests: &["package.json", "package-lock.json"], cache_dir: "/root/.npm", manifest_only_install: true };
-pub const YARN: PackageManager = PackageManager { name: "yarn", manifests: &["package.json", "yarn.lock"], cache_dir: "/usr/local/share/.cache/yarn", manifest_only_install: true };
-pub const PNPM: PackageManager = PackageManager { name: "pnpm", manifests: &["package.json", "pnpm-lock.yaml"], cache_dir: "/root/.local/share/pnpm/store", manifest_only_install: true };
-pub const PIP: PackageManager = PackageManager { name: "pip", manifests: &["requirements.txt"], cache_dir: "/root/.cache/pip", manifest_only_install: true };
-pub const POETRY: PackageManager = PackageManager { name: "poetry", manifests: &["pyproject.toml", "poetry.lock"], cache_dir: "/root/.cache/pypoetry", manifest_only_install: true };
-pub const UV: PackageManager = PackageManager { name: "uv", manifests: &["pyproject.toml", "uv.lock"], cache_dir: "/root/.cache/uv", manifest_only_install: true };
-pub const PIPENV: PackageManager = PackageManager { name: "pipenv", manifests: &["Pipfile", "Pipfile.lock"], cache_dir: "/root/.cache/pipenv", manifest_only_install: true };
-pub const BUNDLER: PackageManager = PackageManager { name: "bundler", manifests: &["Gemfile", "Gemfile.lock"], cache_dir: "/usr/local/bundle/cache", manifest_only_install: true };
-pub const COMPOSER: PackageManager = PackageManager { name: "composer", manifests: &["composer.json", "composer.lock"], cache_dir: "/root/.composer/cache", manifest_only_install: true };
-pub const GO: PackageManager = PackageManager { name: "go", manifests: &["go.mod", "go.sum"], cache_dir: "/go/pkg/mod", manifest_only_install: true };
-pub const CARGO: PackageManager = PackageManager { name: "cargo", manifests: &["Cargo.toml", "Cargo.lock"], cache_dir: "/usr/local/cargo/registry", manifest_only_install: false };
-pub const MAVEN: PackageManager = PackageManager { name: "maven", manifests: &["pom.xml"], cache_dir: "/root/.m2", manifest_only_install: true };
-pub const GRADLE: PackageManager = PackageManager { name: "gradle", manifests: &["build.gradle", "settings.gradle"], cache_dir: "/root/.gradle", manifest_only_install: false };
-pub const DOTNET: PackageManager = PackageManager { name: "dotnet", manifests: &["*.csproj"], cache_dir: "/root/.nuget/packages", manifest_only_install: true };
-pub const APT: PackageManager = PackageManager { name: "apt", manifests: &[], cache_dir: "/var/cache/apt", manifest_only_install: false };
-pub const APK: PackageManager = PackageManager { name: "apk", manifests: &[], cache_dir: "/var/cache/apk", manifest_only_install: false };
+pub const NPM: PackageManager = PackageManager {
+    name: "npm",
+    manifests: &["package.json", "package-lock.json"],
+    cache_dir: "/root/.npm",
+    manifest_only_install: true,
+};
+pub const YARN: PackageManager = PackageManager {
+    name: "yarn",
+    manifests: &["package.json", "yarn.lock"],
+    cache_dir: "/usr/local/share/.cache/yarn",
+    manifest_only_install: true,
+};
+pub const PNPM: PackageManager = PackageManager {
+    name: "pnpm",
+    manifests: &["package.json", "pnpm-lock.yaml"],
+    cache_dir: "/root/.local/share/pnpm/store",
+    manifest_only_install: true,
+};
+pub const PIP: PackageManager = PackageManager {
+    name: "pip",
+    manifests: &["requirements.txt"],
+    cache_dir: "/root/.cache/pip",
+    manifest_only_install: true,
+};
+pub const POETRY: PackageManager = PackageManager {
+    name: "poetry",
+    manifests: &["pyproject.toml", "poetry.lock"],
+    cache_dir: "/root/.cache/pypoetry",
+    manifest_only_install: true,
+};
+pub const UV: PackageManager = PackageManager {
+    name: "uv",
+    manifests: &["pyproject.toml", "uv.lock"],
+    cache_dir: "/root/.cache/uv",
+    manifest_only_install: true,
+};
+pub const PIPENV: PackageManager = PackageManager {
+    name: "pipenv",
+    manifests: &["Pipfile", "Pipfile.lock"],
+    cache_dir: "/root/.cache/pipenv",
+    manifest_only_install: true,
+};
+pub const BUNDLER: PackageManager = PackageManager {
+    name: "bundler",
+    manifests: &["Gemfile", "Gemfile.lock"],
+    cache_dir: "/usr/local/bundle/cache",
+    manifest_only_install: true,
+};
+pub const COMPOSER: PackageManager = PackageManager {
+    name: "composer",
+    manifests: &["composer.json", "composer.lock"],
+    cache_dir: "/root/.composer/cache",
+    manifest_only_install: true,
+};
+pub const GO: PackageManager = PackageManager {
+    name: "go",
+    manifests: &["go.mod", "go.sum"],
+    cache_dir: "/go/pkg/mod",
+    manifest_only_install: true,
+};
+pub const CARGO: PackageManager = PackageManager {
+    name: "cargo",
+    manifests: &["Cargo.toml", "Cargo.lock"],
+    cache_dir: "/usr/local/cargo/registry",
+    manifest_only_install: false,
+};
+pub const MAVEN: PackageManager = PackageManager {
+    name: "maven",
+    manifests: &["pom.xml"],
+    cache_dir: "/root/.m2",
+    manifest_only_install: true,
+};
+pub const GRADLE: PackageManager = PackageManager {
+    name: "gradle",
+    manifests: &["build.gradle", "settings.gradle"],
+    cache_dir: "/root/.gradle",
+    manifest_only_install: false,
+};
+pub const DOTNET: PackageManager = PackageManager {
+    name: "dotnet",
+    manifests: &["*.csproj"],
+    cache_dir: "/root/.nuget/packages",
+    manifest_only_install: true,
+};
+pub const APT: PackageManager = PackageManager {
+    name: "apt",
+    manifests: &[],
+    cache_dir: "/var/cache/apt",
+    manifest_only_install: false,
+};
+pub const APK: PackageManager = PackageManager {
+    name: "apk",
+    manifests: &[],
+    cache_dir: "/var/cache/apk",
+    manifest_only_install: false,
+};
 
-pub const ALL: &[PackageManager] = &[NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, CARGO, MAVEN, GRADLE, DOTNET, APT, APK];
+pub const ALL: &[PackageManager] = &[
+    NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, CARGO, MAVEN, GRADLE, DOTNET,
+    APT, APK,
+];
 
 /// A dependency install found in a `RUN`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,19 +131,45 @@ pub fn project_install(cmd: &ShellCommand) -> Option<Install> {
     let program = cmd.program()?;
     let sub = cmd.subcommand().unwrap_or("");
     let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
-    let with = |m: PackageManager| Some(Install { manager: m, manifests: m.manifests.iter().map(|s| s.to_string()).collect() });
+    let with = |m: PackageManager| {
+        Some(Install {
+            manager: m,
+            manifests: m.manifests.iter().map(|s| s.to_string()).collect(),
+        })
+    };
     match program {
-        "npm" if matches!(sub, "ci" | "install" | "i") && cmd.positional().nth(1).is_none() => with(NPM),
+        "npm" if matches!(sub, "ci" | "install" | "i") && cmd.positional().nth(1).is_none() => {
+            with(NPM)
+        }
         "yarn" if matches!(sub, "" | "install") => with(YARN),
         "pnpm" if matches!(sub, "install" | "i") => with(PNPM),
-        "pip" | "pip3" | "python" | "python3" | "uv" if argv.contains(&"install") && argv.iter().any(|a| *a == "-r" || a.starts_with("--requirement") || a.starts_with("-r")) => {
+        "pip" | "pip3" | "python" | "python3" | "uv"
+            if argv.contains(&"install")
+                && argv.iter().any(|a| {
+                    *a == "-r" || a.starts_with("--requirement") || a.starts_with("-r")
+                }) =>
+        {
             let files: Vec<String> = argv
                 .windows(2)
                 .filter(|w| w[0] == "-r" || w[0] == "--requirement")
                 .map(|w| w[1].to_string())
-                .chain(argv.iter().filter_map(|a| a.strip_prefix("--requirement=").or_else(|| a.strip_prefix("-r").filter(|r| !r.is_empty()))).map(str::to_string))
+                .chain(
+                    argv.iter()
+                        .filter_map(|a| {
+                            a.strip_prefix("--requirement=")
+                                .or_else(|| a.strip_prefix("-r").filter(|r| !r.is_empty()))
+                        })
+                        .map(str::to_string),
+                )
                 .collect();
-            Some(Install { manager: PIP, manifests: if files.is_empty() { vec!["requirements.txt".into()] } else { files } })
+            Some(Install {
+                manager: PIP,
+                manifests: if files.is_empty() {
+                    vec!["requirements.txt".into()]
+                } else {
+                    files
+                },
+            })
         }
         "poetry" if sub == "install" => with(POETRY),
         "uv" if sub == "sync" => with(UV),
@@ -68,9 +177,26 @@ pub fn project_install(cmd: &ShellCommand) -> Option<Install> {
         "bundle" | "bundler" if matches!(sub, "" | "install") => with(BUNDLER),
         "composer" if sub == "install" => with(COMPOSER),
         "go" if sub == "mod" && argv.contains(&"download") => with(GO),
-        "cargo" if matches!(sub, "build" | "fetch" | "install") && !(sub == "install" && cmd.positional().nth(1).is_some()) => with(CARGO),
-        "mvn" | "./mvnw" | "mvnw" if argv.iter().any(|a| a.starts_with("dependency:") || matches!(*a, "package" | "install" | "verify")) => with(MAVEN),
-        "gradle" | "./gradlew" | "gradlew" if argv.iter().any(|a| matches!(*a, "build" | "assemble" | "dependencies" | "bootJar")) => with(GRADLE),
+        "cargo"
+            if matches!(sub, "build" | "fetch" | "install")
+                && !(sub == "install" && cmd.positional().nth(1).is_some()) =>
+        {
+            with(CARGO)
+        }
+        "mvn" | "./mvnw" | "mvnw"
+            if argv.iter().any(|a| {
+                a.starts_with("dependency:") || matches!(*a, "package" | "install" | "verify")
+            }) =>
+        {
+            with(MAVEN)
+        }
+        "gradle" | "./gradlew" | "gradlew"
+            if argv
+                .iter()
+                .any(|a| matches!(*a, "build" | "assemble" | "dependencies" | "bootJar")) =>
+        {
+            with(GRADLE)
+        }
         "dotnet" if sub == "restore" => with(DOTNET),
         _ => None,
     }

@@ -23,8 +23,16 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 8] =
-        [Group::Correctness, Group::Suspicious, Group::Cache, Group::Size, Group::Security, Group::Reproducibility, Group::Style, Group::Nursery];
+    pub const ALL: [Group; 8] = [
+        Group::Correctness,
+        Group::Suspicious,
+        Group::Cache,
+        Group::Size,
+        Group::Security,
+        Group::Reproducibility,
+        Group::Style,
+        Group::Nursery,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +48,9 @@ impl Group {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -72,7 +82,11 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The first line of the docs.
     pub fn summary(&self) -> &'static str {
-        self.docs.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.docs
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 
     /// Whether `code` (a hadolint code, BuildKit name or our name) names this rule.

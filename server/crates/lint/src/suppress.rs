@@ -33,7 +33,11 @@ impl Suppression {
             Scope::File => true,
             Scope::Range(r) => r.contains(range.start) || r.start == range.start,
         };
-        in_scope && self.codes.iter().any(|c| c.eq_ignore_ascii_case("all") || meta.answers_to(c))
+        in_scope
+            && self
+                .codes
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case("all") || meta.answers_to(c))
     }
 }
 
@@ -45,7 +49,12 @@ pub fn collect(file: &Dockerfile, model: &Model) -> Vec<Suppression> {
         if model.check.skip_all {
             codes.push("all".into());
         }
-        out.push(Suppression { comment: r, codes, scope: Scope::File, from_directive: true });
+        out.push(Suppression {
+            comment: r,
+            codes,
+            scope: Scope::File,
+            from_directive: true,
+        });
     }
     let mut pending: Vec<(TextRange, Vec<String>, &'static str)> = Vec::new();
     for r in file.items() {
@@ -53,22 +62,53 @@ pub fn collect(file: &Dockerfile, model: &Model) -> Vec<Suppression> {
             ItemKind::Comment => {
                 let text = r.text().trim();
                 let comment = r.range();
-                let Some(body) = text.strip_prefix('#').map(str::trim) else { continue };
+                let Some(body) = text.strip_prefix('#').map(str::trim) else {
+                    continue;
+                };
                 if let Some(rest) = body.strip_prefix("hadolint") {
                     let rest = rest.trim();
-                    if let Some(codes) = rest.strip_prefix("global").map(str::trim).and_then(|r| r.strip_prefix("ignore=")) {
-                        out.push(Suppression { comment, codes: split_codes(codes), scope: Scope::File, from_directive: false });
+                    if let Some(codes) = rest
+                        .strip_prefix("global")
+                        .map(str::trim)
+                        .and_then(|r| r.strip_prefix("ignore="))
+                    {
+                        out.push(Suppression {
+                            comment,
+                            codes: split_codes(codes),
+                            scope: Scope::File,
+                            from_directive: false,
+                        });
                     } else if let Some(codes) = rest.strip_prefix("ignore=") {
                         pending.push((comment, split_codes(codes), "instruction"));
                     }
-                } else if let Some(codes) = body.strip_prefix("check=").and_then(|b| b.trim().strip_prefix("skip=")) {
-                    pending.push((comment, split_codes(codes.split(';').next().unwrap_or("")), "instruction"));
+                } else if let Some(codes) = body
+                    .strip_prefix("check=")
+                    .and_then(|b| b.trim().strip_prefix("skip="))
+                {
+                    pending.push((
+                        comment,
+                        split_codes(codes.split(';').next().unwrap_or("")),
+                        "instruction",
+                    ));
                 } else if let Some(rest) = body.strip_prefix("layerwise:") {
                     let rest = rest.trim();
-                    for (prefix, scope) in [("ignore-file[", "file"), ("ignore-stage[", "stage"), ("ignore[", "instruction")] {
-                        if let Some(codes) = rest.strip_prefix(prefix).and_then(|c| c.split_once(']')).map(|(c, _)| c) {
+                    for (prefix, scope) in [
+                        ("ignore-file[", "file"),
+                        ("ignore-stage[", "stage"),
+                        ("ignore[", "instruction"),
+                    ] {
+                        if let Some(codes) = rest
+                            .strip_prefix(prefix)
+                            .and_then(|c| c.split_once(']'))
+                            .map(|(c, _)| c)
+                        {
                             if scope == "file" {
-                                out.push(Suppression { comment, codes: split_codes(codes), scope: Scope::File, from_directive: false });
+                                out.push(Suppression {
+                                    comment,
+                                    codes: split_codes(codes),
+                                    scope: Scope::File,
+                                    from_directive: false,
+                                });
                             } else {
                                 pending.push((comment, split_codes(codes), scope));
                             }
@@ -85,7 +125,12 @@ pub fn collect(file: &Dockerfile, model: &Model) -> Vec<Suppression> {
                     } else {
                         r.range()
                     };
-                    out.push(Suppression { comment, codes, scope: Scope::Range(range), from_directive: false });
+                    out.push(Suppression {
+                        comment,
+                        codes,
+                        scope: Scope::Range(range),
+                        from_directive: false,
+                    });
                 }
             }
             ItemKind::Blank | ItemKind::Directive => pending.clear(),
@@ -95,5 +140,9 @@ pub fn collect(file: &Dockerfile, model: &Model) -> Vec<Suppression> {
 }
 
 fn split_codes(s: &str) -> Vec<String> {
-    s.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+    s.split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
 }
