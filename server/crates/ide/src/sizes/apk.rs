@@ -175,6 +175,8 @@ pub struct ApkInstall {
     pub new_packages: usize,
     pub already_present: usize,
     pub unknown: Vec<String>,
+    /// Table indices of the packages this add installed (to undo it on `apk del`).
+    pub added: Vec<usize>,
 }
 
 /// Installed packages of an Alpine stage (by table index).
@@ -218,6 +220,7 @@ impl ApkState {
             }
             self.installed[i] = true;
             out.new_packages += 1;
+            out.added.push(i);
             let (_, size, deps) = TABLE[i];
             kb = kb.saturating_add(size);
             todo.extend(deps.iter().filter_map(|d| index(d)));
@@ -226,6 +229,17 @@ impl ApkState {
         out.low = bytes / 100 * LOW_PERCENT;
         out.high = bytes / 100 * HIGH_PERCENT;
         out
+    }
+}
+
+impl ApkState {
+    /// Undoes an add (`apk del` of a `--virtual` group installed in the same step).
+    pub fn forget(&mut self, added: &[usize]) {
+        for &i in added {
+            if let Some(flag) = self.installed.get_mut(i) {
+                *flag = false;
+            }
+        }
     }
 }
 

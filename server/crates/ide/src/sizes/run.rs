@@ -50,6 +50,9 @@ struct Part {
     total: Total,
     source: SizeSource,
     note: String,
+    /// `apk add --virtual <name>`: the group's name and the packages it installed, so an
+    /// `apk del <name>` later in the same `RUN` can take them out again.
+    apk_group: Option<(String, Vec<usize>)>,
 }
 
 impl Part {
@@ -60,6 +63,7 @@ impl Part {
             total,
             source,
             note,
+            apk_group: None,
         }
     }
 }
@@ -87,6 +91,9 @@ pub(super) fn estimate_run(
         .any(|m| m == "/var/lib/apt" || m == "/var/lib/apt/lists");
     let mut parts: Vec<Part> = Vec::new();
     for cmd in commands {
+        if remove_apk_groups(cmd, installed, &mut parts) {
+            continue;
+        }
         if let Some(p) = command_part(cmd, env, installed, produced, wanted, removes_lists) {
             parts.push(p);
         }
@@ -117,6 +124,38 @@ pub(super) fn estimate_run(
         e.approximate = true;
     }
     e
+}
+
+/// `apk del <group>` of a `--virtual` group added earlier in the same `RUN`: the group's
+/// packages never reach the layer, so its part counts nothing. Returns whether `cmd` was that.
+fn remove_apk_groups(cmd: &ShellCommand, installed: &mut Installed, parts: &mut [Part]) -> bool {
+    if cmd.program() != Some("apk") {
+        return false;
+    }
+    let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
+    let (sub, names) = positional_after_sub(&argv, APK_VALUE_OPTS);
+    if sub != Some("del") {
+        return false;
+    }
+    let mut removed = false;
+    for name in names {
+        for part in parts.iter_mut() {
+            let Some((group, added)) = &part.apk_group else {
+                continue;
+            };
+            if group == name {
+                installed.apk.forget(added);
+                part.total = Total::default();
+                part.total.add(Amount::Bytes(0), true);
+                part.note = format!(
+                    "apk add --virtual {group}: removed again by `apk del {group}` in the same RUN"
+                );
+                part.apk_group = None;
+                removed = true;
+            }
+        }
+    }
+    removed
 }
 
 /// Commands that write nothing, or a few kilobytes (users, links, directories, removals).
@@ -394,6 +433,16 @@ fn apk_part(argv: &[&str], installed: &mut Installed) -> Part {
                 note,
             );
             part.total.unknown += usize::from(!r.unknown.is_empty());
+            let group = argv
+                .iter()
+                .position(|a| *a == "--virtual" || *a == "-t")
+                .and_then(|i| argv.get(i + 1))
+                .map(|g| g.to_string())
+                .or_else(|| {
+                    argv.iter()
+                        .find_map(|a| a.strip_prefix("--virtual=").map(str::to_string))
+                });
+            part.apk_group = group.map(|g| (g, r.added));
             part
         }
         "update" => Part::new(

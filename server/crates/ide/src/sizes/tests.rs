@@ -350,6 +350,15 @@ fn apk_and_pip_estimates() {
     let e = &step(&a, &sizes, "RUN").estimate;
     assert!(matches!(e.amount, Amount::Range { .. }), "{:?}", e.amount);
     assert_eq!(e.source, SizeSource::ApkTable);
+    // Build dependencies added as a virtual group and deleted in the same RUN weigh nothing;
+    // the runtime package added next to them still counts.
+    let a = analysis("FROM alpine:3.20\nRUN apk add --no-cache --virtual .build-deps gcc musl-dev \\\n && make \\\n && apk del .build-deps \\\n && apk add --no-cache tzdata\n");
+    let sizes = estimate(&a, &SizeInputs::default());
+    let e = &step(&a, &sizes, "RUN").estimate;
+    let (low, high) = e.amount.bounds().expect("known");
+    assert!(high < 5 * MB && low > 0, "{low} {high}: {}", e.note);
+    assert!(e.plus_unknown, "make is unknown");
+    assert!(e.note.contains("removed again"), "{}", e.note);
     let a = analysis("FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n");
     let sizes = estimate(&a, &inputs_with_lock());
     let e = &step(&a, &sizes, "RUN").estimate;
