@@ -1,3 +1,4 @@
+use layerwise_analysis::shell::ShellCommand;
 use layerwise_syntax::{Args, InstructionKind, TextRange};
 
 use crate::context::{to_range, InstRef, LintContext};
@@ -64,6 +65,16 @@ fn first_apt<'c>(
     })
 }
 
+/// Where the command proper starts: past `then`/`do`/`else`/`!` that the splitter keeps in
+/// front of it (its assignments, like `DEBIAN_FRONTEND=noninteractive`, are kept).
+fn command_start(cmd: &ShellCommand) -> u32 {
+    let first = cmd
+        .words
+        .iter()
+        .find(|w| !matches!(w.text.as_str(), "then" | "else" | "do" | "!"));
+    first.map_or(to_range(&cmd.range).start, |w| to_range(&w.range).start)
+}
+
 impl RuleCheck for AptUpdateAlone {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let runs: Vec<(InstRef<'_>, Vec<_>)> = cx
@@ -106,7 +117,7 @@ impl RuleCheck for AptUpdateAlone {
             };
             let mut d = Diagnostic::new(meta, to_range(&update.range), "`apt-get update` runs in its own layer: a later install will reuse stale lists from the cache")
                 .note("Update in the same `RUN` as the install: `apt-get update && apt-get install ...`.")
-                .related(TextRange::new(to_range(&install_cmd.range).start, to_range(&install.sub.range).end), "the install that relies on it");
+                .related(TextRange::new(command_start(install_cmd), to_range(&install.sub.range).end), "the install that relies on it");
             let update_only = commands.iter().all(|c| {
                 PkgCommand::parse(c).is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update")
             });
@@ -128,7 +139,7 @@ impl RuleCheck for AptUpdateAlone {
                             text: String::new(),
                         },
                         Edit {
-                            range: TextRange::empty(to_range(&install_cmd.range).start),
+                            range: TextRange::empty(command_start(install_cmd)),
                             text: format!("{update_text} && "),
                         },
                     ],
@@ -156,6 +167,12 @@ mod tests {
         );
         assert_eq!(fixed(&AptUpdateAlone, t), "FROM debian\nCOPY x /x\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y curl\n");
         assert!(findings(&AptUpdateAlone, &fixed(&AptUpdateAlone, t)).is_empty());
+        // an install inside `if ...; then ...; fi` gets the update right before it
+        let t = "FROM debian\nRUN apt-get update\nRUN if [ -n \"$X\" ]; then apt-get install -y x; fi\n";
+        assert_eq!(
+            fixed(&AptUpdateAlone, t),
+            "FROM debian\nRUN if [ -n \"$X\" ]; then apt-get update && apt-get install -y x; fi\n"
+        );
         // an update with other work: reported, not rewritten
         let t =
             "FROM debian\nRUN apt-get update && apt-get upgrade -y\nRUN apt-get install -y curl\n";

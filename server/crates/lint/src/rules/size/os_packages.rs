@@ -94,7 +94,7 @@ fn takes_value(tool: PkgTool, opt: &str) -> bool {
 impl<'a> PkgCommand<'a> {
     /// The tool and subcommand of `cmd`, if it runs a system package manager.
     pub fn parse(cmd: &'a ShellCommand) -> Option<PkgCommand<'a>> {
-        let argv = cmd.argv();
+        let argv = program_words(cmd);
         let program = argv.first()?;
         let name = program.text.rsplit('/').next().unwrap_or(&program.text);
         let tool = match name {
@@ -183,6 +183,28 @@ impl<'a> PkgCommand<'a> {
     }
 }
 
+/// The program and its arguments, past leading assignments and wrappers (`sudo`) and past
+/// shell keywords the splitter leaves in front of a command (`then apt-get install ...` in an
+/// `if`, `do` in a loop, `!`).
+pub(crate) fn program_words(cmd: &ShellCommand) -> &[ShellWord] {
+    let mut argv = cmd.argv();
+    loop {
+        match argv.first().map(|w| w.text.as_str()) {
+            Some("then" | "else" | "do" | "!" | "sudo" | "exec" | "command" | "nohup" | "time") => {
+                argv = &argv[1..]
+            }
+            Some(w)
+                if w.split_once('=').is_some_and(|(k, _)| {
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                }) =>
+            {
+                argv = &argv[1..]
+            }
+            _ => return argv,
+        }
+    }
+}
+
 /// A package name without version or release pins (`gcc=4:12.2` → `gcc`, `gcc-12:amd64` →
 /// `gcc-12`, apk's `gcc~=12` / `gcc>12` → `gcc`).
 pub(crate) fn package_name(word: &str) -> &str {
@@ -215,6 +237,13 @@ mod tests {
         );
         assert!(PkgCommand::parse(&split_script("apt-get -y")[0]).is_none());
         assert!(PkgCommand::parse(&split_script("npm ci")[0]).is_none());
+        // inside `if ...; then ...; fi`
+        let c = split_script("if [ \"$DEBUG\" = true ]; then apk add boost-dev; fi");
+        let p = c.iter().find_map(PkgCommand::parse).unwrap();
+        assert_eq!(
+            (p.tool, p.sub(), p.program.text.as_str()),
+            (PkgTool::Apk, "add", "apk")
+        );
         let c = split_script("/usr/bin/microdnf --setopt=tsflags=nodocs install -y gcc");
         let p = PkgCommand::parse(&c[0]).unwrap();
         assert_eq!((p.tool, p.sub()), (PkgTool::Dnf, "install"));

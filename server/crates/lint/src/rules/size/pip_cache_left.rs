@@ -112,7 +112,7 @@ impl RuleCheck for PipCacheLeft {
 
 /// `pip X`, `pip3.12 X`, `python -m pip X`: the first word of the invocation and `X`.
 fn pip_sub(cmd: &ShellCommand) -> Option<(&ShellWord, &ShellWord)> {
-    let argv = cmd.argv();
+    let argv = crate::rules::size::os_packages::program_words(cmd);
     let first = argv.first()?;
     let name = first.text.rsplit('/').next().unwrap_or(&first.text);
     let is_pip = |n: &str| {
