@@ -5,9 +5,10 @@
 //! first answer says "pending", and the client is asked to refresh hints and lenses when the
 //! text is in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::{Duration, Instant};
 
 use layerwise_analysis::Base;
 use layerwise_ide::sizes::{self, FileSizes, SizeInputs};
@@ -203,25 +204,54 @@ fn sizes_cache() -> &'static Mutex<HashMap<Uri, CachedSizes>> {
     SIZES.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Base images without facts whose registry lookup has been started (`handlers::images`).
-fn pending_images(b: &Backend, a: &Analysis) -> std::collections::HashSet<String> {
-    let mut out = std::collections::HashSet::new();
+/// How long a base image counts as "pending" after its registry lookup started. The lookup
+/// set (`handlers::images`) also keeps lookups that failed, and a failure brings no refresh,
+/// so past this a size still missing is shown as unknown rather than pending forever.
+const PENDING_FOR: Duration = Duration::from_secs(60);
+
+/// Base images without facts whose registry lookup started less than [`PENDING_FOR`] ago.
+fn pending_images(b: &Backend, a: &Analysis) -> HashSet<String> {
+    static FIRST_SEEN: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
+    let mut out = HashSet::new();
     if b.state.registry().settings().offline {
         return out;
     }
-    let Ok(lookups) = b.state.image_lookups.lock() else {
+    let started: Vec<String> = {
+        let Ok(lookups) = b.state.image_lookups.lock() else {
+            return out;
+        };
+        a.model
+            .stages
+            .iter()
+            .filter_map(|stage| match &stage.base {
+                Base::Image(r) => Some(r.canonical()),
+                _ => None,
+            })
+            .filter(|key| !a.facts.images.contains_key(key))
+            .filter(|key| {
+                let prefix = format!("{key}|");
+                lookups.iter().any(|l| l.starts_with(&prefix))
+            })
+            .collect()
+    };
+    let Ok(mut seen) = FIRST_SEEN.get_or_init(|| Mutex::new(HashMap::new())).lock() else {
         return out;
     };
-    for stage in &a.model.stages {
-        if let Base::Image(r) = &stage.base {
-            let key = r.canonical();
-            if a.facts.images.contains_key(&key) {
-                continue;
-            }
-            let prefix = format!("{key}|");
-            if lookups.iter().any(|l| l.starts_with(&prefix)) {
-                out.insert(key);
-            }
+    if seen.len() > MAX_CACHED {
+        seen.retain(|_, t| t.elapsed() < PENDING_FOR);
+    }
+    for key in started {
+        let first = *seen.entry(key.clone()).or_insert_with(|| {
+            // Show the change from "pending" to "?" without waiting for an edit.
+            let backend = b.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(PENDING_FOR).await;
+                super::refresh_views(&backend);
+            });
+            Instant::now()
+        });
+        if first.elapsed() < PENDING_FOR {
+            out.insert(key);
         }
     }
     out
