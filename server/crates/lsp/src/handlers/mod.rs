@@ -7,6 +7,7 @@ pub mod commands;
 pub mod completion;
 pub mod context;
 pub mod folding;
+pub mod formatting;
 pub mod hover;
 pub mod images;
 pub mod inlay_hints;
@@ -31,6 +32,7 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     folding::capability(caps);
     selection_ranges::capability(caps);
     semantic_tokens::capability(caps);
+    formatting::capability(caps);
     code_actions::capability(caps);
 }
 
