@@ -531,6 +531,14 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<TextEdit>>> {
         handlers::formatting::on_type(self, params)
     }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        handlers::document_links::handle(self, params)
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        handlers::signature_help::handle(self, params)
+    }
 }
 
 trait TapMessage {

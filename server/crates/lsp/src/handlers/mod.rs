@@ -6,6 +6,7 @@ pub mod code_lens;
 pub mod commands;
 pub mod completion;
 pub mod context;
+pub mod document_links;
 pub mod folding;
 pub mod formatting;
 pub mod hover;
@@ -15,6 +16,7 @@ pub mod navigation;
 pub mod outline;
 pub mod selection_ranges;
 pub mod semantic_tokens;
+pub mod signature_help;
 pub mod watch;
 
 use crate::server::Backend;
@@ -33,6 +35,8 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
     selection_ranges::capability(caps);
     semantic_tokens::capability(caps);
     formatting::capability(caps);
+    document_links::capability(caps);
+    signature_help::capability(caps);
     code_actions::capability(caps);
 }
 
