@@ -4,7 +4,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{has_expansion, run_scripts};
+use crate::rules::security::helpers::{has_expansion, run_scripts_with};
 
 declare_rule! {
     /// `RUN` starts with `cd`; use `WORKDIR`.
@@ -58,7 +58,7 @@ declare_rule! {
 
 impl RuleCheck for CdInRun {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["cd"]) {
             let Args::Text(_) = &script.inst.inst.args else {
                 continue;
             };

@@ -2,7 +2,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{final_chain, run_scripts};
+use crate::rules::security::helpers::{final_chain, run_scripts_with};
 
 declare_rule! {
     /// Both `curl` and `wget` are used in the image.
@@ -53,7 +53,7 @@ impl RuleCheck for CurlAndWget {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let shipped = final_chain(cx);
         let mut first: [Option<std::ops::Range<usize>>; 2] = [None, None];
-        let mut scripts = run_scripts(cx);
+        let mut scripts = run_scripts_with(cx, &["curl", "wget"]);
         scripts.retain(|s| !s.onbuild && s.inst.stage.is_some_and(|st| shipped.contains(&st)));
         // base stages first, as they run first
         scripts.sort_by_key(|s| {

@@ -2,7 +2,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{positionals, run_scripts};
+use crate::rules::security::helpers::{positionals, run_scripts_with};
 
 declare_rule! {
     /// `/bin/sh` is replaced with a link to another shell; use `SHELL`.
@@ -52,7 +52,7 @@ declare_rule! {
 
 impl RuleCheck for LnBinSh {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["/bin/sh"]) {
             for cmd in &script.commands {
                 if cmd.program() != Some("ln") {
                     continue;

@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    is_glibc_image, is_musl_image, positionals, root_image, run_scripts,
+    is_glibc_image, is_musl_image, positionals, root_image, run_scripts_with,
 };
 
 declare_rule! {
@@ -153,7 +153,7 @@ impl RuleCheck for MuslGlibcMismatch {
                 }
             }
         }
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["npm", "pip", "yarn", "pnpm"]) {
             let Some(stage) = script.inst.stage else {
                 continue;
             };

@@ -6,7 +6,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    final_chain, root_base, root_image, run_scripts, runs_a_program,
+    final_chain, root_base, root_image, run_scripts_with, runs_a_program,
 };
 
 declare_rule! {
@@ -137,7 +137,7 @@ impl RuleCheck for ScratchMissingFiles {
                     .note("Copy the builder's bundle: `COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`."),
             );
         }
-        let embeds_tzdata = run_scripts(cx).iter().any(|s| {
+        let embeds_tzdata = run_scripts_with(cx, &["timetzdata"]).iter().any(|s| {
             s.commands
                 .iter()
                 .any(|c| c.words.iter().any(|w| w.text.contains("timetzdata")))

@@ -2,7 +2,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::run_scripts;
+use crate::rules::security::helpers::run_scripts_with;
 
 declare_rule! {
     /// An interactive or machine-control command in `RUN`.
@@ -56,7 +56,7 @@ const POINTLESS: &[&str] = &[
 
 impl RuleCheck for UselessCommand {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, POINTLESS) {
             for cmd in &script.commands {
                 let Some(prog) = cmd.program().filter(|p| POINTLESS.contains(p)) else {
                     continue;

@@ -4,7 +4,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::run_scripts;
+use crate::rules::security::helpers::run_scripts_with;
 
 declare_rule! {
     /// `useradd` with a large UID and without `-l` bloats the image.
@@ -52,7 +52,7 @@ declare_rule! {
 
 impl RuleCheck for UseraddHighUid {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["useradd"]) {
             for cmd in &script.commands {
                 if cmd.program() != Some("useradd") {
                     continue;

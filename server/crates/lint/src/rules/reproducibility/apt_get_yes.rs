@@ -1,11 +1,11 @@
 use layerwise_analysis::shell::ShellCommand;
-use layerwise_syntax::TextRange;
+use layerwise_syntax::{InstructionKind, TextRange};
 
 use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{base_chain, real_pipelines, run_scripts};
+use crate::rules::security::helpers::{base_chain, real_pipelines, run_scripts_with};
 
 declare_rule! {
     /// `apt-get install` without `-y`.
@@ -109,18 +109,31 @@ fn assumes_yes(cmd: &ShellCommand) -> bool {
 
 impl RuleCheck for AptGetYes {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let scripts = run_scripts(cx);
-        for (n, script) in scripts.iter().enumerate() {
-            // `APT::Get::Assume-Yes` written to apt.conf.d earlier in this stage or its bases
-            let chain = script
-                .inst
-                .stage
-                .map(|s| base_chain(cx, s))
-                .unwrap_or_default();
-            let configured = scripts[..n]
-                .iter()
-                .filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st)))
-                .any(|s| cx.slice(s.inst.range()).contains("Assume-Yes"));
+        let scripts = run_scripts_with(cx, &["apt"]);
+        if scripts.is_empty() {
+            return;
+        }
+        // RUNs that write `APT::Get::Assume-Yes` to an apt configuration file: (index, stage)
+        let configurers: Vec<(usize, Option<usize>)> = cx
+            .instructions()
+            .filter(|i| {
+                i.inst.effective().kind == InstructionKind::Run
+                    && i.item.text().contains("Assume-Yes")
+            })
+            .map(|i| (i.index, i.stage))
+            .collect();
+        for script in &scripts {
+            // configured earlier in this stage or the stages it is built on
+            let configured = !configurers.is_empty() && {
+                let chain = script
+                    .inst
+                    .stage
+                    .map(|s| base_chain(cx, s))
+                    .unwrap_or_default();
+                configurers.iter().any(|(i, st)| {
+                    *i < script.inst.index && st.is_some_and(|st| chain.contains(&st))
+                })
+            };
             if configured {
                 continue;
             }

@@ -2,7 +2,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{basename, run_scripts};
+use crate::rules::security::helpers::{basename, run_scripts_with};
 
 declare_rule! {
     /// `apt` in a script; use `apt-get`.
@@ -63,7 +63,7 @@ const SAME_IN_APT_GET: &[&str] = &[
 
 impl RuleCheck for AptNotAptGet {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["apt"]) {
             for cmd in &script.commands {
                 let Some(prog) = cmd.argv().first() else {
                     continue;

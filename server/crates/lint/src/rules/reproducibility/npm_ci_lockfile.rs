@@ -6,7 +6,7 @@ use crate::context::{to_range, InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{base_chain, run_scripts};
+use crate::rules::security::helpers::{base_chain, run_scripts_with};
 
 declare_rule! {
     /// `npm ci` runs where no lockfile was copied.
@@ -145,7 +145,7 @@ fn unknowable_before(cmds: &[layerwise_analysis::shell::ShellCommand]) -> bool {
 impl RuleCheck for NpmCiLockfile {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        let scripts = run_scripts(cx);
+        let scripts = run_scripts_with(cx, &["npm"]);
         for (n, script) in scripts.iter().enumerate() {
             let Some(stage) = script.inst.stage.filter(|_| !script.onbuild) else {
                 continue;

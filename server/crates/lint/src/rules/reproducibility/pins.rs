@@ -8,7 +8,7 @@ use layerwise_analysis::shell::{ShellCommand, ShellWord};
 use crate::context::{to_range, LintContext};
 use crate::diagnostic::Diagnostic;
 use crate::rule::RuleMeta;
-use crate::rules::security::helpers::{basename, is_assignment, positionals, run_scripts};
+use crate::rules::security::helpers::{basename, is_assignment, positionals, run_scripts_with};
 
 /// Reports every unpinned package that `find` returns in any `RUN`. A word that is only a
 /// variable (`$buildDeps`) assigned earlier in the same script (`buildDeps='gcc make'`) is
@@ -21,7 +21,8 @@ pub(crate) fn report(
     tool: &str,
     note: &str,
 ) {
-    for script in run_scripts(cx) {
+    // every installer's name contains the tool's (`apt-get`, `pip3`, `python -m pip`)
+    for script in run_scripts_with(cx, &[tool]) {
         let mut vars: Vec<(String, String)> = Vec::new();
         for cmd in &script.commands {
             if !cmd.words.is_empty() && cmd.words.iter().all(|w| is_assignment(&w.text)) {

@@ -7,7 +7,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
     is_assignment, is_glibc_image, is_musl_image, is_non_posix_shell, is_windows_image, pipelines,
-    real_pipelines, root_image, run_scripts, shell_before, span,
+    real_pipelines, root_image, run_scripts_with, shells_in_force, span,
 };
 
 declare_rule! {
@@ -121,10 +121,16 @@ fn cannot_fail(cmd: &ShellCommand) -> bool {
 
 impl RuleCheck for Pipefail {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let scripts = run_scripts_with(cx, &["|"]);
+        // the SHELL in force, worked out once and only when there is a pipe to judge
+        let shells = if scripts.is_empty() {
+            Vec::new()
+        } else {
+            shells_in_force(cx)
+        };
         // one SHELL fix per stage: it covers every later RUN of the stage
         let mut fixed_stages: Vec<usize> = Vec::new();
-        for script in run_scripts(cx) {
+        for script in scripts {
             // Windows images run `cmd` or PowerShell, where pipefail means nothing
             if script
                 .inst
@@ -135,8 +141,8 @@ impl RuleCheck for Pipefail {
                 continue;
             }
             if !script.onbuild {
-                if let Some(shell) = shell_before(cx, &insts, script.inst.index) {
-                    if shell_has_pipefail(&shell) || is_non_posix_shell(&shell) {
+                if let Some(Some(shell)) = shells.get(script.inst.index) {
+                    if shell_has_pipefail(shell) || is_non_posix_shell(shell) {
                         continue;
                     }
                 }

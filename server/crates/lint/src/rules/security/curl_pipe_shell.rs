@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    basename, is_shell_program, real_pipelines, run_scripts, span,
+    basename, is_shell_program, real_pipelines, run_scripts_with, span,
 };
 
 declare_rule! {
@@ -91,7 +91,7 @@ fn runs_stdin(cmd: &ShellCommand) -> bool {
 
 impl RuleCheck for CurlPipeShell {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["curl", "wget"]) {
             for p in real_pipelines(cx.text, &script.commands) {
                 let Some(dl) = p.iter().position(is_download) else {
                     continue;

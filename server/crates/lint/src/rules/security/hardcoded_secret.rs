@@ -202,20 +202,32 @@ const FORMATS: &[TokenFormat] = &[
 pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    for f in FORMATS {
-        let mut from = 0;
-        while let Some(k) = text.get(from..).and_then(|t| t.find(f.prefix)) {
-            let start = from + k;
-            from = start + f.prefix.len();
-            if start > 0 && token_chars(b[start - 1]) {
-                continue; // inside a longer word
-            }
-            let body = b[from..].iter().take_while(|&&c| (f.body)(c)).count();
-            let end = from + body;
-            let boundary = b.get(end).is_none_or(|&c| !token_chars(c));
-            if body >= f.min_len && boundary && !text[start..end].contains("EXAMPLE") {
-                out.push((start..end, f.what));
-            }
+    // one pass over the words made of token characters; a token is a whole word
+    let shortest = FORMATS
+        .iter()
+        .map(|f| f.prefix.len() + f.min_len)
+        .min()
+        .unwrap_or(0);
+    let mut i = 0;
+    while i < b.len() {
+        if !token_chars(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && token_chars(b[i]) {
+            i += 1;
+        }
+        let word = &text[start..i];
+        if word.len() < shortest || word.contains("EXAMPLE") {
+            continue;
+        }
+        let hit = FORMATS.iter().find(|f| {
+            word.strip_prefix(f.prefix)
+                .is_some_and(|rest| rest.len() >= f.min_len && rest.bytes().all(f.body))
+        });
+        if let Some(f) = hit {
+            out.push((start..i, f.what));
         }
     }
     let mut from = 0;

@@ -22,13 +22,21 @@ pub(crate) struct Script<'a> {
     pub onbuild: bool,
 }
 
-/// Every `RUN` of the file with its commands, in file order.
-pub(crate) fn run_scripts<'a>(cx: &LintContext<'a>) -> Vec<Script<'a>> {
+/// The `RUN`s whose text contains one of `needles` (all of them when `needles` is empty), with
+/// their commands. Rules that look for one program pass its name: the text test is far cheaper
+/// than splitting and copying every script, which keeps big files fast.
+pub(crate) fn run_scripts_with<'a>(cx: &LintContext<'a>, needles: &[&str]) -> Vec<Script<'a>> {
     cx.instructions()
         .filter_map(|i| {
             let eff = i.inst.effective();
             if eff.kind != InstructionKind::Run {
                 return None;
+            }
+            if !needles.is_empty() {
+                let text = i.item.text();
+                if !needles.iter().any(|n| text.contains(n)) {
+                    return None;
+                }
             }
             let onbuild = !std::ptr::eq(eff, i.inst);
             let r = InstRef { inst: eff, ..i };
@@ -51,6 +59,70 @@ pub(crate) fn run_scripts<'a>(cx: &LintContext<'a>) -> Vec<Script<'a>> {
             })
         })
         .collect()
+}
+
+/// For every instruction (by index), the `USER` in force before it as written or expanded:
+/// `None` for the base image's user. Computed in one pass, following `FROM <stage>`.
+pub(crate) fn users_in_force(cx: &LintContext<'_>) -> Vec<Option<String>> {
+    in_force(cx, InstructionKind::User, |cx, i| match &i.inst.args {
+        Args::Text(w) if w.text.contains('$') => Some(
+            cx.model
+                .scope_before(cx.file, i.index)
+                .expand(&w.text, cx.model.escape)
+                .value,
+        ),
+        Args::Text(w) => Some(w.text.to_string()),
+        _ => None,
+    })
+}
+
+/// For every instruction (by index), the `SHELL` in force before it (exec-form words), `None`
+/// for the default. Computed in one pass, following `FROM <stage>`.
+pub(crate) fn shells_in_force(cx: &LintContext<'_>) -> Vec<Option<Vec<String>>> {
+    in_force(cx, InstructionKind::Shell, |_, i| match &i.inst.args {
+        Args::Exec { items, .. } => Some(items.iter().map(|w| w.text.to_string()).collect()),
+        _ => None,
+    })
+}
+
+/// The value of a stage-scoped setting (`USER`, `SHELL`) before each instruction: set by the
+/// last instruction of `kind` in the stage, else inherited from the base stage's final value.
+fn in_force<T: Clone>(
+    cx: &LintContext<'_>,
+    kind: InstructionKind,
+    value: impl Fn(&LintContext<'_>, &InstRef<'_>) -> Option<T>,
+) -> Vec<Option<T>> {
+    let n = cx.model.instructions.len();
+    let mut before: Vec<Option<T>> = vec![None; n];
+    let mut stage_end: Vec<Option<T>> = vec![None; cx.model.stages.len()];
+    let mut current: Option<T> = None;
+    let mut stage: Option<usize> = None;
+    for i in cx.instructions() {
+        if i.stage != stage {
+            if let Some(s) = stage {
+                if let Some(slot) = stage_end.get_mut(s) {
+                    *slot = current.clone();
+                }
+            }
+            stage = i.stage;
+            current = match stage
+                .and_then(|s| cx.model.stages.get(s))
+                .map(|st| &st.base)
+            {
+                Some(Base::Stage(b)) if Some(*b) < stage => stage_end.get(*b).cloned().flatten(),
+                _ => None,
+            };
+        }
+        if let Some(slot) = before.get_mut(i.index) {
+            *slot = current.clone();
+        }
+        if i.inst.kind == kind {
+            if let Some(v) = value(cx, &i) {
+                current = Some(v);
+            }
+        }
+    }
+    before
 }
 
 /// Shell keywords that can stand before a command (`then sudo make`, `do curl ...`, `! grep`).

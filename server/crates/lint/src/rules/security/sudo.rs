@@ -1,10 +1,12 @@
 use layerwise_syntax::TextRange;
 
-use crate::context::{to_range, InstRef, LintContext};
+use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{basename, run_scripts, words_after_assignments};
+use crate::rules::security::helpers::{
+    basename, run_scripts_with, users_in_force, words_after_assignments,
+};
 use crate::rules::security::user_root::is_root_user;
 
 declare_rule! {
@@ -53,8 +55,16 @@ declare_rule! {
 
 impl RuleCheck for Sudo {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for script in run_scripts(cx) {
-            let as_root = !script.onbuild && runs_as_root(cx, &script.inst);
+        let scripts = run_scripts_with(cx, &["sudo"]);
+        // the USER in force, worked out once and only when there is a `sudo` to judge
+        let users = if scripts.is_empty() {
+            Vec::new()
+        } else {
+            users_in_force(cx)
+        };
+        for script in scripts {
+            let user = users.get(script.inst.index).cloned().flatten();
+            let as_root = !script.onbuild && user.as_deref().is_none_or(is_root_user);
             for cmd in &script.commands {
                 let words = words_after_assignments(cmd);
                 let Some(first) = words.first().filter(|w| basename(&w.text) == "sudo") else {
@@ -79,15 +89,6 @@ impl RuleCheck for Sudo {
                 out.push(d);
             }
         }
-    }
-}
-
-/// Whether `RUN` at `i` runs as root: no `USER` in force (the base image's user, assumed
-/// root as nearly all are) or a root `USER`.
-fn runs_as_root(cx: &LintContext<'_>, i: &InstRef<'_>) -> bool {
-    match cx.model.user_before(cx.file, i.index) {
-        None => true,
-        Some(u) => is_root_user(&u),
     }
 }
 

@@ -4,7 +4,7 @@ use crate::context::{to_range, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::security::helpers::{positionals, run_scripts};
+use crate::rules::security::helpers::{positionals, run_scripts_with};
 
 declare_rule! {
     /// Files are made writable by everyone (`chmod 777`).
@@ -75,7 +75,7 @@ pub(crate) fn world_writable(mode: &str) -> bool {
 impl RuleCheck for WorldWritable {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let note = "Give the files to the user that needs them (`chown`, `COPY --chown`) or make them group-writable instead.";
-        for script in run_scripts(cx) {
+        for script in run_scripts_with(cx, &["chmod"]) {
             for cmd in &script.commands {
                 if cmd.program() != Some("chmod") {
                     continue;
