@@ -7,7 +7,7 @@ RUN gradle bootJar --no-daemon
 RUN find /home/gradle/project/build/libs -maxdepth 1 -name '*.jar' ! -name 'original-*' ! -name '*-sources.jar' ! -name '*-javadoc.jar' ! -name '*-plain.jar' -exec cp {} /home/gradle/project/app.jar \;
 
 FROM eclipse-temurin:17-jre
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 WORKDIR /home/gradle/project
 COPY --from=build /home/gradle/project/app.jar /home/gradle/project/app.jar
 USER app

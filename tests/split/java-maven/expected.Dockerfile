@@ -6,7 +6,7 @@ COPY . .
 RUN mvn -B package -DskipTests
 
 FROM eclipse-temurin:21-jre
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 WORKDIR /build
 COPY --from=build /build/target/app.jar /build/target/app.jar
 EXPOSE 8080

@@ -11,7 +11,7 @@ COPY . .
 RUN poetry install --only main
 
 FROM python:3.11-slim-bookworm
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 WORKDIR /srv

@@ -11,7 +11,7 @@ COPY . .
 RUN uv sync --frozen --no-dev
 
 FROM python:3.12-slim
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 ENV VIRTUAL_ENV=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 WORKDIR /app

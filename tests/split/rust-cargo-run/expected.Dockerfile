@@ -15,7 +15,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates libssl3 \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 WORKDIR /app
 COPY --from=build /app/target/release/web /usr/local/bin/web
 # Copy anything else the program reads at run time (templates, static files, config) here.

@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/*
-RUN useradd --create-home --uid 10001 app
+RUN useradd --no-log-init --create-home --uid 10001 app
 WORKDIR /usr/src/app
 COPY --from=build /usr/src/app/target/release/app /usr/src/app/target/release/app
 # Copy anything else the program reads at run time (templates, static files, config) here.

@@ -137,11 +137,7 @@ pub(crate) fn contents(a: &Analysis) -> String {
         }
     }
     let named = copied_paths(a);
-    let nl = if a.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let nl = super::line_break(&a.text);
     let mut out = format!("# Written by layerwise: what the image build never needs.{nl}");
     for (title, entries) in groups {
         let kept: Vec<&str> = entries

@@ -10,6 +10,8 @@
 //! An existing suppression comment of that style right above the instruction (or for the
 //! whole file) gets the code added instead of a second comment.
 
+use std::collections::HashSet;
+
 use layerwise_lint::{Diagnostic, Edit};
 use layerwise_syntax::{ItemKind, TextRange};
 
@@ -23,16 +25,20 @@ enum Style {
     Layerwise,
 }
 
-/// The style for `d` in this file, and the code to write.
-fn style_for(a: &Analysis, d: &Diagnostic) -> (Style, String) {
-    let uses_hadolint = a.file.items().any(|r| {
+/// Whether the file already has `# hadolint ...` comments.
+fn uses_hadolint(a: &Analysis) -> bool {
+    a.file.items().any(|r| {
         r.item.kind == ItemKind::Comment
             && r.text()
                 .trim_start()
                 .trim_start_matches('#')
                 .trim_start()
                 .starts_with("hadolint ")
-    });
+    })
+}
+
+/// The style for `d` in this file, and the code to write.
+fn style_for(a: &Analysis, uses_hadolint: bool, d: &Diagnostic) -> (Style, String) {
     if uses_hadolint {
         if let Some(code) = d.rule.hadolint.first() {
             return (Style::Hadolint, (*code).to_string());
@@ -48,17 +54,18 @@ fn style_for(a: &Analysis, d: &Diagnostic) -> (Style, String) {
 
 pub(super) fn actions(a: &Analysis, here: &[(usize, &Diagnostic)]) -> Vec<CodeAction> {
     let mut out: Vec<CodeAction> = Vec::new();
-    let mut seen: Vec<(&str, Option<usize>)> = Vec::new();
+    let mut seen: HashSet<(&str, Option<usize>)> = HashSet::new();
+    let mut file_done: HashSet<&str> = HashSet::new();
+    let hadolint = !here.is_empty() && uses_hadolint(a);
     for (i, d) in here {
         if d.rule.name == "unused-suppression" {
             continue;
         }
         let inst = a.model.instruction_at(d.range.start);
-        if seen.contains(&(d.rule.name, inst)) {
+        if !seen.insert((d.rule.name, inst)) {
             continue;
         }
-        seen.push((d.rule.name, inst));
-        let (style, code) = style_for(a, d);
+        let (style, code) = style_for(a, hadolint, d);
         if let Some(inst) = inst {
             if let Some(edit) = for_instruction(a, inst, style, &code) {
                 let mut act = CodeAction::new(
@@ -70,10 +77,7 @@ pub(super) fn actions(a: &Analysis, here: &[(usize, &Diagnostic)]) -> Vec<CodeAc
                 out.push(act);
             }
         }
-        if out
-            .iter()
-            .any(|x| x.title == format!("Ignore {} in this file", d.rule.name))
-        {
+        if !file_done.insert(d.rule.name) {
             continue;
         }
         if let Some(edit) = for_file(a, style, &code) {
@@ -200,11 +204,7 @@ fn for_instruction(a: &Analysis, inst: usize, style: Style, code: &str) -> Optio
         .chars()
         .take_while(|c| *c == ' ' || *c == '\t')
         .collect();
-    let nl = if a.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let nl = super::line_break(&a.text);
     Some(Edit {
         range: TextRange::empty(item.start),
         text: format!("{indent}{}{nl}", instruction_comment(style, code)),
@@ -222,11 +222,7 @@ fn a_name<'x>(a: &Analysis, code: &'x str) -> &'x str {
 
 /// The edit that silences `code` in the whole file.
 fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
-    let nl = if a.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let nl = super::line_break(&a.text);
     if style == Style::Check {
         let r = a.model.check.range?;
         let value = a.slice(r);

@@ -20,6 +20,8 @@ mod corpus;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashSet;
+
 use layerwise_lint::{Applicability, Diagnostic, Edit};
 use layerwise_syntax::TextRange;
 
@@ -96,7 +98,8 @@ pub(crate) fn diagnostics_in(a: &Analysis, range: TextRange) -> Vec<(usize, &Dia
         .collect()
 }
 
-/// Every action available for `range` (a cursor is an empty range).
+/// Every action available for `range` (a cursor is an empty range), except fix-all, which
+/// re-lints the file several times and is computed only when asked for ([`fix_all`]).
 pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let mut out = Vec::new();
     let here = diagnostics_in(a, range);
@@ -118,8 +121,9 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         dockerignore::actions(a, range),
     ]
     .concat();
+    let rule_fixes = fix_signatures(&here);
     for act in ours {
-        if !duplicates_a_rule_fix(&here, &act) {
+        if act.edits.is_empty() || !rule_fixes.contains(&signature(&act.edits)) {
             out.push(act);
         }
     }
@@ -127,9 +131,6 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         out.push(act);
     }
     out.extend(ignore::actions(a, &here));
-    if let Some(act) = fix_all(a) {
-        out.push(act);
-    }
     out
 }
 
@@ -149,40 +150,44 @@ pub fn split_action(a: &Analysis, range: TextRange, opts: &SplitOptions) -> Opti
     ))
 }
 
-/// Whether a rule fix offered for the same range has exactly our edits.
-fn duplicates_a_rule_fix(here: &[(usize, &Diagnostic)], act: &CodeAction) -> bool {
-    let mut ours: Vec<(TextRange, &str)> = act
-        .edits
-        .iter()
-        .map(|e| (e.range, e.text.as_str()))
-        .collect();
-    ours.sort();
-    here.iter().any(|(_, d)| {
-        d.fixes.iter().any(|f| {
-            let mut theirs: Vec<(TextRange, &str)> =
-                f.edits.iter().map(|e| (e.range, e.text.as_str())).collect();
-            theirs.sort();
-            theirs == ours && !act.edits.is_empty()
-        })
-    })
+/// A set of edits in a comparable form (sorted ranges and texts).
+fn signature(edits: &[Edit]) -> Vec<(TextRange, String)> {
+    let mut v: Vec<(TextRange, String)> = edits.iter().map(|e| (e.range, e.text.clone())).collect();
+    v.sort();
+    v
 }
 
-/// Whether a diagnostic of a rule answering to one of `codes` (our name, hadolint code or
-/// BuildKit check) with a fix lies in `within` and is offered for the request `range`: then
-/// the rule's fix is offered instead of ours.
-pub(crate) fn rule_fix_covers(
-    a: &Analysis,
-    codes: &[&str],
-    within: TextRange,
-    range: TextRange,
-) -> bool {
-    let meets = |x: TextRange, y: TextRange| x.start <= y.end && y.start <= x.end;
-    a.diagnostics().iter().any(|d| {
-        !d.fixes.is_empty()
-            && codes.iter().any(|c| d.rule.answers_to(c))
-            && meets(d.range, within)
-            && meets(d.range, range)
-    })
+/// The edits of every rule fix offered for the range: an action of ours with exactly the
+/// same edits is a duplicate.
+fn fix_signatures(here: &[(usize, &Diagnostic)]) -> HashSet<Vec<(TextRange, String)>> {
+    here.iter()
+        .flat_map(|(_, d)| d.fixes.iter().map(|f| signature(&f.edits)))
+        .collect()
+}
+
+/// Ranges of the findings with a fix from rules answering to one of `codes` (our name,
+/// hadolint code or BuildKit check) that are offered for the request `range`: an action of
+/// ours about the same thing inside one of them is left to the rule.
+pub(crate) fn rule_fix_ranges(a: &Analysis, codes: &[&str], range: TextRange) -> Vec<TextRange> {
+    a.diagnostics()
+        .iter()
+        .filter(|d| {
+            !d.fixes.is_empty()
+                && meets(d.range, range)
+                && codes.iter().any(|c| d.rule.answers_to(c))
+        })
+        .map(|d| d.range)
+        .collect()
+}
+
+/// Ranges that meet (touching counts).
+pub(crate) fn meets(x: TextRange, y: TextRange) -> bool {
+    x.start <= y.end && y.start <= x.end
+}
+
+/// The line break the file uses (its first one decides; CRLF files stay CRLF).
+pub(crate) fn line_break(text: &str) -> &'static str {
+    crate::split::line_break(text)
 }
 
 /// The text of `a` with `edits` applied (for tests and fix-all).

@@ -2,28 +2,32 @@
 //! `npm ci`, and merging a lone `RUN apt-get update` into the install that follows.
 
 use layerwise_analysis::shell::ShellCommand;
-use layerwise_lint::context::InstRef;
+use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::{Args, InstructionKind, TextRange};
 
-use super::{rule_fix_covers, ActionKind, CodeAction};
+use super::{meets, rule_fix_ranges, ActionKind, CodeAction};
 use crate::Analysis;
 
 pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let cx = a.lint_context();
     let insts: Vec<InstRef<'_>> = cx.instructions().collect();
     let mut out = Vec::new();
+    let mut merged: std::collections::HashSet<u32> = std::collections::HashSet::new();
+    let json_fixes = rule_fix_ranges(a, &["JSONArgsRecommended", "DL3025"], range);
     for (k, i) in insts.iter().enumerate() {
         let r = i.range();
-        if !(r.start <= range.end && range.start <= r.end) {
+        if !meets(r, range) {
             continue;
         }
-        if let Some(act) = exec_form(a, i, range) {
+        let rule_has_it = json_fixes.iter().any(|d| meets(*d, r));
+        if let Some(act) = exec_form(a, i, rule_has_it) {
             out.push(act);
         }
-        out.extend(npm_ci(a, i));
-        if let Some(act) = merge_apt_update(a, &insts, k) {
-            if !out.iter().any(|x: &CodeAction| x.title == act.title) {
+        out.extend(npm_ci(a, &cx, i));
+        if let Some((update, act)) = merge_apt_update(&cx, &insts, k) {
+            // offered from either instruction of the pair: once
+            if merged.insert(update) {
                 out.push(act);
             }
         }
@@ -42,7 +46,7 @@ fn needs_shell(text: &str) -> bool {
 /// `CMD npm start` → `CMD ["npm", "start"]`: the program runs as PID 1 and gets the stop
 /// signal (a shell in between does not pass it on). Only for plain words, where the meaning
 /// cannot change.
-fn exec_form(a: &Analysis, i: &InstRef<'_>, range: TextRange) -> Option<CodeAction> {
+fn exec_form(a: &Analysis, i: &InstRef<'_>, rule_has_it: bool) -> Option<CodeAction> {
     if !matches!(
         i.inst.kind,
         InstructionKind::Cmd | InstructionKind::Entrypoint
@@ -57,7 +61,7 @@ fn exec_form(a: &Analysis, i: &InstRef<'_>, range: TextRange) -> Option<CodeActi
     if needs_shell(text) || text.trim().is_empty() {
         return None;
     }
-    if rule_fix_covers(a, &["JSONArgsRecommended", "DL3025"], i.range(), range) {
+    if rule_has_it {
         return None;
     }
     let words: Vec<String> = w.text.split_whitespace().map(str::to_string).collect();
@@ -74,11 +78,11 @@ fn exec_form(a: &Analysis, i: &InstRef<'_>, range: TextRange) -> Option<CodeActi
 }
 
 /// Whether the build context or the stage's `COPY`s show a lockfile `npm ci` needs.
-fn has_npm_lock(a: &Analysis, i: &InstRef<'_>) -> bool {
+fn has_npm_lock(a: &Analysis, cx: &LintContext<'_>, i: &InstRef<'_>) -> bool {
     if let Some(c) = &a.facts.context {
         return c.is_sent("package-lock.json") || c.is_sent("npm-shrinkwrap.json");
     }
-    a.lint_context().instructions().any(|c| {
+    cx.instructions().any(|c| {
         c.stage == i.stage
             && c.inst.kind == InstructionKind::Copy
             && c.inst.copy_parts().is_some_and(|(sources, _)| {
@@ -91,11 +95,10 @@ fn has_npm_lock(a: &Analysis, i: &InstRef<'_>) -> bool {
 
 /// `npm install` → `npm ci`: installs exactly the lockfile, fails when it disagrees with
 /// `package.json`, and is faster. Offered when a lockfile is known to be there.
-fn npm_ci(a: &Analysis, i: &InstRef<'_>) -> Vec<CodeAction> {
+fn npm_ci(a: &Analysis, cx: &LintContext<'_>, i: &InstRef<'_>) -> Vec<CodeAction> {
     if i.inst.kind != InstructionKind::Run {
         return Vec::new();
     }
-    let cx = a.lint_context();
     let mut out = Vec::new();
     for c in cx.run_commands(i) {
         if c.program() != Some("npm") || c.positional().nth(1).is_some() {
@@ -104,7 +107,7 @@ fn npm_ci(a: &Analysis, i: &InstRef<'_>) -> Vec<CodeAction> {
         let Some(w) = c.argv().iter().skip(1).find(|w| !w.text.starts_with('-')) else {
             continue;
         };
-        if !matches!(w.text.as_str(), "install" | "i") || !has_npm_lock(a, i) {
+        if !matches!(w.text.as_str(), "install" | "i") || !has_npm_lock(a, cx, i) {
             continue;
         }
         let mut act = CodeAction::new(
@@ -128,8 +131,11 @@ fn is_apt(c: &ShellCommand, sub: &str) -> bool {
 /// A `RUN apt-get update` alone, followed by a `RUN apt-get install`: the update layer is
 /// cached forever and the install later uses stale package lists. Merges them, adds
 /// `--no-install-recommends` and removes the lists in the same layer.
-fn merge_apt_update(a: &Analysis, insts: &[InstRef<'_>], k: usize) -> Option<CodeAction> {
-    let cx = a.lint_context();
+fn merge_apt_update(
+    cx: &LintContext<'_>,
+    insts: &[InstRef<'_>],
+    k: usize,
+) -> Option<(u32, CodeAction)> {
     let here = &insts[k];
     // the cursor may be on either of the two
     let (update, install) = match cx.run_commands(here).first() {
@@ -194,5 +200,5 @@ fn merge_apt_update(a: &Analysis, insts: &[InstRef<'_>], k: usize) -> Option<Cod
         edits,
     );
     act.applicability = Applicability::Safe;
-    Some(act)
+    Some((update.range().start, act))
 }

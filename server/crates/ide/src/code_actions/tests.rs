@@ -216,7 +216,7 @@ fn apt_update_is_merged_into_the_install() {
 #[test]
 fn non_root_user_fits_the_image() {
     for (text, want) in [
-        ("FROM python:3.12-slim\n# start\nCMD [\"python\", \"a.py\"]$0\n", "FROM python:3.12-slim\nRUN useradd --create-home --uid 10001 app\nUSER app\n# start\nCMD"),
+        ("FROM python:3.12-slim\n# start\nCMD [\"python\", \"a.py\"]$0\n", "FROM python:3.12-slim\nRUN useradd --no-log-init --create-home --uid 10001 app\nUSER app\n# start\nCMD"),
         ("FROM alpine:3.20\nCMD [\"/app\"]$0\n", "RUN adduser -D -u 10001 app\nUSER app\nCMD"),
         ("FROM scratch\nCOPY app /app$0\n", "COPY app /app\nUSER 65534:65534\n"),
     ] {
@@ -327,5 +327,48 @@ fn crlf_and_no_final_newline_are_respected() {
     assert_eq!(
         out,
         "FROM alpine:3.20\r\n# layerwise: ignore[maintainer-deprecated]\r\nMAINTAINER Jane"
+    );
+}
+
+#[test]
+fn large_files_are_handled() {
+    // 10,000 lines: every action over the whole file, the split (refused: too long) and
+    // fix-all all finish and keep the file parsing
+    let mut text = String::from("FROM node:20\nWORKDIR /app\n");
+    for i in 0..2_500 {
+        text.push_str(&format!(
+            "MAINTAINER m{i}\nRUN apt-get update\nRUN apt-get install -y pkg{i}\nENV K{i}=v\n"
+        ));
+    }
+    text.push_str("CMD npm start\n");
+    let a = Analysis::from_text(&text);
+    let started = std::time::Instant::now();
+    let acts = code_actions(&a, TextRange::new(0, a.file.len()));
+    assert!(acts.iter().any(|x| x.title.starts_with("Ignore")));
+    assert!(!acts.iter().any(|x| x.title.starts_with("Split")));
+    let all = fix_all(&a).expect("fix-all");
+    let out = apply(&a, &all.edits);
+    assert!(Analysis::from_text(&out).file.errors().len() <= a.file.errors().len());
+    eprintln!(
+        "10,000 lines: {} actions and fix-all in {:?}",
+        acts.len(),
+        started.elapsed()
+    );
+    // the longest stage the split takes: many copies, workdirs and state to move
+    let mut text = String::from("FROM golang:1.22\n");
+    for i in 0..249 {
+        text.push_str(&format!(
+            "WORKDIR /src/d{i}\nCOPY f{i} /etc/app/\nENV K{i}=v\nRUN go build -o /out/b{i} .\n"
+        ));
+    }
+    text.push_str("CMD [\"/out/b1\"]\n");
+    let a = Analysis::from_text(&text);
+    let started = std::time::Instant::now();
+    let s = crate::split::split(&a, &crate::split::SplitOptions::default()).expect("split");
+    assert!(Analysis::from_text(&s.text).file.errors().is_empty());
+    eprintln!(
+        "split of {} instructions in {:?}",
+        a.model.instructions.len(),
+        started.elapsed()
     );
 }

@@ -6,7 +6,7 @@ use layerwise_analysis::Base;
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::{InstructionKind, TextRange};
 
-use super::{rule_fix_covers, ActionKind, CodeAction};
+use super::{meets, rule_fix_ranges, ActionKind, CodeAction};
 use crate::Analysis;
 
 pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
@@ -24,7 +24,10 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     {
         return Vec::new();
     }
-    if rule_fix_covers(a, &["runs-as-root", "DL3002"], stage.range, range) {
+    if rule_fix_ranges(a, &["runs-as-root", "DL3002"], range)
+        .iter()
+        .any(|d| meets(*d, stage.range))
+    {
         return Vec::new();
     }
     let lines: Vec<String> = match &stage.base {
@@ -42,7 +45,7 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
                 vec!["RUN adduser -D -u 10001 app".into(), "USER app".into()]
             } else {
                 vec![
-                    "RUN useradd --create-home --uid 10001 app".into(),
+                    "RUN useradd --no-log-init --create-home --uid 10001 app".into(),
                     "USER app".into(),
                 ]
             }
@@ -50,11 +53,7 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         _ => return Vec::new(),
     };
     // before the command that starts the program, else at the end
-    let nl = if a.text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
+    let nl = super::line_break(&a.text);
     let at = stage
         .instructions
         .iter()

@@ -34,6 +34,10 @@ use crate::Analysis;
 use plan::Plan;
 use view::View;
 
+/// Stages longer than this are not split (hand-written stages are far shorter; the split
+/// looks at the stage once per instruction in places).
+const MAX_INSTRUCTIONS: usize = 1000;
+
 /// What the user asks for.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SplitOptions {
@@ -117,6 +121,10 @@ fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
     }
     if st.instructions.is_empty() {
         return no("the final stage has no instructions");
+    }
+    // bounded work: some steps look at the stage once per instruction
+    if st.instructions.len() > MAX_INSTRUCTIONS {
+        return no("the final stage is too long to split automatically");
     }
     let Some(view) = View::new(a, stage) else {
         return no("the final stage's base image is not known");
@@ -312,6 +320,11 @@ fn runtime_resolved(written: &str, resolved: &str, runtime: &str) -> Option<Stri
 /// package`...): its build output folders in the context are then stale copies.
 pub fn runs_build_step(a: &Analysis, stage: usize) -> bool {
     View::new(a, stage).is_some_and(|v| v.all_commands().iter().any(detect::is_build_step))
+}
+
+/// The line break a file uses: its first one decides (CRLF files stay CRLF).
+pub fn line_break(text: &str) -> &'static str {
+    text::Style::of(text).nl()
 }
 
 /// Bytes with two significant figures (`1.1 GB`, `190 MB`), as titles show sizes.

@@ -154,26 +154,32 @@ impl<'v, 'a> Plan<'v, 'a> {
         self.style.nl()
     }
 
-    /// Whether a unit after `i` does build work (`RUN`, `COPY`, `ADD`) in the builder.
-    fn build_follows(&self, i: usize) -> bool {
-        self.v.units[i + 1..].iter().enumerate().any(|(k, u)| {
-            self.classes[i + 1 + k] == Class::Build
+    /// For each unit, whether a later unit does build work (`RUN`, `COPY`, `ADD`) in the
+    /// builder (one pass from the end).
+    fn build_follows(&self) -> Vec<bool> {
+        let mut out = vec![false; self.v.units.len()];
+        let mut seen = false;
+        for (i, u) in self.v.units.iter().enumerate().rev() {
+            out[i] = seen;
+            seen |= self.classes[i] == Class::Build
                 && matches!(
                     u.kind,
                     InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add
-                )
-        })
+                );
+        }
+        out
     }
 
     /// Distributes the units: builder entries, and moved or repeated ones in the runtime.
     pub fn distribute(&mut self) {
+        let follows = self.build_follows();
         for i in 0..self.v.units.len() {
             let u = self.unit(i);
             match self.classes[i] {
                 Class::Build => self.push_b(i),
                 Class::Runtime => self.rt_tail.push(Entry::Unit(i)),
                 Class::State => {
-                    let stays = self.build_follows(i);
+                    let stays = follows[i];
                     match u.kind {
                         InstructionKind::Env => {
                             if stays {
@@ -1064,7 +1070,7 @@ fn ends_with_blank(s: &str) -> bool {
 pub(crate) fn create_user(flavor: Flavor, name: &str) -> String {
     match flavor {
         Flavor::Alpine => format!("RUN adduser -D -u 10001 {name}"),
-        _ => format!("RUN useradd --create-home --uid 10001 {name}"),
+        _ => format!("RUN useradd --no-log-init --create-home --uid 10001 {name}"),
     }
 }
 

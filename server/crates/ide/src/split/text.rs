@@ -8,10 +8,13 @@ pub(crate) struct Style {
 }
 
 impl Style {
+    /// The file's first line break decides (found without scanning the whole file).
     pub fn of(text: &str) -> Style {
-        Style {
-            crlf: text.contains("\r\n"),
-        }
+        let crlf = match text.find('\n') {
+            Some(i) => text[..i].ends_with('\r'),
+            None => false,
+        };
+        Style { crlf }
     }
 
     pub fn nl(self) -> &'static str {

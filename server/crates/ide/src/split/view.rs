@@ -5,7 +5,7 @@
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::shell::ShellCommand;
 use layerwise_analysis::{Base, Model};
-use layerwise_lint::context::InstRef;
+use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_syntax::{Instruction, InstructionKind, ItemKind, TextRange};
 
 use super::text::Style;
@@ -36,6 +36,8 @@ pub(crate) struct View<'a> {
     pub trailing: Vec<usize>,
     pub base: ImageRef,
     pub style: Style,
+    /// One lint context for the whole split: it caches each `RUN`'s commands.
+    cx: LintContext<'a>,
 }
 
 impl<'a> View<'a> {
@@ -119,6 +121,7 @@ impl<'a> View<'a> {
             trailing: pending,
             base: base.clone(),
             style: Style::of(&a.text),
+            cx: a.lint_context(),
         })
     }
 
@@ -139,7 +142,7 @@ impl<'a> View<'a> {
     /// The shell commands of a `RUN` unit, with file ranges.
     pub fn commands(&self, u: &Unit) -> Vec<ShellCommand> {
         match self.inst_ref(u) {
-            Some(i) if u.kind == InstructionKind::Run => self.a.lint_context().run_commands(&i),
+            Some(i) if u.kind == InstructionKind::Run => self.cx.run_commands(&i),
             _ => Vec::new(),
         }
     }

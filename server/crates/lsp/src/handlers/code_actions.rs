@@ -110,7 +110,10 @@ fn compute(b: &Backend, params: CodeActionParams) -> Result<Option<CodeActionRes
     b.with_doc("codeAction", &uri, |a, rope, enc| {
         let range = from_lsp_range(rope, params.range, enc);
         let version = analysis_version(b, &uri, a);
-        let actions = code_actions::code_actions(a, range);
+        let mut actions = code_actions::code_actions(a, range);
+        if wanted(only.as_deref(), ActionKind::FixAll) {
+            actions.extend(code_actions::fix_all(a));
+        }
         let out: Vec<CodeActionOrCommand> = actions
             .into_iter()
             .filter(|act| wanted(only.as_deref(), act.kind))
