@@ -1,10 +1,12 @@
+use layerwise_analysis::shell::ShellCommand;
 use layerwise_syntax::{InstructionKind, TextRange};
 
 use crate::context::{to_range, InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::package_managers::project_install;
+use crate::package_managers::{project_install, Install};
 use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::size::command_text::short_command;
 
 declare_rule! {
     /// A dependency install runs after the whole build context was copied.
@@ -12,7 +14,9 @@ declare_rule! {
     /// ## What it does
     /// Reports `npm ci`, `pip install -r`, `go mod download`, `bundle install`, `cargo build`
     /// and other dependency installs that run in the same stage after a `COPY . .` (or any
-    /// `COPY`/`ADD` of the whole context).
+    /// `COPY`/`ADD` of the whole context). A second install by a package manager that already
+    /// installed from the manifests before the copy (`uv sync --no-install-project`, then
+    /// `uv sync`) is not reported: it only adds the project itself.
     ///
     /// ## Why is this bad?
     /// Docker reuses a layer only if everything before it is unchanged. After `COPY . .` any
@@ -81,10 +85,15 @@ impl RuleCheck for CopyBeforeInstall {
         // forgotten whenever the stage changes.
         let mut stage: Option<usize> = None;
         let mut broad: Option<(usize, String)> = None;
+        // Package managers that installed from manifests before the broad copy: a second
+        // install after it (`uv sync --no-install-project` then `uv sync`, `poetry install
+        // --no-root` then `poetry install`) only adds the project itself.
+        let mut installed_before: Vec<&'static str> = Vec::new();
         for (pos, i) in insts.iter().enumerate() {
             if i.stage != stage {
                 stage = i.stage;
                 broad = None;
+                installed_before.clear();
             }
             if i.stage.is_none() {
                 continue;
@@ -92,6 +101,12 @@ impl RuleCheck for CopyBeforeInstall {
             if broad.is_none() {
                 if let Some(dest) = whole_context_copy(i) {
                     broad = Some((pos, dest));
+                } else if i.inst.kind == InstructionKind::Run {
+                    installed_before.extend(
+                        installs_of(&cx.run_commands(i))
+                            .iter()
+                            .map(|(_, inst)| inst.manager.name),
+                    );
                 }
                 continue;
             }
@@ -99,22 +114,18 @@ impl RuleCheck for CopyBeforeInstall {
                 continue;
             };
             let commands = cx.run_commands(i);
-            // `yarn --version` is not an install, though `project_install` takes a bare
-            // `yarn` for one.
-            let installs: Vec<_> = commands
-                .iter()
-                .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
-                .filter_map(|c| project_install(c).map(|inst| (c, inst)))
-                .collect();
+            let installs = installs_of(&commands);
             let Some((cmd, install)) = installs.first() else {
                 continue;
             };
+            if installed_before.contains(&install.manager.name) {
+                continue;
+            }
             let copy = &insts[*copy_pos];
-            let cmd_text = cx.slice(to_range(&cmd.range));
             let mut d = Diagnostic::new(
                     meta,
                     to_range(&cmd.range),
-                    format!("`{cmd_text}` runs after the whole build context is copied: any source change re-installs every dependency"),
+                    format!("`{}` runs after the whole build context is copied: any source change re-installs every dependency", short_command(cmd)),
                 )
                 .note(format!("Copy {} first, install, then copy the rest.", install.manifests.join(" and ")))
                 .related(copy.head_range(), "the whole build context is copied here");
@@ -126,6 +137,16 @@ impl RuleCheck for CopyBeforeInstall {
             out.push(d);
         }
     }
+}
+
+/// The dependency installs among `commands`. `yarn --version` is not one, though
+/// `project_install` takes a bare `yarn` for an install.
+fn installs_of(commands: &[ShellCommand]) -> Vec<(&ShellCommand, Install)> {
+    commands
+        .iter()
+        .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
+        .filter_map(|c| project_install(c).map(|inst| (c, inst)))
+        .collect()
 }
 
 /// Moves the install `RUN` above the broad `COPY`, preceded by a `COPY` of the manifests.
@@ -183,6 +204,7 @@ mod tests {
         let d = findings(&CopyBeforeInstall, t);
         assert_eq!(d.len(), 1);
         assert_eq!(&t[d[0].range.as_usize()], "npm ci");
+        assert_eq!(d[0].message, "`npm ci` runs after the whole build context is copied: any source change re-installs every dependency");
         assert_eq!(&t[d[0].related[0].range.as_usize()], "COPY . .");
         assert!(
             d[0].fixes.is_empty(),
@@ -219,6 +241,12 @@ mod tests {
         assert!(findings(
             &CopyBeforeInstall,
             "FROM node:20\nCOPY --from=x . .\nRUN npm ci\n"
+        )
+        .is_empty());
+        // dependencies installed from the manifests first; the second install adds the project
+        assert!(findings(
+            &CopyBeforeInstall,
+            "FROM python\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --locked --no-install-project\nCOPY . .\nRUN uv sync --locked\n"
         )
         .is_empty());
         // asking for a version installs nothing

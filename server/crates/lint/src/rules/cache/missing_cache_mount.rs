@@ -10,6 +10,7 @@ use crate::package_managers::{
 };
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::cache::mounts::cache_like_targets;
+use crate::rules::size::command_text::short_command;
 use crate::rules::size::edits::add_run_flag;
 use crate::rules::size::os_packages::{PkgCommand, PkgTool};
 
@@ -148,42 +149,6 @@ impl RuleCheck for MissingCacheMount {
             out.push(d);
         }
     }
-}
-
-/// The command as a reader recognises it: `apt-get install`, `python -m pip install`,
-/// `go build` (options and arguments after the verb left out).
-fn short_command(cmd: &ShellCommand) -> String {
-    const VERBS: &[&str] = &[
-        "install",
-        "i",
-        "ci",
-        "add",
-        "build",
-        "restore",
-        "download",
-        "sync",
-        "fetch",
-        "update",
-        "get",
-        "package",
-        "verify",
-        "assemble",
-        "dependencies",
-        "test",
-        "generate",
-    ];
-    let argv = cmd.argv();
-    let mut out: Vec<&str> = Vec::new();
-    for (k, w) in argv.iter().enumerate() {
-        if k > 0 && w.text.starts_with('-') && w.text != "-m" {
-            continue;
-        }
-        out.push(&w.text);
-        if k > 0 && VERBS.contains(&w.text.as_str()) || out.len() == 4 {
-            break;
-        }
-    }
-    out.join(" ")
 }
 
 /// The cache directories a command fills, with whether the mount needs `sharing=locked`.

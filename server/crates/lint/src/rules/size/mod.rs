@@ -4,6 +4,7 @@
 
 use crate::rule::Rule;
 
+pub(crate) mod command_text;
 pub(crate) mod edits;
 pub(crate) mod os_packages;
 pub(crate) mod rpm_clean;
