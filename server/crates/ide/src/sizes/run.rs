@@ -228,6 +228,27 @@ fn command_part(
         "apk" => Some(apk_part(&argv, installed)),
         "npm" | "yarn" | "pnpm" => Some(node_part(prog, sub, cmd, &argv, env, produced, wanted)),
         p if is_pip(p, &argv) => Some(pip_part(&argv, env, installed, produced, wanted)),
+        "go" if sub == "mod" && argv.contains(&"download") => Some(
+            if env
+                .cache_mounts
+                .iter()
+                .any(|m| m == "/go/pkg/mod" || m == "/go/pkg")
+            {
+                Part::new(
+                    Amount::Bytes(0),
+                    true,
+                    SizeSource::Negligible,
+                    "go mod download: the modules go to the cache mount, not the layer".into(),
+                )
+            } else {
+                Part::new(
+                    Amount::Unknown,
+                    false,
+                    SizeSource::NotEstimated,
+                    "go mod download: module sizes are not known (a cache mount on /go/pkg/mod keeps them out of the layer)".into(),
+                )
+            },
+        ),
         "chown" | "chmod" | "chgrp"
             if argv.iter().any(|a| a.starts_with('-') && a.contains('R')) =>
         {
@@ -540,6 +561,14 @@ fn node_part(
             format!("{ctx_path} could not be read as a {}", lockfile.file_name()),
         );
     };
+    if count.packages == 0 {
+        return Part::new(
+            Amount::Unknown,
+            false,
+            SizeSource::Lockfile,
+            format!("{ctx_path} lists no packages (out of date?): they are resolved at build time"),
+        );
+    }
     let omit_dev = env.node_production
         || argv.iter().any(|a| {
             matches!(

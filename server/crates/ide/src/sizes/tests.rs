@@ -184,6 +184,25 @@ fn lockfile_not_supplied_is_wanted_and_pending_or_unknown() {
 }
 
 #[test]
+fn empty_lockfiles_and_cached_go_modules() {
+    let a = analysis("FROM node:20\nWORKDIR /app\nCOPY package-lock.json .\nRUN npm ci\n");
+    let mut inputs = SizeInputs::default();
+    inputs.files.insert(
+        "package-lock.json".into(),
+        r#"{"lockfileVersion":3,"packages":{"":{}}}"#.into(),
+    );
+    let run = &step(&a, &estimate(&a, &inputs), "RUN").estimate.clone();
+    assert_eq!(run.amount, Amount::Unknown, "{}", run.note);
+    let go = analysis("FROM golang:1.22\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\nRUN go mod download\n");
+    let sizes = estimate(&go, &SizeInputs::default());
+    assert_eq!(step(&go, &sizes, "RUN --mount").estimate.display(), "0 B");
+    assert_eq!(
+        step(&go, &sizes, "RUN go mod").estimate.amount,
+        Amount::Unknown
+    );
+}
+
+#[test]
 fn npm_without_a_copied_lockfile_is_unknown() {
     let a = analysis("FROM node:20\nWORKDIR /app\nCOPY src ./src\nRUN npm ci\n");
     let sizes = estimate(&a, &inputs_with_lock());
