@@ -173,13 +173,12 @@ impl<'v, 'a> Plan<'v, 'a> {
     /// Distributes the units: builder entries, and moved or repeated ones in the runtime.
     pub fn distribute(&mut self) {
         let follows = self.build_follows();
-        for i in 0..self.v.units.len() {
+        for (i, &stays) in follows.iter().enumerate() {
             let u = self.unit(i);
             match self.classes[i] {
                 Class::Build => self.push_b(i),
                 Class::Runtime => self.rt_tail.push(Entry::Unit(i)),
                 Class::State => {
-                    let stays = follows[i];
                     match u.kind {
                         InstructionKind::Env => {
                             if stays {
