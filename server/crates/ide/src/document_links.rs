@@ -128,7 +128,7 @@ fn context_links(a: &Analysis, out: &mut Vec<Link>) {
                 continue;
             }
             let path = clean(text);
-            if path.is_empty() || !ctx.entry(&path).is_some_and(|e| !e.is_dir()) {
+            if path.is_empty() || ctx.entry(&path).is_none_or(|e| e.is_dir()) {
                 continue;
             }
             let mut range = r.abs(w.range);
