@@ -30,7 +30,15 @@ impl ShellCommand {
             let is_assign = w.split_once('=').is_some_and(|(k, _)| {
                 !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             });
-            if is_assign || matches!(w.as_str(), "sudo" | "exec" | "time" | "nohup" | "command") {
+            // shell keywords that precede a command (`if apk add ...; then apt-get ...`)
+            let keyword = matches!(
+                w.as_str(),
+                "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "{"
+            );
+            if is_assign
+                || keyword
+                || matches!(w.as_str(), "sudo" | "exec" | "time" | "nohup" | "command")
+            {
                 i += 1;
             } else {
                 break;
@@ -230,6 +238,13 @@ mod tests {
         assert_eq!(&s[c[1].words[5].range.clone()], "\"curl\"");
         assert_eq!(c[3].words[1].text, "$(date +%s)");
         assert_eq!(c[0].terminator, "&&");
+    }
+
+    #[test]
+    fn shell_keywords_are_not_programs() {
+        let c = split_script("if true; then apk add curl; else ! apt-get install -y x; fi");
+        let progs: Vec<_> = c.iter().filter_map(|c| c.program()).collect();
+        assert_eq!(progs, ["true", "apk", "apt-get", "fi"]);
     }
 
     #[test]

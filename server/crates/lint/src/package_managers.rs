@@ -76,6 +76,13 @@ pub const GO: PackageManager = PackageManager {
     cache_dir: "/go/pkg/mod",
     manifest_only_install: true,
 };
+/// The Go build cache (`go build`), separate from the module cache.
+pub const GO_BUILD: PackageManager = PackageManager {
+    name: "go build",
+    manifests: &[],
+    cache_dir: "/root/.cache/go-build",
+    manifest_only_install: false,
+};
 pub const CARGO: PackageManager = PackageManager {
     name: "cargo",
     manifests: &["Cargo.toml", "Cargo.lock"],
@@ -114,7 +121,7 @@ pub const APK: PackageManager = PackageManager {
 };
 
 pub const ALL: &[PackageManager] = &[
-    NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, CARGO, MAVEN, GRADLE, DOTNET,
+    NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, GO_BUILD, CARGO, MAVEN, GRADLE, DOTNET,
     APT, APK,
 ];
 
@@ -141,7 +148,8 @@ pub fn project_install(cmd: &ShellCommand) -> Option<Install> {
         "npm" if matches!(sub, "ci" | "install" | "i") && cmd.positional().nth(1).is_none() => {
             with(NPM)
         }
-        "yarn" if matches!(sub, "" | "install") => with(YARN),
+        // bare `yarn` installs; `yarn --version` / `yarn -v` / `yarn --help` do not
+        "yarn" if sub == "install" || (sub.is_empty() && !cmd.has_arg(&["--version", "-v", "--help", "-h"])) => with(YARN),
         "pnpm" if matches!(sub, "install" | "i") => with(PNPM),
         "pip" | "pip3" | "python" | "python3" | "uv"
             if argv.contains(&"install")

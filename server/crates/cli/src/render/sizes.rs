@@ -6,7 +6,6 @@
 
 // Nothing in the binary calls this module until `render/text.rs` does (one line, after a
 // file's findings); remove this allowance then.
-#![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
