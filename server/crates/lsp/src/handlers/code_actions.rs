@@ -338,3 +338,76 @@ pub async fn execute_split(b: &Backend, args: Vec<Value>) -> Result<Option<LSPAn
         Err(why) => Ok(Some(Value::String(format!("nothing to split: {why}")))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_filters_by_kind_prefix() {
+        let q = [CodeActionKind::QUICKFIX];
+        assert!(wanted(Some(&q), ActionKind::QuickFix));
+        assert!(!wanted(Some(&q), ActionKind::RefactorRewrite));
+        let s = [CodeActionKind::SOURCE_FIX_ALL];
+        assert!(wanted(Some(&s), ActionKind::FixAll));
+        assert!(!wanted(Some(&s), ActionKind::Source));
+        let src = [CodeActionKind::SOURCE];
+        assert!(wanted(Some(&src), ActionKind::Source) && wanted(Some(&src), ActionKind::FixAll));
+        let r = [CodeActionKind::REFACTOR];
+        assert!(wanted(Some(&r), ActionKind::RefactorRewrite));
+        // the light bulb (no filter) gets everything but fix-all
+        assert!(wanted(None, ActionKind::QuickFix) && !wanted(None, ActionKind::FixAll));
+        // `quick` is not a prefix of `quickfix`
+        let partial = [CodeActionKind::from("quick")];
+        assert!(!wanted(Some(&partial), ActionKind::QuickFix));
+    }
+
+    #[test]
+    fn dockerignore_goes_next_to_the_dockerfile() {
+        let uri: Uri = "file:///w/app%20one/Dockerfile".parse().unwrap();
+        assert_eq!(
+            sibling(&uri, ".dockerignore").unwrap().as_str(),
+            "file:///w/app%20one/.dockerignore"
+        );
+    }
+
+    #[test]
+    fn edits_take_the_shape_the_client_supports() {
+        let uri: Uri = "file:///w/Dockerfile".parse().unwrap();
+        let rope = ropey::Rope::from_str("FROM a\nMAINTAINER x\n");
+        let edits = [Edit {
+            range: layerwise_syntax::TextRange::new(7, 17),
+            text: "LABEL".into(),
+        }];
+        let files = [code_actions::NewFile {
+            name: ".dockerignore".into(),
+            text: ".git\n".into(),
+        }];
+        let plain = workspace_edit(
+            &uri,
+            Some(3),
+            &rope,
+            Encoding::Utf16,
+            EditSupport::default(),
+            &edits,
+            &[],
+        );
+        assert_eq!(plain.changes.as_ref().unwrap()[&uri][0].new_text, "LABEL");
+        assert!(plain.document_changes.is_none());
+        let full = EditSupport {
+            document_changes: true,
+            create_files: true,
+        };
+        let doc = workspace_edit(&uri, Some(3), &rope, Encoding::Utf16, full, &edits, &files);
+        let Some(DocumentChanges::Operations(ops)) = doc.document_changes else {
+            panic!("expected operations");
+        };
+        assert_eq!(ops.len(), 3);
+        assert!(
+            matches!(&ops[0], DocumentChangeOperation::Edit(e) if e.text_document.version == Some(3))
+        );
+        assert!(
+            matches!(&ops[1], DocumentChangeOperation::Op(ResourceOp::Create(c)) if c.uri.as_str() == "file:///w/.dockerignore")
+        );
+    }
+}
