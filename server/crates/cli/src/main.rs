@@ -63,7 +63,11 @@ fn main() -> ExitCode {
         (Some(Command::Explain(args)), _) => commands::rules::explain(&args),
         (Some(Command::Split(args)), _) => commands::split::run(&args),
         (Some(Command::SettingsSchema), _) => {
-            println!("{}", serde_json::to_string_pretty(&layerwise_lsp::settings::schema()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&layerwise_lsp::settings::schema())
+                    .unwrap_or_default()
+            );
             Ok(0)
         }
         (None, false) => {

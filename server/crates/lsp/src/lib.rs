@@ -30,7 +30,9 @@ pub fn run_stdio() -> std::io::Result<()> {
         // stdin → tolerant re-framing → the protocol server (see `stdin_filter`)
         let (filtered_writer, filtered_reader) = tokio::io::duplex(1 << 20);
         tokio::spawn(stdin_filter::filter(tokio::io::stdin(), filtered_writer));
-        Server::new(filtered_reader, tokio::io::stdout(), socket).serve(service).await;
+        Server::new(filtered_reader, tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
     });
     // don't wait for background lookups (registry, context walks) once the client is gone
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

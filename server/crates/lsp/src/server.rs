@@ -157,7 +157,10 @@ fn client_caps(params: &InitializeParams) -> ClientCaps {
         // Pull only when we can also tell the client to pull again after facts or settings
         // change; otherwise push (Neovim 0.11 pulls but never re-pulls on its own).
         pull_diagnostics: td.and_then(|t| t.diagnostic.as_ref()).is_some()
-            && ws.and_then(|w| w.diagnostics.as_ref()).and_then(|d| d.refresh_support).unwrap_or(false),
+            && ws
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
         configuration: ws.and_then(|w| w.configuration).unwrap_or(false),
         inlay_hint_refresh: ws
             .and_then(|w| w.inlay_hint.as_ref())

@@ -204,7 +204,9 @@ mod tests {
 
     #[test]
     fn empty_maps_may_arrive_as_arrays_or_null() {
-        let (s, err) = Settings::from_value(&json!({"rules": [], "groups": null, "registry": {"mirrors": null, "offline": true}}));
+        let (s, err) = Settings::from_value(
+            &json!({"rules": [], "groups": null, "registry": {"mirrors": null, "offline": true}}),
+        );
         assert!(err.is_none(), "{err:?}");
         assert!(s.rules.is_empty() && s.registry.offline);
     }

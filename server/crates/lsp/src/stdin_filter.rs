@@ -33,7 +33,11 @@ fn next_frame(buf: &mut Vec<u8>) -> Frame {
         return Frame::Incomplete;
     };
     let header = String::from_utf8_lossy(&buf[..header_end]).into_owned();
-    let len = header.lines().filter_map(|l| l.split_once(':')).find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.trim().parse::<usize>().ok());
+    let len = header
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<usize>().ok());
     let Some(len) = len else {
         // no usable Content-Length: drop up to the next header
         skip_to_header(buf, header_end + 4);
@@ -65,7 +69,8 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Copies well-formed messages from `input` to `output` until `input` ends.
@@ -97,7 +102,9 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
                 Frame::Body(body) => match serde_json::from_slice::<serde_json::Value>(&body) {
                     Ok(v) if v.is_object() => {
                         let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                        if output.write_all(header.as_bytes()).await.is_err() || output.write_all(&body).await.is_err() {
+                        if output.write_all(header.as_bytes()).await.is_err()
+                            || output.write_all(&body).await.is_err()
+                        {
                             return;
                         }
                         let _ = output.flush().await;
@@ -137,7 +144,13 @@ mod tests {
     #[tokio::test]
     async fn keeps_good_frames_and_drops_garbage() {
         let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
-        let input = format!("{}garbage\r\n{}{}Content-Length: 5\r\n\r\n{{\"a\":{}", frame("{not json"), frame(good), frame("[1]"), frame(good));
+        let input = format!(
+            "{}garbage\r\n{}{}Content-Length: 5\r\n\r\n{{\"a\":{}",
+            frame("{not json"),
+            frame(good),
+            frame("[1]"),
+            frame(good)
+        );
         let out = run(input.as_bytes()).await;
         // the first good frame, then the one after the short Content-Length is cut (its
         // leftover bytes are skipped up to the next header)
