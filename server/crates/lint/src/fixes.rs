@@ -26,11 +26,16 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 
 /// Whether applying `fix` to `text` keeps the file free of new syntax errors.
 pub fn fix_keeps_syntax(text: &str, fix: &Fix) -> bool {
-    let before = Dockerfile::parse(text).errors().len();
-    let after = Dockerfile::parse(&apply_edits(text, &fix.edits))
+    keeps_syntax(text, Dockerfile::parse(text).errors().len(), fix)
+}
+
+/// Like [`fix_keeps_syntax`] with the original's error count already known, so a batch of
+/// fixes parses the original once instead of once per fix.
+fn keeps_syntax(text: &str, errors_before: usize, fix: &Fix) -> bool {
+    Dockerfile::parse(&apply_edits(text, &fix.edits))
         .errors()
-        .len();
-    after <= before
+        .len()
+        <= errors_before
 }
 
 /// Applies every fix of at least `min` applicability in one pass, skipping fixes whose edits
@@ -40,6 +45,7 @@ pub fn apply_fixes<'a>(
     fixes: impl IntoIterator<Item = &'a Fix>,
     allow_unsafe: bool,
 ) -> (String, usize) {
+    let mut errors_before: Option<usize> = None;
     let mut chosen: Vec<Edit> = Vec::new();
     let mut count = 0;
     for fix in fixes {
@@ -48,7 +54,13 @@ pub fn apply_fixes<'a>(
             Applicability::Unsafe => allow_unsafe,
             Applicability::DisplayOnly => false,
         };
-        if !ok || !fix_keeps_syntax(text, fix) {
+        if !ok
+            || !keeps_syntax(
+                text,
+                *errors_before.get_or_insert_with(|| Dockerfile::parse(text).errors().len()),
+                fix,
+            )
+        {
             continue;
         }
         let overlaps = fix.edits.iter().any(|e| {
