@@ -121,8 +121,8 @@ pub const APK: PackageManager = PackageManager {
 };
 
 pub const ALL: &[PackageManager] = &[
-    NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, GO_BUILD, CARGO, MAVEN, GRADLE, DOTNET,
-    APT, APK,
+    NPM, YARN, PNPM, PIP, POETRY, UV, PIPENV, BUNDLER, COMPOSER, GO, GO_BUILD, CARGO, MAVEN,
+    GRADLE, DOTNET, APT, APK,
 ];
 
 /// A dependency install found in a `RUN`.
@@ -149,7 +149,12 @@ pub fn project_install(cmd: &ShellCommand) -> Option<Install> {
             with(NPM)
         }
         // bare `yarn` installs; `yarn --version` / `yarn -v` / `yarn --help` do not
-        "yarn" if sub == "install" || (sub.is_empty() && !cmd.has_arg(&["--version", "-v", "--help", "-h"])) => with(YARN),
+        "yarn"
+            if sub == "install"
+                || (sub.is_empty() && !cmd.has_arg(&["--version", "-v", "--help", "-h"])) =>
+        {
+            with(YARN)
+        }
         "pnpm" if matches!(sub, "install" | "i") => with(PNPM),
         "pip" | "pip3" | "python" | "python3" | "uv"
             if argv.contains(&"install")
