@@ -138,7 +138,12 @@ fn instruction_symbols(a: &Analysis, r: ItemRef<'_>) -> Vec<OutlineSymbol> {
         .chain(inst.flags.iter().map(|f| f.range.end))
         .max();
     if let Some(end) = end.filter(|&e| e > inst.keyword.range.end) {
-        let summary = one_line(r.slice(TextRange::new(inst.keyword.range.end, end)));
+        // a name shows a few dozen characters: never read more than a few hundred bytes
+        let mut cut = (inst.keyword.range.end + 4 * NAME_CHARS as u32).min(end);
+        while !r.text().is_char_boundary(cut as usize) {
+            cut -= 1;
+        }
+        let summary = one_line(r.slice(TextRange::new(inst.keyword.range.end, cut)));
         if !summary.is_empty() {
             name.push(' ');
             name.push_str(&summary);

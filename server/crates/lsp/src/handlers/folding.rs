@@ -3,7 +3,7 @@
 
 use tower_lsp_server::jsonrpc::Result;
 
-use crate::position::offset_to_position;
+use super::batch_positions::Positions;
 use crate::server::Backend;
 use crate::types::{
     FoldingRange, FoldingRangeKind, FoldingRangeParams, FoldingRangeProviderCapability,
@@ -16,11 +16,17 @@ pub fn capability(caps: &mut ServerCapabilities) {
 }
 
 pub fn handle(b: &Backend, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-    b.with_doc("foldingRange", &params.text_document.uri, |a, rope, enc| {
+    b.with_doc("foldingRange", &params.text_document.uri, |a, _, enc| {
+        let folds = folding::folding_ranges(a);
+        let offsets = folds
+            .iter()
+            .flat_map(|f| [f.range.start, f.range.end])
+            .collect();
+        let positions = Positions::new(&a.text, offsets, enc);
         let mut out: Vec<FoldingRange> = Vec::new();
-        for f in folding::folding_ranges(a) {
-            let start = offset_to_position(rope, f.range.start, enc).line;
-            let end = offset_to_position(rope, f.range.end, enc).line;
+        for f in folds {
+            let start = positions.get(f.range.start).line;
+            let end = positions.get(f.range.end).line;
             if end <= start {
                 continue;
             }

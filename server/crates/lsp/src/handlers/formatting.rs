@@ -4,7 +4,8 @@
 
 use tower_lsp_server::jsonrpc::Result;
 
-use crate::position::{from_lsp_range, position_to_offset, to_lsp_range};
+use super::batch_positions::Positions;
+use crate::position::{from_lsp_range, position_to_offset};
 use crate::server::Backend;
 use crate::types::{
     DocumentFormattingParams, DocumentOnTypeFormattingOptions, DocumentOnTypeFormattingParams,
@@ -22,19 +23,24 @@ pub fn capability(caps: &mut ServerCapabilities) {
     });
 }
 
-fn convert(rope: &ropey::Rope, enc: crate::position::Encoding, edits: Vec<Edit>) -> Vec<TextEdit> {
+fn convert(text: &str, enc: crate::position::Encoding, edits: Vec<Edit>) -> Vec<TextEdit> {
+    let offsets = edits
+        .iter()
+        .flat_map(|e| [e.range.start, e.range.end])
+        .collect();
+    let positions = Positions::new(text, offsets, enc);
     edits
         .into_iter()
         .map(|e| TextEdit {
-            range: to_lsp_range(rope, e.range, enc),
+            range: positions.range(e.range),
             new_text: e.new_text,
         })
         .collect()
 }
 
 pub fn document(b: &Backend, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-    b.with_doc("formatting", &params.text_document.uri, |a, rope, enc| {
-        Some(convert(rope, enc, formatting::format_document(a)))
+    b.with_doc("formatting", &params.text_document.uri, |a, _, enc| {
+        Some(convert(&a.text, enc, formatting::format_document(a)))
     })
 }
 
@@ -44,7 +50,7 @@ pub fn range(b: &Backend, params: DocumentRangeFormattingParams) -> Result<Optio
         &params.text_document.uri,
         |a, rope, enc| {
             let range = from_lsp_range(rope, params.range, enc);
-            Some(convert(rope, enc, formatting::format_range(a, range)))
+            Some(convert(&a.text, enc, formatting::format_range(a, range)))
         },
     )
 }
@@ -59,6 +65,6 @@ pub fn on_type(
     let p = params.text_document_position;
     b.with_doc("onTypeFormatting", &p.text_document.uri, |a, rope, enc| {
         let offset = position_to_offset(rope, p.position, enc);
-        Some(convert(rope, enc, formatting::format_on_type(a, offset)))
+        Some(convert(&a.text, enc, formatting::format_on_type(a, offset)))
     })
 }

@@ -2,6 +2,7 @@
 //! `layerwise_ide`, and declares its own capability in [`capabilities`].
 
 pub mod code_actions;
+pub mod batch_positions;
 pub mod code_lens;
 pub mod commands;
 pub mod completion;

@@ -3,6 +3,7 @@
 
 use tower_lsp_server::jsonrpc::Result;
 
+use super::batch_positions::Positions;
 use crate::position::to_lsp_range;
 use crate::server::Backend;
 use crate::types::{
@@ -25,17 +26,16 @@ pub fn document_symbols(
     b: &Backend,
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
-    b.with_doc(
-        "documentSymbol",
-        &params.text_document.uri,
-        |a, rope, enc| {
-            let convert = |s: OutlineSymbol| to_lsp(s, &|r| to_lsp_range(rope, r, enc));
-            let syms = outline::document_symbols(a);
-            Some(DocumentSymbolResponse::Nested(
-                syms.into_iter().map(convert).collect(),
-            ))
-        },
-    )
+    b.with_doc("documentSymbol", &params.text_document.uri, |a, _, enc| {
+        let syms = outline::document_symbols(a);
+        let mut offsets = Vec::new();
+        collect_offsets(&syms, &mut offsets);
+        let positions = Positions::new(&a.text, offsets, enc);
+        let convert = |s: OutlineSymbol| to_lsp(s, &|r| positions.range(r));
+        Some(DocumentSymbolResponse::Nested(
+            syms.into_iter().map(convert).collect(),
+        ))
+    })
 }
 
 pub fn workspace_symbols(
@@ -80,6 +80,18 @@ pub fn workspace_symbols(
     }
     out.truncate(MAX_WORKSPACE_SYMBOLS);
     Ok(Some(WorkspaceSymbolResponse::Nested(out)))
+}
+
+fn collect_offsets(syms: &[OutlineSymbol], out: &mut Vec<u32>) {
+    for s in syms {
+        out.extend([
+            s.range.start,
+            s.range.end,
+            s.selection.start,
+            s.selection.end,
+        ]);
+        collect_offsets(&s.children, out);
+    }
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be named to build one
