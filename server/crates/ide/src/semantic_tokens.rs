@@ -105,6 +105,10 @@ pub fn semantic_tokens(a: &Analysis, range: Option<TextRange>) -> Vec<SemanticTo
     out
 }
 
+/// Items longer than this get only their keyword: editors stop highlighting such lines too,
+/// and millions of tokens for one line would only slow the client down.
+pub const MAX_PAINTED_ITEM: u32 = 1 << 20;
+
 /// One item's tokens in two layers (see the module docs).
 #[derive(Default)]
 struct Painter {
@@ -234,6 +238,12 @@ fn paint_item(a: &Analysis, r: ItemRef<'_>, p: &mut Painter) {
         }
         ItemKind::Instruction => {
             let Some(inst) = r.instruction() else { return };
+            if r.item.len() > MAX_PAINTED_ITEM {
+                if inst.kind != InstructionKind::Unknown {
+                    p.over(r.abs(inst.keyword.range), TokenType::Keyword, 0);
+                }
+                return;
+            }
             // comment lines inside a continued instruction
             if r.item.newlines() > 1 {
                 for t in r

@@ -239,3 +239,17 @@ fn odd_input_does_not_panic() {
         let _ = semantic_tokens(&a, Some(TextRange::new(0, text.len() as u32)));
     }
 }
+
+#[test]
+fn huge_items_get_only_their_keyword() {
+    let text = format!(
+        "FROM alpine:3.20\nRUN {}\nRUN a && b\n",
+        "echo $A && ".repeat(200_000)
+    );
+    let a = Analysis::from_text(&text);
+    let got: Vec<_> = semantic_tokens(&a, None)
+        .into_iter()
+        .map(|t| a.slice(t.range).to_string())
+        .collect();
+    assert_eq!(got, ["FROM", "alpine:3.20", "RUN", "RUN", "&&"]);
+}
