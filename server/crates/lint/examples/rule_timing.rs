@@ -28,7 +28,7 @@ fn main() {
         r.check(&cx, &mut out);
         times.push((t.elapsed(), r.meta().name, out.len()));
     }
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
     println!(
         "parse {parse:?}, model {model_time:?}, all rules {:?}",
         times.iter().map(|t| t.0).sum::<std::time::Duration>()
