@@ -27,7 +27,15 @@ impl Analysis {
         config: Config,
     ) -> Self {
         let model = Model::build(&file, options);
-        Self { version: 0, text, file, model, facts, config, diagnostics: OnceLock::new() }
+        Self {
+            version: 0,
+            text,
+            file,
+            model,
+            facts,
+            config,
+            diagnostics: OnceLock::new(),
+        }
     }
 
     /// Parses `text` from scratch (tests, the CLI).

@@ -2,8 +2,8 @@
 //! protocol. Nothing here does IO or knows about LSP types.
 
 pub mod analysis;
-pub mod code_lens;
 pub mod code_actions;
+pub mod code_lens;
 pub mod completion;
 pub mod document_links;
 pub mod folding;

@@ -178,39 +178,37 @@ impl<'v, 'a> Plan<'v, 'a> {
             match self.classes[i] {
                 Class::Build => self.push_b(i),
                 Class::Runtime => self.rt_tail.push(Entry::Unit(i)),
-                Class::State => {
-                    match u.kind {
-                        InstructionKind::Env => {
-                            if stays {
-                                self.push_b(i);
-                                let text = self.instruction_text(i);
-                                self.rt_env.push(Entry::Gen(text));
-                            } else {
-                                self.rt_env.push(Entry::Unit(i));
-                            }
+                Class::State => match u.kind {
+                    InstructionKind::Env => {
+                        if stays {
+                            self.push_b(i);
+                            let text = self.instruction_text(i);
+                            self.rt_env.push(Entry::Gen(text));
+                        } else {
+                            self.rt_env.push(Entry::Unit(i));
                         }
-                        InstructionKind::Workdir => {
-                            let absolute = self
-                                .v
-                                .instruction(u)
-                                .and_then(|inst| inst.arg_words().first())
-                                .is_some_and(|w| w.text.starts_with('/'));
-                            if !stays && absolute && self.rt_workdir.is_none() {
-                                self.rt_workdir = Some(Entry::Unit(i));
-                            } else {
-                                self.push_b(i);
-                            }
-                        }
-                        InstructionKind::User => {
-                            if !stays && self.rt.flavor.has_shell() {
-                                self.rt_user = Some(Entry::Unit(i));
-                            } else {
-                                self.push_b(i);
-                            }
-                        }
-                        _ => self.push_b(i),
                     }
-                }
+                    InstructionKind::Workdir => {
+                        let absolute = self
+                            .v
+                            .instruction(u)
+                            .and_then(|inst| inst.arg_words().first())
+                            .is_some_and(|w| w.text.starts_with('/'));
+                        if !stays && absolute && self.rt_workdir.is_none() {
+                            self.rt_workdir = Some(Entry::Unit(i));
+                        } else {
+                            self.push_b(i);
+                        }
+                    }
+                    InstructionKind::User => {
+                        if !stays && self.rt.flavor.has_shell() {
+                            self.rt_user = Some(Entry::Unit(i));
+                        } else {
+                            self.push_b(i);
+                        }
+                    }
+                    _ => self.push_b(i),
+                },
             }
         }
     }

@@ -1,8 +1,8 @@
 //! One module per LSP feature. Each converts between protocol types and the plain results of
 //! `layerwise_ide`, and declares its own capability in [`capabilities`].
 
-pub mod code_actions;
 pub mod batch_positions;
+pub mod code_actions;
 pub mod code_lens;
 pub mod commands;
 pub mod completion;
