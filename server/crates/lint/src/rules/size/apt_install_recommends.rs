@@ -132,6 +132,12 @@ mod tests {
     }
 
     #[test]
+    fn simulated_installs_install_nothing() {
+        let t = "FROM debian:12\nRUN if apt-get install -s postgresql-jit > /dev/null 2>&1; then apt-get install -y --no-install-recommends postgresql-jit; fi\nCMD [\"postgres\"]\n";
+        assert!(findings(&AptInstallRecommends, t).is_empty());
+    }
+
+    #[test]
     fn near_misses() {
         for ok in [
             "FROM debian\nRUN apt-get install -y --no-install-recommends curl\n",

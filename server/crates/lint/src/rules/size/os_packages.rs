@@ -128,7 +128,18 @@ impl<'a> PkgCommand<'a> {
     /// `apt-get install`, `apk add`, `dnf install`, `zypper in`...
     pub fn is_install(&self) -> bool {
         match self.tool {
-            PkgTool::Apt => self.sub() == "install",
+            // `apt-get install -s` only simulates (used to probe whether a package exists)
+            PkgTool::Apt => {
+                self.sub() == "install"
+                    && !self.has_option(&[
+                        "-s",
+                        "--simulate",
+                        "--dry-run",
+                        "--just-print",
+                        "--no-act",
+                        "--recon",
+                    ])
+            }
             PkgTool::Apk => self.sub() == "add",
             PkgTool::Yum | PkgTool::Dnf => {
                 matches!(self.sub(), "install" | "groupinstall" | "reinstall")
