@@ -403,8 +403,9 @@ impl LanguageServer for Backend {
             guard("diagnostic", || crate::diagnostics::compute(&b, &u))
         })
         .await
-        .map_err(|e| {
-            tower_lsp_server::jsonrpc::Error::internal_error().tap_message(e.to_string())
+        .map_err(|e| tower_lsp_server::jsonrpc::Error {
+            message: e.to_string().into(),
+            ..tower_lsp_server::jsonrpc::Error::internal_error()
         })??;
         let (version, items) = computed.unwrap_or((0, Vec::new()));
         Ok(DocumentDiagnosticReportResult::Report(
@@ -541,17 +542,6 @@ impl LanguageServer for Backend {
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         handlers::signature_help::handle(self, params)
-    }
-}
-
-trait TapMessage {
-    fn tap_message(self, m: String) -> Self;
-}
-
-impl TapMessage for tower_lsp_server::jsonrpc::Error {
-    fn tap_message(mut self, m: String) -> Self {
-        self.message = m.into();
-        self
     }
 }
 

@@ -27,7 +27,6 @@ pub fn capability(caps: &mut ServerCapabilities) {
 /// tag list is fetched in the background.
 struct RegistryImages<'a> {
     registry: &'a Registry,
-    backend: &'a Backend,
 }
 
 impl ImageIndex for RegistryImages<'_> {
@@ -40,12 +39,10 @@ impl ImageIndex for RegistryImages<'_> {
             if !self.registry.settings().offline {
                 let registry = self.registry.clone();
                 let image = image.clone();
-                let backend = self.backend.clone();
                 tokio::spawn(async move {
                     if registry.list_tags(&image).await.is_err() {
                         tracing::info!("no tag list for {}", image.display_name());
                     }
-                    drop(backend);
                 });
             }
             Vec::new()
@@ -83,7 +80,6 @@ pub fn handle(b: &Backend, params: CompletionParams) -> Result<Option<Completion
         let offset = position_to_offset(rope, p.position, enc);
         let images = RegistryImages {
             registry: &registry,
-            backend: b,
         };
         let items: Vec<CompletionItem> = complete(a, offset, snippets, &images)
             .into_iter()
