@@ -349,6 +349,22 @@ fn apt_part(argv: &[&str], installed: &mut Installed, removes_lists: bool) -> Pa
                 ),
             )
         }
+        // `apt-get install -s` only simulates (scripts use it to probe for a package)
+        "install"
+            if argv.iter().any(|a| {
+                matches!(
+                    *a,
+                    "-s" | "--simulate" | "--dry-run" | "--just-print" | "--no-act" | "--recon"
+                )
+            }) =>
+        {
+            Part::new(
+                Amount::Bytes(0),
+                true,
+                SizeSource::Negligible,
+                "a simulated install (`-s`) installs nothing".into(),
+            )
+        }
         "install" => {
             let table = AptTable::get();
             let recommends = !argv.iter().any(|a| {

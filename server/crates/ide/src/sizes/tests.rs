@@ -474,3 +474,12 @@ fn no_panics_on_odd_input() {
         let _ = estimate(&a, &inputs_with_lock());
     }
 }
+
+#[test]
+fn simulated_apt_install_adds_nothing() {
+    let text = "FROM debian:12\nRUN apt-get install -s postgresql-jit\nCMD [\"bash\"]\n";
+    let a = analysis(text);
+    let sizes = estimate(&a, &SizeInputs::default());
+    let run = step(&a, &sizes, "RUN");
+    assert_eq!(run.estimate.amount, Amount::Bytes(0));
+}
