@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use layerwise_analysis::{Model, ModelOptions};
+use layerwise_analysis::ModelOptions;
 use layerwise_context::WalkOptions;
-use layerwise_lint::{Diagnostic, LintContext, Severity};
+use layerwise_ide::Analysis;
+use layerwise_lint::{Diagnostic, Severity};
 use layerwise_registry::Registry;
 use layerwise_syntax::Dockerfile;
 
@@ -13,11 +14,18 @@ use crate::input::read_dockerfile;
 
 pub struct FileReport {
     pub path: PathBuf,
-    pub text: String,
+    /// The parse, model and facts the findings came from; the size summary reuses them.
+    pub analysis: Analysis,
     pub diagnostics: Vec<Diagnostic>,
     /// Problems with the file or its settings, for the user (not findings).
     pub warnings: Vec<String>,
     pub failure_threshold: Option<Severity>,
+}
+
+impl FileReport {
+    pub fn text(&self) -> &str {
+        &self.analysis.text
+    }
 }
 
 pub struct Options<'a> {
@@ -39,30 +47,28 @@ pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
     let (config, _) = layerwise_project::load_config(path);
     warnings.extend(config.warnings.iter().cloned());
     let file = Dockerfile::parse(&source.text);
-    let model = Model::build(
-        &file,
-        ModelOptions {
-            target_platform: opts.platform.clone(),
-            build_args: opts.build_args.clone(),
-        },
-    );
     let cancel = AtomicBool::new(false);
     let mut facts = if opts.walk_context {
         layerwise_project::context_facts(path, &WalkOptions::default(), &cancel)
     } else {
         Default::default()
     };
-    let platform = layerwise_analysis::image_facts::Platform::parse(&opts.platform).ok();
-    (facts.images, facts.variants) =
-        layerwise_project::offline_image_facts(&model, opts.registry, platform.as_ref());
     facts.trusted_registries = config.trusted_registries.clone();
-    let cx = LintContext::new(&file, &source.text, &model, &facts);
-    let diagnostics = layerwise_lint::lint(&cx, &config);
+    let failure_threshold = config.failure_threshold;
+    let options = ModelOptions {
+        target_platform: opts.platform.clone(),
+        build_args: opts.build_args.clone(),
+    };
+    let mut analysis = Analysis::new(source.text, file, options, facts, config);
+    let platform = layerwise_analysis::image_facts::Platform::parse(&opts.platform).ok();
+    (analysis.facts.images, analysis.facts.variants) =
+        layerwise_project::offline_image_facts(&analysis.model, opts.registry, platform.as_ref());
+    let diagnostics = analysis.diagnostics().to_vec();
     Ok(FileReport {
         path: path.to_path_buf(),
-        text: source.text,
+        analysis,
         diagnostics,
         warnings,
-        failure_threshold: config.failure_threshold,
+        failure_threshold,
     })
 }

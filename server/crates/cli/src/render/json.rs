@@ -23,12 +23,12 @@ pub fn finding(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
         "buildkit": d.rule.buildkit,
         "message": d.message,
         "note": d.note,
-        "range": range_json(&r.text, idx, d.range),
-        "related": d.related.iter().map(|rel| json!({ "message": rel.message, "range": range_json(&r.text, idx, rel.range) })).collect::<Vec<_>>(),
+        "range": range_json(r.text(), idx, d.range),
+        "related": d.related.iter().map(|rel| json!({ "message": rel.message, "range": range_json(r.text(), idx, rel.range) })).collect::<Vec<_>>(),
         "fixes": d.fixes.iter().map(|f| json!({
             "title": f.title,
             "applicability": f.applicability,
-            "edits": f.edits.iter().map(|e| json!({ "range": range_json(&r.text, idx, e.range), "text": e.text })).collect::<Vec<_>>(),
+            "edits": f.edits.iter().map(|e| json!({ "range": range_json(r.text(), idx, e.range), "text": e.text })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }
@@ -36,7 +36,7 @@ pub fn finding(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
 pub fn render(reports: &[FileReport]) -> String {
     let mut findings = Vec::new();
     for r in reports {
-        let idx = LineIndex::new(&r.text);
+        let idx = LineIndex::new(r.text());
         findings.extend(r.diagnostics.iter().map(|d| finding(r, &idx, d)));
     }
     let doc = json!({

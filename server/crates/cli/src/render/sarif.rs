@@ -37,9 +37,9 @@ fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
         "ruleId": d.rule.name,
         "level": level(d.severity),
         "message": { "text": message },
-        "locations": [location(&uri, &r.text, idx, d.range)],
+        "locations": [location(&uri, r.text(), idx, d.range)],
         "relatedLocations": d.related.iter().enumerate().map(|(i, rel)| {
-            let mut l = location(&uri, &r.text, idx, rel.range);
+            let mut l = location(&uri, r.text(), idx, rel.range);
             l["id"] = json!(i);
             l["message"] = json!({ "text": rel.message });
             l
@@ -49,7 +49,7 @@ fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
             "artifactChanges": [{
                 "artifactLocation": { "uri": uri },
                 "replacements": f.edits.iter().map(|e| json!({
-                    "deletedRegion": region(&r.text, idx, e.range),
+                    "deletedRegion": region(r.text(), idx, e.range),
                     "insertedContent": { "text": e.text },
                 })).collect::<Vec<_>>(),
             }],
@@ -62,7 +62,7 @@ pub fn render(reports: &[FileReport]) -> String {
     let mut rules = BTreeMap::new();
     let mut results = Vec::new();
     for r in reports {
-        let idx = LineIndex::new(&r.text);
+        let idx = LineIndex::new(r.text());
         for d in &r.diagnostics {
             rules.entry(d.rule.name).or_insert_with(|| {
                 json!({

@@ -4,69 +4,26 @@
 //! embedded catalogue, the rest from the build context next to the Dockerfile and the
 //! estimator's package tables (`layerwise_ide::sizes`).
 
-// Nothing in the binary calls this module until `render/text.rs` does (one line, after a
-// file's findings); remove this allowance then.
-
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
-use std::sync::OnceLock;
 
-use layerwise_analysis::image_facts::{FactSource, Platform};
-use layerwise_analysis::ModelOptions;
-use layerwise_context::WalkOptions;
+use layerwise_analysis::image_facts::FactSource;
 use layerwise_ide::inlay_hints;
 use layerwise_ide::sizes::{self, FileSizes, SizeInputs, SizeSource};
 use layerwise_ide::Analysis;
-use layerwise_lint::Config;
-use layerwise_registry::{Registry, RegistrySettings};
-use layerwise_syntax::Dockerfile;
 
 use crate::analyze::FileReport;
 
-/// The platform sizes are given for when nothing else is said (`layerwise check`'s default).
-const PLATFORM: &str = "linux/amd64";
 /// Context files (lockfiles, requirements) larger than this are not read.
 const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
-fn offline_registry() -> Option<&'static Registry> {
-    static REGISTRY: OnceLock<Option<Registry>> = OnceLock::new();
-    REGISTRY
-        .get_or_init(|| {
-            Registry::new(RegistrySettings {
-                offline: true,
-                ..RegistrySettings::default()
-            })
-            .ok()
-        })
-        .as_ref()
-}
-
-/// Estimates the sizes of one checked file (reads its build context and lockfiles).
-pub fn estimate(report: &FileReport) -> (Analysis, FileSizes) {
-    let file = Dockerfile::parse(&report.text);
-    let mut a = Analysis::new(
-        report.text.clone(),
-        file,
-        ModelOptions {
-            target_platform: PLATFORM.to_string(),
-            build_args: Vec::new(),
-        },
-        Default::default(),
-        Config::default(),
-    );
-    let cancel = AtomicBool::new(false);
-    let ctx = layerwise_project::context_facts(&report.path, &WalkOptions::default(), &cancel);
-    a.facts.context = ctx.context;
-    a.facts.dockerignore = ctx.dockerignore;
-    if let Some(registry) = offline_registry() {
-        let platform = Platform::parse(PLATFORM).ok();
-        (a.facts.images, a.facts.variants) =
-            layerwise_project::offline_image_facts(&a.model, registry, platform.as_ref());
-    }
+/// Estimates the sizes of one checked file from the analysis `check` already made (parse,
+/// build context, image facts), reading only the lockfiles the estimator asks for.
+pub fn estimate(report: &FileReport) -> FileSizes {
+    let a = &report.analysis;
     let mut inputs = SizeInputs::default();
-    let first = sizes::estimate(&a, &inputs);
+    let first = sizes::estimate(a, &inputs);
     if first.wanted_files.is_empty() {
-        return (a, first);
+        return first;
     }
     let dir = report
         .path
@@ -78,8 +35,7 @@ pub fn estimate(report: &FileReport) -> (Analysis, FileSizes) {
             inputs.files.insert(rel.clone(), text.into());
         }
     }
-    let sizes = sizes::estimate(&a, &inputs);
-    (a, sizes)
+    sizes::estimate(a, &inputs)
 }
 
 fn read_capped(path: &Path) -> Option<String> {
@@ -94,8 +50,11 @@ fn read_capped(path: &Path) -> Option<String> {
 
 /// The summary for one file, ending with a blank line; empty when the file has no stages.
 pub fn render(report: &FileReport) -> String {
-    let (a, sizes) = estimate(report);
-    render_sizes(&report.path.display().to_string(), &a, &sizes)
+    render_sizes(
+        &report.path.display().to_string(),
+        &report.analysis,
+        &estimate(report),
+    )
 }
 
 /// The summary text for estimates already made.
@@ -171,18 +130,41 @@ fn source_line(image: &str, src: &FactSource) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use crate::analyze::{analyze, Options};
+    use layerwise_analysis::image_facts::Platform;
+    use layerwise_registry::{Registry, RegistrySettings};
+
+    const PLATFORM: &str = "linux/amd64";
+
+    fn offline_registry() -> Option<&'static Registry> {
+        static REGISTRY: std::sync::OnceLock<Option<Registry>> = std::sync::OnceLock::new();
+        REGISTRY
+            .get_or_init(|| {
+                Registry::new(RegistrySettings {
+                    offline: true,
+                    ..RegistrySettings::default()
+                })
+                .ok()
+            })
+            .as_ref()
+    }
+
+    /// A report made the way `layerwise check` makes one.
+    fn analyzed(path: &Path) -> FileReport {
+        let registry = offline_registry().expect("offline registry");
+        let opts = Options {
+            registry,
+            platform: PLATFORM.into(),
+            build_args: Vec::new(),
+            walk_context: true,
+        };
+        analyze(path, &opts).expect("analyze")
+    }
 
     fn report(dir: &Path, text: &str) -> FileReport {
         let path = dir.join("Dockerfile");
         std::fs::write(&path, text).unwrap();
-        FileReport {
-            path,
-            text: text.to_string(),
-            diagnostics: Vec::new(),
-            warnings: Vec::new(),
-            failure_threshold: None,
-        }
+        analyzed(&path)
     }
 
     #[test]
@@ -199,7 +181,7 @@ mod tests {
         assert!(out.contains("final image ≈"), "{out}");
         assert!(out.contains("offline catalogue, approximate"), "{out}");
         // The copied file is counted with its real size in both stages.
-        let (_, sizes) = estimate(&r);
+        let sizes = estimate(&r);
         assert_eq!(
             sizes.stages[0].steps[0].estimate.amount,
             sizes::Amount::Bytes(12_000)
@@ -222,7 +204,7 @@ mod tests {
             dir.path(),
             "FROM node:20-slim\nWORKDIR /app\nCOPY package-lock.json ./\nRUN npm ci\n",
         );
-        let (_, sizes) = estimate(&r);
+        let sizes = estimate(&r);
         let run = &sizes.stages[0].steps[2].estimate;
         assert!(run.note.contains("2 packages"), "{}", run.note);
         assert!(sizes.wanted_files.is_empty());
@@ -230,14 +212,8 @@ mod tests {
 
     #[test]
     fn no_stages_no_summary() {
-        let r = FileReport {
-            path: PathBuf::from("/nonexistent/Dockerfile"),
-            text: "# nothing\n".into(),
-            diagnostics: Vec::new(),
-            warnings: Vec::new(),
-            failure_threshold: None,
-        };
-        assert_eq!(render(&r), "");
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(render(&report(dir.path(), "# nothing\n")), "");
     }
 
     /// The README's first command, `layerwise check examples/node-single-stage`, shows sizes
@@ -253,14 +229,7 @@ mod tests {
             "java-multi-stage",
         ] {
             let path = root.join(example).join("Dockerfile");
-            let text = std::fs::read_to_string(&path).unwrap();
-            let r = FileReport {
-                path,
-                text,
-                diagnostics: Vec::new(),
-                warnings: Vec::new(),
-                failure_threshold: None,
-            };
+            let r = analyzed(&path);
             let out = render(&r);
             println!("{out}");
             assert!(out.contains("final image"), "{out}");

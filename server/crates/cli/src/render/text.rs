@@ -44,18 +44,18 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
                 _ => others += 1,
             }
             let lvl = level(d.severity);
-            let mut snippet = Snippet::source(&r.text)
+            let mut snippet = Snippet::source(r.text())
                 .line_start(1)
                 .origin(&origin)
                 .fold(true)
                 .annotation(
-                    lvl.span(clamp(&r.text, d.range.start, d.range.end))
+                    lvl.span(clamp(r.text(), d.range.start, d.range.end))
                         .label(d.rule.name),
                 );
             for rel in &d.related {
                 snippet = snippet.annotation(
                     Level::Note
-                        .span(clamp(&r.text, rel.range.start, rel.range.end))
+                        .span(clamp(r.text(), rel.range.start, rel.range.end))
                         .label(&rel.message),
                 );
             }
