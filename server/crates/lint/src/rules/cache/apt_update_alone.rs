@@ -77,7 +77,7 @@ fn command_start(cmd: &ShellCommand) -> u32 {
 
 impl RuleCheck for AptUpdateAlone {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let runs: Vec<(InstRef<'_>, Vec<_>)> = cx
+        let runs: Vec<(InstRef<'_>, &[_])> = cx
             .of_kind(InstructionKind::Run)
             // Splitting shell text is the expensive part: only `RUN`s that mention apt.
             .filter(|i| cx.slice(i.range()).contains("apt"))

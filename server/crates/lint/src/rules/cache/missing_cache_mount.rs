@@ -112,7 +112,7 @@ impl RuleCheck for MissingCacheMount {
                         .iter()
                         .any(|w| w.text.starts_with("/var/lib/apt/lists"))
             });
-            for cmd in &commands {
+            for cmd in commands {
                 for (dir, sharing) in cache_dirs(cmd, removes_lists) {
                     let covered = existing.iter().any(|t| super::mounts::covers(t, dir))
                         || wanted.iter().any(|w| w.contains(&format!("target={dir}")));

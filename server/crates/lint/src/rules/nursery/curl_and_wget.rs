@@ -64,7 +64,7 @@ impl RuleCheck for CurlAndWget {
                     .unwrap_or(0)
         });
         for script in &scripts {
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let k = match cmd.program() {
                     Some("curl") => 0,
                     Some("wget") => 1,

@@ -160,7 +160,7 @@ impl RuleCheck for MuslGlibcMismatch {
             if !root_image(cx, stage).is_some_and(is_musl_image) {
                 continue;
             }
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let (list, args) = match (cmd.program(), cmd.subcommand()) {
                     (Some("npm"), Some("install" | "i" | "add"))
                     | (Some("yarn" | "pnpm"), Some("add")) => {

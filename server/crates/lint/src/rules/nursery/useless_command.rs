@@ -57,7 +57,7 @@ const POINTLESS: &[&str] = &[
 impl RuleCheck for UselessCommand {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts_with(cx, POINTLESS) {
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let Some(prog) = cmd.program().filter(|p| POINTLESS.contains(p)) else {
                     continue;
                 };

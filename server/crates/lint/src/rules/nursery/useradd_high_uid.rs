@@ -53,7 +53,7 @@ declare_rule! {
 impl RuleCheck for UseraddHighUid {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts_with(cx, &["useradd"]) {
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 if cmd.program() != Some("useradd") {
                     continue;
                 }

@@ -64,7 +64,7 @@ const SAME_IN_APT_GET: &[&str] = &[
 impl RuleCheck for AptNotAptGet {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts_with(cx, &["apt"]) {
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let Some(prog) = cmd.argv().first() else {
                     continue;
                 };

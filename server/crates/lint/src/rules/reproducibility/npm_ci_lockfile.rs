@@ -144,7 +144,6 @@ fn unknowable_before(cmds: &[layerwise_analysis::shell::ShellCommand]) -> bool {
 
 impl RuleCheck for NpmCiLockfile {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         let scripts = run_scripts_with(cx, &["npm"]);
         for (n, script) in scripts.iter().enumerate() {
             let Some(stage) = script.inst.stage.filter(|_| !script.onbuild) else {
@@ -163,24 +162,29 @@ impl RuleCheck for NpmCiLockfile {
                     continue;
                 }
                 let chain = base_chain(cx, stage);
-                let before = |i: &&InstRef<'_>| {
-                    i.stage.is_some_and(|s| chain.contains(&s))
-                        && (i.stage != Some(stage) || i.index < script.inst.index)
-                };
                 let earlier_install = scripts[..n]
                     .iter()
                     .filter(|s| s.inst.stage.is_some_and(|st| chain.contains(&st)))
-                    .any(|s| unknowable_before(&s.commands));
+                    .any(|s| unknowable_before(s.commands));
                 if earlier_install {
                     continue;
                 }
+                // What the chain's stages copied before this `RUN`: only their own
+                // instructions are read, so each `npm ci` costs its chain, not the file.
                 let mut copied = Copied::default();
-                for i in insts
+                for i in chain
                     .iter()
-                    .filter(before)
+                    .filter_map(|&s| cx.model.stages.get(s).map(|st| (s, st)))
+                    .flat_map(|(s, st)| {
+                        let own = s == stage;
+                        st.instructions
+                            .iter()
+                            .filter(move |&&idx| !own || idx < script.inst.index)
+                    })
+                    .filter_map(|&idx| cx.instruction(idx))
                     .filter(|i| matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add))
                 {
-                    survey(i, &mut copied);
+                    survey(&i, &mut copied);
                 }
                 if copied.unknown || copied.lockfile {
                     continue;

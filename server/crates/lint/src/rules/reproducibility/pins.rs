@@ -24,7 +24,7 @@ pub(crate) fn report(
     // every installer's name contains the tool's (`apt-get`, `pip3`, `python -m pip`)
     for script in run_scripts_with(cx, &[tool]) {
         let mut vars: Vec<(String, String)> = Vec::new();
-        for cmd in &script.commands {
+        for cmd in script.commands {
             if !cmd.words.is_empty() && cmd.words.iter().all(|w| is_assignment(&w.text)) {
                 for w in &cmd.words {
                     if let Some((k, v)) = w.text.split_once('=') {

@@ -105,7 +105,7 @@ impl RuleCheck for CurlPipeShell {
                     );
                 }
             }
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let Some(prog) = cmd.program() else { continue };
                 if !is_shell_program(prog) {
                     continue;

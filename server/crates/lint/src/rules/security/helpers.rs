@@ -18,14 +18,15 @@ const MAX_CHAIN: usize = 64;
 pub(crate) struct Script<'a> {
     /// The `RUN` itself (for `ONBUILD RUN`, the wrapped `RUN` on the `ONBUILD` line).
     pub inst: InstRef<'a>,
-    pub commands: Vec<ShellCommand>,
+    /// Shared with every other rule through the context's cache.
+    pub commands: &'a [ShellCommand],
     pub onbuild: bool,
 }
 
 /// The `RUN`s whose text contains one of `needles` (all of them when `needles` is empty), with
 /// their commands. Rules that look for one program pass its name: the text test is far cheaper
-/// than splitting and copying every script, which keeps big files fast.
-pub(crate) fn run_scripts_with<'a>(cx: &LintContext<'a>, needles: &[&str]) -> Vec<Script<'a>> {
+/// than splitting a script, which keeps big files fast.
+pub(crate) fn run_scripts_with<'c>(cx: &'c LintContext<'_>, needles: &[&str]) -> Vec<Script<'c>> {
     cx.instructions()
         .filter_map(|i| {
             let eff = i.inst.effective();
@@ -38,24 +39,10 @@ pub(crate) fn run_scripts_with<'a>(cx: &LintContext<'a>, needles: &[&str]) -> Ve
                     return None;
                 }
             }
-            let onbuild = !std::ptr::eq(eff, i.inst);
-            let r = InstRef { inst: eff, ..i };
-            // The context caches each instruction's commands by index; the `RUN` inside an
-            // `ONBUILD` must not take (or fill) the `ONBUILD` instruction's slot, so it is split
-            // through an index outside the cache.
-            let mut commands = if onbuild {
-                cx.run_commands(&InstRef {
-                    index: usize::MAX,
-                    ..r
-                })
-            } else {
-                cx.run_commands(&r)
-            };
-            commands.iter_mut().for_each(strip_keywords);
             Some(Script {
-                commands,
-                inst: r,
-                onbuild,
+                commands: cx.script_commands(i.index),
+                onbuild: !std::ptr::eq(eff, i.inst),
+                inst: InstRef { inst: eff, ..i },
             })
         })
         .collect()
@@ -123,25 +110,6 @@ fn in_force<T: Clone>(
         }
     }
     before
-}
-
-/// Shell keywords that can stand before a command (`then sudo make`, `do curl ...`, `! grep`).
-const LEADING_KEYWORDS: &[&str] = &[
-    "then", "do", "else", "elif", "if", "while", "until", "!", "{",
-];
-
-/// Drops leading shell keywords from a command, so that `if ...; then apt-get install x; fi`
-/// yields `apt-get install x` as a command (the splitter cuts at `;`, not at keywords).
-fn strip_keywords(cmd: &mut ShellCommand) {
-    let n = cmd
-        .words
-        .iter()
-        .take_while(|w| LEADING_KEYWORDS.contains(&w.text.as_str()))
-        .count();
-    if n > 0 && n < cmd.words.len() {
-        cmd.words.drain(..n);
-        cmd.range.start = cmd.words[0].range.start;
-    }
 }
 
 /// The commands of `cmds` grouped into pipelines (`a | b | c` is one group of three).
@@ -508,17 +476,6 @@ mod tests {
         let c = split_script("a | b && c; d | e | f");
         let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
         assert_eq!(p, [2, 1, 3]);
-    }
-
-    #[test]
-    fn keywords_before_commands_are_dropped() {
-        let mut c = split_script("if [ -x /x ]; then sudo make install; else exit 1; fi");
-        c.iter_mut().for_each(strip_keywords);
-        let programs: Vec<&str> = c
-            .iter()
-            .filter_map(|c| c.words.first().map(|w| w.text.as_str()))
-            .collect();
-        assert_eq!(programs, ["[", "sudo", "exit", "fi"]);
     }
 
     #[test]

@@ -183,9 +183,9 @@ fn drops_privileges(cx: &LintContext<'_>, insts: &[InstRef<'_>]) -> bool {
             let words: Vec<String> = match i.inst.kind {
                 InstructionKind::Run => cx
                     .run_commands(i)
-                    .into_iter()
-                    .flat_map(|c| c.words)
-                    .map(|w| w.text)
+                    .iter()
+                    .flat_map(|c| &c.words)
+                    .map(|w| w.text.clone())
                     .collect(),
                 InstructionKind::Entrypoint | InstructionKind::Cmd => i
                     .inst

@@ -65,7 +65,7 @@ impl RuleCheck for Sudo {
         for script in scripts {
             let user = users.get(script.inst.index).cloned().flatten();
             let as_root = !script.onbuild && user.as_deref().is_none_or(is_root_user);
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 let words = words_after_assignments(cmd);
                 let Some(first) = words.first().filter(|w| basename(&w.text) == "sudo") else {
                     continue;

@@ -76,7 +76,7 @@ impl RuleCheck for WorldWritable {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let note = "Give the files to the user that needs them (`chown`, `COPY --chown`) or make them group-writable instead.";
         for script in run_scripts_with(cx, &["chmod"]) {
-            for cmd in &script.commands {
+            for cmd in script.commands {
                 if cmd.program() != Some("chmod") {
                     continue;
                 }

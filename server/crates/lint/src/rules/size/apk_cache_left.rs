@@ -77,7 +77,7 @@ impl RuleCheck for ApkCacheLeft {
             if cleans {
                 continue;
             }
-            for cmd in &run.commands {
+            for cmd in run.commands {
                 let Some(p) =
                     PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apk && p.sub() == "add")
                 else {

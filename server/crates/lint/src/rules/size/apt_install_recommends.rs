@@ -61,7 +61,7 @@ impl RuleCheck for AptInstallRecommends {
         let shipped = Shipped::collect(cx, &["apt", "Install-Recommends", "install-recommends"]);
         let mut configured_off = false;
         for run in &shipped.runs {
-            for cmd in &run.commands {
+            for cmd in run.commands {
                 let Some(p) =
                     PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apt && p.is_install())
                 else {

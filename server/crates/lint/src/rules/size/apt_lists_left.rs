@@ -110,7 +110,7 @@ pub(crate) fn removes_lists(run: &ShippedRun<'_>) -> bool {
 
 /// A `RUN` that uses apt's lists before (or without) refreshing them itself.
 fn relies_on_earlier_lists(run: &ShippedRun<'_>) -> bool {
-    for c in &run.commands {
+    for c in run.commands {
         if let Some(p) = PkgCommand::parse(c).filter(|p| p.tool == PkgTool::Apt) {
             return p.sub() != "update";
         }

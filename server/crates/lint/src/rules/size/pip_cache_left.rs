@@ -89,7 +89,7 @@ impl RuleCheck for PipCacheLeft {
             if removes_cache {
                 continue;
             }
-            for cmd in &run.commands {
+            for cmd in run.commands {
                 let Some((program, sub)) = pip_sub(cmd).filter(|(_, sub)| sub.text == "install")
                 else {
                     continue;

@@ -32,7 +32,7 @@ pub(crate) fn shipped_stages(model: &Model) -> Vec<bool> {
 /// A `RUN` of a shipped stage with its shell commands.
 pub(crate) struct ShippedRun<'a> {
     pub inst: InstRef<'a>,
-    pub commands: Vec<ShellCommand>,
+    pub commands: &'a [ShellCommand],
     /// How many of [`Shipped::defs`] come before this `RUN`.
     defs_before: usize,
 }
@@ -56,7 +56,7 @@ pub(crate) struct Shipped<'a> {
 impl<'a> Shipped<'a> {
     /// The shipped `RUN`s whose text mentions one of `needles` (all of them when empty):
     /// a substring test is much cheaper than splitting every script.
-    pub fn collect(cx: &LintContext<'a>, needles: &[&str]) -> Shipped<'a> {
+    pub fn collect(cx: &'a LintContext<'_>, needles: &[&str]) -> Shipped<'a> {
         let shipped = shipped_stages(cx.model);
         let mut runs = Vec::new();
         let mut defs: HashMap<String, Vec<(usize, Def)>> = HashMap::new();

@@ -108,12 +108,15 @@ impl RuleCheck for UndefinedVar {
             .map(|g| g.name.as_str())
             .collect();
         let windows = cx.file.escape() == '`';
+        let windows_stage: Vec<bool> = cx
+            .model
+            .stages
+            .iter()
+            .map(|s| windows || looks_windows(&s.base_text) || looks_windows(&s.base_resolved))
+            .collect();
         walk(cx, |i, env| {
-            let stage = i.stage.and_then(|s| cx.model.stages.get(s));
-            let windows_base = windows
-                || stage.is_some_and(|s| {
-                    looks_windows(&s.base_text) || looks_windows(&s.base_resolved)
-                });
+            let windows_base =
+                windows || i.stage.is_some_and(|s| windows_stage.get(s) == Some(&true));
             for piece in expanded_texts(cx, i) {
                 if !piece.text.contains('$') {
                     continue;
