@@ -77,6 +77,22 @@ pub struct RuleMeta {
     pub buildkit: Option<&'static str>,
     /// The Markdown docs (the rule's doc comment).
     pub docs: &'static str,
+    /// The build context the doc examples assume, for rules that read it. `None`: the
+    /// examples are linted with no facts at all (as `layerwise check --no-context` would).
+    pub example_context: Option<ExampleContext>,
+}
+
+/// The build context a rule's doc examples are written against: which files exist and what
+/// `.dockerignore` says. Rules about the context (`copy-ignored-file`, `missing-dockerignore`)
+/// say nothing without one, so their examples could not be tested or read without it. The
+/// docs test lints both examples with these facts and the generated page states them.
+#[derive(Debug, Clone, Copy)]
+pub struct ExampleContext {
+    /// Paths relative to the context root; a trailing `/` makes an (empty) directory.
+    /// Parent directories are implied.
+    pub files: &'static [&'static str],
+    /// The `.dockerignore` text, or `None` for a context known to have none.
+    pub dockerignore: Option<&'static str>,
 }
 
 impl RuleMeta {
@@ -105,7 +121,8 @@ pub trait Rule: Sync {
 
 /// Declares a rule: its doc comment (fixed sections: summary, What it does, Why is this bad?,
 /// Example, Fix safety, Options, References) and metadata. The type implements
-/// [`Rule::meta`]; the file implements `check` in `impl RuleCheck for Type`.
+/// [`Rule::meta`]; the file implements `check` in `impl RuleCheck for Type`. Rules whose
+/// examples need build-context facts end with `example_context: ExampleContext { .. }`.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -117,7 +134,8 @@ macro_rules! declare_rule {
             fix: $fix:ident,
             $(default_enabled: $enabled:literal,)?
             hadolint: [$($hl:literal),* $(,)?],
-            buildkit: $bk:expr $(,)?
+            buildkit: $bk:expr
+            $(, example_context: $ctx:expr)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -134,6 +152,7 @@ macro_rules! declare_rule {
                 hadolint: &[$($hl),*],
                 buildkit: $bk,
                 docs: concat!($($doc, "\n"),*),
+                example_context: $crate::declare_rule!(@context $($ctx)?),
             };
         }
 
@@ -149,6 +168,8 @@ macro_rules! declare_rule {
     };
     (@enabled) => { true };
     (@enabled $e:literal) => { $e };
+    (@context) => { None };
+    (@context $c:expr) => { Some($c) };
 }
 
 /// The check of a rule declared with [`declare_rule!`].

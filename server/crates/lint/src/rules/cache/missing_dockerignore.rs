@@ -1,7 +1,7 @@
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::rule::{RuleCheck, RuleMeta};
+use crate::rule::{ExampleContext, RuleCheck, RuleMeta};
 use crate::rules::cache::context_leaks::{describe, leaks, whole_context_copies};
 
 declare_rule! {
@@ -48,6 +48,10 @@ declare_rule! {
         fix: None,
         hadolint: [],
         buildkit: None,
+        example_context: ExampleContext {
+            files: &[".git/HEAD", ".env", "package.json", "package-lock.json", "server.js"],
+            dockerignore: None,
+        },
     }
 }
 

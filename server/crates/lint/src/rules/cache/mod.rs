@@ -15,14 +15,14 @@ pub mod early_volatile_arg;
 pub mod missing_cache_mount;
 pub mod missing_dockerignore;
 
-// `missing_dockerignore::MissingDockerignore` and `dockerignore_gaps::DockerignoreGaps` are
-// written and tested (with `test_util::run`) but not in the table yet: their doc examples
-// need build-context facts, which the docs test (`docs::tests::doc_examples_are_true`) cannot
-// supply. Add them here once it can.
+// `missing_dockerignore` and `dockerignore_gaps` read the build context: their doc examples
+// say which (`example_context` in `declare_rule!`).
 pub static RULES: &[&dyn Rule] = &[
     &copy_before_install::CopyBeforeInstall,
     &apt_update_alone::AptUpdateAlone,
     &add_remote_url::AddRemoteUrl,
     &early_volatile_arg::EarlyVolatileArg,
     &missing_cache_mount::MissingCacheMount,
+    &missing_dockerignore::MissingDockerignore,
+    &dockerignore_gaps::DockerignoreGaps,
 ];

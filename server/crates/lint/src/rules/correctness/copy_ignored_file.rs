@@ -3,7 +3,7 @@ use layerwise_syntax::InstructionKind;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::rule::{RuleCheck, RuleMeta};
+use crate::rule::{ExampleContext, RuleCheck, RuleMeta};
 use crate::rules::correctness::util::has_var;
 
 declare_rule! {
@@ -22,11 +22,6 @@ declare_rule! {
     /// wildcard silently copies less than expected.
     ///
     /// ## Example
-    /// With this `.dockerignore`:
-    /// ```text
-    /// tmp
-    /// ```
-    ///
     /// ```dockerfile
     /// FROM scratch
     /// COPY ./tmp/helloworld.txt /helloworld.txt
@@ -53,6 +48,10 @@ declare_rule! {
         fix: None,
         hadolint: [],
         buildkit: Some("CopyIgnoredFile"),
+        example_context: ExampleContext {
+            files: &["tmp/helloworld.txt", "forever/helloworld.txt"],
+            dockerignore: Some("tmp\n"),
+        },
     }
 }
 
@@ -147,8 +146,7 @@ mod tests {
     use crate::context::Facts;
     use layerwise_analysis::dockerignore::DockerIgnore;
 
-    /// Runs the rule alone (it is not in the rule table until the docs test can give it a
-    /// `.dockerignore`; see the group's `mod.rs`).
+    /// Runs the rule alone, so the facts it is given are the only thing that matters.
     fn run(text: &str, facts: &Facts) -> Vec<Diagnostic> {
         let file = layerwise_syntax::Dockerfile::parse(text);
         let model =

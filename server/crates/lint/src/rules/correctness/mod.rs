@@ -26,10 +26,6 @@ pub mod syntax_error;
 pub mod unknown_flag;
 pub mod unknown_instruction;
 
-// `copy_ignored_file::CopyIgnoredFile` (BuildKit CopyIgnoredFile) is written and tested but
-// not in the table yet: its doc example needs a `.dockerignore`, which the docs test
-// (`docs::tests::doc_examples_are_true`, lint's own file) cannot supply. Add it here once
-// that test can give facts to a rule's example.
 pub static RULES: &[&dyn Rule] = &[
     &syntax_error::SyntaxError,
     &unknown_instruction::UnknownInstruction,
@@ -48,4 +44,5 @@ pub static RULES: &[&dyn Rule] = &[
     &invalid_check_directive::InvalidCheckDirective,
     &invalid_base_image_platform::InvalidBaseImagePlatform,
     &invalid_default_arg_in_from::InvalidDefaultArgInFrom,
+    &copy_ignored_file::CopyIgnoredFile,
 ];
