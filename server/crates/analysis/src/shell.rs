@@ -152,6 +152,18 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
     commands
 }
 
+/// Bytes that end a run of ordinary word characters: separators, quotes, escapes, `$(`, `)`.
+const PLAIN_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = b" \t\r\n;&|)\\'\"$";
+    let mut k = 0;
+    while k < stops.len() {
+        t[stops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 /// One word from `start`: returns it and where it ends.
 fn word(s: &str, start: usize) -> (ShellWord, usize) {
     let b = s.as_bytes();
@@ -189,9 +201,14 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
                     {
                         i += 1;
                     }
-                    let ch = s[i..].chars().next().unwrap_or(' ');
-                    text.push(ch);
-                    i += ch.len_utf8();
+                    // copy up to the next quote or backslash in one go (both are ASCII, so
+                    // the cut is on a character boundary)
+                    let run = b[i + 1..]
+                        .iter()
+                        .position(|&c| c == b'"' || c == b'\\')
+                        .map_or(b.len(), |k| i + 1 + k);
+                    text.push_str(s.get(i..run).unwrap_or(""));
+                    i = run;
                 }
                 i = (i + 1).min(b.len());
             }
@@ -206,9 +223,14 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
                 i += 1;
             }
             _ => {
-                let ch = s[i..].chars().next().unwrap_or(' ');
-                text.push(ch);
-                i += ch.len_utf8();
+                // a run of ordinary bytes, copied at once; it stops only at ASCII bytes, so
+                // the cut is on a character boundary
+                let run = b[i + 1..]
+                    .iter()
+                    .position(|&c| PLAIN_STOP[c as usize])
+                    .map_or(b.len(), |k| i + 1 + k);
+                text.push_str(s.get(i..run).unwrap_or(""));
+                i = run;
             }
         }
     }
