@@ -449,7 +449,8 @@ impl<'a> Walker<'a> {
         state: &mut StageState,
     ) -> SizeEstimate {
         let inst = inst_ref.inst;
-        let commands = self.a.lint_context().run_commands(&inst_ref);
+        let cx = self.a.lint_context();
+        let commands = cx.run_commands(&inst_ref);
         let mut cache_mounts = Vec::new();
         for f in inst
             .flags
@@ -502,7 +503,7 @@ impl<'a> Walker<'a> {
         };
         let workdir = state.workdir.clone();
         let e = estimate_run(
-            &commands,
+            commands,
             &env,
             &mut state.installed,
             &mut state.produced,

@@ -110,10 +110,14 @@ fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut Vec<ContextEntry>) {
 /// manager already fetched the dependencies from the manifests before the broad `COPY` —
 /// the dependency layer is cached, which is what the rule asks for. (The rule does not know
 /// this pattern yet; see the report in `docs/code-actions.md`.)
+///
+/// Not counted: `missing-dockerignore`, a finding about the build context (the golden case
+/// folders have no `.dockerignore`), which the split neither causes nor writes.
 pub(crate) fn correctness_or_cache(a: &Analysis) -> Vec<String> {
     a.diagnostics()
         .iter()
         .filter(|d| matches!(d.rule.group, Group::Correctness | Group::Cache))
+        .filter(|d| d.rule.name != "missing-dockerignore")
         .filter(|d| !(d.rule.name == "copy-before-install" && prefetched(a, d)))
         .map(|d| {
             format!(

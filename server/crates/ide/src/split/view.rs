@@ -142,7 +142,7 @@ impl<'a> View<'a> {
     /// The shell commands of a `RUN` unit, with file ranges.
     pub fn commands(&self, u: &Unit) -> Vec<ShellCommand> {
         match self.inst_ref(u) {
-            Some(i) if u.kind == InstructionKind::Run => self.cx.run_commands(&i),
+            Some(i) if u.kind == InstructionKind::Run => self.cx.run_commands(&i).to_vec(),
             _ => Vec::new(),
         }
     }
