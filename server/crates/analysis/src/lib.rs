@@ -9,6 +9,7 @@ pub mod image_facts;
 pub mod image_ref;
 pub mod model;
 mod model_builder;
+pub mod packages;
 pub mod shell;
 pub mod vars;
 

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use layerwise_analysis::image_facts::format_bytes;
+use layerwise_analysis::packages::{package_name, PkgCommand, PkgTool};
 use layerwise_analysis::shell::ShellCommand;
 
 use super::apk::ApkState;
@@ -84,7 +85,8 @@ pub(super) fn estimate_run(
             && argv
                 .iter()
                 .any(|w| w.text.starts_with("/var/lib/apt/lists")))
-            || (matches!(prog, "apt-get" | "apt") && c.subcommand() == Some("dist-clean"))
+            || PkgCommand::parse(c)
+                .is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "dist-clean")
     }) || env
         .cache_mounts
         .iter()
@@ -129,21 +131,17 @@ pub(super) fn estimate_run(
 /// `apk del <group>` of a `--virtual` group added earlier in the same `RUN`: the group's
 /// packages never reach the layer, so its part counts nothing. Returns whether `cmd` was that.
 fn remove_apk_groups(cmd: &ShellCommand, installed: &mut Installed, parts: &mut [Part]) -> bool {
-    if cmd.program() != Some("apk") {
+    let Some(del) = PkgCommand::parse(cmd).filter(|p| p.tool == PkgTool::Apk && p.sub() == "del")
+    else {
         return false;
-    }
-    let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
-    let (sub, names) = positional_after_sub(&argv, APK_VALUE_OPTS);
-    if sub != Some("del") {
-        return false;
-    }
+    };
     let mut removed = false;
-    for name in names {
+    for name in del.packages() {
         for part in parts.iter_mut() {
             let Some((group, added)) = &part.apk_group else {
                 continue;
             };
-            if group == name {
+            if *group == name.text {
                 installed.apk.forget(added);
                 part.total = Total::default();
                 part.total.add(Amount::Bytes(0), true);
@@ -224,8 +222,8 @@ fn command_part(
     let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
     let sub = cmd.subcommand().unwrap_or("");
     match prog {
-        "apt-get" | "apt" => Some(apt_part(&argv, installed, removes_lists)),
-        "apk" => Some(apk_part(&argv, installed)),
+        "apt-get" | "apt" => Some(apt_part(cmd, installed, removes_lists)),
+        "apk" => Some(apk_part(cmd, installed)),
         "npm" | "yarn" | "pnpm" => Some(node_part(prog, sub, cmd, &argv, env, produced, wanted)),
         p if is_pip(p, &argv) => Some(pip_part(&argv, env, installed, produced, wanted)),
         "go" if sub == "mod" && argv.contains(&"download") => Some(
@@ -288,48 +286,17 @@ fn short(argv: &[&str]) -> String {
         .join(" ")
 }
 
-/// apt-get's options that take a value.
-const APT_VALUE_OPTS: &[&str] = &[
-    "-o",
-    "-c",
-    "-t",
-    "--option",
-    "--config-file",
-    "--target-release",
-    "--default-release",
-];
-
-fn positional_after_sub<'a>(
-    argv: &[&'a str],
-    value_opts: &[&str],
-) -> (Option<&'a str>, Vec<&'a str>) {
-    let mut sub = None;
-    let mut out = Vec::new();
-    let mut i = 1;
-    while let Some(w) = argv.get(i) {
-        if w.starts_with('-') {
-            i += if value_opts.contains(w) { 2 } else { 1 };
-            continue;
-        }
-        if sub.is_none() {
-            sub = Some(*w);
-        } else {
-            out.push(*w);
-        }
-        i += 1;
-    }
-    (sub, out)
+/// The package words of a package-manager command (none without a subcommand).
+fn package_words<'c>(p: Option<&PkgCommand<'c>>) -> Vec<&'c str> {
+    p.map(|p| p.packages().iter().map(|w| w.text.as_str()).collect())
+        .unwrap_or_default()
 }
 
-/// A package word without version/arch pins (`gcc=4:12` → `gcc`, `libc6:amd64` → `libc6`).
-fn package_name(word: &str) -> &str {
-    let end = word.find(['=', '<', '>', '~', ':']).unwrap_or(word.len());
-    &word[..end]
-}
-
-fn apt_part(argv: &[&str], installed: &mut Installed, removes_lists: bool) -> Part {
-    let (sub, words) = positional_after_sub(argv, APT_VALUE_OPTS);
-    match sub.unwrap_or("") {
+fn apt_part(cmd: &ShellCommand, installed: &mut Installed, removes_lists: bool) -> Part {
+    let p = PkgCommand::parse(cmd);
+    let argv = cmd.argv();
+    let words = package_words(p.as_ref());
+    match p.as_ref().map_or("", |p| p.sub()) {
         "update" => {
             if removes_lists {
                 return Part::new(
@@ -350,27 +317,18 @@ fn apt_part(argv: &[&str], installed: &mut Installed, removes_lists: bool) -> Pa
             )
         }
         // `apt-get install -s` only simulates (scripts use it to probe for a package)
-        "install"
-            if argv.iter().any(|a| {
-                matches!(
-                    *a,
-                    "-s" | "--simulate" | "--dry-run" | "--just-print" | "--no-act" | "--recon"
-                )
-            }) =>
-        {
-            Part::new(
-                Amount::Bytes(0),
-                true,
-                SizeSource::Negligible,
-                "a simulated install (`-s`) installs nothing".into(),
-            )
-        }
+        "install" if p.as_ref().is_some_and(|p| p.is_simulated()) => Part::new(
+            Amount::Bytes(0),
+            true,
+            SizeSource::Negligible,
+            "a simulated install (`-s`) installs nothing".into(),
+        ),
         "install" => {
             let table = AptTable::get();
             let recommends = !argv.iter().any(|a| {
-                *a == "--no-install-recommends"
-                    || a.contains("Install-Recommends=false")
-                    || a.contains("Install-Recommends=0")
+                a.text == "--no-install-recommends"
+                    || a.text.contains("Install-Recommends=false")
+                    || a.text.contains("Install-Recommends=0")
             });
             let names: Vec<&str> = words
                 .iter()
@@ -430,22 +388,11 @@ fn apt_part(argv: &[&str], installed: &mut Installed, removes_lists: bool) -> Pa
     }
 }
 
-const APK_VALUE_OPTS: &[&str] = &[
-    "-X",
-    "--repository",
-    "-t",
-    "--virtual",
-    "-p",
-    "--root",
-    "--arch",
-    "--cache-dir",
-    "--keys-dir",
-    "--repositories-file",
-];
-
-fn apk_part(argv: &[&str], installed: &mut Installed) -> Part {
-    let (sub, words) = positional_after_sub(argv, APK_VALUE_OPTS);
-    match sub.unwrap_or("") {
+fn apk_part(cmd: &ShellCommand, installed: &mut Installed) -> Part {
+    let p = PkgCommand::parse(cmd);
+    let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
+    let words = package_words(p.as_ref());
+    match p.as_ref().map_or("", |p| p.sub()) {
         "add" => {
             let names: Vec<&str> = words
                 .iter()

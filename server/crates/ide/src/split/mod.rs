@@ -135,7 +135,7 @@ fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
     let compilers = cmds.iter().any(|c| {
         packages::os_installs(c).is_some_and(|(_, pkgs)| {
             pkgs.iter().any(|p| {
-                let name = packages::bare_name(p);
+                let name = layerwise_analysis::packages::package_name(p);
                 packages::is_build_tool(p)
                     && !fetch_tool(name)
                     && !runtime_words.iter().any(|w| w == name)

@@ -1,7 +1,8 @@
 //! System packages: which ones are build tools (left behind in the builder), which `-dev`
 //! packages need a runtime library in the runtime stage (`libpq-dev` → `libpq5`), and reading
-//! the packages a `RUN` installs with apt or apk.
+//! the packages a `RUN` installs with apt or apk (read by `layerwise_analysis::packages`).
 
+use layerwise_analysis::packages::{package_name, PkgCommand, PkgTool};
 use layerwise_analysis::shell::ShellCommand;
 
 /// The package manager of the distribution an image is built on.
@@ -11,51 +12,28 @@ pub(crate) enum Os {
     Alpine,
 }
 
-/// Packages a `RUN` installs with the system package manager, as written (`pkg=1.2` kept).
+/// Packages a `RUN` installs with apt or apk, as written (`pkg=1.2` kept; words with a
+/// variable left out). Other package managers have no runtime image to install into here.
 pub(crate) fn os_installs(cmd: &ShellCommand) -> Option<(Os, Vec<String>)> {
-    let program = cmd.program()?;
-    let sub = cmd.subcommand()?;
-    let os = match (program, sub) {
-        ("apt-get" | "apt" | "aptitude", "install") => Os::Debian,
-        ("apk", "add") => Os::Alpine,
+    let p = PkgCommand::parse(cmd).filter(PkgCommand::is_install)?;
+    let os = match p.tool {
+        PkgTool::Apt => Os::Debian,
+        PkgTool::Apk => Os::Alpine,
         _ => return None,
     };
-    let mut skip_value = false;
-    let mut pkgs = Vec::new();
-    let mut seen_sub = false;
-    for w in cmd.argv().iter().skip(1) {
-        let t = w.text.as_str();
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if t.starts_with('-') {
-            // flags that take a separate value
-            skip_value = matches!(t, "-o" | "-t" | "--target-release" | "-X" | "--repository")
-                || (os == Os::Alpine && matches!(t, "--virtual" | "-t"));
-            continue;
-        }
-        if !seen_sub {
-            seen_sub = true; // the `install` / `add` word
-            continue;
-        }
-        if t.contains('$') || t.is_empty() {
-            continue;
-        }
-        pkgs.push(t.to_string());
-    }
+    let pkgs = p
+        .packages()
+        .iter()
+        .map(|w| w.text.as_str())
+        .filter(|t| !t.is_empty() && !t.contains('$'))
+        .map(str::to_string)
+        .collect();
     Some((os, pkgs))
-}
-
-/// The package name without a version pin (`curl=7.88*` → `curl`).
-pub(crate) fn bare_name(pkg: &str) -> &str {
-    let end = pkg.find(['=', '<', '>', '~']).unwrap_or(pkg.len());
-    &pkg[..end]
 }
 
 /// Compilers, headers and fetch tools: needed to build, not to run.
 pub(crate) fn is_build_tool(pkg: &str) -> bool {
-    let name = bare_name(pkg);
+    let name = package_name(pkg);
     const TOOLS: &[&str] = &[
         "build-essential",
         "build-base",
@@ -130,7 +108,7 @@ pub(crate) fn is_build_tool(pkg: &str) -> bool {
 
 /// The runtime library a `-dev` package builds against, where it has an obvious one.
 pub(crate) fn runtime_library(os: Os, pkg: &str) -> Option<&'static str> {
-    let name = bare_name(pkg);
+    let name = package_name(pkg);
     let table: &[(&str, &str)] = match os {
         // Debian 12 (bookworm) names; the official language images are built on it.
         Os::Debian => &[
@@ -224,12 +202,12 @@ pub(crate) fn runtime_packages(
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |p: String| {
-        if !out.iter().any(|o| bare_name(o) == bare_name(&p)) {
+        if !out.iter().any(|o| package_name(o) == package_name(&p)) {
             out.push(p);
         }
     };
     for pkg in installed {
-        let name = bare_name(pkg);
+        let name = package_name(pkg);
         if let Some(lib) = runtime_library(os, pkg) {
             push(lib.to_string());
         } else if !is_build_tool(pkg) || used_at_runtime(name) {
