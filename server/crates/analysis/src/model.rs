@@ -86,15 +86,21 @@ pub enum RefKind {
     FromStage,
 }
 
+/// What a `COPY --from` / `--mount from=` (or a `FROM` of a stage) resolves to, as BuildKit
+/// resolves it (see `model_builder::resolve_refs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefTarget {
+    /// An earlier stage.
     Stage(usize),
-    /// Names a stage that is defined later (BuildKit would pull an image of that name).
+    /// A stage defined further down. BuildKit finds it (it builds that stage first), unless
+    /// that stage needs this one: then the build fails with a circular dependency. (`FROM`
+    /// never resolves to a later stage: it takes the name for an image.)
     LaterStage(usize),
-    /// Names the stage the reference is in.
+    /// Names the stage the reference is in: a circular dependency, the build fails.
     OwnStage,
     Image(ImageRef),
-    /// Not a stage and not a valid image reference.
+    /// Not a stage and not a valid image reference, or a stage index past the last state
+    /// (`invalid stage index`): the build fails.
     Invalid(String),
 }
 
@@ -151,11 +157,13 @@ impl Model {
         self.stages.get(i)
     }
 
-    /// The stage named `name` (case-insensitive) or with that index.
+    /// The stage named `name` (case-insensitive, the last of that name, as BuildKit's
+    /// `--target` and `--from` lookups) or with that index.
     pub fn stage_by_name(&self, name: &str) -> Option<&Stage> {
         let lower = name.to_ascii_lowercase();
         self.stages
             .iter()
+            .rev()
             .find(|s| s.name.as_deref() == Some(lower.as_str()))
             .or_else(|| name.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
     }
@@ -168,7 +176,8 @@ impl Model {
         }
     }
 
-    /// Stages the target needs, the target included (through bases, `COPY --from` and mounts).
+    /// Stages the target needs, the target included (through bases, `COPY --from` and mounts,
+    /// later stages included: BuildKit builds them first).
     pub fn needed_stages(&self, target: usize) -> Vec<bool> {
         let mut needed = vec![false; self.stages.len()];
         let mut todo = vec![target];
@@ -181,8 +190,14 @@ impl Model {
                 todo.push(b);
             }
             for r in self.refs.iter().filter(|r| r.stage == s) {
-                if let RefTarget::Stage(t) = r.target {
-                    todo.push(t);
+                let onbuild = self
+                    .instructions
+                    .get(r.instruction)
+                    .is_some_and(|i| i.kind == InstructionKind::Onbuild);
+                if let (RefTarget::Stage(t) | RefTarget::LaterStage(t), false) =
+                    (&r.target, onbuild)
+                {
+                    todo.push(*t);
                 }
             }
         }
@@ -243,27 +258,31 @@ impl Model {
         scope
     }
 
-    /// The scope at the end of a stage (what a stage built `FROM` it inherits: its ENV).
+    /// The scope at the end of a stage (what a stage built `FROM` it inherits).
     pub fn scope_after_stage(&self, file: &Dockerfile, stage: usize) -> Scope {
-        let mut scope = self.stage_entry_scope(file, stage, 0);
+        self.scope_after_stage_at(file, stage, 0)
+    }
+
+    fn scope_after_stage_at(&self, file: &Dockerfile, stage: usize, depth: usize) -> Scope {
+        let mut scope = self.stage_entry_scope(file, stage, depth);
         for &i in &self.stages[stage].instructions {
             crate::model_builder::apply_definitions(self, file, i, &mut scope);
         }
         scope
     }
 
-    /// ENV inherited from the base stage, if the stage is built on one.
+    /// What a stage built on another stage starts with: everything that stage ended with.
+    /// BuildKit's child stage takes over its base's build state (dockerfile2llb
+    /// `dispatchState.init`: `ds.state = ds.base.state`, `ds.buildArgs = append(...,
+    /// ds.base.buildArgs...)`), so the base's `ARG`s stay declared and keep their values,
+    /// not only its `ENV`.
     fn stage_entry_scope(&self, file: &Dockerfile, stage: usize, depth: usize) -> Scope {
-        let mut scope = Scope::default();
-        if let Base::Stage(b) = self.stages[stage].base {
-            if b < stage && depth < 64 {
-                let base = self.scope_after_stage(file, b);
-                for d in base.defs().iter().filter(|d| d.kind == VarKind::Env) {
-                    scope.push(d.clone());
-                }
+        match self.stages[stage].base {
+            Base::Stage(b) if b < stage && depth < 64 => {
+                self.scope_after_stage_at(file, b, depth + 1)
             }
+            _ => Scope::default(),
         }
-        scope
     }
 
     /// The effective `WORKDIR` before instruction `inst` (`/` by default; relative paths join).
@@ -338,6 +357,13 @@ fn scope_retain_before(scope: &mut Scope, inst: usize) {
     for d in kept {
         scope.push(d);
     }
+}
+
+/// The stage index a `COPY --from=<text>` names, if BuildKit reads the text as one (Go's
+/// `strconv.Atoi`: an optional sign and decimal digits that fit in 64 bits). Such text is
+/// never a stage name nor an image; out of range it fails the build.
+pub fn copy_from_index(text: &str) -> Option<i64> {
+    crate::model_builder::go_atoi(text)
 }
 
 /// `WORKDIR` semantics: absolute paths replace, relative ones join the previous one.

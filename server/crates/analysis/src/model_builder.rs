@@ -1,5 +1,6 @@
-//! Builds a [`Model`] in one pass: assigns instructions to stages, resolves bases and stage
-//! references, records global `ARG`s.
+//! Builds a [`Model`]: one pass assigns instructions to stages, resolves bases and records
+//! global `ARG`s and stage references; a second pass resolves `COPY --from` / `--mount from=`,
+//! which (unlike `FROM`) can name stages defined further down.
 
 use layerwise_syntax::{Args, Dockerfile, InstructionKind, TextRange};
 
@@ -22,6 +23,7 @@ pub(crate) fn build(file: &Dockerfile, options: ModelOptions) -> Model {
         check: CheckDirective::from_file(file),
     };
     let mut global = model.global_scope();
+    let mut mounts_without_from: Vec<(usize, usize)> = Vec::new();
     for (r, inst) in file.instructions() {
         let index = model.instructions.len();
         let stage = model.stages.len().checked_sub(1);
@@ -71,11 +73,15 @@ pub(crate) fn build(file: &Dockerfile, options: ModelOptions) -> Model {
                 if let Some(s) = stage {
                     model.stages[s].instructions.push(index);
                     model.stages[s].range = model.stages[s].range.cover(r.range());
-                    stage_refs(&mut model, file, index, s);
+                    let bare_mounts = stage_refs(&mut model, file, index, s);
+                    if bare_mounts > 0 {
+                        mounts_without_from.push((index, bare_mounts));
+                    }
                 }
             }
         }
     }
+    resolve_refs(&mut model, &mounts_without_from);
     model
 }
 
@@ -101,19 +107,24 @@ fn from_stage(model: &Model, file: &Dockerfile, index: usize, global: &Scope) ->
     };
     let expanded = global.expand(&parts.image.text, model.escape);
     let resolved = expanded.value;
-    let lower = resolved.to_ascii_lowercase();
+    // BuildKit (dockerfile2llb `dispatchStates.addState`) looks the expanded base up, as
+    // written, in its table of the stages added so far, keyed by lower-cased name with later
+    // definitions replacing earlier ones. So `FROM Builder` is no stage (it is parsed as an
+    // image name, which upper case makes invalid), a stage defined further down is no stage
+    // either (it is pulled as an image), and a stage named `scratch` wins over the empty image.
     let base = if !expanded.unset.is_empty() && resolved.is_empty() {
         Base::Unresolved {
             reason: format!("${} has no default value", expanded.unset[0]),
         }
-    } else if lower == "scratch" {
-        Base::Scratch
     } else if let Some(s) = model
         .stages
         .iter()
-        .find(|s| s.name.as_deref() == Some(lower.as_str()))
+        .rev()
+        .find(|s| s.name.as_deref() == Some(resolved.as_str()))
     {
         Base::Stage(s.index)
+    } else if resolved == "scratch" {
+        Base::Scratch
     } else {
         match ImageRef::parse(&resolved) {
             Ok(r) => Base::Image(r),
@@ -158,17 +169,24 @@ fn empty_stage(model: &Model, index: usize, range: TextRange) -> Stage {
     }
 }
 
-/// Records `COPY --from=` and `RUN --mount=...,from=` references of one instruction.
-fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) {
+/// Records `COPY --from=` and `RUN --mount=...,from=` references of one instruction, with a
+/// placeholder target that [`resolve_refs`] fills in once every stage is known. Returns how
+/// many `--mount`s of a `RUN` have no `from` (BuildKit gives each a source state too).
+fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) -> usize {
     let Some(r) = file.item(model.instructions[index].item) else {
-        return;
+        return 0;
     };
-    let Some(inst) = r.instruction() else { return };
+    let Some(inst) = r.instruction() else {
+        return 0;
+    };
+    let onbuild = inst.kind == InstructionKind::Onbuild;
     let inst = inst.effective();
     let mut found: Vec<(RefKind, TextRange, String)> = Vec::new();
+    let mut bare_mounts = 0;
     if matches!(inst.kind, InstructionKind::Copy | InstructionKind::Add) {
         if let Some(f) = inst.flag("from") {
-            if let (Some(v), Some(vr)) = (f.value(), f.value_range) {
+            // `--from=` (empty) copies from the build context, as without the flag
+            if let (Some(v), Some(vr)) = (f.value().filter(|v| !v.is_empty()), f.value_range) {
                 found.push((RefKind::CopyFrom, r.abs(vr), v.to_string()));
             }
         }
@@ -180,12 +198,15 @@ fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) 
             .filter(|f| f.name().eq_ignore_ascii_case("mount"))
         {
             let (Some(v), Some(vr)) = (f.value(), f.value_range) else {
+                bare_mounts += 1;
                 continue;
             };
             let raw = r.slice(vr);
+            let mut has_from = false;
             for field in layerwise_syntax::mount::mount_fields(v) {
                 if field.key.eq_ignore_ascii_case("from") {
-                    if let Some(val) = field.value {
+                    if let Some(val) = field.value.filter(|v| !v.is_empty()) {
+                        has_from = true;
                         // locate the value in the raw flag text (quotes may shift it)
                         let at =
                             raw.find(&format!("from={val}")).map(|i| i + 5).unwrap_or(0) as u32;
@@ -197,41 +218,129 @@ fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) 
                     }
                 }
             }
+            if !has_from {
+                bare_mounts += 1;
+            }
         }
     }
     for (kind, range, text) in found {
-        let target = resolve_ref(model, stage, &text);
         model.refs.push(StageRef {
             instruction: index,
             stage,
             kind,
             range,
             text,
-            target,
+            target: RefTarget::Invalid(String::new()),
         });
+    }
+    if onbuild {
+        0
+    } else {
+        bare_mounts
     }
 }
 
-/// BuildKit's `--from` resolution: an earlier stage by name or index, else an image.
-fn resolve_ref(model: &Model, current: usize, text: &str) -> RefTarget {
-    let lower = text.to_ascii_lowercase();
-    let by_name = model
-        .stages
-        .iter()
-        .position(|s| s.name.as_deref() == Some(lower.as_str()));
-    let by_index = text
-        .parse::<usize>()
-        .ok()
-        .filter(|_| text.bytes().all(|b| b.is_ascii_digit()));
-    match (by_name, by_index) {
-        (Some(i), _) | (None, Some(i)) if i < current => RefTarget::Stage(i),
-        (Some(i), _) | (None, Some(i)) if i == current => RefTarget::OwnStage,
-        (None, Some(i)) if i < model.stages.len() + 1000 => RefTarget::LaterStage(i),
-        _ => match ImageRef::parse(text) {
-            Ok(img) => RefTarget::Image(img),
-            Err(e) => RefTarget::Invalid(e.to_string()),
-        },
+/// Resolves every `COPY --from` / `--mount from=` the way BuildKit's dockerfile2llb does
+/// (`toCommand`, `detectRunMount`, `dispatchStates.findStateByIndex`), after all stages are
+/// known:
+/// - `COPY --from` text that Go's `strconv.Atoi` reads is an index into BuildKit's list of
+///   states: every stage, in order, then one unnamed state per source that was no stage,
+///   appended as earlier instructions were seen (a `--from` image, a `--mount` without
+///   `from`). An index past that list fails the build (`invalid stage index`);
+/// - otherwise the text is a stage name compared without case, searched in the whole file
+///   (the last definition wins), so a stage defined further down is found;
+/// - otherwise it is an image. `--mount from=` takes no index: `from=0` is an image named `0`.
+///
+/// `ONBUILD` triggers are resolved the same way but add no states: they run in other builds.
+fn resolve_refs(model: &mut Model, mounts_without_from: &[(usize, usize)]) {
+    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for s in &model.stages {
+        if let Some(n) = s.name.as_deref() {
+            by_name.insert(n, s.index);
+        }
     }
+    let stages = model.stages.len();
+    let scratch_is_stage = by_name.contains_key("scratch");
+    // BuildKit's states past the stages, in the order it creates them.
+    let mut unnamed: Vec<RefTarget> = Vec::new();
+    let mut bare = mounts_without_from.iter().peekable();
+    let position = |i: usize, current: usize| match i.cmp(&current) {
+        std::cmp::Ordering::Less => RefTarget::Stage(i),
+        std::cmp::Ordering::Equal => RefTarget::OwnStage,
+        std::cmp::Ordering::Greater => RefTarget::LaterStage(i),
+    };
+    let mut targets = Vec::with_capacity(model.refs.len());
+    for r in &model.refs {
+        let runs_now = model
+            .instructions
+            .get(r.instruction)
+            .is_some_and(|i| i.kind != InstructionKind::Onbuild);
+        // the states of the bare mounts of earlier instructions
+        while let Some(&&(i, n)) = bare.peek() {
+            if i >= r.instruction {
+                break;
+            }
+            if !scratch_is_stage {
+                unnamed.extend(std::iter::repeat_n(scratch(), n));
+            }
+            bare.next();
+        }
+        let target = match r.kind {
+            RefKind::FromStage => r.target.clone(),
+            RefKind::CopyFrom => match go_atoi(&r.text) {
+                Some(i) => match usize::try_from(i) {
+                    Ok(i) if i < stages => position(i, r.stage),
+                    Ok(i) if i - stages < unnamed.len() => unnamed[i - stages].clone(),
+                    _ => RefTarget::Invalid(format!(
+                        "invalid stage index {}: the file has {stages} stage(s)",
+                        r.text
+                    )),
+                },
+                None => match by_name.get(r.text.to_ascii_lowercase().as_str()) {
+                    Some(&i) => position(i, r.stage),
+                    None => image(&r.text),
+                },
+            },
+            RefKind::MountFrom => match by_name.get(r.text.to_ascii_lowercase().as_str()) {
+                Some(&i) => position(i, r.stage),
+                None => image(&r.text),
+            },
+        };
+        let adds_state = runs_now
+            && r.kind != RefKind::FromStage
+            && !matches!(
+                target,
+                RefTarget::Stage(_) | RefTarget::LaterStage(_) | RefTarget::OwnStage
+            )
+            && !(r.kind == RefKind::CopyFrom && go_atoi(&r.text).is_some());
+        if adds_state {
+            unnamed.push(target.clone());
+        }
+        targets.push(target);
+    }
+    for (r, t) in model.refs.iter_mut().zip(targets) {
+        r.target = t;
+    }
+}
+
+fn image(text: &str) -> RefTarget {
+    match ImageRef::parse(text) {
+        Ok(img) => RefTarget::Image(img),
+        Err(e) => RefTarget::Invalid(e.to_string()),
+    }
+}
+
+fn scratch() -> RefTarget {
+    image("scratch")
+}
+
+/// Go's `strconv.Atoi` on a 64-bit platform: an optional sign and decimal digits that fit.
+pub(crate) fn go_atoi(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.strip_prefix('+').unwrap_or(text).parse::<i64>().ok()
 }
 
 /// Adds the ARG/ENV definitions of instruction `i` to `scope`.
@@ -265,7 +374,14 @@ pub(crate) fn apply_definitions(model: &Model, file: &Dockerfile, i: usize, scop
                 .find(|g| g.name == name)
                 .and_then(|g| g.value.clone());
             let automatic = crate::vars::automatic_values(&name, &model.options.target_platform);
-            value = from_build_arg.or(value).or(global).or(automatic);
+            // An `ARG` with no value from anywhere leaves the build state as it was
+            // (dockerfile2llb `dispatchArg` only calls `AddEnv` for a value), so a value set
+            // earlier, or inherited from a base stage, stays in force.
+            value = from_build_arg
+                .or(value)
+                .or(global)
+                .or(automatic)
+                .or_else(|| scope.value(&name));
         }
         scope.push(VarDef {
             name,

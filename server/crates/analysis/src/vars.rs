@@ -3,7 +3,11 @@
 //! - global `ARG`s (before the first `FROM`) are visible in `FROM` lines only, unless a stage
 //!   declares `ARG NAME` again, which then inherits the global default;
 //! - the automatic platform args (`TARGETPLATFORM`, `BUILDARCH`, ...) are global args;
-//! - `ENV` is part of the image and flows into stages built `FROM` another stage;
+//! - a stage built `FROM` another stage starts with everything that stage ended with: its
+//!   `ENV`s and its `ARG`s (declared, with their values), because BuildKit hands the whole
+//!   build state on;
+//! - `ARG` and `ENV` both set the build state's environment: the last one written wins, and
+//!   an `ARG` with no value from anywhere leaves the value in force as it was;
 //! - the proxy args are predefined: usable in `RUN` without an `ARG`.
 
 use layerwise_syntax::TextRange;
@@ -100,14 +104,12 @@ impl Scope {
         self.defs.push(def);
     }
 
-    /// The definition in force for `name` (ENV wins over ARG of the same name, as in BuildKit,
-    /// because ENV is part of the image config and ARG only of the build).
+    /// The definition in force for `name`: the last one. BuildKit sets both `ENV` and `ARG`
+    /// values with `AddEnv` on the build state (dockerfile2llb `dispatchEnv`, `dispatchArg`),
+    /// which replaces, so `ENV X=1` then `ARG X=2` runs with `X=2`. (Docker's docs say ENV
+    /// overrides ARG: that is the usual order, `ARG X` then `ENV X=...`.)
     pub fn get(&self, name: &str) -> Option<&VarDef> {
-        self.defs
-            .iter()
-            .rev()
-            .find(|d| d.name == name && d.kind == VarKind::Env)
-            .or_else(|| self.defs.iter().rev().find(|d| d.name == name))
+        self.defs.iter().rev().find(|d| d.name == name)
     }
 
     /// The value for expansion: `None` when unset or when an `ARG` has no default.

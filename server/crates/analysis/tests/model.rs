@@ -66,10 +66,95 @@ fn stage_references() {
     assert_eq!(refs[1], (RefKind::MountFrom, "deps", RefTarget::Stage(0)));
     assert_eq!(refs[2], (RefKind::CopyFrom, "build", RefTarget::Stage(1)));
     assert!(matches!(refs[3].2, RefTarget::Image(_)));
-    // `later` is defined after its use: BuildKit would pull an image named "later"
-    assert!(matches!(refs[4].2, RefTarget::Image(_)));
+    // `later` is defined after its use: BuildKit finds it (its name table holds every stage
+    // before it resolves `--from`) and builds it first
+    assert_eq!(refs[4].2, RefTarget::LaterStage(4));
     let needed = m.needed_stages(2);
-    assert_eq!(needed, [true, true, true, false, false]);
+    assert_eq!(needed, [true, true, true, false, true]);
+}
+
+fn targets(text: &str) -> Vec<(String, RefTarget)> {
+    let (_, m) = model(text);
+    m.refs
+        .iter()
+        .map(|r| (r.text.clone(), r.target.clone()))
+        .collect()
+}
+
+/// dockerfile2llb `toCommand` / `detectRunMount` / `findStateByIndex`.
+#[test]
+fn copy_from_resolves_like_buildkit() {
+    let t = targets(
+        "FROM a AS one\nCOPY --from=two /x /y\nCOPY --from=ONE /x /y\nCOPY --from=1 /x /y\n\
+         COPY --from=+0 /x /y\nCOPY --from=-1 /x /y\nCOPY --from=2 /x /y\n\
+         RUN --mount=from=two,target=/m --mount=from=0,target=/n true\nFROM b AS Two\n",
+    );
+    let want = [
+        ("two", RefTarget::LaterStage(1)),
+        ("ONE", RefTarget::OwnStage),
+        ("1", RefTarget::LaterStage(1)),
+        ("+0", RefTarget::OwnStage),
+    ];
+    for (i, (text, target)) in want.iter().enumerate() {
+        assert_eq!((t[i].0.as_str(), &t[i].1), (*text, target), "{i}");
+    }
+    assert!(matches!(&t[4].1, RefTarget::Invalid(m) if m.contains("index -1")));
+    assert!(matches!(&t[5].1, RefTarget::Invalid(m) if m.contains("index 2")));
+    assert_eq!(t[6].1, RefTarget::LaterStage(1));
+    // a mount takes no index: `from=0` is an image called `0`
+    assert!(matches!(&t[7].1, RefTarget::Image(i) if i.repository == "library/0"));
+    // a number too big for Go's Atoi is a name, hence an image
+    assert!(matches!(
+        &targets("FROM a\nCOPY --from=99999999999999999999 /x /y\n")[0].1,
+        RefTarget::Image(_)
+    ));
+    // duplicate names: the last definition wins
+    assert_eq!(
+        targets("FROM a AS x\nFROM b AS x\nFROM c\nCOPY --from=x /x /y\n")[0].1,
+        RefTarget::Stage(1)
+    );
+    // `--from=` (empty) is the build context: no reference
+    assert!(targets("FROM a\nCOPY --from= /x /y\n").is_empty());
+}
+
+/// Every source that is no stage becomes one more BuildKit state, numbered after the
+/// stages: an index can reach it (an image copied from, or a mount without `from`).
+#[test]
+fn stage_indices_count_buildkit_states() {
+    let t =
+        targets("FROM a\nCOPY --from=nginx:1 /x /y\nCOPY --from=1 /x /y\nCOPY --from=2 /x /y\n");
+    assert!(matches!(&t[1].1, RefTarget::Image(i) if i.repository == "library/nginx"));
+    assert!(matches!(&t[2].1, RefTarget::Invalid(_)));
+    let t = targets("FROM a\nRUN --mount=type=cache,target=/c true\nCOPY --from=1 /x /y\n");
+    assert!(matches!(&t[0].1, RefTarget::Image(i) if i.is_scratch()));
+    // states come from earlier instructions only, and not from ONBUILD triggers
+    let t = targets("FROM a\nCOPY --from=1 /x /y\nRUN --mount=type=cache,target=/c true\n");
+    assert!(matches!(&t[0].1, RefTarget::Invalid(_)));
+    let t = targets("FROM a\nONBUILD RUN --mount=type=cache,target=/c true\nCOPY --from=1 /x /y\n");
+    assert!(matches!(&t[0].1, RefTarget::Invalid(_)));
+}
+
+/// dockerfile2llb `dispatchStates.addState`: `FROM` sees earlier stages only, by the exact
+/// (lower-case) name, the last definition of a name winning.
+#[test]
+fn from_resolves_like_buildkit() {
+    let (_, m) = model(
+        "FROM a AS builder\nFROM Builder\nFROM later\nFROM b AS later\nFROM c AS builder\nFROM builder\n\
+         FROM SCRATCH\nFROM d AS scratch\nFROM scratch\n",
+    );
+    let bases: Vec<&Base> = m.stages.iter().map(|s| &s.base).collect();
+    assert!(
+        matches!(bases[1], Base::Unresolved { .. }),
+        "upper case: an invalid image name"
+    );
+    assert!(matches!(bases[2], Base::Image(i) if i.repository == "library/later"));
+    assert_eq!(*bases[5], Base::Stage(4));
+    assert!(
+        matches!(bases[6], Base::Unresolved { .. }),
+        "only `scratch` is the empty image"
+    );
+    assert_eq!(*bases[8], Base::Stage(7), "a stage named scratch wins");
+    assert_eq!(m.stage_by_name("BUILDER").map(|s| s.index), Some(4));
 }
 
 #[test]
@@ -94,6 +179,38 @@ fn scopes_follow_buildkit() {
     let g = m.global_scope();
     assert_eq!(g.value("TARGETARCH").as_deref(), Some("amd64"));
     assert_eq!(g.value("NODE_VERSION").as_deref(), Some("20"));
+}
+
+/// A stage built on a stage takes over its build state (dockerfile2llb `dispatchState.init`):
+/// the base's ARGs stay declared, with their values; ARG and ENV both set the state, the last
+/// write winning; an ARG with no value leaves the value in force.
+#[test]
+fn stages_inherit_args_and_last_write_wins() {
+    let text = "FROM alpine AS base\nARG V=1\nARG BARE\nENV E=env\nFROM base\nRUN a\nARG V\nRUN b\nARG E=arg\nRUN c\nFROM alpine\nRUN d\n";
+    let (file, m) = model(text);
+    let at = |needle: &str| {
+        let off = text.find(needle).unwrap() as u32;
+        m.scope_before(&file, m.instruction_at(off).unwrap())
+    };
+    let a = at("RUN a");
+    assert_eq!(a.value("V").as_deref(), Some("1"));
+    assert!(a.is_declared("BARE") && a.value("BARE").is_none());
+    assert_eq!(a.value("E").as_deref(), Some("env"));
+    assert_eq!(
+        at("RUN b").value("V").as_deref(),
+        Some("1"),
+        "ARG V keeps the value"
+    );
+    assert_eq!(
+        at("RUN c").value("E").as_deref(),
+        Some("arg"),
+        "ARG after ENV wins"
+    );
+    let d = at("RUN d");
+    assert!(
+        !d.is_declared("V") && !d.is_declared("E"),
+        "an image base inherits nothing"
+    );
 }
 
 #[test]

@@ -219,9 +219,13 @@ mod tests {
         );
         let meta = crate::rules::correctness::copy_ignored_file::CopyIgnoredFile::META;
         let text = docs_text(&meta);
-        let at = text.find("## Example\nThese examples assume a build context holding `tmp/helloworld.txt`");
+        let at = text
+            .find("## Example\nThese examples assume a build context holding `tmp/helloworld.txt`");
         assert!(at.is_some(), "{text}");
-        assert!(text.contains("containing `tmp`.\n\n```dockerfile"), "{text}");
+        assert!(
+            text.contains("containing `tmp`.\n\n```dockerfile"),
+            "{text}"
+        );
         let facts = example_facts(&meta);
         let ctx = facts.context.as_ref().expect("a context");
         assert!(ctx.exists("tmp/helloworld.txt") && !ctx.is_sent("tmp/helloworld.txt"));

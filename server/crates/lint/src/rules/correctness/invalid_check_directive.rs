@@ -4,7 +4,6 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{RuleCheck, RuleMeta};
-use crate::rules::correctness::values::go_bool;
 
 declare_rule! {
     /// A `# check=` parser directive BuildKit cannot read.
@@ -50,54 +49,21 @@ declare_rule! {
 
 impl RuleCheck for InvalidCheckDirective {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let Some((r, d)) = cx.file.directives().find(|(_, d)| &*d.name == "check") else {
+        // The model reads the directive as BuildKit does (`CheckDirective::parse`).
+        let check = &cx.model.check;
+        let (Some(p), Some(value)) = (&check.problem, check.range) else {
             return;
         };
-        let start = r.abs(d.value_range).start;
-        if let Some((at, len, message)) = problem(&d.value) {
-            let range = TextRange::new(start + at as u32, start + (at + len) as u32);
-            out.push(Diagnostic::new(meta, range, message).note("BuildKit stops with `failed to parse check options`. Write `skip=Name1,Name2`, `error=true` or `experimental=Name`, separated by `;`."));
-        }
-    }
-}
-
-/// BuildKit's `ParseLintOptions`: the first problem, as (offset, length, message).
-fn problem(value: &str) -> Option<(usize, usize, String)> {
-    if value.trim().is_empty() {
-        return None;
-    }
-    let mut pos = 0;
-    let parts: Vec<&str> = value.splitn(3, ';').collect();
-    for part in parts {
-        let here = pos;
-        pos += part.len() + 1;
-        let Some((k, v)) = part.split_once('=') else {
-            return Some((
-                here,
-                part.len(),
-                format!("invalid check option {part:?}: expected key=value"),
-            ));
+        let range = if p.span.is_empty() {
+            value
+        } else {
+            TextRange::new(
+                (value.start + p.span.start as u32).min(value.end),
+                (value.start + p.span.end as u32).min(value.end),
+            )
         };
-        match k.trim() {
-            "skip" | "experimental" => {}
-            "error" if go_bool(v.trim()).is_some() => {}
-            "error" => {
-                return Some((
-                    here + k.len() + 1,
-                    v.len(),
-                    format!("failed to parse check option {part:?}: error takes true or false"),
-                ))
-            }
-            other => {
-                return Some((
-                    here,
-                    k.len(),
-                    format!("invalid check option {other:?}: use skip, error or experimental"),
-                ))
-            }
-        }
+        out.push(Diagnostic::new(meta, range, p.message.clone()).note("BuildKit stops with `failed to parse check options`. Write `skip=Name1,Name2`, `error=true` or `experimental=Name`, separated by `;`."));
     }
-    None
 }
 
 #[cfg(test)]
@@ -119,6 +85,20 @@ mod tests {
             flagged(&InvalidCheckDirective, "# check=skip=A;oops\nFROM a\n"),
             ["oops"]
         );
+        // exactly what Go's ParseBool rejects, and keys are case-sensitive
+        assert_eq!(
+            flagged(&InvalidCheckDirective, "# check=error=tRUE\nFROM a\n"),
+            ["tRUE"]
+        );
+        assert_eq!(
+            flagged(&InvalidCheckDirective, "# check=Skip=A\nFROM a\n"),
+            ["Skip"]
+        );
+        // `error=` with nothing: the whole value
+        assert_eq!(
+            flagged(&InvalidCheckDirective, "# check=error=\nFROM a\n"),
+            ["error="]
+        );
     }
 
     #[test]
@@ -128,6 +108,9 @@ mod tests {
             "# check=error=true",
             "# check=skip=A,B;error=TRUE;experimental=all",
             "# check=skip=A;error=false;experimental=B;x",
+            "# check=error=1",
+            "# check=error=F",
+            "# check=error=True",
         ] {
             assert!(
                 findings(&InvalidCheckDirective, &format!("{ok}\nFROM a\n")).is_empty(),

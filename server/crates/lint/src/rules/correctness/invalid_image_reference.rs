@@ -1,4 +1,5 @@
 use layerwise_analysis::image_ref::{ImageRef, ImageRefErrorKind};
+use layerwise_analysis::model::copy_from_index;
 use layerwise_analysis::{Base, RefKind, RefTarget};
 use layerwise_syntax::TextRange;
 
@@ -64,45 +65,49 @@ impl RuleCheck for InvalidImageReference {
             if s.base_text.is_empty() || has_var(&s.base_text, escape) {
                 continue;
             }
-            match &s.base {
-                Base::Stage(b) => {
-                    let Some(name) = model.stages.get(*b).and_then(|t| t.name.as_deref()) else {
-                        continue;
-                    };
-                    if s.base_resolved != name {
-                        out.push(
-                            Diagnostic::new(meta, s.base_range, format!("`{}` is not the stage `{name}`: FROM matches stage names exactly", s.base_resolved))
-                                .note("BuildKit looks the name up as written, finds no stage, and rejects it as an image name (image names are lower-case).")
-                                .fix(Fix::replace(format!("Write `{name}`"), s.base_range, name, Applicability::Unsafe)),
-                        );
-                    }
+            let Base::Unresolved { .. } = &s.base else {
+                continue;
+            };
+            let Err(e) = ImageRef::parse(&s.base_resolved) else {
+                continue;
+            };
+            // `FROM Builder` after `AS builder`: BuildKit looks the name up exactly, finds no
+            // stage, and parses it as an image name (see `Model`'s FROM resolution).
+            let lower = s.base_resolved.to_ascii_lowercase();
+            if let Some(stage) = model.stages[..s.index]
+                .iter()
+                .rfind(|t| t.name.as_deref() == Some(lower.as_str()))
+            {
+                let mut d = Diagnostic::new(meta, s.base_range, format!("`{}` is not the stage `{lower}`: FROM matches stage names exactly", s.base_resolved))
+                    .note("BuildKit looks the name up as written, finds no stage, and rejects it as an image name (image names are lower-case).")
+                    .fix(Fix::replace(format!("Write `{lower}`"), s.base_range, lower.clone(), Applicability::Unsafe));
+                if let Some(n) = stage.name_range {
+                    d = d.related(n, "the stage");
                 }
-                Base::Unresolved { .. } => {
-                    if let Err(e) = ImageRef::parse(&s.base_resolved) {
-                        let exact = cx.slice(s.base_range) == s.base_resolved;
-                        let range = if exact && e.kind != ImageRefErrorKind::UppercaseRepository {
-                            sub(s.base_range, &e.span)
-                        } else {
-                            s.base_range
-                        };
-                        out.push(reference_error(
-                            meta,
-                            range,
-                            &s.base_resolved,
-                            &e.to_string(),
-                            s.base_range,
-                        ));
-                    }
-                }
-                _ => {}
+                out.push(d);
+                continue;
             }
+            let exact = cx.slice(s.base_range) == s.base_resolved;
+            let range = if exact && e.kind != ImageRefErrorKind::UppercaseRepository {
+                sub(s.base_range, &e.span)
+            } else {
+                s.base_range
+            };
+            out.push(reference_error(
+                meta,
+                range,
+                &s.base_resolved,
+                &e.to_string(),
+                s.base_range,
+            ));
         }
-        let graph = StageGraph::new(model);
         for r in &model.refs {
+            // a stage index (`--from=5`) out of range is invalid-stage-reference's
             if r.kind == RefKind::FromStage
                 || !runs_now(model, r)
                 || has_var(&r.text, escape)
-                || graph.target(r).is_some()
+                || StageGraph::target(r).is_some()
+                || r.kind == RefKind::CopyFrom && copy_from_index(&r.text).is_some()
             {
                 continue;
             }
@@ -173,6 +178,15 @@ mod tests {
             ["Builder"]
         );
         assert_eq!(
+            fixed(&InvalidImageReference, "FROM a AS builder\nFROM Builder\n"),
+            "FROM a AS builder\nFROM builder\n"
+        );
+        // only the exact name `scratch` is the empty image
+        assert_eq!(
+            flagged(&InvalidImageReference, "FROM SCRATCH\n"),
+            ["SCRATCH"]
+        );
+        assert_eq!(
             findings(
                 &InvalidImageReference,
                 "FROM a\nCOPY --from=Nginx:1 /x /y\n"
@@ -185,7 +199,8 @@ mod tests {
     #[test]
     fn near_miss() {
         let ok = "ARG IMG=node\nFROM ${IMG}:20 AS Build\nFROM build\nFROM localhost:5000/org/app:1.0\nFROM scratch\n\
-                  FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY --from=BUILD /a /b\nCOPY --from=nginx:1.27 /a /b\nCOPY --from=later /a /b\nFROM a AS later\n";
+                  FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY --from=BUILD /a /b\nCOPY --from=nginx:1.27 /a /b\nCOPY --from=later /a /b\n\
+                  COPY --from=7 /a /b\nCOPY --from=-1 /a /b\nFROM a AS later\n";
         assert!(
             findings(&InvalidImageReference, ok).is_empty(),
             "{:?}",

@@ -1,4 +1,5 @@
-use layerwise_analysis::RefKind;
+use layerwise_analysis::model::copy_from_index;
+use layerwise_analysis::{RefKind, RefTarget};
 
 use crate::context::LintContext;
 use crate::declare_rule;
@@ -12,10 +13,11 @@ declare_rule! {
     /// this one, or at a stage index that does not exist.
     ///
     /// ## What it does
-    /// Resolves `--from` the way BuildKit does (stage names anywhere in the file, then stage
-    /// indices) and reports references that make the build fail: the stage the instruction
-    /// is in, a stage that itself depends on this one (a cycle), or an index past the last
-    /// stage.
+    /// Resolves `--from` the way BuildKit does (a number is a stage index, anything else a
+    /// stage name anywhere in the file, compared without case, else an image) and reports
+    /// references that make the build fail: the stage the instruction is in, a stage that
+    /// itself depends on this one (a cycle), or an index past the last stage. A stage defined
+    /// further down is fine as long as it does not need this one.
     ///
     /// ## Why is this bad?
     /// `docker build` stops with `circular dependency detected on stage` or
@@ -69,7 +71,7 @@ impl RuleCheck for InvalidStageReference {
             } else {
                 "--mount from"
             };
-            match graph.target(r) {
+            match StageGraph::target(r) {
                 Some(t) if t == r.stage => out.push(
                     Diagnostic::new(meta, r.range, format!("{what}={} refers to its own stage", r.text))
                         .note("A stage cannot copy from itself (BuildKit: circular dependency). Copy from an earlier stage, or use the files in place."),
@@ -82,10 +84,15 @@ impl RuleCheck for InvalidStageReference {
                     }
                     out.push(d);
                 }
-                None if r.kind == RefKind::CopyFrom && !r.text.is_empty() && r.text.bytes().all(|b| b.is_ascii_digit()) => out.push(
-                    Diagnostic::new(meta, r.range, format!("invalid stage index {}: the file has {} stage(s), numbered from 0", r.text, model.stages.len()))
-                        .note("docker build stops here. Refer to stages by name (`FROM ... AS name`)."),
-                ),
+                None if r.kind == RefKind::CopyFrom
+                    && copy_from_index(&r.text).is_some()
+                    && matches!(r.target, RefTarget::Invalid(_)) =>
+                {
+                    out.push(
+                        Diagnostic::new(meta, r.range, format!("invalid stage index {}: the file has {} stage(s), numbered from 0", r.text, model.stages.len()))
+                            .note("docker build stops here. Refer to stages by name (`FROM ... AS name`)."),
+                    )
+                }
                 _ => {}
             }
         }
@@ -109,9 +116,17 @@ mod tests {
         assert_eq!(
             flagged(
                 &InvalidStageReference,
-                "FROM a\nCOPY --from=0 /x /y\nCOPY --from=3 /x /y\n"
+                "FROM a\nCOPY --from=0 /x /y\nCOPY --from=3 /x /y\nCOPY --from=-1 /x /y\n"
             ),
-            ["0", "3"]
+            ["0", "3", "-1"]
+        );
+        // a later stage by index that needs this one: a cycle
+        assert_eq!(
+            flagged(
+                &InvalidStageReference,
+                "FROM a AS one\nCOPY --from=1 /x /y\nFROM one\n"
+            ),
+            ["1"]
         );
         // a cycle through a later stage
         let t = "FROM a AS one\nCOPY --from=two /x /y\nFROM one AS two\n";
@@ -128,11 +143,22 @@ mod tests {
     #[test]
     fn near_miss() {
         let ok = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=0 /x /y\nCOPY --from=nginx:1 /x /y\nCOPY --from=later /x /y\n\
-                  ONBUILD COPY --from=1 /x /y\nRUN --mount=from=build,target=/m true\nFROM c AS later\n";
+                  ONBUILD COPY --from=1 /x /y\nRUN --mount=from=build,target=/m true\nFROM c AS later\n\
+                  COPY --from=+0 /x /y\nCOPY --from=BUILD /x /y\n";
         assert!(
             findings(&InvalidStageReference, ok).is_empty(),
             "{:?}",
             flagged(&InvalidStageReference, ok)
         );
+        // BuildKit numbers a state for every source that is no stage, after the stages: an
+        // index can name an image copied from earlier, or the empty source of a bare mount
+        let odd = "FROM a\nCOPY --from=nginx:1 /x /y\nRUN --mount=type=cache,target=/c true\nCOPY --from=1 /x /y\nCOPY --from=2 /x /y\n";
+        assert!(findings(&InvalidStageReference, odd).is_empty());
+        // `--mount from=` takes no index: an image called `7`
+        assert!(findings(
+            &InvalidStageReference,
+            "FROM a\nRUN --mount=from=7,target=/m true\n"
+        )
+        .is_empty());
     }
 }

@@ -1,35 +1,19 @@
-//! How stages refer to each other, resolved the way BuildKit does, in linear time: stage
-//! names to indices, which stages each stage needs, and which stages form a cycle (strongly
-//! connected components), so rules can ask "is this reference circular?" per reference
-//! without walking the graph again.
+//! Which stages form a cycle, in linear time: the model resolves each `COPY --from` /
+//! `--mount from=` the way BuildKit does (later stages included, see
+//! `layerwise_analysis::RefTarget`); this adds the strongly connected components of the
+//! "needs" graph, so rules can ask "is this reference circular?" per reference without
+//! walking the graph again (BuildKit: `circular dependency detected on stage`).
 
-use std::collections::HashMap;
-
-use layerwise_analysis::{Base, Model, RefKind, StageRef};
+use layerwise_analysis::{Base, Model, RefKind, RefTarget, StageRef};
 use layerwise_syntax::InstructionKind;
 
-pub(crate) struct StageGraph<'m> {
-    model: &'m Model,
-    /// Lower-case stage name to the last stage with that name (BuildKit's table keeps the
-    /// last definition).
-    by_name: HashMap<&'m str, usize>,
+pub(crate) struct StageGraph {
     /// Strongly connected component of each stage over the "needs" edges.
     component: Vec<usize>,
 }
 
-impl<'m> StageGraph<'m> {
-    pub fn new(model: &'m Model) -> Self {
-        let mut by_name = HashMap::new();
-        for s in &model.stages {
-            if let Some(n) = s.name.as_deref() {
-                by_name.insert(n, s.index);
-            }
-        }
-        let mut g = Self {
-            model,
-            by_name,
-            component: Vec::new(),
-        };
+impl StageGraph {
+    pub fn new(model: &Model) -> Self {
         let mut deps = vec![Vec::new(); model.stages.len()];
         for s in &model.stages {
             if let Base::Stage(b) = s.base {
@@ -37,36 +21,25 @@ impl<'m> StageGraph<'m> {
             }
         }
         for r in model.refs.iter().filter(|r| runs_now(model, r)) {
-            if let (Some(t), Some(d)) = (g.target(r), deps.get_mut(r.stage)) {
+            if let (Some(t), Some(d)) = (Self::target(r), deps.get_mut(r.stage)) {
                 d.push(t);
             }
         }
-        g.component = components(&deps);
-        g
+        Self {
+            component: components(&deps),
+        }
     }
 
-    /// The stage `COPY --from=<text>` / `--mount from=<text>` resolves to: a stage name
-    /// anywhere in the file (compared without case; BuildKit builds its name table before it
-    /// resolves these, so later stages are found too) or, for `COPY --from` only, an index.
-    pub fn resolve(&self, text: &str, allow_index: bool) -> Option<usize> {
-        if let Some(&i) = self.by_name.get(text.to_ascii_lowercase().as_str()) {
-            return Some(i);
+    /// The stage a `COPY --from` / `--mount from=` resolves to, if it is a stage (an earlier
+    /// one, a later one, or its own).
+    pub fn target(r: &StageRef) -> Option<usize> {
+        if r.kind == RefKind::FromStage {
+            return None;
         }
-        if allow_index && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            return text
-                .parse::<usize>()
-                .ok()
-                .filter(|&i| i < self.model.stages.len());
-        }
-        None
-    }
-
-    /// [`StageGraph::resolve`] for a reference recorded in the model.
-    pub fn target(&self, r: &StageRef) -> Option<usize> {
-        match r.kind {
-            RefKind::FromStage => None,
-            RefKind::CopyFrom => self.resolve(&r.text, true),
-            RefKind::MountFrom => self.resolve(&r.text, false),
+        match r.target {
+            RefTarget::Stage(i) | RefTarget::LaterStage(i) => Some(i),
+            RefTarget::OwnStage => Some(r.stage),
+            RefTarget::Image(_) | RefTarget::Invalid(_) => None,
         }
     }
 

@@ -124,7 +124,7 @@ mod tests {
             "FROM golang\nRUN go build\nFROM alpine\nCOPY --from=0 /app /app\n",
             "FROM node AS test\nRUN npm test\nFROM node AS prod\nCMD [\"node\"]\n",
             "FROM alpine AS base\nFROM base\n",
-            "FROM alpine\nFROM alpine\nRUN --mount=from=0,target=/x true\n",
+            "FROM alpine AS a\nFROM alpine\nRUN --mount=from=a,target=/x true\n",
             "FROM alpine\n",
         ] {
             assert!(findings(&UnusedStage, ok).is_empty(), "{ok}");

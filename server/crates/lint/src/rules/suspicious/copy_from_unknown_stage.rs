@@ -1,3 +1,4 @@
+use layerwise_analysis::model::copy_from_index;
 use layerwise_analysis::RefKind;
 
 use crate::context::LintContext;
@@ -65,7 +66,7 @@ impl RuleCheck for CopyFromUnknownStage {
             {
                 continue;
             }
-            match graph.target(r) {
+            match StageGraph::target(r) {
                 Some(t) if t > r.stage && !graph.in_cycle(t, r.stage) => {
                     let mut d = Diagnostic::new(meta, r.range, format!("`{}` is a stage defined later in the file", r.text))
                         .note("BuildKit finds it, but the classic builder fails and the file reads backwards: define the stage before it is used.");
@@ -74,7 +75,7 @@ impl RuleCheck for CopyFromUnknownStage {
                     }
                     out.push(d);
                 }
-                None if !r.text.contains(['/', ':', '@', '.']) => {
+                None if !looks_like_image_or_index(r) => {
                     let Some(m) = suggest(
                         &r.text,
                         model.stages.iter().filter_map(|s| s.name.as_deref()),
@@ -106,6 +107,12 @@ impl RuleCheck for CopyFromUnknownStage {
     }
 }
 
+/// `--from=nginx:1.27`, `--from=ghcr.io/x` or `--from=3`: no stage name to correct.
+fn looks_like_image_or_index(r: &layerwise_analysis::StageRef) -> bool {
+    r.text.contains(['/', ':', '@', '.'])
+        || r.kind == RefKind::CopyFrom && copy_from_index(&r.text).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,12 +123,17 @@ mod tests {
         let t = "FROM a AS build\nFROM b\nCOPY --from=biuld /x /y\nCOPY --from=later /x /y\nFROM c AS later\n";
         assert_eq!(flagged(&CopyFromUnknownStage, t), ["biuld", "later"]);
         assert_eq!(fixed(&CopyFromUnknownStage, t), "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=later /x /y\nFROM c AS later\n");
+        // by index and by mount too, names compared without case
+        let t =
+            "FROM a\nCOPY --from=1 /x /y\nRUN --mount=from=LATER,target=/m true\nFROM c AS later\n";
+        assert_eq!(flagged(&CopyFromUnknownStage, t), ["1", "LATER"]);
     }
 
     #[test]
     fn near_miss() {
         let ok = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=nginx /x /y\nCOPY --from=busybox:1 /x /y\nCOPY --from=0 /x /y\n\
-                  COPY --from=$S /x /y\nONBUILD COPY --from=later /x /y\nFROM c AS later\n";
+                  COPY --from=$S /x /y\nONBUILD COPY --from=later /x /y\nCOPY --from=9 /x /y\nFROM c AS later\n\
+                  FROM later AS b2\nCOPY --from=b3 /x /y\nFROM b2 AS b3\n";
         assert!(
             findings(&CopyFromUnknownStage, ok).is_empty(),
             "{:?}",
