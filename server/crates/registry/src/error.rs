@@ -84,6 +84,51 @@ impl RegistryError {
     }
 }
 
+impl RegistryError {
+    /// A few words for places with no room for the whole message (an inlay hint after
+    /// `base ?`): what kind of failure, not its details.
+    pub fn short(&self) -> String {
+        use RegistryError::*;
+        match self {
+            Offline { .. } => "offline".into(),
+            Unreachable { .. } => "registry unreachable".into(),
+            Timeout { .. } => "registry timed out".into(),
+            Tls { .. } => "TLS failed".into(),
+            Unauthorized {
+                had_credentials: false,
+                ..
+            } => "login required".into(),
+            Unauthorized {
+                had_credentials: true,
+                ..
+            } => "credentials rejected".into(),
+            Forbidden { .. } => "access denied".into(),
+            NotFound { .. } => "not found".into(),
+            RateLimited { .. } => "rate limited".into(),
+            Server { status, .. } => format!("registry error {status}"),
+            UnexpectedStatus { status, .. } => format!("HTTP {status}"),
+            Malformed { .. } => "malformed answer".into(),
+            TooLarge { .. } => "answer too large".into(),
+            DigestMismatch { .. } => "digest mismatch".into(),
+            Redirect { .. } => "redirect refused".into(),
+            InsecureRefused { .. } => "plain HTTP refused".into(),
+            PlatformNotAvailable { wanted, .. } => format!("no {wanted} image"),
+            InvalidReference { .. } => "invalid reference".into(),
+            Config { .. } => "settings error".into(),
+        }
+    }
+
+    /// How long the registry asked to be left alone, when it said (`Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            RegistryError::RateLimited {
+                retry_after_secs, ..
+            } => *retry_after_secs,
+            _ => None,
+        }
+    }
+}
+
 fn login_hint(registry: &str) -> String {
     if registry == "docker.io" || registry == "registry-1.docker.io" {
         "docker login".to_string()
@@ -230,5 +275,36 @@ mod tests {
             detail: None
         }
         .allows_fallback());
+    }
+
+    #[test]
+    fn short_forms_name_the_kind_of_failure() {
+        let e = RegistryError::Unauthorized {
+            registry: "r".into(),
+            repository: "a".into(),
+            had_credentials: true,
+        };
+        assert_eq!(e.short(), "credentials rejected");
+        let e = RegistryError::Server {
+            registry: "r".into(),
+            status: 503,
+        };
+        assert_eq!(e.short(), "registry error 503");
+        let e = RegistryError::RateLimited {
+            registry: "r".into(),
+            retry_after_secs: Some(120),
+        };
+        assert_eq!(
+            (e.short().as_str(), e.retry_after_secs()),
+            ("rate limited", Some(120))
+        );
+        assert_eq!(
+            RegistryError::Timeout {
+                registry: "r".into(),
+                after_ms: 1
+            }
+            .retry_after_secs(),
+            None
+        );
     }
 }

@@ -8,14 +8,15 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{Duration, Instant};
 
 use layerwise_analysis::Base;
+use layerwise_ide::inlay_hints::HintKind;
 use layerwise_ide::sizes::{self, FileSizes, SizeInputs};
 use layerwise_ide::Analysis;
 use layerwise_syntax::TextRange;
 use tower_lsp_server::jsonrpc::Result;
 
+use super::images::{self, Status};
 use crate::position::{offset_to_position, position_to_offset};
 use crate::server::{uri_to_path, Backend};
 use crate::types::{
@@ -37,11 +38,12 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
         let sizes = file_sizes(b, &uri, a);
         let start = position_to_offset(rope, range.start, enc);
         let end = position_to_offset(rope, range.end, enc);
-        let hints = layerwise_ide::inlay_hints::inlay_hints(
+        let mut hints = layerwise_ide::inlay_hints::inlay_hints(
             a,
             &sizes,
             TextRange::new(start, end.max(start)),
         );
+        explain_failures(b, a, &sizes, &mut hints);
         Some(
             hints
                 .into_iter()
@@ -204,57 +206,59 @@ fn sizes_cache() -> &'static Mutex<HashMap<Uri, CachedSizes>> {
     SIZES.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// How long a base image counts as "pending" after its registry lookup started. The lookup
-/// set (`handlers::images`) also keeps lookups that failed, and a failure brings no refresh,
-/// so past this a size still missing is shown as unknown rather than pending forever.
-const PENDING_FOR: Duration = Duration::from_secs(60);
-
-/// Base images without facts whose registry lookup started less than [`PENDING_FOR`] ago.
+/// Base images whose first registry lookup is running: their figures are "pending" (or, for
+/// catalogue figures, carry a note that exact ones are on the way). A lookup that failed is
+/// not pending: the hint says why instead (see [`explain_failures`]).
 fn pending_images(b: &Backend, a: &Analysis) -> HashSet<String> {
-    static FIRST_SEEN: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
     let mut out = HashSet::new();
     if b.state.registry().settings().offline {
         return out;
     }
-    let started: Vec<String> = {
-        let Ok(lookups) = b.state.image_lookups.lock() else {
-            return out;
+    let mut seen = HashSet::new();
+    for stage in &a.model.stages {
+        let Base::Image(r) = &stage.base else {
+            continue;
         };
-        a.model
-            .stages
-            .iter()
-            .filter_map(|stage| match &stage.base {
-                Base::Image(r) => Some(r.canonical()),
-                _ => None,
-            })
-            .filter(|key| !a.facts.images.contains_key(key))
-            .filter(|key| {
-                let prefix = format!("{key}|");
-                lookups.iter().any(|l| l.starts_with(&prefix))
-            })
-            .collect()
-    };
-    let Ok(mut seen) = FIRST_SEEN.get_or_init(|| Mutex::new(HashMap::new())).lock() else {
-        return out;
-    };
-    if seen.len() > MAX_CACHED {
-        seen.retain(|_, t| t.elapsed() < PENDING_FOR);
-    }
-    for key in started {
-        let first = *seen.entry(key.clone()).or_insert_with(|| {
-            // Show the change from "pending" to "?" without waiting for an edit.
-            let backend = b.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(PENDING_FOR).await;
-                super::refresh_views(&backend);
-            });
-            Instant::now()
-        });
-        if first.elapsed() < PENDING_FOR {
+        let key = r.canonical();
+        if seen.insert(key.clone()) && matches!(images::status(b, &key), Some(Status::Running)) {
             out.insert(key);
         }
     }
     out
+}
+
+/// Base-image hints of images whose last registry lookup failed: without figures the label
+/// says why in a few words (`base ? (not found)`); with fallback figures (a stale cache
+/// entry, the catalogue) the label keeps them. Either way the tooltip starts with the whole
+/// message and when layerwise asks again.
+fn explain_failures(
+    b: &Backend,
+    a: &Analysis,
+    sizes: &FileSizes,
+    hints: &mut [layerwise_ide::inlay_hints::InlayHint],
+) {
+    let mut failed: HashMap<u32, (images::Failure, bool)> = HashMap::new();
+    for stage in &sizes.stages {
+        let Some(Base::Image(r)) = a.model.stages.get(stage.index).map(|s| &s.base) else {
+            continue;
+        };
+        let key = r.canonical();
+        if let Some(Status::Failed(f)) = images::status(b, &key) {
+            failed.insert(stage.from.range.end, (f, a.facts.images.contains_key(&key)));
+        }
+    }
+    if failed.is_empty() {
+        return;
+    }
+    for h in hints.iter_mut().filter(|h| h.kind == HintKind::Base) {
+        let Some((f, has_figures)) = failed.get(&h.offset) else {
+            continue;
+        };
+        if !has_figures {
+            h.label = format!("base ? ({})", f.short);
+        }
+        h.tooltip = format!("{}\n\n{}", images::failure_markdown(f), h.tooltip);
+    }
 }
 
 /// Files larger than this are not read for estimates.
