@@ -35,11 +35,13 @@ def layer(files):
     return gzip.compress(tar_bytes, compresslevel=9, mtime=0), hashlib.sha256(tar_bytes).hexdigest()
 
 
-def image(arch, variant, seed):
+def image(arch, variant, seed, extra):
+    """`extra` incompressible bytes make the platforms' sizes differ visibly (171 kB vs 231 kB),
+    so a test can tell from a hover which platform's manifest was read."""
     rng = random.Random(seed)
     layers = [
         layer([("etc/os-release", f"fixture {arch}\n".encode()), ("etc/motd", b"hello\n" * 100)]),
-        layer([("app/blob.bin", rng.randbytes(150_000 + seed)), ("app/README", b"fixture app\n")]),
+        layer([("app/blob.bin", rng.randbytes(150_000 + extra + seed)), ("app/README", b"fixture app\n")]),
         layer([("app/extra.bin", rng.randbytes(20_000))]),
     ]
     platform = {"architecture": arch, "os": "linux"}
@@ -67,8 +69,8 @@ def image(arch, variant, seed):
             "layer_bytes": sum(d["size"] for d in descs), "layer_count": len(descs)}
 
 
-amd = image("amd64", None, 1)
-arm = image("arm64", "v8", 2)
+amd = image("amd64", None, 1, 0)
+arm = image("arm64", "v8", 2, 60_000)
 index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
          "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": m["digest"],
                         "size": m["size"], "platform": m["platform"]} for m in (amd, arm)]}
