@@ -1,7 +1,8 @@
 //! Code actions in plain terms: quick fixes (every fix a rule offers), "ignore this rule"
 //! in the file's own suppression style, "fix all safe problems", the split refactoring,
-//! creating a `.dockerignore`, and rewrites users expect (non-root user, slimmer base, exec
-//! form, `npm ci`, merging `apt-get update` into the install).
+//! creating a `.dockerignore`, and rewrites users expect (non-root user, slimmer base, pinning
+//! a base image to its registry digest, exec form, `npm ci`, merging `apt-get update` into the
+//! install).
 //!
 //! Where a rule already offers a fix for the same thing, its fix is the one offered and ours
 //! is dropped (same edits, or a rule answering to the same hadolint/BuildKit code).
@@ -12,6 +13,7 @@ mod base;
 mod dockerignore;
 mod fix_all;
 mod ignore;
+mod pin;
 mod rewrites;
 mod user;
 
@@ -118,6 +120,7 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         rewrites::actions(a, range),
         user::actions(a, range),
         base::actions(a, range),
+        pin::actions(a, range),
         dockerignore::actions(a, range),
     ]
     .concat();
