@@ -80,3 +80,143 @@ fn saved(compressed: u64, unpacked: Option<u64>, v: &VariantSize) -> Option<u64>
 fn approx(bytes: u64) -> String {
     crate::split::approx_size(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code_actions::{apply, code_actions};
+    use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts};
+
+    fn variant(reference: &str, compressed: u64, unpacked: Option<u64>) -> VariantSize {
+        VariantSize {
+            reference: reference.into(),
+            platform: Platform::linux_amd64(),
+            compressed_size: compressed,
+            unpacked_size: unpacked,
+            source: FactSource::Registry,
+        }
+    }
+
+    /// `text` with its `$0` cursor, facts for `image` (sizes, if given) and its variants.
+    fn at(
+        text: &str,
+        image: &str,
+        sizes: Option<(u64, Option<u64>)>,
+        variants: Vec<VariantSize>,
+    ) -> (Analysis, TextRange) {
+        let offset = text.find("$0").expect("cursor marker") as u32;
+        let mut a = Analysis::from_text(&text.replace("$0", ""));
+        let r = ImageRef::parse(image).unwrap();
+        if let Some((c, u)) = sizes {
+            a.facts.images.insert(
+                r.canonical(),
+                ImageFacts {
+                    reference: r.clone(),
+                    digest: None,
+                    platforms: vec![PlatformFacts::sizes_only(Platform::linux_amd64(), c, u)],
+                    available_platforms: Vec::new(),
+                    source: FactSource::Registry,
+                    fetched_at: None,
+                    fallback_reason: None,
+                },
+            );
+        }
+        a.facts.variants.insert(r.canonical(), variants);
+        (a, TextRange::empty(offset))
+    }
+
+    fn switches(a: &Analysis, r: TextRange) -> Vec<(String, String)> {
+        code_actions(a, r)
+            .into_iter()
+            .filter(|x| x.title.starts_with("Switch to ") && x.title.contains('('))
+            .map(|x| (x.title.clone(), apply(a, &x.edits)))
+            .collect()
+    }
+
+    #[test]
+    fn every_variant_with_its_saving_and_the_rest_of_the_line_kept() {
+        let (a, r) = at(
+            "FROM --platform=linux/amd64 python:3.12$0 AS runtime\nCMD [\"python\"]\n",
+            "python:3.12",
+            Some((400_000_000, Some(1_000_000_000))),
+            vec![
+                variant("python:3.12-alpine", 20_000_000, Some(50_000_000)),
+                variant("python:3.12-slim", 50_000_000, Some(150_000_000)),
+            ],
+        );
+        assert_eq!(
+            switches(&a, r),
+            vec![
+                (
+                    "Switch to python:3.12-alpine (saves ≈950 MB)".to_string(),
+                    "FROM --platform=linux/amd64 python:3.12-alpine AS runtime\nCMD [\"python\"]\n"
+                        .to_string()
+                ),
+                (
+                    "Switch to python:3.12-slim (saves ≈850 MB)".to_string(),
+                    "FROM --platform=linux/amd64 python:3.12-slim AS runtime\nCMD [\"python\"]\n"
+                        .to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn compressed_sizes_when_unpacked_ones_are_not_known_on_both_sides() {
+        // Registry facts know only the compressed size of the image itself.
+        let (a, r) = at(
+            "FROM node:20$0\n",
+            "node:20",
+            Some((380_000_000, None)),
+            vec![variant("node:20-slim", 70_000_000, Some(200_000_000))],
+        );
+        assert_eq!(
+            switches(&a, r),
+            vec![(
+                "Switch to node:20-slim (saves ≈310 MB)".to_string(),
+                "FROM node:20-slim\n".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn without_figures_for_the_image_the_variant_size_is_given() {
+        let (a, r) = at(
+            "FROM node$0\n",
+            "node",
+            None,
+            vec![variant("node:slim", 70_000_000, Some(200_000_000))],
+        );
+        assert_eq!(
+            switches(&a, r),
+            vec![(
+                "Switch to node:slim (≈200 MB)".to_string(),
+                "FROM node:slim\n".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn only_on_the_final_stage_and_only_for_literal_tags() {
+        let v = || vec![variant("node:20-slim", 70_000_000, Some(200_000_000))];
+        let sizes = Some((380_000_000, Some(1_100_000_000)));
+        for text in [
+            // a builder stage keeps its toolchain
+            "FROM node:20$0 AS build\nRUN npm ci\nFROM scratch\nCOPY --from=build /a /a\n",
+            // the cursor is not on the FROM line
+            "FROM node:20\nCMD [\"node\"$0]\n",
+            // an ARG decides the tag
+            "ARG V=20\nFROM node:${V}$0\n",
+            // a digest pins the image
+            "FROM node:20@sha256:3cfe1aa2fb5f06b6127e7776e953edc53743e1dfbb60fed2da3ff33a3838194a$0\n",
+        ] {
+            let image = if text.contains("@sha256") {
+                "node:20@sha256:3cfe1aa2fb5f06b6127e7776e953edc53743e1dfbb60fed2da3ff33a3838194a"
+            } else {
+                "node:20"
+            };
+            let (a, r) = at(text, image, sizes, v());
+            assert!(switches(&a, r).is_empty(), "{text}");
+        }
+    }
+}
