@@ -5,46 +5,13 @@
 //! changes nothing more (the split is not offered on its own output, fix-all converges, and
 //! our rewrites are not offered again where they were applied).
 
-use std::path::{Path, PathBuf};
-
 use layerwise_syntax::{Dockerfile, TextRange};
+use layerwise_test_support::{corpus_dir, dockerfiles_under};
 
 use super::*;
 use crate::split::tests::lost_text;
 use crate::split::{split, SplitOptions};
 use crate::Analysis;
-
-fn corpus_dir() -> Option<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
-    let dir = std::env::var_os("LAYERWISE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/corpus"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var_os("LAYERWISE_REQUIRE_CORPUS").is_some() {
-        panic!("corpus required but not found at {}", dir.display());
-    }
-    eprintln!("skipping: no corpus at {}", dir.display());
-    None
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.file_name().is_some_and(|n| {
-            let n = n.to_string_lossy();
-            n.ends_with(".Dockerfile") || n == "Dockerfile"
-        }) {
-            out.push(p);
-        }
-    }
-}
 
 fn errors(text: &str) -> usize {
     Dockerfile::parse(text).errors().len()
@@ -172,9 +139,7 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
 #[test]
 fn every_corpus_file_survives_every_action() {
     let Some(dir) = corpus_dir() else { return };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
-    files.sort();
+    let files = dockerfiles_under(&dir);
     let mut problems = Vec::new();
     let mut split_count = 0;
     for f in &files {
