@@ -92,9 +92,13 @@ pub enum RefKind {
 pub enum RefTarget {
     /// An earlier stage.
     Stage(usize),
-    /// A stage defined further down. BuildKit finds it (it builds that stage first), unless
-    /// that stage needs this one: then the build fails with a circular dependency. (`FROM`
-    /// never resolves to a later stage: it takes the name for an image.)
+    /// A stage defined further down. BuildKit resolves the name to it (its name table holds
+    /// every stage), then fails as soon as it builds the referring stage: `cannot copy from
+    /// stage "x", it needs to be defined before current stage` (dockerfile2llb `dispatch`,
+    /// since BuildKit 0.13; before, the copy silently found nothing). A build that does not
+    /// need the referring stage succeeds. If that stage needs this one, the build fails
+    /// earlier with a circular dependency. (`FROM` never resolves to a later stage: it takes
+    /// the name for an image.)
     LaterStage(usize),
     /// Names the stage the reference is in: a circular dependency, the build fails.
     OwnStage,
@@ -176,8 +180,8 @@ impl Model {
         }
     }
 
-    /// Stages the target needs, the target included (through bases, `COPY --from` and mounts,
-    /// later stages included: BuildKit builds them first).
+    /// Stages the target needs, the target included (through bases, `COPY --from` and mounts;
+    /// a reference to a later stage counts too, though BuildKit then stops with an error).
     pub fn needed_stages(&self, target: usize) -> Vec<bool> {
         let mut needed = vec![false; self.stages.len()];
         let mut todo = vec![target];

@@ -248,7 +248,8 @@ fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) 
 ///   appended as earlier instructions were seen (a `--from` image, a `--mount` without
 ///   `from`). An index past that list fails the build (`invalid stage index`);
 /// - otherwise the text is a stage name compared without case, searched in the whole file
-///   (the last definition wins), so a stage defined further down is found;
+///   (the last definition wins), so a stage defined further down is found (and the build
+///   then stops when it reaches the referring stage: see [`RefTarget::LaterStage`]);
 /// - otherwise it is an image. `--mount from=` takes no index: `from=0` is an image named `0`.
 ///
 /// `ONBUILD` triggers are resolved the same way but add no states: they run in other builds.

@@ -67,7 +67,7 @@ fn stage_references() {
     assert_eq!(refs[2], (RefKind::CopyFrom, "build", RefTarget::Stage(1)));
     assert!(matches!(refs[3].2, RefTarget::Image(_)));
     // `later` is defined after its use: BuildKit finds it (its name table holds every stage
-    // before it resolves `--from`) and builds it first
+    // before it resolves `--from`), then refuses to build the stage that copies from it
     assert_eq!(refs[4].2, RefTarget::LaterStage(4));
     let needed = m.needed_stages(2);
     assert_eq!(needed, [true, true, true, false, true]);

@@ -9,19 +9,22 @@ use crate::rules::correctness::stage_graph::{runs_now, StageGraph};
 use crate::rules::correctness::util::has_var;
 
 declare_rule! {
-    /// `COPY --from` or `--mount from=` that points at its own stage, at a stage that needs
-    /// this one, or at a stage index that does not exist.
+    /// `COPY --from` or `--mount from=` that points at its own stage, at a later stage, at a
+    /// stage that needs this one, or at a stage index that does not exist.
     ///
     /// ## What it does
     /// Resolves `--from` the way BuildKit does (a number is a stage index, anything else a
     /// stage name anywhere in the file, compared without case, else an image) and reports
-    /// references that make the build fail: the stage the instruction is in, a stage that
-    /// itself depends on this one (a cycle), or an index past the last stage. A stage defined
-    /// further down is fine as long as it does not need this one.
+    /// references that make `docker build` fail: the stage the instruction is in, a stage
+    /// that itself depends on this one (a cycle), an index past the last stage, and a stage
+    /// defined further down when the default build needs the stage that refers to it (a
+    /// later stage referred to from a stage only built with `--target` is reported by
+    /// `copy-from-unknown-stage`).
     ///
     /// ## Why is this bad?
-    /// `docker build` stops with `circular dependency detected on stage` or
-    /// `invalid stage index`.
+    /// `docker build` stops with `circular dependency detected on stage`, `invalid stage
+    /// index`, or `cannot copy from stage "x", it needs to be defined before current stage`
+    /// (BuildKit 0.13 and later; older builders copied nothing, silently).
     ///
     /// ## Example
     /// ```dockerfile
@@ -39,7 +42,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// No automatic fix: the stage that was meant is not known.
+    /// No automatic fix: the stage that was meant is not known, or the stages need
+    /// reordering.
     ///
     /// ## Options
     /// None.
@@ -81,6 +85,14 @@ impl RuleCheck for InvalidStageReference {
                         .note("Two stages that need each other cannot be built; docker build stops with `circular dependency detected`.");
                     if let Some(n) = model.stages[t].name_range {
                         d = d.related(n, "that stage");
+                    }
+                    out.push(d);
+                }
+                Some(t) if t > r.stage && graph.built_by_default(r.stage) => {
+                    let mut d = Diagnostic::new(meta, r.range, format!("{what}={} names a stage defined later in the file", r.text))
+                        .note("BuildKit stops here: `cannot copy from stage, it needs to be defined before current stage`. Move that stage above this one.");
+                    if let Some(n) = model.stages[t].name_range {
+                        d = d.related(n, "the stage is defined here");
                     }
                     out.push(d);
                 }
@@ -131,6 +143,12 @@ mod tests {
         // a cycle through a later stage
         let t = "FROM a AS one\nCOPY --from=two /x /y\nFROM one AS two\n";
         assert_eq!(flagged(&InvalidStageReference, t), ["two"]);
+        // a later stage, from a stage the default build needs (BuildKit's testOutOfOrderStage)
+        let t = "FROM busybox AS target\nCOPY --from=build / /out\nRUN --mount=from=BUILD,target=/m true\n\
+                 FROM alpine AS build\nFROM target\n";
+        assert_eq!(flagged(&InvalidStageReference, t), ["build", "BUILD"]);
+        let d = &findings(&InvalidStageReference, t)[0];
+        assert_eq!(&t[d.related[0].range.as_usize()], "build");
         assert_eq!(
             flagged(
                 &InvalidStageReference,
@@ -142,6 +160,8 @@ mod tests {
 
     #[test]
     fn near_miss() {
+        // `later` is defined after stage 1, but the default build (the last stage) does not
+        // build stage 1: copy-from-unknown-stage's
         let ok = "FROM a AS build\nFROM b\nCOPY --from=build /x /y\nCOPY --from=0 /x /y\nCOPY --from=nginx:1 /x /y\nCOPY --from=later /x /y\n\
                   ONBUILD COPY --from=1 /x /y\nRUN --mount=from=build,target=/m true\nFROM c AS later\n\
                   COPY --from=+0 /x /y\nCOPY --from=BUILD /x /y\n";

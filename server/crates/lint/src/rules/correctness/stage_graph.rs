@@ -1,8 +1,9 @@
-//! Which stages form a cycle, in linear time: the model resolves each `COPY --from` /
-//! `--mount from=` the way BuildKit does (later stages included, see
+//! Which stages form a cycle and which the default build needs: the model resolves each
+//! `COPY --from` / `--mount from=` the way BuildKit does (later stages included, see
 //! `layerwise_analysis::RefTarget`); this adds the strongly connected components of the
 //! "needs" graph, so rules can ask "is this reference circular?" per reference without
-//! walking the graph again (BuildKit: `circular dependency detected on stage`).
+//! walking the graph again (BuildKit: `circular dependency detected on stage`), and whether a
+//! stage is built by a plain `docker build` (a later-stage reference fails only there).
 
 use layerwise_analysis::{Base, Model, RefKind, RefTarget, StageRef};
 use layerwise_syntax::InstructionKind;
@@ -10,6 +11,8 @@ use layerwise_syntax::InstructionKind;
 pub(crate) struct StageGraph {
     /// Strongly connected component of each stage over the "needs" edges.
     component: Vec<usize>,
+    /// Stages the last stage (the default target) needs, itself included.
+    needed: Vec<bool>,
 }
 
 impl StageGraph {
@@ -25,9 +28,19 @@ impl StageGraph {
                 d.push(t);
             }
         }
+        let needed = match model.stages.len().checked_sub(1) {
+            Some(last) => model.needed_stages(last),
+            None => Vec::new(),
+        };
         Self {
             component: components(&deps),
+            needed,
         }
+    }
+
+    /// Whether `docker build` without `--target` builds `stage`.
+    pub fn built_by_default(&self, stage: usize) -> bool {
+        self.needed.get(stage).copied().unwrap_or(false)
     }
 
     /// The stage a `COPY --from` / `--mount from=` resolves to, if it is a stage (an earlier

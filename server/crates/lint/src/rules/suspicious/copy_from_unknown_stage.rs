@@ -9,17 +9,21 @@ use crate::rules::correctness::stage_graph::{runs_now, StageGraph};
 use crate::rules::correctness::util::{has_var, suggest};
 
 declare_rule! {
-    /// `COPY --from` names a stage defined later, or what looks like a misspelt stage.
+    /// `COPY --from` names what looks like a misspelt stage, or a later stage from a stage
+    /// only built with `--target`.
     ///
     /// ## What it does
-    /// Reports `COPY --from=name` and `--mount from=name` when `name` is a stage defined
-    /// further down (BuildKit accepts it; the classic builder and readers do not), or when it
-    /// is no stage at all but one or two typos away from one (BuildKit would then pull an
-    /// image of that name). External images (`--from=nginx:1.27`) are fine.
+    /// Reports `COPY --from=name` and `--mount from=name` when `name` is no stage at all but
+    /// one or two typos away from one (BuildKit would then pull an image of that name), and
+    /// when `name` is a stage defined further down while the referring stage is one the
+    /// default build skips (where the default build needs it, `invalid-stage-reference`
+    /// reports it as an error). External images (`--from=nginx:1.27`) are fine.
     ///
     /// ## Why is this bad?
-    /// Copying from a later stage reads backwards and fails with the classic builder. A
-    /// misspelt stage name turns into a pull of an unrelated or non-existent image.
+    /// A misspelt stage name turns into a pull of an unrelated or non-existent image.
+    /// Building a stage that copies from a later one fails (`cannot copy from stage, it
+    /// needs to be defined before current stage`), so `docker build --target` of that stage
+    /// is broken even though the default build works.
     ///
     /// ## Example
     /// ```dockerfile
@@ -67,9 +71,13 @@ impl RuleCheck for CopyFromUnknownStage {
                 continue;
             }
             match StageGraph::target(r) {
-                Some(t) if t > r.stage && !graph.in_cycle(t, r.stage) => {
+                Some(t)
+                    if t > r.stage
+                        && !graph.in_cycle(t, r.stage)
+                        && !graph.built_by_default(r.stage) =>
+                {
                     let mut d = Diagnostic::new(meta, r.range, format!("`{}` is a stage defined later in the file", r.text))
-                        .note("BuildKit finds it, but the classic builder fails and the file reads backwards: define the stage before it is used.");
+                        .note("Building this stage (`docker build --target`) fails: BuildKit only copies from stages defined above. Move that stage up.");
                     if let Some(n) = model.stages[t].name_range {
                         d = d.related(n, "defined here");
                     }
@@ -127,6 +135,9 @@ mod tests {
         let t =
             "FROM a\nCOPY --from=1 /x /y\nRUN --mount=from=LATER,target=/m true\nFROM c AS later\n";
         assert_eq!(flagged(&CopyFromUnknownStage, t), ["1", "LATER"]);
+        // from a stage the default build needs: an error, invalid-stage-reference's
+        let t = "FROM a AS first\nCOPY --from=later /x /y\nFROM c AS later\nFROM first\n";
+        assert!(findings(&CopyFromUnknownStage, t).is_empty());
     }
 
     #[test]
