@@ -128,6 +128,7 @@ pub struct Model {
     pub instructions: Vec<InstructionInfo>,
     pub stages: Vec<Stage>,
     pub global_args: Vec<VarDef>,
+    /// In file order (so sorted by stage).
     pub refs: Vec<StageRef>,
     pub check: CheckDirective,
 }
@@ -193,15 +194,14 @@ impl Model {
             if let Base::Stage(b) = self.stages[s].base {
                 todo.push(b);
             }
-            for r in self.refs.iter().filter(|r| r.stage == s) {
-                let onbuild = self
-                    .instructions
-                    .get(r.instruction)
-                    .is_some_and(|i| i.kind == InstructionKind::Onbuild);
-                if let (RefTarget::Stage(t) | RefTarget::LaterStage(t), false) =
-                    (&r.target, onbuild)
-                {
-                    todo.push(*t);
+            // `ONBUILD COPY --from=x` counts too: BuildKit runs the trigger in the stages built
+            // `FROM` this one, which then need `x` (dockerfile2llb `initOnBuildTriggers`).
+            // `refs` are in file order, so each stage's are one run: linear overall.
+            let from = self.refs.partition_point(|r| r.stage < s);
+            let to = self.refs.partition_point(|r| r.stage <= s);
+            for r in self.refs.get(from..to).unwrap_or_default() {
+                if let RefTarget::Stage(t) | RefTarget::LaterStage(t) = r.target {
+                    todo.push(t);
                 }
             }
         }

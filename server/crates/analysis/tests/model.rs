@@ -134,6 +134,16 @@ fn stage_indices_count_buildkit_states() {
     assert!(matches!(&t[0].1, RefTarget::Invalid(_)));
 }
 
+/// A stage built `FROM` one with `ONBUILD COPY --from=x` runs the trigger and needs `x`.
+#[test]
+fn onbuild_references_count_as_needed() {
+    let (_, m) =
+        model("FROM a AS tools\nFROM b AS base\nONBUILD COPY --from=tools /t /t\nFROM base\n");
+    assert_eq!(m.needed_stages(2), [true, true, true]);
+    let (_, m) = model("FROM a AS x\nFROM b\n");
+    assert_eq!(m.needed_stages(1), [false, true]);
+}
+
 /// dockerfile2llb `dispatchStates.addState`: `FROM` sees earlier stages only, by the exact
 /// (lower-case) name, the last definition of a name winning.
 #[test]
