@@ -2,6 +2,8 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{ExampleContext, RuleCheck, RuleMeta};
+use layerwise_analysis::build_context::BuildContext;
+
 use crate::rules::cache::context_leaks::{describe, leaks, whole_context_copies};
 
 declare_rule! {
@@ -13,6 +15,12 @@ declare_rule! {
     /// When the context is known, the message names what gets in: the Git directory,
     /// `node_modules`, `.env` files, key files. Without facts about the build context (as on
     /// the command line without a context) the rule stays quiet.
+    ///
+    /// layerwise takes the Dockerfile's folder for the context. A Dockerfile in a folder
+    /// that holds neither something to leak nor a project's files (`.git`, a manifest such
+    /// as `package.json` or `go.mod`, a `Makefile`) is usually built with another context
+    /// (`docker build -f docker/Dockerfile .`), whose `.dockerignore` is not known here: the
+    /// rule then stays quiet.
     ///
     /// ## Why is this bad?
     /// Everything in the directory goes into the layer: the `.git` directory changes with
@@ -63,6 +71,15 @@ impl RuleCheck for MissingDockerignore {
         let copies = whole_context_copies(cx);
         let Some(first) = copies.first() else { return };
         let found = cx.facts.context.as_ref().map(leaks).unwrap_or_default();
+        if found.is_empty()
+            && cx
+                .facts
+                .context
+                .as_ref()
+                .is_some_and(|c| !looks_like_project_root(c))
+        {
+            return;
+        }
         let message = if found.is_empty() {
             "the whole build context is copied and there is no `.dockerignore`".to_string()
         } else {
@@ -77,6 +94,37 @@ impl RuleCheck for MissingDockerignore {
         }
         out.push(d);
     }
+}
+
+/// Files a project keeps at the folder it is built from, besides the package managers'
+/// manifests.
+const PROJECT_FILES: &[&str] = &[
+    ".git",
+    "Makefile",
+    "CMakeLists.txt",
+    "setup.py",
+    "build.gradle.kts",
+    "mix.exs",
+    "deno.json",
+];
+
+/// Whether the folder looks like the root of what the Dockerfile builds: a Git checkout, a
+/// package manager's manifest, a build file. A folder holding only Dockerfiles and their
+/// scripts is more likely built with its parent as the context.
+fn looks_like_project_root(ctx: &BuildContext) -> bool {
+    let manifests = || {
+        crate::package_managers::ALL
+            .iter()
+            .flat_map(|m| m.manifests.iter().copied())
+            .chain(PROJECT_FILES.iter().copied())
+    };
+    ctx.children("").iter().any(|e| {
+        let name = e.name();
+        manifests().any(|m| match m.strip_prefix('*') {
+            Some(suffix) => name.ends_with(suffix),
+            None => name == m,
+        }) || name.ends_with(".sln")
+    })
 }
 
 #[cfg(test)]
@@ -111,6 +159,39 @@ mod tests {
             run(&MissingDockerignore, t, &bare)[0].message,
             "the whole build context is copied and there is no `.dockerignore`"
         );
+    }
+
+    #[test]
+    fn needs_a_project_folder_or_something_to_leak() {
+        use layerwise_analysis::build_context::ContextEntry;
+        let t = "FROM node:20\nCOPY . .\n";
+        let with = |entries: Vec<ContextEntry>| Facts {
+            context: Some(context(entries, None)),
+            dockerignore: Some(None),
+            ..Facts::default()
+        };
+        // only Dockerfiles and a script: likely built from the parent folder
+        let docker_dir = with(vec![
+            ContextEntry::file("Dockerfile", 10),
+            ContextEntry::file("entrypoint.sh", 10),
+        ]);
+        assert!(run(&MissingDockerignore, t, &docker_dir).is_empty());
+        // a project: reported, even with nothing to leak
+        for marker in ["package.json", "go.mod", "Makefile", "App.csproj"] {
+            let project = with(vec![
+                ContextEntry::file("Dockerfile", 10),
+                ContextEntry::file(marker, 10),
+            ]);
+            let d = run(&MissingDockerignore, t, &project);
+            assert_eq!(d.len(), 1, "{marker}");
+            assert_eq!(
+                d[0].message,
+                "the whole build context is copied and there is no `.dockerignore`"
+            );
+        }
+        // a manifest below the root does not count
+        let nested = with(vec![ContextEntry::file("app/package.json", 10)]);
+        assert!(run(&MissingDockerignore, t, &nested).is_empty());
     }
 
     #[test]
