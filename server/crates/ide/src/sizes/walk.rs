@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use layerwise_analysis::build_context::BuildContext;
 use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
 use layerwise_analysis::{Base, Model, RefKind, RefTarget};
 use layerwise_lint::context::InstRef;
@@ -422,7 +421,9 @@ impl<'a> Walker<'a> {
             );
         }
         let mut e = match self.a.facts.context.as_ref() {
-            Some(ctx) => context_copy(ctx, &local, &dest, dest_is_dir, is_add, &mut state.produced),
+            Some(ctx) => {
+                copy::from_context(ctx, &local, &dest, dest_is_dir, is_add, &mut state.produced)
+            }
             None if self.inputs.context_pending => {
                 SizeEstimate::pending(SizeSource::BuildContext, "reading the build context")
             }
@@ -517,17 +518,6 @@ impl<'a> Walker<'a> {
         }
         e
     }
-}
-
-fn context_copy(
-    ctx: &BuildContext,
-    sources: &[String],
-    dest: &str,
-    dest_is_dir: bool,
-    is_add: bool,
-    produced: &mut Vec<Produced>,
-) -> SizeEstimate {
-    copy::from_context(ctx, sources, dest, dest_is_dir, is_add, produced)
 }
 
 fn is_remote(source: &str) -> bool {

@@ -244,6 +244,17 @@ impl Plan<'_, '_> {
         self.rt_copies.extend(lines.into_iter().map(Entry::Gen));
     }
 
+    /// `COPY --from=<builder>` of the stack's artifacts, then of the files the container's
+    /// commands name that the artifacts do not cover.
+    pub fn copy_artifacts(&mut self) {
+        for (src, dest) in &self.artifacts {
+            let line = format!("COPY --from={} {src} {dest}", self.builder_name);
+            self.rt_copies.push(Entry::Gen(line));
+        }
+        let covered: Vec<String> = self.artifacts.iter().map(|(s, _)| s.clone()).collect();
+        self.copy_referenced_files(&covered);
+    }
+
     /// Files under the app directory that the container's commands name (`node
     /// healthcheck.js`, `./entrypoint.sh`): a runtime that copies only the build output
     /// needs them too. `covered` are paths already copied (files or directories).

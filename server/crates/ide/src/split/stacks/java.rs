@@ -16,6 +16,28 @@ fn is_tool(c: &ShellCommand, tool: JavaTool) -> bool {
     }
 }
 
+/// The broad `COPY`'s position in the builder and the program word (`mvn`, `./gradlew`) of
+/// the first `tool` build after it: dependency caching goes between the two. `None` when no
+/// build follows a broad copy.
+fn build_after_broad_copy(p: &Plan<'_, '_>, tool: JavaTool) -> Option<(usize, String)> {
+    let (copy_pos, _, _) = p.broad_copy()?;
+    let build = |c: &ShellCommand| is_tool(c, tool) && is_build_step(c);
+    let first = units_with(p, &build)
+        .into_iter()
+        .find(|&i| p.pos_in_b(i).is_some_and(|pos| pos > copy_pos))?;
+    let default = match tool {
+        JavaTool::Maven => "mvn",
+        JavaTool::Gradle => "gradle",
+    };
+    let prog =
+        p.v.commands(p.unit(first))
+            .iter()
+            .find(|c| build(c))
+            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
+            .unwrap_or_else(|| default.into());
+    Some((copy_pos, prog))
+}
+
 pub(super) fn builder(p: &mut Plan<'_, '_>, tool: JavaTool) {
     match tool {
         JavaTool::Maven => cache_maven(p),
@@ -27,15 +49,7 @@ pub(super) fn builder(p: &mut Plan<'_, '_>, tool: JavaTool) {
 /// `COPY pom.xml` and `dependency:go-offline` before the sources, for single-module projects
 /// (a multi-module build needs every module's `pom.xml`).
 fn cache_maven(p: &mut Plan<'_, '_>) {
-    let Some((copy_pos, _, _)) = p.broad_copy() else {
-        return;
-    };
-    let build = |c: &ShellCommand| is_tool(c, JavaTool::Maven) && is_build_step(c);
-    let builds = units_with(p, &build);
-    let Some(&first) = builds
-        .iter()
-        .find(|&&i| p.pos_in_b(i).is_some_and(|pos| pos > copy_pos))
-    else {
+    let Some((copy_pos, prog)) = build_after_broad_copy(p, JavaTool::Maven) else {
         return;
     };
     let multi_module =
@@ -46,12 +60,6 @@ fn cache_maven(p: &mut Plan<'_, '_>) {
     {
         return;
     }
-    let prog =
-        p.v.commands(p.unit(first))
-            .iter()
-            .find(|c| build(c))
-            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
-            .unwrap_or_else(|| "mvn".into());
     let offline = |c: &ShellCommand| {
         is_tool(c, JavaTool::Maven)
             && c.argv().iter().any(|w| {
@@ -80,15 +88,7 @@ fn cache_maven(p: &mut Plan<'_, '_>) {
 /// The build scripts and `gradle dependencies` before the sources: plugins and the
 /// dependency graph stay cached until the build scripts change. Single-project builds only.
 fn cache_gradle(p: &mut Plan<'_, '_>) {
-    let Some((copy_pos, _, _)) = p.broad_copy() else {
-        return;
-    };
-    let build = |c: &ShellCommand| is_tool(c, JavaTool::Gradle) && is_build_step(c);
-    let builds = units_with(p, &build);
-    let Some(&first) = builds
-        .iter()
-        .find(|&&i| p.pos_in_b(i).is_some_and(|pos| pos > copy_pos))
-    else {
+    let Some((copy_pos, prog)) = build_after_broad_copy(p, JavaTool::Gradle) else {
         return;
     };
     let known = p.v.a.facts.context.is_some();
@@ -114,12 +114,6 @@ fn cache_gradle(p: &mut Plan<'_, '_>) {
     if scripts.is_empty() || multi_project || p.copies_before(copy_pos, &["build.gradle*"]) {
         return;
     }
-    let prog =
-        p.v.commands(p.unit(first))
-            .iter()
-            .find(|c| build(c))
-            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
-            .unwrap_or_else(|| "gradle".into());
     let mut lines = Vec::new();
     if program(&prog) == "gradlew" {
         lines.push("COPY gradlew ./".to_string());
@@ -183,13 +177,7 @@ fn jar(p: &mut Plan<'_, '_>, tool: JavaTool) {
 }
 
 pub(super) fn runtime(p: &mut Plan<'_, '_>, _tool: JavaTool) {
-    let from = format!("--from={}", p.builder_name);
-    for (src, dest) in p.artifacts.clone() {
-        p.rt_copies
-            .push(Entry::Gen(format!("COPY {from} {src} {dest}")));
-    }
-    let covered: Vec<String> = p.artifacts.iter().map(|(s, _)| s.clone()).collect();
-    p.copy_referenced_files(&covered);
+    p.copy_artifacts();
     if let Some((words, why)) = p.new_command.clone() {
         replace_command(p, &words, &why);
     } else if p.rt.flavor == Flavor::Distroless {

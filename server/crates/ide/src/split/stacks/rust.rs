@@ -184,13 +184,7 @@ fn flag_value(words: &[String], flag: &str) -> Option<String> {
 }
 
 pub(super) fn runtime(p: &mut Plan<'_, '_>) {
-    let from = format!("--from={}", p.builder_name);
-    for (src, dest) in p.artifacts.clone() {
-        p.rt_copies
-            .push(Entry::Gen(format!("COPY {from} {src} {dest}")));
-    }
-    let covered: Vec<String> = p.artifacts.iter().map(|(s, _)| s.clone()).collect();
-    p.copy_referenced_files(&covered);
+    p.copy_artifacts();
     p.rt_copies.push(Entry::Gen(
         "# Copy anything else the program reads at run time (templates, static files, config) here."
             .into(),
