@@ -165,11 +165,16 @@ impl<'a> LintContext<'a> {
     /// leading shell keywords (`then`, `do`, `!`...) dropped, so that `if x; then apt-get
     /// install y; fi` yields `apt-get install y` as a command.
     pub fn script_commands(&self, index: usize) -> &[ShellCommand] {
+        let run = self.effective_run(index);
+        // most scripts have no keyword to drop: share the split commands as they are
+        if !run.iter().any(|c| leading_keywords(c) > 0) {
+            return run;
+        }
         let Some(cell) = self.scripts.get(index) else {
             return &[];
         };
         cell.get_or_init(|| {
-            let mut commands = self.effective_run(index).to_vec();
+            let mut commands = run.to_vec();
             commands.iter_mut().for_each(strip_keywords);
             commands
         })
@@ -259,14 +264,25 @@ const LEADING_KEYWORDS: &[&str] = &[
 
 /// Drops leading shell keywords from a command (the splitter cuts at `;`, not at keywords).
 fn strip_keywords(cmd: &mut ShellCommand) {
+    let n = leading_keywords(cmd);
+    if n > 0 {
+        cmd.words.drain(..n);
+        cmd.range.start = cmd.words[0].range.start;
+    }
+}
+
+/// How many leading words [`strip_keywords`] drops: the keywords before the command, none
+/// when the command is nothing but keywords.
+fn leading_keywords(cmd: &ShellCommand) -> usize {
     let n = cmd
         .words
         .iter()
         .take_while(|w| LEADING_KEYWORDS.contains(&w.text.as_str()))
         .count();
-    if n > 0 && n < cmd.words.len() {
-        cmd.words.drain(..n);
-        cmd.range.start = cmd.words[0].range.start;
+    if n < cmd.words.len() {
+        n
+    } else {
+        0
     }
 }
 

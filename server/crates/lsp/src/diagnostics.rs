@@ -65,9 +65,12 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
 
 /// The LSP diagnostics of a document's current version, with that version.
 pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    let started = std::time::Instant::now();
     let analysis = backend.analysis(uri)?;
     let enc = backend.state.caps().encoding;
+    let analysed = started.elapsed();
     let diags = analysis.diagnostics();
+    let linted = started.elapsed();
     // positions must come from the text the analysis saw, even if a newer change arrived
     let rope = {
         let docs = backend.state.docs.lock().ok()?;
@@ -76,7 +79,15 @@ pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic
             _ => Rope::from_str(&analysis.text),
         }
     };
-    let items = diags.iter().map(|d| to_lsp(uri, &rope, enc, d)).collect();
+    let items: Vec<lsp::Diagnostic> = diags.iter().map(|d| to_lsp(uri, &rope, enc, d)).collect();
+    tracing::debug!(
+        "diagnostics of {} v{}: {} in {:.2?} (analysis {analysed:.2?}, rules {:.2?})",
+        uri.as_str(),
+        analysis.version,
+        items.len(),
+        started.elapsed(),
+        linted.saturating_sub(analysed)
+    );
     Some((analysis.version, items))
 }
 

@@ -2,7 +2,7 @@
 //! updated incrementally on every change, plus the cached analysis of the current version.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use layerwise_ide::Analysis;
 use layerwise_syntax::{Dockerfile, TextRange};
@@ -24,7 +24,17 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// The analysis of `version`, once computed.
     pub analysis: Option<(i32, Arc<Analysis>)>,
+    /// The analysis being computed, keyed by (version, analysis generation): requests that
+    /// arrive meanwhile wait for it instead of computing the same thing again on the other core.
+    pub in_flight: Option<(AnalysisKey, InFlight)>,
 }
+
+/// Which analysis a computation is for: the document version and the state's generation
+/// (bumped when settings or facts change).
+pub type AnalysisKey = (i32, u64);
+
+/// Filled once by whichever caller computes the analysis; `None` when it could not be made.
+pub type InFlight = Arc<OnceLock<Option<Arc<Analysis>>>>;
 
 impl Document {
     pub fn new(text: &str, version: i32, language_id: String, path: Option<PathBuf>) -> Self {
@@ -35,6 +45,7 @@ impl Document {
             language_id,
             path,
             analysis: None,
+            in_flight: None,
         }
     }
 

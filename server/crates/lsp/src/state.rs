@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use layerwise_analysis::build_context::BuildContext;
 use layerwise_analysis::dockerignore::DockerIgnore;
@@ -14,8 +14,9 @@ use layerwise_analysis::ModelOptions;
 use layerwise_ide::Analysis;
 use layerwise_lint::{Config, Facts};
 use layerwise_registry::{Registry, RegistrySettings};
+use layerwise_syntax::Dockerfile;
 
-use crate::document::Document;
+use crate::document::{AnalysisKey, Document};
 use crate::position::Encoding;
 use crate::settings::Settings;
 use crate::types::Uri;
@@ -56,6 +57,8 @@ pub struct State {
     pub image_lookups: Mutex<HashSet<String>>,
     pub workspace_folders: RwLock<Vec<PathBuf>>,
     pub shutting_down: AtomicBool,
+    /// Bumped whenever settings or facts change, so analyses computed before are not reused.
+    pub generation: AtomicU64,
 }
 
 pub fn registry_for(settings: &Settings) -> Registry {
@@ -93,6 +96,7 @@ impl State {
             image_lookups: Mutex::new(HashSet::new()),
             workspace_folders: RwLock::new(Vec::new()),
             shutting_down: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -155,21 +159,50 @@ impl State {
         uri: &Uri,
         start_walk: &mut dyn FnMut(PathBuf),
     ) -> Option<Arc<Analysis>> {
-        let (text, tree, version, path) = {
-            let docs = self.docs.lock().ok()?;
-            let d = docs.get(uri)?;
+        let generation = self.generation.load(Ordering::Acquire);
+        let (cell, text, tree, version, path) = {
+            let mut docs = self.docs.lock().ok()?;
+            let d = docs.get_mut(uri)?;
             if let Some((v, a)) = &d.analysis {
                 if *v == d.version {
                     return Some(a.clone());
                 }
             }
+            let key = (d.version, generation);
+            let cell = match &d.in_flight {
+                Some((k, cell)) if *k == key => cell.clone(),
+                _ => {
+                    let cell = Arc::new(OnceLock::new());
+                    d.in_flight = Some((key, cell.clone()));
+                    cell
+                }
+            };
             (
+                cell,
                 d.rope.to_string(),
                 d.tree.clone(),
                 d.version,
                 d.path.clone(),
             )
         };
+        // One computation per (version, generation); concurrent callers block here until it
+        // is done (`OnceLock` runs one initialiser).
+        cell.get_or_init(|| {
+            self.compute_analysis(uri, text, tree, (version, generation), path, start_walk)
+        })
+        .clone()
+    }
+
+    fn compute_analysis(
+        &self,
+        uri: &Uri,
+        text: String,
+        tree: Dockerfile,
+        (version, generation): AnalysisKey,
+        path: Option<PathBuf>,
+        start_walk: &mut dyn FnMut(PathBuf),
+    ) -> Option<Arc<Analysis>> {
+        let started = std::time::Instant::now();
         let settings = self.settings();
         let config = settings.lint_config(&self.config_for(path.as_deref()));
         let mut facts = Facts {
@@ -210,10 +243,16 @@ impl State {
         );
         analysis.facts.images = images;
         analysis.facts.variants = variants;
+        tracing::debug!(
+            "analysis of {} v{version}: model and facts in {:.2?}",
+            uri.as_str(),
+            started.elapsed()
+        );
         let analysis = Arc::new(analysis);
         if let Ok(mut docs) = self.docs.lock() {
             if let Some(d) = docs.get_mut(uri) {
-                if d.version == version {
+                // not if a change or new facts arrived meanwhile: that would cache stale results
+                if d.version == version && self.generation.load(Ordering::Acquire) == generation {
                     d.analysis = Some((version, analysis.clone()));
                 }
             }
@@ -223,6 +262,7 @@ impl State {
 
     /// Forgets cached analyses (after settings or facts changed).
     pub fn invalidate_analyses(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut docs) = self.docs.lock() {
             for d in docs.values_mut() {
                 d.analysis = None;

@@ -98,7 +98,12 @@ pub fn offline_image_facts(
             RefTarget::Image(i) => Some((i, None)),
             _ => None,
         }));
+    // A big file names the same few images hundreds of times: look each up once.
+    let mut seen = std::collections::HashSet::new();
     for (image, platform_text) in images {
+        if !seen.insert((image, platform_text)) {
+            continue;
+        }
         let platform = platform_text.and_then(|p| Platform::parse(p).ok());
         let platform = platform.as_ref().or(default_platform);
         let facts = registry

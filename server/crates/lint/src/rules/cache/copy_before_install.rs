@@ -103,7 +103,7 @@ impl RuleCheck for CopyBeforeInstall {
                     broad = Some((pos, dest));
                 } else if i.inst.kind == InstructionKind::Run {
                     installed_before.extend(
-                        installs_of(&cx.run_commands(i))
+                        installs_of(cx.run_commands(i))
                             .iter()
                             .map(|(_, inst)| inst.manager.name),
                     );
@@ -114,7 +114,7 @@ impl RuleCheck for CopyBeforeInstall {
                 continue;
             };
             let commands = cx.run_commands(i);
-            let installs = installs_of(&commands);
+            let installs = installs_of(commands);
             let Some((cmd, install)) = installs.first() else {
                 continue;
             };

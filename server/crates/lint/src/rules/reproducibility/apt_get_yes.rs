@@ -137,7 +137,7 @@ impl RuleCheck for AptGetYes {
             if configured {
                 continue;
             }
-            for p in real_pipelines(cx.text, &script.commands) {
+            for p in real_pipelines(cx.text, script.commands) {
                 for (k, cmd) in p.iter().enumerate() {
                     if !matches!(cmd.program(), Some("apt-get" | "apt")) {
                         continue;

@@ -149,7 +149,7 @@ impl RuleCheck for Pipefail {
             }
             let mut enabled = false;
             let mut masked: Vec<TextRange> = Vec::new();
-            for p in real_pipelines(cx.text, &script.commands) {
+            for p in real_pipelines(cx.text, script.commands) {
                 if p.iter().any(sets_pipefail) {
                     enabled = true;
                 }

@@ -92,7 +92,7 @@ fn runs_stdin(cmd: &ShellCommand) -> bool {
 impl RuleCheck for CurlPipeShell {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for script in run_scripts_with(cx, &["curl", "wget"]) {
-            for p in real_pipelines(cx.text, &script.commands) {
+            for p in real_pipelines(cx.text, script.commands) {
                 let Some(dl) = p.iter().position(is_download) else {
                     continue;
                 };

@@ -198,6 +198,17 @@ const FORMATS: &[TokenFormat] = &[
     },
 ];
 
+/// [`token_chars`] as a table: the scan below looks at every byte of every script.
+const TOKEN_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize || b == b'-' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Credentials found in `text`: byte range and what it looks like.
 pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
     let b = text.as_bytes();
@@ -210,12 +221,12 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
         .unwrap_or(0);
     let mut i = 0;
     while i < b.len() {
-        if !token_chars(b[i]) {
+        if !TOKEN_CHAR[b[i] as usize] {
             i += 1;
             continue;
         }
         let start = i;
-        while i < b.len() && token_chars(b[i]) {
+        while i < b.len() && TOKEN_CHAR[b[i] as usize] {
             i += 1;
         }
         let word = &text[start..i];

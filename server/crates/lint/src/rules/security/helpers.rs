@@ -387,8 +387,7 @@ pub(crate) fn final_command(cx: &LintContext<'_>) -> (Vec<String>, Vec<String>) 
     for s in final_chain(cx) {
         let last = |kind: InstructionKind| {
             cx.instructions()
-                .filter(|i| i.stage == Some(s) && i.inst.kind == kind)
-                .last()
+                .rfind(|i| i.stage == Some(s) && i.inst.kind == kind)
                 .map(|i| words(&i))
         };
         let (e, c) = (

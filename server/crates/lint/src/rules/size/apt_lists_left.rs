@@ -81,7 +81,7 @@ impl RuleCheck for AptListsLeft {
                 .is_some_and(|p| p.tool == PkgTool::Apt && p.sub() == "update");
             if !last_apt_is_update && !later_relies[r] {
                 if let Some(edit) =
-                    append_command(&run.inst, &run.commands, "rm -rf /var/lib/apt/lists/*")
+                    append_command(&run.inst, run.commands, "rm -rf /var/lib/apt/lists/*")
                 {
                     d = d.fix(Fix::safe(
                         "Remove the apt lists in the same RUN",

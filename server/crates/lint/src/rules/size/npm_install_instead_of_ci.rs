@@ -77,7 +77,7 @@ impl RuleCheck for NpmInstallInsteadOfCi {
                 continue; // splitting shell text is the expensive part
             }
             for cmd in cx.run_commands(i) {
-                let Some(sub) = npm_project_install(&cmd) else {
+                let Some(sub) = npm_project_install(cmd) else {
                     continue;
                 };
                 let mut d = Diagnostic::new(meta, to_range(&cmd.range), format!("`npm {}` resolves versions again; `npm ci` installs exactly the lockfile", sub.text))

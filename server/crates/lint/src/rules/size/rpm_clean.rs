@@ -98,7 +98,7 @@ pub(crate) fn check(
         .note(format!(
             "End the same `RUN` with `{clean}`: a later `RUN` cannot make the image smaller."
         ));
-        if let Some(edit) = append_command(&run.inst, &run.commands, &clean) {
+        if let Some(edit) = append_command(&run.inst, run.commands, &clean) {
             d = d.fix(Fix::safe(format!("Add `{clean}` to the RUN"), vec![edit]));
         }
         out.push(d);

@@ -81,7 +81,7 @@ impl RuleCheck for YarnCacheLeft {
             }
             let mut d = Diagnostic::new(meta, to_range(&install.range), "yarn's package cache stays in the image")
                 .note("End the same `RUN` with `yarn cache clean` (a later `RUN` cannot make the image smaller).");
-            if let Some(edit) = append_command(&run.inst, &run.commands, "yarn cache clean") {
+            if let Some(edit) = append_command(&run.inst, run.commands, "yarn cache clean") {
                 d = d.fix(Fix::safe("Add `yarn cache clean` to the RUN", vec![edit]));
             }
             out.push(d);
