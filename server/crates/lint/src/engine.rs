@@ -1,9 +1,11 @@
-//! Runs the enabled rules, applies configured severities and suppressions, and reports
-//! suppressions that silenced nothing.
+//! Runs the enabled rules, applies configured severities and suppressions, raises BuildKit
+//! checks to errors under `# check=error=true`, and reports suppressions that silenced nothing.
 
 use crate::config::Config;
 use crate::context::LintContext;
-use crate::diagnostic::Diagnostic;
+use layerwise_analysis::directives::CheckDirective;
+
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules;
 use crate::suppress::{self, Suppression};
 
@@ -34,6 +36,11 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
         }
         hit.is_none()
     });
+    if cx.model.check.error {
+        for d in &mut raw {
+            fail_under_check_error(&cx.model.check, d);
+        }
+    }
     if let Some(severity) =
         config.severity_of(&crate::rules::nursery::unused_suppression::UnusedSuppression::META)
     {
@@ -45,6 +52,33 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
     }
     raw.sort_by_key(|d| (d.range.start, d.range.end, d.rule.name));
     raw
+}
+
+/// BuildKit's experimental checks: they run only when `experimental=` names them, so only
+/// then can they fail the build.
+const EXPERIMENTAL_CHECKS: &[&str] = &["InvalidDefinitionDescription"];
+
+/// Under `# check=error=true` BuildKit stops the build when any check it ran fired
+/// (`lint violation found for rules: ...`), so a finding of a BuildKit check is an error
+/// whatever its configured level. Findings the directive or a comment skips were removed by
+/// the suppressions already; the directive's skip list is read again here because it skips a
+/// check that another suppression kind may not have covered.
+fn fail_under_check_error(check: &CheckDirective, d: &mut Diagnostic) {
+    let Some(name) = d.rule.buildkit else { return };
+    let runs = if EXPERIMENTAL_CHECKS.contains(&name) {
+        check.experimental_all || check.experimental.iter().any(|e| e == name)
+    } else {
+        !check.skips(name)
+    };
+    if !runs || d.severity == Severity::Error {
+        return;
+    }
+    d.severity = Severity::Error;
+    let why = "`# check=error=true` makes BuildKit fail the build on this check.";
+    d.note = Some(match d.note.take() {
+        Some(n) => format!("{n} {why}"),
+        None => why.to_string(),
+    });
 }
 
 fn unused(s: &Suppression, severity: crate::diagnostic::Severity) -> Diagnostic {
@@ -65,4 +99,108 @@ fn unused(s: &Suppression, severity: crate::diagnostic::Severity) -> Diagnostic 
     ));
     d.severity = severity;
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::Facts;
+    use crate::diagnostic::Severity;
+    use crate::test_support::lint_with;
+
+    /// (BuildKit check name, severity) of every BuildKit check's finding.
+    fn checks(text: &str) -> Vec<(&'static str, Severity)> {
+        lint_with(text, &Facts::default())
+            .into_iter()
+            .filter_map(|d| d.rule.buildkit.map(|b| (b, d.severity)))
+            .collect()
+    }
+
+    /// BuildKit's own `testRuleCheckOption` cases (dockerfile_check_test.go): with
+    /// `error=true` the unskipped `FromAsCasing` fails the build; skipped checks do not.
+    #[test]
+    fn error_true_fails_on_unskipped_checks_as_buildkit_does() {
+        let t = "#check=skip=ConsistentInstructionCasing;error=true\nFROM scratch as base\ncopy Dockerfile .\n";
+        assert_eq!(checks(t), [("FromAsCasing", Severity::Error)]);
+        let d = lint_with(t, &Facts::default());
+        let note = d.iter().find_map(|d| d.note.clone()).unwrap_or_default();
+        assert!(note.contains("check=error=true"), "{note}");
+        for skipped in [
+            "#check=skip=ConsistentInstructionCasing,FromAsCasing;error=true\nFROM scratch as base\ncopy Dockerfile .\n",
+            "#check=skip=all;error=true\nFROM scratch as base\ncopy Dockerfile .\n",
+        ] {
+            assert_eq!(checks(skipped), [], "{skipped}");
+        }
+    }
+
+    #[test]
+    fn without_error_true_checks_keep_their_level() {
+        for t in [
+            "FROM scratch as base\n",
+            "# check=error=false\nFROM scratch as base\n",
+            // not the first line: a comment, not the directive
+            "FROM scratch as base\n# check=error=true\nRUN x\n",
+        ] {
+            assert_eq!(checks(t), [("FromAsCasing", Severity::Warning)], "{t}");
+        }
+    }
+
+    #[test]
+    fn only_buildkit_checks_are_raised() {
+        let t = "# check=error=true\nFROM scratch\nRUN sudo make\n";
+        let ds = lint_with(t, &Facts::default());
+        let sudo = ds.iter().find(|d| d.rule.name == "sudo");
+        assert!(sudo.is_some_and(|d| d.severity != Severity::Error), "{ds:?}");
+    }
+
+    #[test]
+    fn comment_skips_and_experimental_checks() {
+        // a comment above the instruction skips its check; the file's error=true still
+        // applies to the rest
+        let t = "# check=error=true\nFROM scratch as base\n# check=skip=JSONArgsRecommended\nCMD run\nENTRYPOINT run\n";
+        assert_eq!(
+            checks(t),
+            [
+                ("FromAsCasing", Severity::Error),
+                ("JSONArgsRecommended", Severity::Error)
+            ]
+        );
+        // an experimental check fails the build only when the directive turns it on
+        let desc = "ARG foo=bar\n# wrong words\nARG bar=1\nFROM scratch\n";
+        for (head, want) in [
+            ("# check=error=true\n", Severity::Info),
+            (
+                "# check=error=true;experimental=InvalidDefinitionDescription\n",
+                Severity::Error,
+            ),
+        ] {
+            let got = checks(&format!("{head}{desc}"));
+            assert!(
+                got.iter()
+                    .all(|(n, s)| *n != "InvalidDefinitionDescription" || *s == want),
+                "{head}: {got:?}"
+            );
+            assert!(!got.is_empty(), "{head}");
+        }
+    }
+
+    #[test]
+    fn configured_levels_do_not_hide_a_failing_build() {
+        let text = "# check=error=true\nFROM scratch as base\n";
+        let file = layerwise_syntax::Dockerfile::parse(text);
+        let model =
+            layerwise_analysis::Model::build(&file, layerwise_analysis::ModelOptions::default());
+        let facts = Facts::default();
+        let cx = crate::context::LintContext::new(&file, text, &model, &facts);
+        let mut config = crate::config::Config::default();
+        config.rules.insert(
+            "from-as-casing".into(),
+            crate::config::Level::On(Severity::Hint),
+        );
+        let ds = super::lint(&cx, &config);
+        assert!(
+            ds.iter()
+                .any(|d| d.rule.name == "from-as-casing" && d.severity == Severity::Error),
+            "{ds:?}"
+        );
+    }
 }

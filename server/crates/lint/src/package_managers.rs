@@ -136,6 +136,35 @@ pub struct Install {
 /// Whether `cmd` installs project dependencies from manifests (not `apt-get install curl`).
 pub fn project_install(cmd: &ShellCommand) -> Option<Install> {
     let program = cmd.program()?;
+    // Most commands of a script are not package managers: settle them before collecting
+    // the arguments (this runs for every command of every `RUN`).
+    if !matches!(
+        program,
+        "npm"
+            | "yarn"
+            | "pnpm"
+            | "pip"
+            | "pip3"
+            | "python"
+            | "python3"
+            | "uv"
+            | "poetry"
+            | "pipenv"
+            | "bundle"
+            | "bundler"
+            | "composer"
+            | "go"
+            | "cargo"
+            | "mvn"
+            | "./mvnw"
+            | "mvnw"
+            | "gradle"
+            | "./gradlew"
+            | "gradlew"
+            | "dotnet"
+    ) {
+        return None;
+    }
     let sub = cmd.subcommand().unwrap_or("");
     let argv: Vec<&str> = cmd.argv().iter().map(|w| w.text.as_str()).collect();
     let with = |m: PackageManager| {

@@ -63,26 +63,34 @@ pub(crate) fn suggest<'a>(
     options: impl IntoIterator<Item = &'a str>,
     case_sensitive: bool,
 ) -> Option<String> {
-    let norm = |s: &str| {
-        if case_sensitive {
-            s.to_string()
+    let norm = |s: &'a str| -> std::borrow::Cow<'a, str> {
+        if case_sensitive || !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            s.into()
         } else {
-            s.to_ascii_lowercase()
+            s.to_ascii_lowercase().into()
         }
     };
-    let v = norm(value);
-    let mut best: Option<(usize, String)> = None;
+    let v = if case_sensitive {
+        value.to_string()
+    } else {
+        value.to_ascii_lowercase()
+    };
+    let mut best: Option<(usize, std::borrow::Cow<'a, str>)> = None;
     for opt in options {
         let o = norm(opt);
-        if o == v {
+        if *o == *v {
             return None;
+        }
+        // the distance is at least the difference in length: most options end here
+        if o.len().abs_diff(v.len()) >= 3 && o.chars().count().abs_diff(v.chars().count()) >= 3 {
+            continue;
         }
         let d = edit_distance(&v, &o);
         if d < 3 && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
             best = Some((d, o));
         }
     }
-    let (_, m) = best?;
+    let m = best?.1.into_owned();
     if case_sensitive {
         return Some(m);
     }
@@ -116,12 +124,69 @@ pub(crate) fn word_sub_range(
 
 /// Whether `text` refers to a variable (`$X`, `${X}`) that the builder would expand.
 pub(crate) fn has_var(text: &str, escape: char) -> bool {
-    text.contains('$') && !layerwise_syntax::expand::references(text, escape).is_empty()
+    if !text.contains('$') {
+        return false;
+    }
+    // Fast path for the common case, no quotes and no escapes: then `$NAME` is always a
+    // reference. Anything else goes through the real lexer.
+    let plain = !text.contains(['\'', '"', escape]);
+    if plain {
+        let b = text.as_bytes();
+        let name_start = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+        let simple_ref = (0..b.len()).any(|k| {
+            b[k] == b'$'
+                && (name_start(b.get(k + 1))
+                    || (b.get(k + 1) == Some(&b'{')
+                        && name_start(b.get(k + 2))
+                        && b[k + 2..].contains(&b'}')))
+        });
+        if simple_ref {
+            return true;
+        }
+    }
+    !layerwise_syntax::expand::references(text, escape).is_empty()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path agrees with the lexer.
+    #[test]
+    fn has_var_agrees_with_the_lexer() {
+        let texts = [
+            "a$B",
+            "$_x",
+            "${A}",
+            "${A:-b}",
+            "$1",
+            "$$",
+            "$",
+            "a$",
+            "$-",
+            "'$A'",
+            "\"$A\"",
+            "\\$A",
+            "`$A",
+            "$(cmd)",
+            "x${",
+            "${A",
+            "${A-b}",
+            "${A:?}",
+            "${A.b}",
+            "${A}x${B",
+            "cost 5$ each",
+            "$é",
+            "a $b c",
+            "$A$B",
+        ];
+        for t in texts {
+            for escape in ['\\', '`'] {
+                let lexer = !layerwise_syntax::expand::references(t, escape).is_empty();
+                assert_eq!(has_var(t, escape), lexer, "{t:?} with escape {escape:?}");
+            }
+        }
+    }
 
     #[test]
     fn distances_and_suggestions() {
@@ -146,6 +211,9 @@ mod tests {
     #[test]
     fn variables() {
         assert!(has_var("a$B", '\\'));
+        assert!(has_var("golang:${GO_VERSION}-alpine", '\\'));
+        assert!(has_var("x:$V", '`'));
+        assert!(!has_var("a`$B", '`'));
         assert!(!has_var("a\\$B", '\\'));
         assert!(!has_var("price: 5$", '\\'));
     }

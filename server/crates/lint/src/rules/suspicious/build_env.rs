@@ -69,7 +69,6 @@ impl Env {
 /// Calls `visit` for every instruction inside a stage with the variables in force just
 /// before it runs. Linear in the size of the file (plus one copy of the variables per stage).
 pub(crate) fn walk<'a>(cx: &LintContext<'a>, mut visit: impl FnMut(&InstRef<'a>, &Env)) {
-    let insts: Vec<InstRef<'a>> = cx.instructions().collect();
     let global = cx.model.global_scope();
     let mut stage_end: Vec<Env> = Vec::with_capacity(cx.model.stages.len());
     for stage in &cx.model.stages {
@@ -79,9 +78,11 @@ pub(crate) fn walk<'a>(cx: &LintContext<'a>, mut visit: impl FnMut(&InstRef<'a>,
             _ => Env::entry(false),
         };
         for &idx in &stage.instructions {
-            let Some(i) = insts.get(idx) else { continue };
-            visit(i, &env);
-            apply(cx, i, &global, &mut env);
+            let Some(i) = cx.instruction(idx) else {
+                continue;
+            };
+            visit(&i, &env);
+            apply(cx, &i, &global, &mut env);
         }
         stage_end.push(env);
     }
