@@ -30,10 +30,28 @@ pub struct InlayHint {
 }
 
 /// The hints whose position is inside `range`, in document order.
+///
+/// Cost: a full pass formats two strings per hint (label and tooltip) and is dominated by
+/// turning sizes into text (`format_bytes`). Figures shared by every stage's total (the
+/// discarded builders) are worded once per call, each stage's total once, and stages wholly
+/// outside `range` are skipped without formatting anything, so an editor asking for the
+/// visible lines of a long file pays for those lines only.
 pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<InlayHint> {
     let mut out = Vec::new();
     let inside = |offset: u32| range.start <= offset && offset <= range.end;
+    let mut shared: Option<Shared> = None;
     for stage in &sizes.stages {
+        // Every hint of a stage is at or after its FROM and at or before its last step.
+        if stage.from.range.end > range.end {
+            continue;
+        }
+        let end = stage
+            .steps
+            .last()
+            .map_or(stage.from.range.end, |s| s.range.end);
+        if end < range.start {
+            continue;
+        }
         if inside(stage.from.range.end) {
             out.push(InlayHint {
                 offset: stage.from.range.end,
@@ -44,23 +62,23 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
         }
         for step in stage.steps.iter().filter(|s| s.adds_files) {
             if inside(step.range.end) {
+                let mut label = String::from("+");
+                label.push_str(&step.estimate.display());
                 out.push(InlayHint {
                     offset: step.range.end,
-                    label: format!("+{}", step.estimate.display()),
+                    label,
                     tooltip: tooltip(&step.estimate),
                     kind: HintKind::Step,
                 });
             }
         }
-        let end = stage
-            .steps
-            .last()
-            .map_or(stage.from.range.end, |s| s.range.end);
         if inside(end) {
+            let shared = shared.get_or_insert_with(|| Shared::new(a, sizes));
+            let total = stage.total.display();
             out.push(InlayHint {
                 offset: end,
-                label: total_label(a, sizes, stage),
-                tooltip: total_tooltip(a, sizes, stage),
+                label: total_label(stage, &total, shared),
+                tooltip: total_tooltip(a, stage, &total, shared),
                 kind: HintKind::Total,
             });
         }
@@ -68,12 +86,34 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
     out
 }
 
+/// Wording that is the same for every stage of the file.
+struct Shared {
+    /// `build ≈ 1.2 GB`, when some builder's weight is known, unknown or pending.
+    builders: Option<String>,
+    /// What the builders weigh, when any of it is known or unknown (not only pending).
+    discarded: Option<String>,
+}
+
+impl Shared {
+    fn new(a: &Analysis, sizes: &FileSizes) -> Self {
+        let d = &sizes.discarded;
+        Shared {
+            builders: (d.known + d.unknown + d.pending > 0).then(|| builders_phrase(a, sizes)),
+            discarded: (d.known + d.unknown > 0).then(|| d.display()),
+        }
+    }
+}
+
 fn tooltip(e: &SizeEstimate) -> String {
-    let mut s = e.note.clone();
+    let source = e.source.label();
+    let mut s = String::with_capacity(e.note.len() + source.len() + 72);
+    s.push_str(&e.note);
     if !s.is_empty() {
         s.push_str("\n\n");
     }
-    s.push_str(&format!("_Source: {}._", e.source.label()));
+    s.push_str("_Source: ");
+    s.push_str(&source);
+    s.push_str("._");
     if e.plus_unknown {
         s.push_str(" Parts of this step could not be sized (`+ ?`).");
     }
@@ -87,17 +127,18 @@ fn stage_name(a: &Analysis, index: usize) -> String {
         .map_or_else(|| index.to_string(), |s| s.label())
 }
 
-/// `final image ≈ 182 MB`, `stage total ≈ 1.2 GB · discarded`.
-fn total_label(a: &Analysis, sizes: &FileSizes, stage: &StageSizes) -> String {
+/// `final image ≈ 182 MB`, `stage total ≈ 1.2 GB · discarded`; `total` is the stage's total,
+/// already worded.
+fn total_label(stage: &StageSizes, total: &str, shared: &Shared) -> String {
     match stage.role {
         StageRole::Final => {
-            let mut s = format!("final image {}", stage.total.display());
-            if sizes.discarded.known + sizes.discarded.unknown + sizes.discarded.pending > 0 {
-                s.push_str(&format!(" ({} discarded)", builders_phrase(a, sizes)));
+            let mut s = format!("final image {total}");
+            if let Some(b) = &shared.builders {
+                s.push_str(&format!(" ({b} discarded)"));
             }
             s
         }
-        role => format!("stage total {} · {}", stage.total.display(), role.label()),
+        role => format!("stage total {total} · {}", role.label()),
     }
 }
 
@@ -114,22 +155,20 @@ pub fn builders_phrase(a: &Analysis, sizes: &FileSizes) -> String {
     }
 }
 
-fn total_tooltip(a: &Analysis, sizes: &FileSizes, stage: &StageSizes) -> String {
+fn total_tooltip(a: &Analysis, stage: &StageSizes, total: &str, shared: &Shared) -> String {
     let mut s = format!(
-        "Stage `{}`: base {} + {} added = {}.",
+        "Stage `{}`: base {} + {} added = {total}.",
         stage_name(a, stage.index),
         stage.from.estimate.display(),
         stage.added.display(),
-        stage.total.display()
     );
     push_missing(&mut s, &stage.total);
     match stage.role {
         StageRole::Final => {
             s.push_str("\n\nThis is the image `docker build` produces; sizes are on disk, unpacked (what `docker images` shows).");
-            if sizes.discarded.known + sizes.discarded.unknown > 0 {
+            if let Some(d) = &shared.discarded {
                 s.push_str(&format!(
-                    " Builder stages ({}) are not part of it: only what `COPY --from` takes out of them is.",
-                    sizes.discarded.display()
+                    " Builder stages ({d}) are not part of it: only what `COPY --from` takes out of them is."
                 ));
             }
         }
@@ -265,6 +304,28 @@ mod tests {
             copy.tooltip
         );
         assert!(inlay_hints(&a, &sizes, TextRange::new(200, 300)).is_empty());
+    }
+
+    /// Skipping stages outside the range changes nothing: any range gives exactly the hints of
+    /// the whole file that fall inside it.
+    #[test]
+    fn a_range_gives_the_full_passes_hints_inside_it() {
+        let text = "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /out/app .\n\nFROM alpine:3.20 AS mid\nRUN apk add --no-cache git\n\nFROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY --from=build /out/app /app\nCMD [\"/app\"]\n";
+        let a = with_facts(text);
+        let sizes = estimate(&a, &SizeInputs::default());
+        let len = text.len() as u32;
+        let full = inlay_hints(&a, &sizes, TextRange::new(0, len));
+        assert_eq!(full.len(), 10, "{full:?}");
+        for start in (0..=len).step_by(7) {
+            for end in (start..=len).step_by(11) {
+                let want: Vec<&InlayHint> = full
+                    .iter()
+                    .filter(|h| start <= h.offset && h.offset <= end)
+                    .collect();
+                let got = inlay_hints(&a, &sizes, TextRange::new(start, end));
+                assert_eq!(got.iter().collect::<Vec<_>>(), want, "{start}..{end}");
+            }
+        }
     }
 
     #[test]
