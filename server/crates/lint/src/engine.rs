@@ -148,8 +148,11 @@ mod tests {
     fn only_buildkit_checks_are_raised() {
         let t = "# check=error=true\nFROM scratch\nRUN sudo make\n";
         let ds = lint_with(t, &Facts::default());
-        let sudo = ds.iter().find(|d| d.rule.name == "sudo");
-        assert!(sudo.is_some_and(|d| d.severity != Severity::Error), "{ds:?}");
+        let sudo = ds.iter().find(|d| d.rule.name == "sudo-in-run");
+        assert!(
+            sudo.is_some_and(|d| d.severity != Severity::Error),
+            "{ds:?}"
+        );
     }
 
     #[test]
@@ -167,7 +170,7 @@ mod tests {
         // an experimental check fails the build only when the directive turns it on
         let desc = "ARG foo=bar\n# wrong words\nARG bar=1\nFROM scratch\n";
         for (head, want) in [
-            ("# check=error=true\n", Severity::Info),
+            ("# check=error=true\n", Severity::Warning),
             (
                 "# check=error=true;experimental=InvalidDefinitionDescription\n",
                 Severity::Error,
