@@ -240,7 +240,7 @@ mod tests {
     fn copy_sources_that_exist_link_to_files() {
         let text = "FROM alpine:3.20\nCOPY ./package.json src/ missing.txt /app/\nADD [\"config/app.conf\", \"/etc/\"]\nCOPY --from=build /app/x /x\nCOPY *.json $D/a /x\n";
         let mut a = Analysis::from_text(text);
-        a.facts.context = Some(BuildContext::new(RawContext::new(
+        a.facts.context = Some(std::sync::Arc::new(BuildContext::new(RawContext::new(
             "/ctx",
             vec![
                 ContextEntry::file("package.json", 10),
@@ -249,7 +249,7 @@ mod tests {
                 ContextEntry::dir("config"),
                 ContextEntry::file("config/app.conf", 5),
             ],
-        )));
+        ))));
         let links = document_links(&a);
         let got: Vec<_> = links
             .iter()

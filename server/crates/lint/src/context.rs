@@ -16,8 +16,9 @@ use layerwise_syntax::{Args, Dockerfile, Instruction, InstructionKind, ItemRef, 
 /// rules that need them stay quiet.
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
-    /// The build context (files and sizes), when known.
-    pub context: Option<BuildContext>,
+    /// The build context (files and sizes), when known. Shared: a context can hold up to the
+    /// walk's limit of entries, and every analysis of every open file in it uses the same one.
+    pub context: Option<std::sync::Arc<BuildContext>>,
     /// The `.dockerignore` in force, when the context is known: `Some(None)` means "known to
     /// be absent".
     pub dockerignore: Option<Option<DockerIgnore>>,

@@ -60,7 +60,7 @@ pub fn example_facts(meta: &RuleMeta) -> Facts {
         ignore,
     });
     Facts {
-        context: Some(BuildContext::new(raw)),
+        context: Some(std::sync::Arc::new(BuildContext::new(raw))),
         dockerignore: Some(ignore),
         ..Facts::default()
     }

@@ -57,7 +57,9 @@ pub struct RegistrySettings {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DiagnosticsSettings {
-    /// Wait this long after the last keystroke before publishing diagnostics.
+    /// Wait this long after the last keystroke before computing diagnostics. Short by default:
+    /// analysing a 10,000-line file takes milliseconds, and a newer change within the delay
+    /// replaces the pending one, so a burst of keys still costs one analysis.
     pub debounce_ms: u64,
 }
 
@@ -78,7 +80,7 @@ impl Default for Toggle {
 
 impl Default for DiagnosticsSettings {
     fn default() -> Self {
-        Self { debounce_ms: 120 }
+        Self { debounce_ms: 10 }
     }
 }
 
@@ -163,7 +165,7 @@ pub fn schema() -> Value {
         "layerwise.registry.platform": { "type": "string", "default": "", "description": "Default platform for image sizes, e.g. linux/arm64 (empty: this machine's)." },
         "layerwise.registry.cacheDir": { "type": "string", "default": "", "description": "Where registry answers are cached (empty: the user cache directory)." },
         "layerwise.registry.tagTtlSeconds": { "type": "number", "default": 21600, "description": "How long a tag → digest answer stays fresh." },
-        "layerwise.diagnostics.debounceMs": { "type": "number", "default": 120, "description": "Delay after the last keystroke before diagnostics are published." },
+        "layerwise.diagnostics.debounceMs": { "type": "number", "default": 10, "description": "Delay after the last keystroke before diagnostics are computed and published. A change arriving within it replaces the pending one, so a burst of keys costs one analysis. Raise it if errors flickering mid-word bother you." },
         "layerwise.context.enabled": { "type": "boolean", "default": true, "description": "Read the build context for sizes, .dockerignore checks and path completion." },
         "layerwise.context.maxFiles": { "type": "number", "default": 200000, "description": "Stop reading the build context after this many entries." }
     }})

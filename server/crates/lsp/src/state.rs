@@ -213,7 +213,7 @@ impl State {
             if let Some(dir) = path.as_deref().and_then(Path::parent) {
                 match self.context_for(dir) {
                     Ok(c) => {
-                        facts.context = c.context.map(|c| (*c).clone());
+                        facts.context = c.context;
                         facts.dockerignore = c.dockerignore;
                     }
                     Err(true) => start_walk(dir.to_path_buf()),

@@ -70,7 +70,7 @@ pub fn context_facts(dockerfile: &Path, options: &WalkOptions, cancel: &AtomicBo
     let mut facts = Facts::default();
     if let Ok(ctx) = snapshot(root, Some(dockerfile), options, cancel, &mut |_| {}) {
         facts.dockerignore = Some(ctx.ignore().map(|i| i.ignore.clone()));
-        facts.context = Some(ctx);
+        facts.context = Some(std::sync::Arc::new(ctx));
     }
     facts
 }

@@ -72,7 +72,7 @@ const LOCK: &str = r#"{"lockfileVersion": 3, "packages": {
 
 fn analysis(text: &str) -> Analysis {
     let mut a = Analysis::from_text(text);
-    a.facts.context = Some(node_context());
+    a.facts.context = Some(std::sync::Arc::new(node_context()));
     for (r, c, u) in [
         ("node:20", 380 * MB, Some(1_100 * MB)),
         ("node:20-slim", 70 * MB, Some(200 * MB)),

@@ -389,7 +389,7 @@ impl<'a> Walker<'a> {
                     let label = self.a.model.stages[s].label();
                     let abs: Vec<String> = sources.iter().map(|s| resolve("/", s)).collect();
                     copy::from_stage(
-                        self.a.facts.context.as_ref(),
+                        self.a.facts.context.as_deref(),
                         s,
                         &label,
                         &abs,

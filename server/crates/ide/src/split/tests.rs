@@ -68,7 +68,7 @@ pub(crate) fn analysis_with_context(text: &str, dir: Option<&Path>, skip: &[&str
             });
         facts.dockerignore = Some(ignore.as_ref().map(|i| i.ignore.clone()));
         raw.ignore = ignore;
-        facts.context = Some(BuildContext::new(raw));
+        facts.context = Some(std::sync::Arc::new(BuildContext::new(raw)));
     }
     Analysis::new(
         text.to_string(),

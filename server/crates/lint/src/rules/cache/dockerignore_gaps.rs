@@ -86,7 +86,7 @@ mod tests {
 
     fn facts(ignore: &str) -> Facts {
         Facts {
-            context: Some(context(sample(), Some(ignore))),
+            context: Some(std::sync::Arc::new(context(sample(), Some(ignore)))),
             dockerignore: Some(Some(DockerIgnore::parse(ignore))),
             ..Facts::default()
         }
@@ -123,7 +123,7 @@ mod tests {
             "no facts: quiet"
         );
         let absent = Facts {
-            context: Some(context(sample(), None)),
+            context: Some(std::sync::Arc::new(context(sample(), None))),
             dockerignore: Some(None),
             ..Facts::default()
         };

@@ -70,7 +70,7 @@ impl RuleCheck for MissingDockerignore {
         }
         let copies = whole_context_copies(cx);
         let Some(first) = copies.first() else { return };
-        let found = cx.facts.context.as_ref().map(leaks).unwrap_or_default();
+        let found = cx.facts.context.as_deref().map(leaks).unwrap_or_default();
         if found.is_empty()
             && cx
                 .facts
@@ -136,7 +136,7 @@ mod tests {
 
     fn facts(ignore: Option<Option<&str>>) -> Facts {
         Facts {
-            context: Some(context(sample(), ignore.flatten())),
+            context: Some(std::sync::Arc::new(context(sample(), ignore.flatten()))),
             dockerignore: ignore
                 .map(|i| i.map(layerwise_analysis::dockerignore::DockerIgnore::parse)),
             ..Facts::default()
@@ -166,7 +166,7 @@ mod tests {
         use layerwise_analysis::build_context::ContextEntry;
         let t = "FROM node:20\nCOPY . .\n";
         let with = |entries: Vec<ContextEntry>| Facts {
-            context: Some(context(entries, None)),
+            context: Some(std::sync::Arc::new(context(entries, None))),
             dockerignore: Some(None),
             ..Facts::default()
         };

@@ -253,7 +253,7 @@ mod tests {
             files.iter().map(|f| ContextEntry::file(*f, 10)).collect(),
         );
         Facts {
-            context: Some(BuildContext::new(raw)),
+            context: Some(std::sync::Arc::new(BuildContext::new(raw))),
             ..Facts::default()
         }
     }
