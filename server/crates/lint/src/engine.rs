@@ -25,12 +25,7 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
     let suppressions = suppress::collect(cx.file, cx.model);
     let mut used = vec![false; suppressions.len()];
     raw.retain(|d| {
-        let hit = suppressions.iter().position(|s| {
-            let by_directive_ok = !s.from_directive
-                || d.rule.buildkit.is_some()
-                || s.codes.iter().any(|c| c == "all");
-            by_directive_ok && s.covers(d.rule, d.range)
-        });
+        let hit = suppressions.iter().position(|s| s.covers(d.rule, d.range));
         if let Some(i) = hit {
             used[i] = true;
         }
@@ -45,7 +40,7 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
         config.severity_of(&crate::rules::nursery::unused_suppression::UnusedSuppression::META)
     {
         for (s, used) in suppressions.iter().zip(used) {
-            if !used && !s.from_directive && !s.codes.iter().any(|c| c == "all") {
+            if !used && s.reportable() {
                 raw.push(unused(s, severity));
             }
         }
