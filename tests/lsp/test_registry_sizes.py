@@ -232,5 +232,53 @@ class CacheAndOffline(unittest.TestCase):
                 self.assertIn("cannot reach registry", rs.tooltip(got[0]))
 
 
+class LazyTooltips(unittest.TestCase):
+    """A client that resolves tooltips lazily gets hints without them and `inlayHint/resolve`
+    fills each in, the same text an eager client gets. Needs no registry (offline catalogue),
+    except the last test."""
+
+    TEXT = "FROM node:20 AS build\nWORKDIR /app\nCOPY app.js ./\nRUN npm run build\n\nFROM node:20-slim\nCOPY --from=build /app/app.js /app/\nCMD [\"node\", \"/app/app.js\"]\n"
+
+    @staticmethod
+    def lazy_caps() -> dict:
+        caps = json.loads(json.dumps(rs.CAPS))
+        caps["textDocument"]["inlayHint"] = {"resolveSupport": {"properties": ["tooltip"]}}
+        return caps
+
+    def settled(self, s: Session, uri: str) -> list[dict]:
+        return rs.wait_until("settled hints", lambda: (lambda g: g if g and "pending" not in json.dumps(g) else None)(rs.hints(s, uri)))
+
+    def test_resolve_gives_the_eager_tooltips(self):
+        with Session(capabilities=rs.CAPS) as s:
+            s.write("app.js", "console.log(1)\n" * 40)
+            eager = self.settled(s, s.open("Dockerfile", self.TEXT))
+        with Session(capabilities=self.lazy_caps()) as s:
+            self.assertEqual(s.server_capabilities["inlayHintProvider"], {"resolveProvider": True})
+            s.write("app.js", "console.log(1)\n" * 40)
+            uri = s.open("Dockerfile", self.TEXT)
+            lazy = self.settled(s, uri)
+            self.assertEqual([(h["position"], h["label"]) for h in lazy], [(h["position"], h["label"]) for h in eager])
+            self.assertTrue(all("tooltip" not in h and h.get("data") for h in lazy), lazy)
+            for e, l in zip(eager, lazy):
+                resolved = s.request("inlayHint/resolve", l)
+                self.assertEqual(resolved["tooltip"], e["tooltip"])
+                self.assertEqual(resolved["label"], e["label"])
+            # A hint of an older version comes back unchanged.
+            s.change(uri, [{"text": self.TEXT + "# edited\n"}])
+            self.assertNotIn("tooltip", s.request("inlayHint/resolve", lazy[0]))
+
+    def test_resolved_base_tooltip_says_why_the_lookup_failed(self):
+        fx = rs.fixture()
+        cache = tempfile.mkdtemp(prefix="layerwise-lsp-cache.")
+        ref = f"{fx['FIXTURE_PLAIN']}/fixture/hello:missing"
+        with Session(capabilities=self.lazy_caps(), init_options=rs.registry_options(cache)) as s:
+            uri = s.open("Dockerfile", f"FROM {ref}\n")
+            base = rs.wait_until("the failure", lambda: next((h for h in rs.hints(s, uri) if h["label"].startswith("base ?")), None))
+            self.assertEqual(base["label"], "base ? (not found)")
+            tip = s.request("inlayHint/resolve", base)["tooltip"]["value"]
+            self.assertTrue(tip.startswith("**Registry lookup failed:** "), tip)
+            self.assertIn(f"{ref} not found", tip)
+
+
 if __name__ == "__main__":
     unittest.main()

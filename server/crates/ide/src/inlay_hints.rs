@@ -29,7 +29,7 @@ pub struct InlayHint {
     pub kind: HintKind,
 }
 
-/// The hints whose position is inside `range`, in document order.
+/// The hints whose position is inside `range`, in document order, with their tooltips.
 ///
 /// Cost: a full pass formats two strings per hint (label and tooltip) and is dominated by
 /// turning sizes into text (`format_bytes`). Figures shared by every stage's total (the
@@ -37,6 +37,49 @@ pub struct InlayHint {
 /// outside `range` are skipped without formatting anything, so an editor asking for the
 /// visible lines of a long file pays for those lines only.
 pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<InlayHint> {
+    hints(a, sizes, range, true)
+}
+
+/// The hints of [`inlay_hints`] with empty tooltips, for an editor that asks for a hint's
+/// tooltip only when it shows one ([`tooltip_at`]): about half the work, and a much smaller
+/// answer (tooltips are most of its bytes).
+pub fn inlay_hints_without_tooltips(
+    a: &Analysis,
+    sizes: &FileSizes,
+    range: TextRange,
+) -> Vec<InlayHint> {
+    hints(a, sizes, range, false)
+}
+
+/// The tooltip [`inlay_hints`] gives the hint of `kind` at `offset`, if there is such a hint.
+pub fn tooltip_at(a: &Analysis, sizes: &FileSizes, offset: u32, kind: HintKind) -> Option<String> {
+    let stage = sizes
+        .stages
+        .iter()
+        .find(|st| st.from.range.end <= offset && offset <= stage_end(st))?;
+    match kind {
+        HintKind::Base => (stage.from.range.end == offset).then(|| tooltip(&stage.from.estimate)),
+        HintKind::Step => stage
+            .steps
+            .iter()
+            .find(|s| s.adds_files && s.range.end == offset)
+            .map(|s| tooltip(&s.estimate)),
+        HintKind::Total => (stage_end(stage) == offset).then(|| {
+            let shared = Shared::new(a, sizes);
+            total_tooltip(a, stage, &stage.total.display(), &shared)
+        }),
+    }
+}
+
+/// Where a stage's last hint goes: the end of its last instruction.
+fn stage_end(stage: &StageSizes) -> u32 {
+    stage
+        .steps
+        .last()
+        .map_or(stage.from.range.end, |s| s.range.end)
+}
+
+fn hints(a: &Analysis, sizes: &FileSizes, range: TextRange, tooltips: bool) -> Vec<InlayHint> {
     let mut out = Vec::new();
     let inside = |offset: u32| range.start <= offset && offset <= range.end;
     let mut shared: Option<Shared> = None;
@@ -45,10 +88,7 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
         if stage.from.range.end > range.end {
             continue;
         }
-        let end = stage
-            .steps
-            .last()
-            .map_or(stage.from.range.end, |s| s.range.end);
+        let end = stage_end(stage);
         if end < range.start {
             continue;
         }
@@ -56,7 +96,11 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
             out.push(InlayHint {
                 offset: stage.from.range.end,
                 label: format!("base {}", stage.from.estimate.display()),
-                tooltip: tooltip(&stage.from.estimate),
+                tooltip: if tooltips {
+                    tooltip(&stage.from.estimate)
+                } else {
+                    String::new()
+                },
                 kind: HintKind::Base,
             });
         }
@@ -67,7 +111,11 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
                 out.push(InlayHint {
                     offset: step.range.end,
                     label,
-                    tooltip: tooltip(&step.estimate),
+                    tooltip: if tooltips {
+                        tooltip(&step.estimate)
+                    } else {
+                        String::new()
+                    },
                     kind: HintKind::Step,
                 });
             }
@@ -78,7 +126,11 @@ pub fn inlay_hints(a: &Analysis, sizes: &FileSizes, range: TextRange) -> Vec<Inl
             out.push(InlayHint {
                 offset: end,
                 label: total_label(stage, &total, shared),
-                tooltip: total_tooltip(a, stage, &total, shared),
+                tooltip: if tooltips {
+                    total_tooltip(a, stage, &total, shared)
+                } else {
+                    String::new()
+                },
                 kind: HintKind::Total,
             });
         }
@@ -326,6 +378,30 @@ mod tests {
                 assert_eq!(got.iter().collect::<Vec<_>>(), want, "{start}..{end}");
             }
         }
+    }
+
+    /// Tooltips asked for later are the ones a full pass gives.
+    #[test]
+    fn tooltips_later_equal_tooltips_now() {
+        let text = "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /out/app .\n\nFROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY --from=build /out/app /app\nCMD [\"/app\"]\n";
+        let a = with_facts(text);
+        let sizes = estimate(&a, &SizeInputs::default());
+        let all = TextRange::new(0, text.len() as u32);
+        let now = inlay_hints(&a, &sizes, all);
+        let later = inlay_hints_without_tooltips(&a, &sizes, all);
+        assert_eq!(now.len(), later.len());
+        for (n, l) in now.iter().zip(&later) {
+            assert_eq!((n.offset, &n.label, n.kind), (l.offset, &l.label, l.kind));
+            assert!(l.tooltip.is_empty());
+            assert_eq!(
+                tooltip_at(&a, &sizes, l.offset, l.kind).as_ref(),
+                Some(&n.tooltip)
+            );
+        }
+        // No hint of that kind there: nothing.
+        assert_eq!(tooltip_at(&a, &sizes, 3, HintKind::Step), None);
+        assert_eq!(tooltip_at(&a, &sizes, 25, HintKind::Total), None);
+        assert_eq!(tooltip_at(&a, &sizes, 100_000, HintKind::Base), None);
     }
 
     #[test]

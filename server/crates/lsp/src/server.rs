@@ -200,6 +200,7 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = client_caps(&params);
         handlers::code_actions::remember_client(&params.capabilities);
+        handlers::inlay_hints::remember_client(&params.capabilities);
         if let Some(opts) = &params.initialization_options {
             let (settings, problem) = Settings::from_value(opts);
             if let Some(p) = problem {
@@ -429,6 +430,10 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         handlers::inlay_hints::handle(self, params)
+    }
+
+    async fn inlay_hint_resolve(&self, params: InlayHint) -> Result<InlayHint> {
+        handlers::inlay_hints::resolve(self, params)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

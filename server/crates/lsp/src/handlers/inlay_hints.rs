@@ -4,9 +4,14 @@
 //! in the build context. Those files are read in the background, never on a request: the
 //! first answer says "pending", and the client is asked to refresh hints and lenses when the
 //! text is in.
+//!
+//! Tooltips are most of the work of a full pass and most of the bytes of the answer. A client
+//! that can resolve them lazily (`inlayHint.resolveSupport` lists `tooltip`) gets hints without
+//! them, each carrying where it is (`data`), and `inlayHint/resolve` words the one shown.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use layerwise_analysis::Base;
@@ -14,18 +19,63 @@ use layerwise_ide::inlay_hints::HintKind;
 use layerwise_ide::sizes::{self, FileSizes, SizeInputs};
 use layerwise_ide::Analysis;
 use layerwise_syntax::TextRange;
+use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::Result;
 
 use super::images::{self, Status};
 use crate::position::{offset_to_position, position_to_offset};
 use crate::server::{uri_to_path, Backend};
 use crate::types::{
-    InlayHint, InlayHintLabel, InlayHintParams, InlayHintTooltip, MarkupContent, MarkupKind, OneOf,
+    ClientCapabilities, InlayHint, InlayHintLabel, InlayHintOptions, InlayHintParams,
+    InlayHintServerCapabilities, InlayHintTooltip, MarkupContent, MarkupKind, OneOf,
     ServerCapabilities, Uri,
 };
 
 pub fn capability(caps: &mut ServerCapabilities) {
-    caps.inlay_hint_provider = Some(OneOf::Left(true));
+    caps.inlay_hint_provider = Some(OneOf::Right(InlayHintServerCapabilities::Options(
+        InlayHintOptions {
+            resolve_provider: Some(true),
+            ..Default::default()
+        },
+    )));
+}
+
+/// Whether the client resolves tooltips lazily (set once, from `initialize`).
+static LAZY_TOOLTIPS: AtomicBool = AtomicBool::new(false);
+
+/// Remembers whether the client can resolve a hint's tooltip later (called from `initialize`).
+pub fn remember_client(caps: &ClientCapabilities) {
+    let lazy = caps
+        .text_document
+        .as_ref()
+        .and_then(|t| t.inlay_hint.as_ref())
+        .and_then(|h| h.resolve_support.as_ref())
+        .is_some_and(|r| r.properties.iter().any(|p| p == "tooltip"));
+    LAZY_TOOLTIPS.store(lazy, Ordering::Relaxed);
+}
+
+fn kind_name(k: HintKind) -> &'static str {
+    match k {
+        HintKind::Base => "base",
+        HintKind::Step => "step",
+        HintKind::Total => "total",
+    }
+}
+
+fn kind_from_name(name: &str) -> Option<HintKind> {
+    match name {
+        "base" => Some(HintKind::Base),
+        "step" => Some(HintKind::Step),
+        "total" => Some(HintKind::Total),
+        _ => None,
+    }
+}
+
+fn markdown(value: String) -> InlayHintTooltip {
+    InlayHintTooltip::MarkupContent(MarkupContent {
+        kind: MarkupKind::Markdown,
+        value,
+    })
 }
 
 pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
@@ -34,35 +84,70 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
     }
     let uri = params.text_document.uri;
     let range = params.range;
+    let lazy = LAZY_TOOLTIPS.load(Ordering::Relaxed);
     b.with_doc("inlayHint", &uri, |a, rope, enc| {
         let sizes = file_sizes(b, &uri, a);
         let start = position_to_offset(rope, range.start, enc);
         let end = position_to_offset(rope, range.end, enc);
-        let mut hints = layerwise_ide::inlay_hints::inlay_hints(
-            a,
-            &sizes,
-            TextRange::new(start, end.max(start)),
-        );
+        let range = TextRange::new(start, end.max(start));
+        let mut hints = if lazy {
+            layerwise_ide::inlay_hints::inlay_hints_without_tooltips(a, &sizes, range)
+        } else {
+            layerwise_ide::inlay_hints::inlay_hints(a, &sizes, range)
+        };
         explain_failures(b, a, &sizes, &mut hints);
         Some(
             hints
                 .into_iter()
                 .map(|h| InlayHint {
                     position: offset_to_position(rope, h.offset, enc),
+                    data: lazy.then(|| {
+                        json!({"uri": uri.as_str(), "version": a.version, "offset": h.offset, "kind": kind_name(h.kind)})
+                    }),
                     label: InlayHintLabel::String(h.label),
                     kind: None,
                     text_edits: None,
-                    tooltip: Some(InlayHintTooltip::MarkupContent(MarkupContent {
-                        kind: MarkupKind::Markdown,
-                        value: h.tooltip,
-                    })),
+                    tooltip: (!lazy).then(|| markdown(h.tooltip)),
                     padding_left: Some(true),
                     padding_right: None,
-                    data: None,
                 })
                 .collect(),
         )
     })
+}
+
+/// `inlayHint/resolve`: the tooltip of a hint sent without one. A hint of an older version of
+/// the document (or not ours) comes back as it was.
+pub fn resolve(b: &Backend, mut hint: InlayHint) -> Result<InlayHint> {
+    let Some(data) = hint.data.as_ref() else {
+        return Ok(hint);
+    };
+    let field = |k: &str| data.get(k).cloned().unwrap_or(Value::Null);
+    let (Some(uri), Some(version), Some(offset), Some(kind)) = (
+        field("uri").as_str().and_then(|u| u.parse::<Uri>().ok()),
+        field("version").as_i64(),
+        field("offset").as_u64().and_then(|o| u32::try_from(o).ok()),
+        field("kind").as_str().and_then(kind_from_name),
+    ) else {
+        return Ok(hint);
+    };
+    let tooltip = b.with_doc("inlayHint/resolve", &uri, |a, _, _| {
+        if i64::from(a.version) != version {
+            return None;
+        }
+        let sizes = file_sizes(b, &uri, a);
+        let mut text = layerwise_ide::inlay_hints::tooltip_at(a, &sizes, offset, kind)?;
+        if kind == HintKind::Base {
+            if let Some((f, _)) = base_failure(b, a, &sizes, offset) {
+                text = format!("{}\n\n{text}", images::failure_markdown(&f));
+            }
+        }
+        Some(text)
+    })?;
+    if let Some(t) = tooltip {
+        hint.tooltip = Some(markdown(t));
+    }
+    Ok(hint)
 }
 
 /// The size estimates of a document with everything the server knows: pending walks and
@@ -229,35 +314,43 @@ fn pending_images(b: &Backend, a: &Analysis) -> HashSet<String> {
 
 /// Base-image hints of images whose last registry lookup failed: without figures the label
 /// says why in a few words (`base ? (not found)`); with fallback figures (a stale cache
-/// entry, the catalogue) the label keeps them. Either way the tooltip starts with the whole
-/// message and when layerwise asks again.
+/// entry, the catalogue) the label keeps them. Either way a tooltip (when sent) starts with
+/// the whole message and when layerwise asks again.
 fn explain_failures(
     b: &Backend,
     a: &Analysis,
     sizes: &FileSizes,
     hints: &mut [layerwise_ide::inlay_hints::InlayHint],
 ) {
-    let mut failed: HashMap<u32, (images::Failure, bool)> = HashMap::new();
-    for stage in &sizes.stages {
-        let Some(Base::Image(r)) = a.model.stages.get(stage.index).map(|s| &s.base) else {
-            continue;
-        };
-        let key = r.canonical();
-        if let Some(Status::Failed(f)) = images::status(b, &key) {
-            failed.insert(stage.from.range.end, (f, a.facts.images.contains_key(&key)));
-        }
-    }
-    if failed.is_empty() {
-        return;
-    }
     for h in hints.iter_mut().filter(|h| h.kind == HintKind::Base) {
-        let Some((f, has_figures)) = failed.get(&h.offset) else {
+        let Some((f, has_figures)) = base_failure(b, a, sizes, h.offset) else {
             continue;
         };
         if !has_figures {
             h.label = format!("base ? ({})", f.short);
         }
-        h.tooltip = format!("{}\n\n{}", images::failure_markdown(f), h.tooltip);
+        if !h.tooltip.is_empty() {
+            h.tooltip = format!("{}\n\n{}", images::failure_markdown(&f), h.tooltip);
+        }
+    }
+}
+
+/// The failed lookup of the base image whose hint is at `offset`, and whether the analysis
+/// has (fallback) figures for it anyway.
+fn base_failure(
+    b: &Backend,
+    a: &Analysis,
+    sizes: &FileSizes,
+    offset: u32,
+) -> Option<(images::Failure, bool)> {
+    let stage = sizes.stages.iter().find(|s| s.from.range.end == offset)?;
+    let Base::Image(r) = &a.model.stages.get(stage.index)?.base else {
+        return None;
+    };
+    let key = r.canonical();
+    match images::status(b, &key)? {
+        Status::Failed(f) => Some((f, a.facts.images.contains_key(&key))),
+        Status::Running => None,
     }
 }
 
