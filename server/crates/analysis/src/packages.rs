@@ -273,6 +273,22 @@ mod tests {
     }
 
     #[test]
+    fn redirections_are_not_packages() {
+        assert_eq!(
+            parse_first("apt-get install -y x > /dev/null 2>&1"),
+            Some((PkgTool::Apt, "install".into(), vec!["x".into()]))
+        );
+        assert_eq!(
+            parse_first("apk add --no-cache y &>/dev/null || true"),
+            Some((PkgTool::Apk, "add".into(), vec!["y".into()]))
+        );
+        assert_eq!(
+            parse_first("yum install -y z <<< y 2>>err.log"),
+            Some((PkgTool::Yum, "install".into(), vec!["z".into()]))
+        );
+    }
+
+    #[test]
     fn installs_removals_and_simulations() {
         let is = |s: &str| {
             let c = split_script(s);

@@ -1,6 +1,9 @@
 //! A small, span-keeping splitter for the shell scripts in `RUN`: commands (split at `&&`,
 //! `||`, `;`, `|`, `&` and line breaks) made of words (quotes removed, positions kept). It is
 //! not a shell; it is enough for rules to ask "which commands run, with which arguments".
+//! Redirections (`> /dev/null`, `2>&1`, `&>log`, `<<<"$x"`, `<<EOF`) are not arguments: the
+//! splitter skips them with their targets, so `apt-get install -y x >/dev/null 2>&1` has the
+//! words `apt-get install -y x` (no caller needs the targets yet).
 
 use std::ops::Range;
 
@@ -14,8 +17,9 @@ pub struct ShellWord {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShellCommand {
-    /// Words, environment assignments (`A=b cmd`) included.
+    /// Words, environment assignments (`A=b cmd`) included, redirections left out.
     pub words: Vec<ShellWord>,
+    /// From the first word or redirection to the last.
     pub range: Range<usize>,
     /// The operator that ends this command (`&&`, `|`, `;`...), empty at the end.
     pub terminator: &'static str,
@@ -85,21 +89,30 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
     let b = script.as_bytes();
     let mut commands = Vec::new();
     let mut words: Vec<ShellWord> = Vec::new();
-    let mut cmd_start: Option<usize> = None;
+    // where the command's first word or redirection starts and its last one ends
+    let mut span: Option<Range<usize>> = None;
     let mut i = 0;
+    // right after a group's `)` or `}`: the operator that follows the group ends the
+    // group's last command too (`(a || true) | b` pipes the group, whose status is `true`'s)
+    let mut group_closed = false;
     let finish = |words: &mut Vec<ShellWord>,
                   commands: &mut Vec<ShellCommand>,
-                  start: Option<usize>,
-                  _at: usize,
+                  span: &mut Option<Range<usize>>,
+                  group_closed: &mut bool,
                   term: &'static str| {
-        if let Some(last) = words.last() {
-            let end = last.range.end;
+        let range = span.take().unwrap_or(0..0);
+        if !words.is_empty() {
             commands.push(ShellCommand {
                 words: std::mem::take(words),
-                range: start.unwrap_or(0)..end,
+                range,
                 terminator: term,
             });
+        } else if *group_closed {
+            if let Some(last) = commands.last_mut() {
+                last.terminator = term;
+            }
         }
+        *group_closed = false;
     };
     while i < b.len() {
         let c = b[i];
@@ -107,17 +120,17 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
             b' ' | b'\t' | b'\r' => i += 1,
             b'\\' if matches!(b.get(i + 1), Some(b'\n')) => i += 2,
             b'\n' | b';' => {
+                let term = if c == b';' { ";" } else { "\n" };
                 finish(
                     &mut words,
                     &mut commands,
-                    cmd_start,
-                    i,
-                    if c == b';' { ";" } else { "\n" },
+                    &mut span,
+                    &mut group_closed,
+                    term,
                 );
-                cmd_start = None;
                 i += 1;
             }
-            b'&' | b'|' => {
+            b'&' | b'|' if c == b'|' || b.get(i + 1) != Some(&b'>') => {
                 let double = b.get(i + 1) == Some(&c);
                 let term = match (c, double) {
                     (b'&', true) => "&&",
@@ -125,14 +138,21 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
                     (b'|', true) => "||",
                     _ => "|",
                 };
-                finish(&mut words, &mut commands, cmd_start, i, term);
-                cmd_start = None;
+                finish(
+                    &mut words,
+                    &mut commands,
+                    &mut span,
+                    &mut group_closed,
+                    term,
+                );
                 i += if double { 2 } else { 1 };
             }
             b'(' | b')' | b'{' | b'}' if words.is_empty() || c == b')' || c == b'}' => {
                 // subshells and groups: treat as separators
-                finish(&mut words, &mut commands, cmd_start, i, ";");
-                cmd_start = None;
+                let closes = matches!(c, b')' | b'}');
+                let nested = closes && group_closed && words.is_empty();
+                finish(&mut words, &mut commands, &mut span, &mut group_closed, ";");
+                group_closed = closes && (nested || commands.last().is_some());
                 i += 1;
             }
             b'#' => {
@@ -141,21 +161,65 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
                 }
             }
             _ => {
-                let (w, end) = word(script, i);
-                cmd_start.get_or_insert(i);
-                words.push(w);
+                let end = match redirection(script, i) {
+                    Some(end) => end,
+                    None => {
+                        let (w, end) = word(script, i);
+                        words.push(w);
+                        end
+                    }
+                };
+                let start = span.as_ref().map_or(i, |r| r.start);
+                span = Some(start..end);
+                group_closed &= words.is_empty();
                 i = end;
             }
         }
     }
-    finish(&mut words, &mut commands, cmd_start, b.len(), "");
+    finish(&mut words, &mut commands, &mut span, &mut group_closed, "");
     commands
 }
 
-/// Bytes that end a run of ordinary word characters: separators, quotes, escapes, `$(`, `)`.
+/// The end of the redirection starting at `start`, target included, or `None` when none
+/// starts there. Operators: `>`, `>>`, `>|`, `<`, `<>`, `>&`, `<&` (each after optional
+/// descriptor digits: `2>`, `2>&1`), `&>`, `&>>`, here-strings `<<<` and here-documents
+/// `<<`/`<<-` (their delimiter is the target; a body is not in `RUN`'s shell form).
+/// `<(...)`/`>(...)` are process substitutions, words.
+fn redirection(s: &str, start: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let digits = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let j = start + digits;
+    let at = |k: usize| b.get(j + k).copied();
+    let op = match (at(0)?, at(1), at(2)) {
+        (b'&', Some(b'>'), Some(b'>')) if digits == 0 => 3,
+        (b'&', Some(b'>'), _) if digits == 0 => 2,
+        (b'<' | b'>', Some(b'('), _) if digits == 0 => return None,
+        (b'<', Some(b'<'), Some(b'<' | b'-')) => 3,
+        (b'>', Some(b'>' | b'|' | b'&'), _) | (b'<', Some(b'<' | b'>' | b'&'), _) => 2,
+        (b'<' | b'>', _, _) => 1,
+        _ => return None,
+    };
+    // the target, after blanks and line continuations
+    let mut k = j + op;
+    loop {
+        match b.get(k) {
+            Some(b' ' | b'\t' | b'\r') => k += 1,
+            Some(b'\\') if b.get(k + 1) == Some(&b'\n') => k += 2,
+            _ => break,
+        }
+    }
+    match b.get(k) {
+        None | Some(b'\n' | b';' | b'&' | b'|' | b')' | b'#') => Some(j + op),
+        Some(b'<' | b'>') if b.get(k + 1) != Some(&b'(') => Some(j + op),
+        Some(_) => Some(word(s, k).1),
+    }
+}
+
+/// Bytes that end a run of ordinary word characters: separators, quotes, escapes, `$(`,
+/// backquotes, `)`, redirections.
 const PLAIN_STOP: [bool; 256] = {
     let mut t = [false; 256];
-    let stops = b" \t\r\n;&|)\\'\"$";
+    let stops = b" \t\r\n;&|)\\'\"$`<>";
     let mut k = 0;
     while k < stops.len() {
         t[stops[k] as usize] = true;
@@ -164,18 +228,34 @@ const PLAIN_STOP: [bool; 256] = {
     t
 };
 
-/// One word from `start`: returns it and where it ends.
+/// One word from `start`: returns it and where it ends. Command substitutions (`$(...)`,
+/// `` `...` ``) and process substitutions (`<(...)`) are kept whole and as written, quotes
+/// and all: what is inside them (spaces, `>`, quotes) belongs to another command.
 fn word(s: &str, start: usize) -> (ShellWord, usize) {
     let b = s.as_bytes();
     let mut text = String::new();
     let mut i = start;
-    let mut depth = 0usize; // inside $( ... )
     while i < b.len() {
         let c = b[i];
-        if depth == 0 && matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')') {
+        if matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')') {
+            break;
+        }
+        let opens_subst = b.get(i + 1) == Some(&b'(');
+        // a redirection ends the word; `<(`/`>(` are process substitutions
+        if matches!(c, b'<' | b'>') && !opens_subst {
             break;
         }
         match c {
+            b'$' | b'<' | b'>' if opens_subst => {
+                let end = subst_end(b, i);
+                text.push_str(s.get(i..end).unwrap_or(""));
+                i = end;
+            }
+            b'`' => {
+                let end = backquote_end(b, i);
+                text.push_str(s.get(i..end).unwrap_or(""));
+                i = end;
+            }
             b'\\' => {
                 if b.get(i + 1) == Some(&b'\n') {
                     i += 2;
@@ -195,32 +275,24 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
             b'"' => {
                 i += 1;
                 while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\'
-                        && i + 1 < b.len()
-                        && matches!(b[i + 1], b'"' | b'\\' | b'$' | b'`')
-                    {
-                        i += 1;
-                    }
-                    // copy up to the next quote or backslash in one go (both are ASCII, so
-                    // the cut is on a character boundary)
-                    let run = b[i + 1..]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\')
-                        .map_or(b.len(), |k| i + 1 + k);
-                    text.push_str(s.get(i..run).unwrap_or(""));
-                    i = run;
+                    let end = match b[i] {
+                        b'$' if b.get(i + 1) == Some(&b'(') => subst_end(b, i),
+                        b'`' => backquote_end(b, i),
+                        b'\\' if matches!(b.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
+                            i += 1;
+                            i + 1
+                        }
+                        // up to the next byte that means something here, in one go (all
+                        // ASCII, so the cut is on a character boundary)
+                        _ => b[i + 1..]
+                            .iter()
+                            .position(|&c| matches!(c, b'"' | b'\\' | b'$' | b'`'))
+                            .map_or(b.len(), |k| i + 1 + k),
+                    };
+                    text.push_str(s.get(i..end).unwrap_or(""));
+                    i = end;
                 }
                 i = (i + 1).min(b.len());
-            }
-            b'$' if b.get(i + 1) == Some(&b'(') => {
-                depth += 1;
-                text.push_str("$(");
-                i += 2;
-            }
-            b')' => {
-                depth = depth.saturating_sub(1);
-                text.push(')');
-                i += 1;
             }
             _ => {
                 // a run of ordinary bytes, copied at once; it stops only at ASCII bytes, so
@@ -243,6 +315,58 @@ fn word(s: &str, start: usize) -> (ShellWord, usize) {
     )
 }
 
+/// The end of the substitution opened by the two bytes at `start` (`$(`, `<(`, `>(`): its
+/// closing `)`, past nested parentheses, substitutions, quotes and escapes; the end of the
+/// script when it is not closed. An explicit stack, not recursion: nesting is the input's.
+fn subst_end(b: &[u8], start: usize) -> usize {
+    // what the scan is inside: `(` a parenthesis, `"` a double-quoted string
+    let mut stack = vec![b'('];
+    let mut i = start + 2;
+    while let (Some(&c), Some(&inside)) = (b.get(i), stack.last()) {
+        i += 1;
+        match (inside, c) {
+            (_, b'\\') => i += 1,
+            (_, b'`') => i = backquote_end(b, i - 1),
+            (_, b'$') if b.get(i) == Some(&b'(') => {
+                stack.push(b'(');
+                i += 1;
+            }
+            (b'"', b'"') => {
+                stack.pop();
+            }
+            (b'(', b'(' | b'"') => stack.push(c),
+            (b'(', b')') => {
+                stack.pop();
+                if stack.is_empty() {
+                    return i;
+                }
+            }
+            (b'(', b'\'') => {
+                i = b[i..]
+                    .iter()
+                    .position(|&q| q == b'\'')
+                    .map_or(b.len(), |k| i + k + 1);
+            }
+            _ => {}
+        }
+    }
+    b.len()
+}
+
+/// The end of the `` `...` `` substitution whose backquote is at `start` (past the closing
+/// one, escapes skipped), or the end of the script.
+fn backquote_end(b: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => i += 2,
+            b'`' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,15 +387,149 @@ mod tests {
     }
 
     #[test]
+    fn a_group_takes_the_operator_after_it() {
+        let terms = |s: &str| -> Vec<(String, &'static str)> {
+            split_script(s)
+                .into_iter()
+                .map(|c| (c.words[0].text.clone(), c.terminator))
+                .collect()
+        };
+        let t = |v: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+            v.iter().map(|(w, t)| (w.to_string(), *t)).collect()
+        };
+        assert_eq!(
+            terms("(a || true) 2>&1 | b"),
+            t(&[("a", "||"), ("true", "|"), ("b", "")])
+        );
+        assert_eq!(
+            terms("{ a; b; } && c"),
+            t(&[("a", ";"), ("b", "&&"), ("c", "")])
+        );
+        assert_eq!(terms("( (a) ) | b"), t(&[("a", "|"), ("b", "")]));
+        assert_eq!(terms("(a) ; b"), t(&[("a", ";"), ("b", "")]));
+        assert_eq!(terms("x && (a)"), t(&[("x", "&&"), ("a", "")]));
+    }
+
+    #[test]
     fn shell_keywords_are_not_programs() {
         let c = split_script("if true; then apk add curl; else ! apt-get install -y x; fi");
         let progs: Vec<_> = c.iter().filter_map(|c| c.program()).collect();
         assert_eq!(progs, ["true", "apk", "apt-get", "fi"]);
     }
 
+    /// Words of each command.
+    fn words(s: &str) -> Vec<Vec<String>> {
+        split_script(s)
+            .into_iter()
+            .map(|c| c.words.into_iter().map(|w| w.text).collect())
+            .collect()
+    }
+
+    #[test]
+    fn redirections_are_not_words() {
+        let install = ["apt-get", "install", "-y", "x"];
+        for s in [
+            "apt-get install -y x > /dev/null 2>&1",
+            "apt-get install -y x >/dev/null 2>&1",
+            "apt-get install -y x>>log",
+            "apt-get install -y x 2> err.log",
+            "apt-get install -y x &> /dev/null",
+            "apt-get install -y x &>>log",
+            "apt-get install -y x 1>&2",
+            "apt-get install -y x >&2",
+            "apt-get install -y x 2>&-",
+            "apt-get install -y x >| out",
+            "apt-get install -y x < /dev/null",
+            "apt-get install -y x <<< \"$input\"",
+            "apt-get install -y x <<<yes",
+            "apt-get install -y x <<-EOF",
+            "apt-get install -y x <<'EOF'",
+            "apt-get install -y x 3<>file",
+            "> /dev/null apt-get install -y x",
+            "apt-get install -y x > \\\n /dev/null",
+        ] {
+            assert_eq!(words(s), [install], "{s}");
+        }
+        // the command goes on after the redirection and ends where it ends
+        let s = "a >/dev/null b 2>&1 && c >out";
+        assert_eq!(words(s), [vec!["a", "b"], vec!["c"]]);
+        let c = split_script(s);
+        assert_eq!(&s[c[0].range.clone()], "a >/dev/null b 2>&1");
+        assert_eq!(&s[c[1].range.clone()], "c >out");
+        assert_eq!(c[0].terminator, "&&");
+        // a word ends at an unquoted `>`; digits before it are a descriptor only alone
+        assert_eq!(
+            words("pip install pkg>=2 x"),
+            [["pip", "install", "pkg", "x"]]
+        );
+        assert_eq!(words("echo a2>f 22 b"), [["echo", "a2", "22", "b"]]);
+        // quoted, escaped, inside `$(...)`: part of the word
+        assert_eq!(
+            words(r#"pip install "pkg>=2" 'a<b' c\>d "$(cat x > y)""#),
+            [["pip", "install", "pkg>=2", "a<b", "c>d", "$(cat x > y)"]]
+        );
+        // substitutions are words, whole and as written
+        assert_eq!(words("diff <(a) >(b)"), [["diff", "<(a)", ">(b)"]]);
+        assert_eq!(
+            words(r#"x="$(ldd "$f" | awk '$2 == "=>" { print $3 }')" y `a > b` "`c "d"`""#),
+            [vec![
+                r#"x=$(ldd "$f" | awk '$2 == "=>" { print $3 }')"#,
+                "y",
+                "`a > b`",
+                r#"`c "d"`"#
+            ]]
+        );
+        assert_eq!(
+            words("echo $(a \"$(b ')' \\) )\" c) d"),
+            [["echo", "$(a \"$(b ')' \\) )\" c)", "d"]]
+        );
+        // nothing but a redirection: no command
+        assert_eq!(words(": ; > file"), [[":"]]);
+    }
+
+    /// Every script over a small alphabet of shell operators (all strings up to 5 bytes):
+    /// no panic, and every range lies inside the script, in order.
+    #[test]
+    fn ranges_stay_in_bounds_on_operator_soup() {
+        let alphabet = [
+            "a", "2", " ", "<", ">", "&", "|", "(", ")", "$", "\"", "'", "\\", "\n", "#", "`",
+        ];
+        let mut scripts = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &scripts {
+                for a in alphabet {
+                    next.push(format!("{s}{a}"));
+                }
+            }
+            for s in &next {
+                let mut last = 0;
+                for c in split_script(s) {
+                    assert!(c.range.start >= last && c.range.end <= s.len(), "{s:?}");
+                    for w in &c.words {
+                        assert!(w.range.start >= c.range.start, "{s:?}");
+                        assert!(w.range.end <= c.range.end, "{s:?}");
+                    }
+                    last = c.range.start;
+                }
+            }
+            scripts = next;
+        }
+    }
+
     #[test]
     fn survives_junk() {
         for s in [
+            "<",
+            ">",
+            "2>",
+            "&>",
+            "<<<",
+            "<(",
+            ">(",
+            "a >",
+            "a 2>&",
+            "a >\\",
             "'unterminated",
             "\"x",
             "$(",
