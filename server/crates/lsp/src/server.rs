@@ -129,7 +129,13 @@ impl Backend {
         if let Some(p) = problem {
             self.client.log_message(MessageType::WARNING, p).await;
         }
-        let registry_changed = self.state.settings().registry != settings.registry;
+        let current = self.state.settings();
+        if current == settings {
+            // The usual answer to the first `workspace/configuration`: nothing to redo (a
+            // re-analysis of every open file would compete with the first diagnostics).
+            return;
+        }
+        let registry_changed = current.registry != settings.registry;
         if let Ok(mut s) = self.state.settings.write() {
             *s = settings.clone();
         }
