@@ -128,6 +128,8 @@ pub fn fetch_missing(backend: &Backend, analysis: &Analysis) {
     if registry.settings().offline {
         return;
     }
+    // Each image and platform once: a file may have 100,000 stages on the same image.
+    let mut seen = std::collections::HashSet::new();
     for stage in &analysis.model.stages {
         let Base::Image(image) = &stage.base else {
             continue;
@@ -144,7 +146,7 @@ pub fn fetch_missing(backend: &Backend, analysis: &Analysis) {
             .as_deref()
             .and_then(|p| Platform::parse(p).ok());
         let key = lookup_key(&canonical, platform.as_ref());
-        if !may_start(backend, &key) {
+        if !seen.insert(key.clone()) || !may_start(backend, &key) {
             continue;
         }
         spawn_lookup(backend, registry.clone(), image.clone(), platform, key);

@@ -322,15 +322,46 @@ fn explain_failures(
     sizes: &FileSizes,
     hints: &mut [layerwise_ide::inlay_hints::InlayHint],
 ) {
+    // One pass over the stages, one status per image (a file may have 100,000 stages).
+    let wanted: HashSet<u32> = hints
+        .iter()
+        .filter(|h| h.kind == HintKind::Base)
+        .map(|h| h.offset)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let mut by_image: HashMap<String, Option<images::Failure>> = HashMap::new();
+    let mut failed: HashMap<u32, (images::Failure, bool)> = HashMap::new();
+    for stage in sizes
+        .stages
+        .iter()
+        .filter(|s| wanted.contains(&s.from.range.end))
+    {
+        let Some(Base::Image(r)) = a.model.stages.get(stage.index).map(|s| &s.base) else {
+            continue;
+        };
+        let key = r.canonical();
+        let has_figures = a.facts.images.contains_key(&key);
+        let failure = by_image
+            .entry(key)
+            .or_insert_with_key(|k| match images::status(b, k) {
+                Some(Status::Failed(f)) => Some(f),
+                _ => None,
+            });
+        if let Some(f) = failure {
+            failed.insert(stage.from.range.end, (f.clone(), has_figures));
+        }
+    }
     for h in hints.iter_mut().filter(|h| h.kind == HintKind::Base) {
-        let Some((f, has_figures)) = base_failure(b, a, sizes, h.offset) else {
+        let Some((f, has_figures)) = failed.get(&h.offset) else {
             continue;
         };
         if !has_figures {
             h.label = format!("base ? ({})", f.short);
         }
         if !h.tooltip.is_empty() {
-            h.tooltip = format!("{}\n\n{}", images::failure_markdown(&f), h.tooltip);
+            h.tooltip = format!("{}\n\n{}", images::failure_markdown(f), h.tooltip);
         }
     }
 }
