@@ -128,13 +128,16 @@ pub fn fetch_missing(backend: &Backend, analysis: &Analysis) {
     if registry.settings().offline {
         return;
     }
-    // Each image and platform once: a file may have 100,000 stages on the same image.
+    // Each image and platform once, told apart by their text before anything is allocated: a
+    // file may have 100,000 stages on the same image, and this runs on every request.
     let mut seen = std::collections::HashSet::new();
     for stage in &analysis.model.stages {
         let Base::Image(image) = &stage.base else {
             continue;
         };
-        if image.is_scratch() {
+        if image.is_scratch()
+            || !seen.insert((stage.base_resolved.as_str(), stage.platform.as_deref()))
+        {
             continue;
         }
         let canonical = image.canonical();
@@ -146,7 +149,7 @@ pub fn fetch_missing(backend: &Backend, analysis: &Analysis) {
             .as_deref()
             .and_then(|p| Platform::parse(p).ok());
         let key = lookup_key(&canonical, platform.as_ref());
-        if !seen.insert(key.clone()) || !may_start(backend, &key) {
+        if !may_start(backend, &key) {
             continue;
         }
         spawn_lookup(backend, registry.clone(), image.clone(), platform, key);

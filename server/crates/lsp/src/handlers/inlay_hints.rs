@@ -299,13 +299,17 @@ fn pending_images(b: &Backend, a: &Analysis) -> HashSet<String> {
     if b.state.registry().settings().offline {
         return out;
     }
+    // Each image once, by its text (no allocation for the 99,999 repeats of a 100,000-stage file).
     let mut seen = HashSet::new();
     for stage in &a.model.stages {
         let Base::Image(r) = &stage.base else {
             continue;
         };
+        if !seen.insert(stage.base_resolved.as_str()) {
+            continue;
+        }
         let key = r.canonical();
-        if seen.insert(key.clone()) && matches!(images::status(b, &key), Some(Status::Running)) {
+        if matches!(images::status(b, &key), Some(Status::Running)) {
             out.insert(key);
         }
     }
