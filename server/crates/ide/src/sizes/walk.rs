@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
 use layerwise_analysis::{Base, Model, RefKind, RefTarget};
-use layerwise_lint::context::InstRef;
+use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_syntax::{Args, InstructionKind, TextRange};
 
 use super::apk::ApkState;
@@ -48,6 +48,9 @@ struct StageState {
 
 struct Walker<'a> {
     a: &'a Analysis,
+    /// One lint context for the whole walk: it lists the instructions and caches each `RUN`'s
+    /// split commands, so building one per `RUN` made the walk quadratic.
+    cx: LintContext<'a>,
     inputs: &'a SizeInputs,
     insts: Vec<InstRef<'a>>,
     expansions: usize,
@@ -57,10 +60,12 @@ struct Walker<'a> {
 
 pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
     let cx = a.lint_context();
+    let insts = cx.instructions().collect();
     let mut w = Walker {
         a,
+        cx,
         inputs,
-        insts: cx.instructions().collect(),
+        insts,
         expansions: 0,
         wanted: Vec::new(),
         lock_counts: RefCell::new(HashMap::new()),
@@ -450,8 +455,7 @@ impl<'a> Walker<'a> {
         state: &mut StageState,
     ) -> SizeEstimate {
         let inst = inst_ref.inst;
-        let cx = self.a.lint_context();
-        let commands = cx.run_commands(&inst_ref);
+        let commands = self.cx.run_commands(&inst_ref).to_vec();
         let mut cache_mounts = Vec::new();
         for f in inst
             .flags
@@ -504,7 +508,7 @@ impl<'a> Walker<'a> {
         };
         let workdir = state.workdir.clone();
         let e = estimate_run(
-            commands,
+            &commands,
             &env,
             &mut state.installed,
             &mut state.produced,
