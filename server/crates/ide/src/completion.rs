@@ -239,10 +239,13 @@ fn word_len(before: &str) -> u32 {
 
 /// The word being typed (after the last white space).
 fn current_word(before: &str) -> &str {
+    // after the last whitespace character, whatever its width (U+3000 is three bytes)
     let start = before
-        .rfind(|c: char| c.is_whitespace())
-        .map_or(0, |i| i + 1);
-    &before[start..]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    before.get(start..).unwrap_or("")
 }
 
 fn is_header(a: &Analysis, line_start: u32) -> bool {
@@ -795,5 +798,17 @@ fn comment_completion(cx: &mut Ctx<'_>, before: &str, header: bool) {
     } else if body.starts_with("escape=") {
         cx.push("`", CompletionKind::Value, None, replace);
         cx.push("\\", CompletionKind::Value, None, replace);
+    }
+}
+
+#[cfg(test)]
+mod word_tests {
+    /// A wide whitespace character before the cursor must not cut inside it (fuzz finding
+    /// `analyze/completion-inside-a-character`).
+    #[test]
+    fn current_word_after_a_wide_space() {
+        assert_eq!(super::current_word("RUN a\u{3000}bc"), "bc");
+        assert_eq!(super::current_word("COPY --from=x\u{2000}"), "");
+        assert_eq!(super::current_word("ab"), "ab");
     }
 }
