@@ -35,7 +35,7 @@ pub struct Toggle {
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RegistrySettings {
     /// Never contact a registry; sizes come from the cache and the offline catalogue.
@@ -78,6 +78,21 @@ impl Default for Toggle {
     }
 }
 
+/// Also what a `registry` section fills in for the keys it leaves out: a section without
+/// `tagTtlSeconds` must not make every cached tag stale at once (a derived default gave 0).
+impl Default for RegistrySettings {
+    fn default() -> Self {
+        Self {
+            offline: false,
+            mirrors: Vec::new(),
+            insecure: Vec::new(),
+            platform: String::new(),
+            cache_dir: String::new(),
+            tag_ttl_seconds: 6 * 3600,
+        }
+    }
+}
+
 impl Default for DiagnosticsSettings {
     fn default() -> Self {
         Self { debounce_ms: 10 }
@@ -100,10 +115,7 @@ impl Default for Settings {
             groups: HashMap::new(),
             inlay_hints: Toggle::default(),
             code_lens: Toggle::default(),
-            registry: RegistrySettings {
-                tag_ttl_seconds: 6 * 3600,
-                ..Default::default()
-            },
+            registry: RegistrySettings::default(),
             diagnostics: DiagnosticsSettings::default(),
             context: ContextSettings::default(),
         }
@@ -173,6 +185,13 @@ pub fn schema() -> Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_registry_section_without_a_ttl_keeps_the_default_ttl() {
+        let (s, _) = Settings::from_value(&serde_json::json!({"registry": {"offline": true}}));
+        assert!(s.registry.offline);
+        assert_eq!(s.registry.tag_ttl_seconds, 6 * 3600);
+    }
+
     use super::*;
 
     /// Every key in the schema deserialises into `Settings` with its documented default, and
