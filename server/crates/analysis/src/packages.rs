@@ -204,10 +204,17 @@ impl<'a> PkgCommand<'a> {
     }
 }
 
-/// A package name without version or release pins (`gcc=4:12.2` → `gcc`, `gcc-12:amd64` →
-/// `gcc-12`, apk's `gcc~=12` / `gcc>12` → `gcc`).
+/// A package name without version or release pins, architecture, repository tag or extras,
+/// for the system and the language package managers alike: apt's `gcc=4:12.2` → `gcc` and
+/// `gcc-12:amd64` → `gcc-12`, apk's `gcc~=12` / `gcc>12` / `curl@edge` → `gcc` / `curl`,
+/// npm's `puppeteer@22` → `puppeteer` and `@scope/pkg@1` → `@scope/pkg` (the scope's `@`
+/// kept), pip's `torch==2.3` / `x[gpu]` / `y; python_version<"3.8"` → `torch` / `x` / `y`.
+/// None of these characters can be part of a package name in these tools.
 pub fn package_name(word: &str) -> &str {
-    let end = word.find(['=', '<', '>', '~', ':']).unwrap_or(word.len());
+    let scope = usize::from(word.starts_with('@'));
+    let end = word[scope..]
+        .find(['=', '<', '>', '~', ':', '@', '!', '[', ';'])
+        .map_or(word.len(), |k| scope + k);
     &word[..end]
 }
 
@@ -318,5 +325,14 @@ mod tests {
         assert_eq!(package_name("openssl>3"), "openssl");
         assert_eq!(package_name("curl"), "curl");
         assert_eq!(package_name("=1"), "");
+        assert_eq!(package_name("curl@edge"), "curl");
+        assert_eq!(package_name("puppeteer@22"), "puppeteer");
+        assert_eq!(package_name("@img/sharp@0.33"), "@img/sharp");
+        assert_eq!(package_name("@img/sharp"), "@img/sharp");
+        assert_eq!(package_name("torch==2.3.0"), "torch");
+        assert_eq!(package_name("uvicorn[standard]"), "uvicorn");
+        assert_eq!(package_name("x!=1"), "x");
+        assert_eq!(package_name("g++"), "g++");
+        assert_eq!(package_name("@"), "@");
     }
 }

@@ -1,4 +1,5 @@
 use layerwise_analysis::image_ref::ImageRef;
+use layerwise_analysis::packages::package_name;
 use layerwise_analysis::RefTarget;
 use layerwise_syntax::InstructionKind;
 
@@ -104,19 +105,6 @@ fn family(image: Option<&ImageRef>) -> Option<&'static str> {
     }
 }
 
-/// The package name without a version or extras (`torch==2.3`, `puppeteer@22`, `x[gpu]`).
-fn package_name(word: &str) -> &str {
-    let (scope, rest) = if let Some(r) = word.strip_prefix('@') {
-        ("@", r)
-    } else {
-        ("", word)
-    };
-    let end = rest
-        .find(['@', '=', '<', '>', '~', '!', '[', ';'])
-        .unwrap_or(rest.len());
-    &word[..scope.len() + end]
-}
-
 impl RuleCheck for MuslGlibcMismatch {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for r in &cx.model.refs {
@@ -216,6 +204,15 @@ mod tests {
             flagged(&MuslGlibcMismatch, t),
             ["puppeteer@22", "torch==2.3.0"]
         );
+        // scoped npm packages and pip extras name the package before the `@` / `[`
+        let t = "FROM node:20-alpine\nRUN npm install @tensorflow/tfjs-node@4 sharp@0.33 && pip install 'onnxruntime[gpu]>=1.17'\n";
+        let msgs: Vec<String> = findings(&MuslGlibcMismatch, t)
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].starts_with("`@tensorflow/tfjs-node`"), "{msgs:?}");
+        assert!(msgs[1].starts_with("`onnxruntime`"), "{msgs:?}");
     }
 
     #[test]

@@ -371,98 +371,11 @@ pub(crate) fn final_chain(cx: &LintContext<'_>) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// The command the final image runs: the `ENTRYPOINT` and `CMD` in force at the end of the
-/// final stage, looking through the stages it is built on (as words; shell form split at white
-/// space). As in BuildKit, a stage that sets `ENTRYPOINT` without a `CMD` of its own drops the
-/// inherited `CMD`.
-pub(crate) fn final_command(cx: &LintContext<'_>) -> (Vec<String>, Vec<String>) {
-    let words = |i: &InstRef<'_>| -> Vec<String> {
-        match &i.inst.args {
-            Args::Exec { items, .. } => items.iter().map(|w| w.text.to_string()).collect(),
-            Args::Text(w) => w.text.split_whitespace().map(str::to_string).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let (mut entrypoint, mut cmd): (Option<Vec<String>>, Option<Vec<String>>) = (None, None);
-    for s in final_chain(cx) {
-        let last = |kind: InstructionKind| {
-            cx.instructions()
-                .rfind(|i| i.stage == Some(s) && i.inst.kind == kind)
-                .map(|i| words(&i))
-        };
-        let (e, c) = (
-            last(InstructionKind::Entrypoint),
-            last(InstructionKind::Cmd),
-        );
-        if cmd.is_none() {
-            cmd = c.or_else(|| e.as_ref().map(|_| Vec::new()));
-        }
-        if entrypoint.is_none() {
-            entrypoint = e;
-        }
-    }
-    (entrypoint.unwrap_or_default(), cmd.unwrap_or_default())
-}
-
-/// Whether the final image states a program to run that is not a bare shell or REPL: images
-/// without one are base or tool images, meant to be built on or used interactively (a shell,
-/// REPL or build tool with options only counts as none). Entrypoint
-/// wrappers (`docker-entrypoint.sh`, `tini --`) run whatever follows, so what follows decides.
+/// Whether the final image runs a program of its own (not a bare shell, REPL, build tool or
+/// keep-alive): one answer with the size rules, from Docker's real `CMD`/`ENTRYPOINT`
+/// semantics and with wrappers looked through (see `size::shipped::runs_an_app`).
 pub(crate) fn runs_a_program(cx: &LintContext<'_>) -> bool {
-    let (entrypoint, cmd) = final_command(cx);
-    let words: Vec<&String> = entrypoint.iter().chain(cmd.iter()).collect();
-    let is_wrapper = |w: &str| {
-        let b = basename(w);
-        b.contains("entrypoint") || matches!(b, "tini" | "dumb-init" | "--" | "-g" | "-s")
-    };
-    let rest: Vec<&String> = words
-        .iter()
-        .copied()
-        .skip_while(|w| is_wrapper(w))
-        .collect();
-    let Some(first) = rest.first() else {
-        return false;
-    };
-    const BARE: &[&str] = &[
-        "sh",
-        "bash",
-        "ash",
-        "dash",
-        "zsh",
-        "fish",
-        "pwsh",
-        "powershell",
-        "cmd",
-        "irb",
-        "jshell",
-        "ghci",
-        "iex",
-        "erl",
-        "node",
-        "python",
-        "python2",
-        "python3",
-        "pypy",
-        "pypy3",
-        "ruby",
-        "php",
-        "deno",
-        "bun",
-        "julia",
-        "R",
-        "lua",
-        "perl",
-        "java",
-        "dotnet",
-        "groovysh",
-        "scala",
-        "sbcl",
-        "swipl",
-        "clojure",
-    ];
-    // a shell, REPL or build tool with options only (`php -a`, `bash -l`) is not an app
-    let bare = BARE.contains(&basename(first)) && rest[1..].iter().all(|w| w.starts_with('-'));
-    !(bare || rest.iter().all(|w| w.starts_with('-')))
+    crate::rules::size::shipped::runs_an_app(cx)
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ use std::collections::HashMap;
 
 use layerwise_analysis::shell::ShellCommand;
 use layerwise_analysis::{Base, Model};
-use layerwise_syntax::{Args, InstructionKind};
+use layerwise_syntax::InstructionKind;
 
 use crate::context::{InstRef, LintContext};
+
+mod command;
+pub(crate) use command::{final_command, runs_an_app};
 
 /// `shipped[s]` is true when stage `s`'s filesystem is part of the final image: the final
 /// stage and, transitively, the stages it is built `FROM`.
@@ -133,100 +136,6 @@ pub(crate) fn inline_var<'c>(cmd: &'c ShellCommand, name: &str) -> Option<&'c st
         .find_map(|w| w.text.strip_prefix(name).and_then(|r| r.strip_prefix('=')))
 }
 
-/// Whether the shipped image says what it runs: a `CMD` or `ENTRYPOINT` (in the final stage
-/// or a stage it is built on) whose program is not a bare shell, REPL or build tool. Images
-/// without one inherit the base image's default (a shell or a REPL): they are tool or base
-/// images, where a toolchain is the point rather than an accident.
-pub(crate) fn runs_an_app(cx: &LintContext<'_>) -> bool {
-    is_app_command(&final_command(cx))
-}
-
-/// The command the final image runs: its `ENTRYPOINT` (init and entrypoint wrappers dropped)
-/// followed by its `CMD`, from the final stage or a stage it is built on. Empty when the
-/// Dockerfile sets neither (the base image's default applies).
-pub(crate) fn final_command(cx: &LintContext<'_>) -> Vec<String> {
-    let shipped = shipped_stages(cx.model);
-    let (mut entrypoint, mut cmd): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-    for i in cx.instructions() {
-        if !i
-            .stage
-            .is_some_and(|s| shipped.get(s).copied().unwrap_or(false))
-        {
-            continue;
-        }
-        let words = || -> Vec<String> {
-            match &i.inst.args {
-                Args::Exec { items, .. } => items.iter().map(|w| w.text.to_string()).collect(),
-                Args::Text(w) => w.text.split_whitespace().map(str::to_string).collect(),
-                _ => Vec::new(),
-            }
-        };
-        match i.inst.kind {
-            InstructionKind::Entrypoint => entrypoint = words(),
-            InstructionKind::Cmd => cmd = words(),
-            _ => {}
-        }
-    }
-    let mut effective = strip_wrappers(&entrypoint);
-    effective.extend(cmd);
-    effective
-}
-
-/// Drops init and entrypoint wrappers (`tini --`, `docker-entrypoint.sh`): they run whatever
-/// follows, so what follows says whether this is an app.
-fn strip_wrappers(words: &[String]) -> Vec<String> {
-    let mut i = 0;
-    while let Some(w) = words.get(i) {
-        let name = w.rsplit('/').next().unwrap_or(w);
-        if name.contains("entrypoint")
-            || matches!(
-                name,
-                "tini" | "dumb-init" | "gosu" | "su-exec" | "--" | "-g" | "-s"
-            )
-        {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    words[i..].to_vec()
-}
-
-/// `node server.js` is an app; `bash`, `node`, `python3`, `mvn` alone are not.
-fn is_app_command(words: &[String]) -> bool {
-    let Some(first) = words.first().filter(|w| !w.is_empty()) else {
-        return false;
-    };
-    let program = first.rsplit('/').next().unwrap_or(first);
-    let args: Vec<&str> = words[1..]
-        .iter()
-        .map(String::as_str)
-        .filter(|w| !w.starts_with('-') && !w.is_empty())
-        .collect();
-    match program {
-        // An interpreter with a script, module or jar is an app (`java -jar app.jar`).
-        "node" | "python" | "python3" | "python2" | "ruby" | "java" | "php" | "perl" | "dotnet"
-        | "deno" | "bun" => !args.is_empty(),
-        // `sh -c "npm start"`: look at the command string.
-        "sh" | "bash" | "zsh" | "ash" | "dash" => match words.iter().position(|w| w == "-c") {
-            Some(c) => words.get(c + 1).is_some_and(|script| {
-                is_app_command(
-                    &script
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect::<Vec<_>>(),
-                )
-            }),
-            None => args.iter().any(|a| a.ends_with(".sh")),
-        },
-        "fish" | "pwsh" | "powershell" | "cmd" | "irb" | "jshell" | "ghci" | "iex" | "erl"
-        | "mvn" | "gradle" | "go" | "cargo" | "rustc" | "gcc" | "make" | "swift" | "true"
-        | "sleep" | "tail" | "pypy" | "pypy3" | "jruby" | "julia" | "R" | "lua" | "ghc"
-        | "clojure" | "scala" | "groovy" | "kotlin" | "elixir" | "ipython" => false,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,35 +160,5 @@ mod tests {
             [true, false, true]
         );
         assert!(shipped("").is_empty());
-    }
-
-    #[test]
-    fn app_commands() {
-        let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        for app in [
-            "node server.js",
-            "npm start",
-            "java -jar app.jar",
-            "/app/server",
-            "gunicorn app:app",
-            "python -m app",
-            "sh ./run.sh",
-        ] {
-            assert!(is_app_command(&w(app)), "{app}");
-        }
-        for tool in ["bash", "node", "python3", "/bin/sh", "mvn", "bash -l", ""] {
-            assert!(!is_app_command(&w(tool)), "{tool}");
-        }
-        assert!(is_app_command(&[
-            "sh".into(),
-            "-c".into(),
-            "npm start".into()
-        ]));
-        assert!(!is_app_command(&["sh".into(), "-c".into(), "bash".into()]));
-        assert_eq!(
-            strip_wrappers(&w("/sbin/tini -- docker-entrypoint.sh")),
-            Vec::<String>::new()
-        );
-        assert_eq!(strip_wrappers(&w("tini -- node app.js")), w("node app.js"));
     }
 }
