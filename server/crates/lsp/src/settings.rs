@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Rule name (or hadolint code / BuildKit check) → "error" | "warning" | "info" | "hint" | "off".
@@ -104,20 +104,6 @@ impl Default for ContextSettings {
         Self {
             enabled: true,
             max_files: 200_000,
-        }
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            rules: HashMap::new(),
-            groups: HashMap::new(),
-            inlay_hints: Toggle::default(),
-            code_lens: Toggle::default(),
-            registry: RegistrySettings::default(),
-            diagnostics: DiagnosticsSettings::default(),
-            context: ContextSettings::default(),
         }
     }
 }
