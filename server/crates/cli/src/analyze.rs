@@ -1,15 +1,14 @@
 //! The main job for one file: read it, parse, model, gather facts, lint.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use layerwise_analysis::ModelOptions;
-use layerwise_context::WalkOptions;
 use layerwise_ide::Analysis;
 use layerwise_lint::{Diagnostic, Severity};
 use layerwise_registry::Registry;
 use layerwise_syntax::Dockerfile;
 
+use crate::build_context::ContextChoice;
 use crate::input::read_dockerfile;
 
 pub struct FileReport {
@@ -32,7 +31,8 @@ pub struct Options<'a> {
     pub registry: &'a Registry,
     pub platform: String,
     pub build_args: Vec<(String, String)>,
-    pub walk_context: bool,
+    /// The build context of every file checked.
+    pub context: ContextChoice,
 }
 
 pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
@@ -47,12 +47,7 @@ pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
     let (config, _) = layerwise_project::load_config(path);
     warnings.extend(config.warnings.iter().cloned());
     let file = Dockerfile::parse(&source.text);
-    let cancel = AtomicBool::new(false);
-    let mut facts = if opts.walk_context {
-        layerwise_project::context_facts(path, &WalkOptions::default(), &cancel)
-    } else {
-        Default::default()
-    };
+    let mut facts = opts.context.facts(path, &mut warnings);
     facts.trusted_registries = config.trusted_registries.clone();
     let failure_threshold = config.failure_threshold;
     let options = ModelOptions {

@@ -8,6 +8,7 @@ use layerwise_lint::Severity;
 use layerwise_registry::{Registry, RegistrySettings};
 
 use crate::analyze::{analyze, FileReport, Options};
+use crate::build_context::ContextChoice;
 use crate::discover::discover;
 use crate::render;
 
@@ -29,8 +30,13 @@ pub struct CheckArgs {
     #[arg(long = "build-arg", value_name = "NAME=VALUE")]
     pub build_args: Vec<String>,
     /// Do not read the build context (faster; rules about files and .dockerignore stay quiet).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "context")]
     pub no_context: bool,
+    /// The build context folder, as the last argument of `docker build -f docker/Dockerfile
+    /// DIR` (default: each Dockerfile's own folder). Its files and `.dockerignore` are what the
+    /// context rules and the COPY sizes read.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
     /// Apply safe fixes to the files.
     #[arg(long)]
     pub fix: bool,
@@ -65,6 +71,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return Ok(2);
         }
     }
+    let context = ContextChoice::from_args(args.no_context, args.context.as_deref());
+    if let Some(problem) = context.problem() {
+        eprintln!("layerwise: error: {problem}");
+        return Ok(2);
+    }
     let files = discover(&paths, &mut |w| warnings.push(w));
     let build_args = args
         .build_args
@@ -84,7 +95,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         registry: &registry,
         platform: args.platform.clone(),
         build_args,
-        walk_context: !args.no_context,
+        context,
     };
     let reports = run_parallel(&files, &opts, args.jobs);
 

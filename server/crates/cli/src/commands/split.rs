@@ -3,18 +3,17 @@
 //! and the offline image facts, like `check`, so the result fits the project.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use layerwise_analysis::image_facts::Platform;
 use layerwise_analysis::ModelOptions;
-use layerwise_context::WalkOptions;
 use layerwise_ide::split::{split, Runtime, SplitOptions};
 use layerwise_ide::Analysis;
 use layerwise_registry::{Registry, RegistrySettings};
 use layerwise_syntax::Dockerfile;
 
+use crate::build_context::ContextChoice;
 use crate::input::read_dockerfile;
 
 #[derive(Args)]
@@ -28,8 +27,11 @@ pub struct SplitArgs {
     #[arg(long, value_enum)]
     pub runtime: Option<RuntimeArg>,
     /// Do not read the build context next to the file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "context")]
     pub no_context: bool,
+    /// The build context folder, as in `docker build -f FILE DIR` (default: the file's folder).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
     /// Target platform (for image sizes in the summary).
     #[arg(long, default_value = "linux/amd64")]
     pub platform: String,
@@ -64,12 +66,16 @@ pub fn run(args: &SplitArgs) -> Result<u8> {
         );
     }
     let (config, _) = layerwise_project::load_config(&args.file);
-    let cancel = AtomicBool::new(false);
-    let mut facts = if args.no_context {
-        Default::default()
-    } else {
-        layerwise_project::context_facts(&args.file, &WalkOptions::default(), &cancel)
-    };
+    let context = ContextChoice::from_args(args.no_context, args.context.as_deref());
+    if let Some(problem) = context.problem() {
+        eprintln!("layerwise: error: {problem}");
+        return Ok(2);
+    }
+    let mut warnings = Vec::new();
+    let mut facts = context.facts(&args.file, &mut warnings);
+    for w in &warnings {
+        eprintln!("layerwise: warning: {w}");
+    }
     let file = Dockerfile::parse(&source.text);
     let options = ModelOptions {
         target_platform: args.platform.clone(),

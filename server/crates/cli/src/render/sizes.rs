@@ -156,7 +156,7 @@ mod tests {
             registry,
             platform: PLATFORM.into(),
             build_args: Vec::new(),
-            walk_context: true,
+            context: crate::build_context::ContextChoice::NextToFile,
         };
         analyze(path, &opts).expect("analyze")
     }
