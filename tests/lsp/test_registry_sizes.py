@@ -125,11 +125,8 @@ class RegistrySizes(unittest.TestCase):
             self.assertEqual(titles[0], f"final image {total}")
             self.assertEqual(titles[1], f"stage `app` · from {ref} ({base}) · {total} · final")
 
-    # Fails until `from_completion` in server/crates/ide/src/completion.rs finds the tag after
-    # the last ':' that follows the last '/': it splits `127.0.0.1:5000/repo:` at the port's
-    # colon, so no registry with a port (every loopback one) gets tag completion. Reported to
-    # the owner of completion.rs; remove the decorator with the fix.
-    @unittest.expectedFailure
+    # A registry with a port (every loopback one): the tag's colon is the last one after the
+    # last '/', not the port's.
     def test_tag_completion_lists_the_registry_tags(self):
         ref = f"{self.fx['FIXTURE_PLAIN']}/fixture/hello:"
         text = f"FROM {ref}\n"

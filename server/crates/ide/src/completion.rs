@@ -607,7 +607,11 @@ fn from_completion(
     };
     match position {
         0 => {
-            if let Some((name, tag)) = word.split_once(':') {
+            // the tag's colon is the last one after the last `/` (`127.0.0.1:5000/app:` has
+            // a port colon first)
+            let after_slash = word.rfind('/').map_or(0, |k| k + 1);
+            let tag_colon = word[after_slash..].rfind(':').map(|k| after_slash + k);
+            if let Some((name, tag)) = tag_colon.map(|k| (&word[..k], &word[k + 1..])) {
                 if let Ok(img) = ImageRef::parse(name) {
                     let tr = TextRange::new(word_range.end - tag.len() as u32, word_range.end);
                     for t in images.tags(&img) {
