@@ -5,4 +5,5 @@ cd "$(dirname "$0")/../.."
 cargo build --quiet -p layerwise
 cd tests/lsp
 python3 -m unittest discover -v -p 'test_*.py' 2>&1 | tail -n 40
+python3 -m unittest discover -v -s ../reliability -t ../reliability -p 'test_*.py' 2>&1 | tail -n 20
 exit "${PIPESTATUS[0]}"

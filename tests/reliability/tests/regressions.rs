@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use layerwise_reliability::{check_actions, check_analyze, check_format, check_parse};
+use layerwise_reliability::{
+    check_actions, check_analyze, check_format, check_parse, check_reparse,
+};
 
 /// One of the checks of the library, run on an input's bytes.
 type Check = fn(&[u8]);
@@ -27,6 +29,35 @@ fn known() -> BTreeMap<String, String> {
             Some((w.next()?.to_string(), w.next()?.to_string()))
         })
         .collect()
+}
+
+/// The reparse check on an input of `inputs/reparse/`: JSON
+/// `{"text": "…", "edits": [[start, length, "inserted"], …]}`, the values the fuzz target
+/// decodes from its bytes (see `check_reparse` for how they are clamped).
+fn reparse_json(data: &[u8]) {
+    let v: serde_json::Value = serde_json::from_slice(data).expect("inputs/reparse/*.json is JSON");
+    let text = v["text"].as_str().unwrap_or_default().to_string();
+    let edits: Vec<(u16, u16, String)> = v["edits"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let n = |i: usize| e[i].as_u64().unwrap_or(0).min(u16::MAX as u64) as u16;
+                    (n(0), n(1), e[2].as_str().unwrap_or_default().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    check_reparse(text, &edits);
+}
+
+/// Whether a failure message is the finding `id`: `[id] …` from a check, or, for a plain
+/// panic in the code under test, `panic:<words joined by _>` found in the message.
+fn is_finding(message: &str, id: &str) -> bool {
+    match id.strip_prefix("panic:") {
+        Some(words) => message.contains(&words.replace('_', " ")),
+        None => message.starts_with(&format!("[{id}]")),
+    }
 }
 
 /// The panic message of running `check` on `data`, if it panicked.
@@ -56,8 +87,9 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn every_input_found_by_fuzzing_passes_or_is_a_known_failure() {
     let known = known();
-    let targets: [(&str, Check); 4] = [
+    let targets: [(&str, Check); 5] = [
         ("parse", check_parse),
+        ("reparse", reparse_json),
         ("analyze", check_analyze),
         ("format", check_format),
         ("actions", check_actions),
@@ -80,9 +112,9 @@ fn every_input_found_by_fuzzing_passes_or_is_a_known_failure() {
                 (None, Some(id)) => problems.push(format!(
                     "{name} passes now ([{id}] is fixed): delete its line from known-failures.txt"
                 )),
-                (Some(msg), Some(id)) if !msg.starts_with(&format!("[{id}]")) => problems.push(
-                    format!("{name} is listed as [{id}] but fails otherwise: {msg}"),
-                ),
+                (Some(msg), Some(id)) if !is_finding(&msg, id) => problems.push(format!(
+                    "{name} is listed as [{id}] but fails otherwise: {msg}"
+                )),
                 (Some(_), Some(_)) => {}
             }
         }
