@@ -34,7 +34,7 @@ EDITS_PER_SECOND = 1000
 SECONDS = 10
 # Resident memory the server may reach during the storm. A 10,000-line file analysed costs
 # tens of MB; a queue of 10,000 unprocessed full analyses would be far beyond this.
-RSS_BOUND_MB = int(os.environ.get("LAYERWISE_SOAK_RSS_MB", "600"))
+RSS_BOUND_MB = int(os.environ.get("LAYERWISE_SOAK_RSS_MB", "300"))
 # Liveness: an answer within this many seconds (not a latency figure).
 LIVENESS_S = 60.0
 # A write blocked this long means the server stopped reading its stdin.

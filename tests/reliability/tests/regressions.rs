@@ -51,11 +51,12 @@ fn reparse_json(data: &[u8]) {
     check_reparse(text, &edits);
 }
 
-/// Whether a failure message is the finding `id`: `[id] …` from a check, or, for a plain
-/// panic in the code under test, `panic:<words joined by _>` found in the message.
+/// Whether a failure message is the finding `id` (written with `_` for spaces): `[id] …`
+/// from a check, or, for a plain panic in the code under test, `panic:<words>` found in it.
 fn is_finding(message: &str, id: &str) -> bool {
+    let id = id.replace('_', " ");
     match id.strip_prefix("panic:") {
-        Some(words) => message.contains(&words.replace('_', " ")),
+        Some(words) => message.contains(words),
         None => message.starts_with(&format!("[{id}]")),
     }
 }
