@@ -236,6 +236,8 @@ impl Dockerfile {
                 escape: self.escape,
                 in_header: false,
                 seen_directives: Vec::new(),
+                // the region starts at an item boundary after the first item, never at 0
+                at_file_start: false,
             };
             while pos < region.len() {
                 let (item, e) = lex_item(&region, pos, &mut st);
@@ -294,4 +296,37 @@ fn truncate_to_max(text: &str) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reliability finding F1: an item after the first that starts with U+FEFF was re-lexed as
+    /// if it began the file, and the character was taken for a byte-order mark.
+    #[test]
+    fn feff_after_the_start_is_not_a_bom_when_relexed() {
+        for (text, at, insert) in [
+            ("\n\u{feff}", 4, ""),
+            ("\n\u{feff}", 4, "x"),
+            ("FROM a\n\u{feff}", 10, "RUN x"),
+            ("FROM a\n\u{feff}RUN b\n", 10, " "),
+        ] {
+            let mut file = Dockerfile::parse(text);
+            file.edit(TextRange::empty(at), insert);
+            let mut new_text = text.to_string();
+            new_text.insert_str(at as usize, insert);
+            let full = Dockerfile::parse(&new_text);
+            assert_eq!(file, full, "{text:?} + {insert:?} at {at}");
+            // the U+FEFF stays part of an instruction word, as BuildKit reads it
+            let last = full.item(full.item_count() - 1).unwrap();
+            assert_eq!(last.item.kind, ItemKind::Instruction, "{new_text:?}");
+        }
+        // at the very start it is still the byte-order mark
+        let file = Dockerfile::parse("\u{feff}FROM a\n");
+        assert_eq!(
+            file.instructions().next().unwrap().1.keyword.text.as_ref(),
+            "FROM"
+        );
+    }
 }

@@ -173,6 +173,10 @@ pub(crate) struct LexState {
     pub escape: u8,
     pub in_header: bool,
     pub seen_directives: Vec<Box<str>>,
+    /// Offset 0 of the text being lexed is the start of the file, so a U+FEFF there is the
+    /// byte-order mark. Re-lexing a region after an edit starts mid-file: there a U+FEFF is
+    /// an ordinary character (BuildKit drops the mark from the first line only).
+    pub at_file_start: bool,
 }
 
 impl Default for LexState {
@@ -181,6 +185,7 @@ impl Default for LexState {
             escape: b'\\',
             in_header: true,
             seen_directives: Vec::new(),
+            at_file_start: true,
         }
     }
 }
@@ -190,7 +195,7 @@ const BOM: &str = "\u{feff}";
 /// Lexes and parses the item starting at `pos`; returns it and its end offset.
 pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize) {
     let mut line = phys_line(src, pos);
-    let bom = pos == 0 && src.starts_with(BOM);
+    let bom = pos == 0 && st.at_file_start && src.starts_with(BOM);
     if bom {
         line = PhysLine {
             start: BOM.len(),

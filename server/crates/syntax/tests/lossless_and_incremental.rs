@@ -26,6 +26,8 @@ const FIXTURES: &[&str] = &[
     "FROM a\nHEALTHCHECK --interval=5s CMD [\"x\"]\nHEALTHCHECK NONE\n",
     "FROM a\nCOPY --from=b --chown=\"u g\" a b\nRUN --mount=type=cache,target=/root/.cache x\n",
     "FROM \u{e9}\u{a0}x\nRUN --label=\u{e0} echo \u{1F600}\n",
+    "\n\u{feff}",
+    "FROM a\n\u{feff}RUN b\n",
 ];
 
 fn check_lossless(text: &str) {
