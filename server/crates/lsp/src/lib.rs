@@ -7,37 +7,57 @@ pub mod diagnostics;
 pub mod document;
 pub mod guard;
 pub mod handlers;
+pub mod lifecycle;
+pub mod message_shape;
 pub mod position;
 pub mod server;
 pub mod settings;
+pub mod settings_pull;
 pub mod state;
 pub mod stdin_filter;
 pub mod types;
 
 use tower_lsp_server::{LspService, Server};
 
-/// Serves LSP on stdin/stdout until the client exits or closes stdin.
+/// Serves LSP on stdin/stdout until the client exits or closes stdin. After an `exit` that no
+/// `shutdown` preceded, the process ends here with status 1, as the spec asks (callers that can
+/// return a status themselves use [`serve_stdio`]).
 pub fn run_stdio() -> std::io::Result<()> {
+    let status = serve_stdio()?;
+    if status != 0 {
+        std::process::exit(i32::from(status));
+    }
+    Ok(())
+}
+
+/// Serves LSP on stdin/stdout until the client exits or closes stdin; returns the exit status
+/// the spec asks for (see [`lifecycle`]).
+pub fn serve_stdio() -> std::io::Result<u8> {
     limit_malloc_arenas();
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    let lifecycle = std::sync::Arc::new(lifecycle::Lifecycle::default());
     runtime.block_on(async {
         let (service, socket) = LspService::build(server::Backend::new)
             .custom_method("layerwise/syntaxTree", server::Backend::syntax_tree)
+            .custom_method(message_shape::REJECTED_METHOD, message_shape::answer)
             .finish();
         // stdin → tolerant re-framing → the protocol server (see `stdin_filter`)
         let (filtered_writer, filtered_reader) = tokio::io::duplex(1 << 20);
-        tokio::spawn(stdin_filter::filter(tokio::io::stdin(), filtered_writer));
+        let seen = lifecycle.clone();
+        tokio::spawn(async move {
+            stdin_filter::filter(tokio::io::stdin(), filtered_writer, &seen).await;
+        });
         Server::new(filtered_reader, tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });
     // don't wait for background lookups (registry, context walks) once the client is gone
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(())
+    Ok(lifecycle.exit_status())
 }
 
 fn init_logging() {

@@ -22,6 +22,8 @@ use crate::types::*;
 pub struct Backend {
     pub client: Client,
     pub state: Arc<State>,
+    /// Orders settings pulls so an old answer never overwrites a newer one.
+    pub settings_pulls: Arc<crate::settings_pull::SettingsPulls>,
 }
 
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
@@ -59,6 +61,7 @@ impl Backend {
         Self {
             client,
             state: Arc::new(State::new()),
+            settings_pulls: Arc::default(),
         }
     }
 
@@ -106,25 +109,13 @@ impl Backend {
         guard(what, || f(&analysis, &rope, enc))
     }
 
-    async fn pull_settings(&self) {
-        if !self.state.caps().configuration {
-            return;
-        }
-        let items = vec![ConfigurationItem {
-            scope_uri: None,
-            section: Some("layerwise".into()),
-        }];
-        match self.client.configuration(items).await {
-            Ok(values) => {
-                if let Some(v) = values.first() {
-                    self.apply_settings(v).await;
-                }
-            }
-            Err(e) => tracing::info!("client did not answer workspace/configuration: {e}"),
-        }
+    /// Asks the client for settings in the background (never awaited: the client may not
+    /// answer; see `settings_pull`).
+    fn pull_settings(&self) {
+        crate::settings_pull::spawn_pull(self);
     }
 
-    async fn apply_settings(&self, value: &serde_json::Value) {
+    pub(crate) async fn apply_settings(&self, value: &serde_json::Value) {
         let (settings, problem) = Settings::from_value(value);
         if let Some(p) = problem {
             self.client.log_message(MessageType::WARNING, p).await;
@@ -272,8 +263,18 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("initialized; encoding {:?}", self.state.caps().encoding);
-        self.pull_settings().await;
-        handlers::watch::register(self).await;
+        self.pull_settings();
+        // registration is a request to the client too: never wait on it here
+        let b = self.clone();
+        tokio::spawn(async move {
+            let wait = crate::settings_pull::pull_timeout();
+            if tokio::time::timeout(wait, handlers::watch::register(&b))
+                .await
+                .is_err()
+            {
+                tracing::warn!("no answer to client/registerCapability; files are not watched");
+            }
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -369,9 +370,9 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if self.state.caps().configuration {
-            self.pull_settings().await;
+            self.pull_settings();
         } else if !params.settings.is_null() {
-            self.apply_settings(&params.settings).await;
+            crate::settings_pull::push(self, &params.settings).await;
         }
     }
 

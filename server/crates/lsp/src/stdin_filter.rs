@@ -1,10 +1,19 @@
 //! A tolerant framing layer in front of the protocol server. `tower-lsp-server` reads stdin
 //! through `tokio_util`'s `FramedRead`, which ends the stream after the first decode error, so a
-//! single malformed message (bad JSON, invalid UTF-8, a wrong `Content-Length`) would end the
-//! session. This filter re-frames stdin itself: it forwards only complete frames whose body is
-//! a JSON object, skips garbage up to the next `Content-Length` header, discards oversized
-//! bodies without buffering them, and logs what it dropped to stderr.
+//! single malformed message (bad JSON, invalid UTF-8, a wrong `Content-Length`, a body of the
+//! wrong shape) would end the session. This filter re-frames stdin itself: it passes on only
+//! complete frames whose body the framework can decode (see [`message_shape`]), has the rest
+//! answered as JSON-RPC asks, skips garbage up to the next `Content-Length` header, discards
+//! oversized bodies without buffering them, and logs what it dropped to stderr.
+//!
+//! A `Content-Length` that is too large swallows the start of the next frame. The filter then
+//! finds that frame's header inside the body (which does not parse) or inside the next header
+//! block (which has no `Content-Length` at a line start) and re-frames from there, so only the
+//! message with the wrong length is lost, or none when what precedes the header is the whole
+//! message.
 
+use crate::lifecycle::Lifecycle;
+use crate::message_shape::{self, Verdict};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Largest message accepted (documents are capped below this, see `document::MAX_DOCUMENT_BYTES`).
@@ -39,6 +48,13 @@ fn next_frame(buf: &mut Vec<u8>) -> Frame {
         .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
         .and_then(|(_, v)| v.trim().parse::<usize>().ok());
     let Some(len) = len else {
+        // A header after junk (the rest of a swallowed message): start again at it. Each
+        // retry drops at least one byte of a block of at most MAX_HEADER_BYTES.
+        let rest = buf.get(1..header_end).unwrap_or_default();
+        if let Some(at) = find_ci(rest, b"content-length:") {
+            buf.drain(..1 + at);
+            return Frame::Skipped("junk before a header");
+        }
         // no usable Content-Length: drop up to the next header
         skip_to_header(buf, header_end + 4);
         return Frame::Skipped("no Content-Length");
@@ -73,8 +89,13 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// Copies well-formed messages from `input` to `output` until `input` ends.
-pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWrite + Unpin) {
+/// Copies messages the framework can decode from `input` to `output` until `input` ends,
+/// noting lifecycle messages in `lifecycle`.
+pub async fn filter(
+    mut input: impl AsyncRead + Unpin,
+    mut output: impl AsyncWrite + Unpin,
+    lifecycle: &Lifecycle,
+) {
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut discard = 0usize;
@@ -99,30 +120,72 @@ pub async fn filter(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWri
                     discard = rest;
                     break;
                 }
-                Frame::Body(body) => match serde_json::from_slice::<serde_json::Value>(&body) {
-                    Ok(v) if v.is_object() => {
-                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                        if output.write_all(header.as_bytes()).await.is_err()
-                            || output.write_all(&body).await.is_err()
-                        {
-                            return;
+                Frame::Body(body) => {
+                    let mut classified = message_shape::classify(&body);
+                    let mut body = body;
+                    if classified.not_json {
+                        if let Some(at) = find_ci(&body, b"content-length:") {
+                            // The length was too long and swallowed the next frame's header:
+                            // what comes before it is the message, the rest goes back.
+                            tracing::warn!("a Content-Length was too long; re-framing");
+                            buf.splice(0..0, body[at..].iter().copied());
+                            body.truncate(at);
+                            classified = message_shape::classify(&body);
                         }
-                        let _ = output.flush().await;
                     }
-                    Ok(_) => tracing::warn!("dropped a message that is not a JSON object"),
-                    Err(e) => tracing::warn!("dropped a message that is not valid JSON: {e}"),
-                },
+                    if !pass_on(&body, classified, &mut output, lifecycle).await {
+                        return;
+                    }
+                }
             }
         }
     }
     let _ = output.shutdown().await;
 }
 
+/// Passes one body on (or what stands in for it); false once `output` is gone.
+async fn pass_on(
+    body: &[u8],
+    classified: message_shape::Classified,
+    output: &mut (impl AsyncWrite + Unpin),
+    lifecycle: &Lifecycle,
+) -> bool {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        // the framework skips empty bodies too; there is nothing to answer
+        tracing::warn!("dropped an empty message");
+        return true;
+    }
+    let out = match &classified.verdict {
+        Verdict::Forward => body,
+        Verdict::Replace(b) => {
+            if classified.method.is_none() {
+                tracing::warn!("answering or repairing a malformed message");
+            }
+            b.as_slice()
+        }
+        Verdict::Drop(why) => {
+            tracing::warn!("dropped a message: {why}");
+            return true;
+        }
+    };
+    if let Some(m) = &classified.method {
+        lifecycle.observe(m);
+    }
+    let header = format!("Content-Length: {}\r\n\r\n", out.len());
+    if output.write_all(header.as_bytes()).await.is_err() || output.write_all(out).await.is_err() {
+        return false;
+    }
+    let _ = output.flush().await;
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message_shape::{INVALID_REQUEST, PARSE_ERROR, REJECTED_METHOD};
+    use serde_json::Value;
 
-    async fn run(input: &[u8]) -> Vec<u8> {
+    async fn run_with(input: &[u8], lifecycle: &Lifecycle) -> Vec<u8> {
         let (mut w, r) = tokio::io::duplex(1 << 20);
         let (out_w, mut out_r) = tokio::io::duplex(1 << 20);
         let data = input.to_vec();
@@ -130,19 +193,62 @@ mod tests {
             w.write_all(&data).await.unwrap();
             drop(w);
         });
-        filter(r, out_w).await;
+        filter(r, out_w, lifecycle).await;
         writer.await.unwrap();
         let mut out = Vec::new();
         out_r.read_to_end(&mut out).await.unwrap();
         out
     }
 
+    async fn run(input: &[u8]) -> Vec<u8> {
+        run_with(input, &Lifecycle::default()).await
+    }
+
     fn frame(body: &str) -> String {
         format!("Content-Length: {}\r\n\r\n{body}", body.len())
     }
 
+    /// The bodies of the frames written, parsed (the output must be framed correctly).
+    fn bodies(out: &[u8]) -> Vec<Value> {
+        let mut rest = out;
+        let mut all = Vec::new();
+        while !rest.is_empty() {
+            let end = find(rest, b"\r\n\r\n").expect("a header");
+            let head = std::str::from_utf8(&rest[..end]).unwrap();
+            let len: usize = head
+                .strip_prefix("Content-Length: ")
+                .unwrap()
+                .parse()
+                .unwrap();
+            let body = &rest[end + 4..end + 4 + len];
+            all.push(serde_json::from_slice(body).unwrap());
+            rest = &rest[end + 4 + len..];
+        }
+        all
+    }
+
+    /// Each frame as the id of a passed-on request or the error code of a rejection.
+    fn summary(out: &[u8]) -> Vec<String> {
+        bodies(out)
+            .iter()
+            .map(|b| {
+                if b["method"] == REJECTED_METHOD {
+                    format!("rejected {} {}", b["id"], b["params"]["code"])
+                } else {
+                    format!("{} {}", b["method"].as_str().unwrap_or("-"), b["id"])
+                }
+            })
+            .collect()
+    }
+
+    fn hover(id: u32) -> String {
+        frame(&format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{}}}}"#
+        ))
+    }
+
     #[tokio::test]
-    async fn keeps_good_frames_and_drops_garbage() {
+    async fn keeps_good_frames_and_answers_or_drops_garbage() {
         let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
         let input = format!(
             "{}garbage\r\n{}{}Content-Length: 5\r\n\r\n{{\"a\":{}",
@@ -152,23 +258,92 @@ mod tests {
             frame(good)
         );
         let out = run(input.as_bytes()).await;
-        // the first good frame, then the one after the short Content-Length is cut (its
-        // leftover bytes are skipped up to the next header)
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with(&frame(good)), "{text}");
-        assert!(text.matches("initialized").count() >= 1);
+        let text = String::from_utf8(out.clone()).unwrap();
         assert!(!text.contains("not json"));
+        assert_eq!(
+            summary(&out),
+            [
+                format!("rejected null {PARSE_ERROR}"),
+                "initialized null".into(),
+                format!("rejected null {INVALID_REQUEST}"),
+                // the short frame `{"a":` is not JSON; its rest is skipped up to the next header
+                format!("rejected null {PARSE_ERROR}"),
+                "initialized null".into(),
+            ]
+        );
     }
 
     #[tokio::test]
-    async fn invalid_utf8_and_oversized_are_dropped() {
+    async fn invalid_utf8_is_answered_and_oversized_is_dropped() {
         let mut input = b"Content-Length: 3\r\n\r\n\xff\xfe\xfd".to_vec();
-        input.extend_from_slice(frame(r#"{"id":1}"#).as_bytes());
+        input.extend_from_slice(hover(1).as_bytes());
         let out = run(&input).await;
-        assert_eq!(String::from_utf8(out).unwrap(), frame(r#"{"id":1}"#));
+        assert_eq!(
+            summary(&out),
+            [
+                format!("rejected null {PARSE_ERROR}"),
+                "textDocument/hover 1".into()
+            ]
+        );
         let huge = format!("Content-Length: {}\r\n\r\n", MAX_MESSAGE_BYTES + 1);
         let mut input = huge.into_bytes();
         input.extend(std::iter::repeat_n(b'x', 1000));
         assert!(run(&input).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_length_swallowing_the_next_header_loses_nothing_after_it() {
+        // 60 bytes: `{"a":1}`, then the header and the start of request 1
+        let input = format!(
+            "Content-Length: 60\r\n\r\n{{\"a\":1}}{}{}{}",
+            hover(1),
+            hover(2),
+            hover(3)
+        );
+        let out = run(input.as_bytes()).await;
+        assert_eq!(
+            summary(&out),
+            [
+                format!("rejected null {INVALID_REQUEST}"),
+                "textDocument/hover 1".into(),
+                "textDocument/hover 2".into(),
+                "textDocument/hover 3".into(),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn junk_ending_in_a_header_is_skipped_up_to_that_header() {
+        // what the filter sees when the swallowed part was a body, not a header: the rest of a
+        // message runs into the next header
+        let input = format!("rest of a message}}}}{}{}", hover(2), hover(3));
+        let out = run(input.as_bytes()).await;
+        assert_eq!(
+            summary(&out),
+            ["textDocument/hover 2", "textDocument/hover 3"]
+        );
+    }
+
+    #[tokio::test]
+    async fn lifecycle_messages_are_noted_in_order() {
+        let note = |m: &str| frame(&format!(r#"{{"jsonrpc":"2.0","method":"{m}"}}"#));
+        let req = |m: &str| frame(&format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{m}"}}"#));
+        let l = Lifecycle::default();
+        run_with(
+            format!("{}{}", req("initialize"), note("exit")).as_bytes(),
+            &l,
+        )
+        .await;
+        assert_eq!(l.exit_status(), 1);
+        let l = Lifecycle::default();
+        let input = format!("{}{}{}", req("initialize"), req("shutdown"), note("exit"));
+        run_with(input.as_bytes(), &l).await;
+        assert_eq!(l.exit_status(), 0);
+        // a shutdown with an unusable id is rejected, not received
+        let l = Lifecycle::default();
+        let bad = frame(r#"{"jsonrpc":"2.0","id":1.5,"method":"shutdown"}"#);
+        let input = format!("{}{bad}{}", req("initialize"), note("exit"));
+        run_with(input.as_bytes(), &l).await;
+        assert_eq!(l.exit_status(), 1);
     }
 }

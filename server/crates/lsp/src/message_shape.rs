@@ -1,0 +1,400 @@
+//! Which message bodies `tower-lsp-server` can decode, and what to do with the rest.
+//!
+//! The framework decodes every body into its own `Request`/`Response` types and ends the
+//! session on the first body that does not fit (its reader stops after a decode error), so the
+//! stdin filter must never pass one on. The rules below mirror those types (and a test checks
+//! them against the real ones): `jsonrpc` is exactly `"2.0"`; an `id` is an integer that fits
+//! in `i64`, a string or null; a `method` is a string; an `error` is an object with an integer
+//! `code`, a string `message`, an optional `data` and nothing else; no key appears twice.
+//!
+//! What does not fit is answered as JSON-RPC 2.0 asks (a Parse error or an Invalid Request,
+//! with the request's id when it has a usable one, else null). The answer cannot be written to
+//! stdout from here without racing the framework's own writer, so it travels *through* the
+//! framework: the body is replaced by a request for [`REJECTED_METHOD`], a custom method that
+//! [`answer`] serves by returning the error it carries. The framework drops its own
+//! MethodNotFound answers to `$/` requests, leaving the client waiting; those are rejected the
+//! same way (the spec asks for MethodNotFound; `$/` notifications are still passed on and
+//! ignored). A malformed error object
+//! in a response from the client is turned into a well-formed one, so the server's request
+//! that it answers fails at once instead of waiting for an answer that never comes.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{json, Map, Value};
+
+/// The method of a body the filter made in place of one it rejected. Its params are
+/// `{"code": i64, "message": string}`; a client sending it is itself rejected, so only the
+/// filter can produce it.
+pub const REJECTED_METHOD: &str = "layerwise/internal/rejectedMessage";
+
+/// JSON-RPC's codes for what the filter rejects.
+pub const PARSE_ERROR: i64 = -32700;
+pub const INVALID_REQUEST: i64 = -32600;
+pub const METHOD_NOT_FOUND: i64 = -32601;
+const INTERNAL_ERROR: i64 = -32603;
+
+/// What the filter does with one body, and the method of a request or notification it passes
+/// on as the client sent it (the filter watches `initialize`, `shutdown` and `exit` go by).
+#[derive(Debug, PartialEq)]
+pub struct Classified {
+    pub verdict: Verdict,
+    pub method: Option<String>,
+    /// The body is not JSON at all (the filter then looks for a swallowed header in it).
+    pub not_json: bool,
+}
+
+/// What the filter does with one body.
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    /// Pass the body on as it is.
+    Forward,
+    /// Pass this body on instead (re-serialised, normalised, or a rejection to answer).
+    Replace(Vec<u8>),
+    /// Pass nothing on (a malformed response that cannot be matched to a request).
+    Drop(String),
+}
+
+/// Decides what to do with one message body.
+pub fn classify(body: &[u8]) -> Classified {
+    let not_passed = |verdict| Classified {
+        verdict,
+        method: None,
+        not_json: false,
+    };
+    let top = match serde_json::from_slice::<TopLevel>(body) {
+        Ok(top) => top,
+        Err(e) if e.is_data() => {
+            return not_passed(reject(&Value::Null, INVALID_REQUEST, "not a JSON object"));
+        }
+        Err(e) => {
+            let why = format!("not valid JSON: {e}");
+            return Classified {
+                not_json: true,
+                ..not_passed(reject(&Value::Null, PARSE_ERROR, &why))
+            };
+        }
+    };
+    let TopLevel { map, duplicate } = top;
+    let is_response =
+        !map.contains_key("method") && (map.contains_key("result") || map.contains_key("error"));
+    if is_response {
+        return not_passed(response(map));
+    }
+    let id = map.get("id");
+    let usable_id = id.filter(|v| usable_id(v));
+    let reply_id = usable_id.cloned().unwrap_or(Value::Null);
+    if map.get("jsonrpc") != Some(&Value::String("2.0".into())) {
+        let why = "\"jsonrpc\" must be \"2.0\"";
+        return not_passed(reject(&reply_id, INVALID_REQUEST, why));
+    }
+    if id.is_some() && usable_id.is_none() {
+        let why = "an id must be an integer, a string or null";
+        return not_passed(reject(&Value::Null, INVALID_REQUEST, why));
+    }
+    let verdict = match map.get("method") {
+        Some(Value::String(m)) if m == REJECTED_METHOD => {
+            reject(&reply_id, INVALID_REQUEST, "reserved method name")
+        }
+        Some(Value::String(m)) if m.starts_with("$/") && id.is_some() => {
+            reject(&reply_id, METHOD_NOT_FOUND, &format!("unknown method {m}"))
+        }
+        Some(Value::String(m)) => {
+            return Classified {
+                verdict: if duplicate {
+                    reserialize(&map)
+                } else {
+                    Verdict::Forward
+                },
+                method: Some(m.clone()),
+                not_json: false,
+            };
+        }
+        Some(_) => reject(&reply_id, INVALID_REQUEST, "\"method\" must be a string"),
+        None => reject(&reply_id, INVALID_REQUEST, "no \"method\""),
+    };
+    not_passed(verdict)
+}
+
+/// A response from the client: forwarded when the framework can read it, its error object
+/// made readable when only that is wrong, dropped when it cannot be matched to a request.
+fn response(mut map: Map<String, Value>) -> Verdict {
+    let version_ok = map.get("jsonrpc") == Some(&Value::String("2.0".into()));
+    let id_ok = map.get("id").is_some_and(usable_id);
+    if !version_ok || !id_ok {
+        return Verdict::Drop("a response without \"jsonrpc\": \"2.0\" or a usable id".into());
+    }
+    if !map.contains_key("result") {
+        if let Some(error) = map.get("error").filter(|e| !error_ok(e)) {
+            let code = error.get("code").and_then(Value::as_i64);
+            let message = error.get("message").and_then(Value::as_str);
+            let fixed = json!({
+                "code": code.unwrap_or(INTERNAL_ERROR),
+                "message": message.unwrap_or("the client answered with a malformed error"),
+                "data": error.clone(),
+            });
+            map.insert("error".into(), fixed);
+        }
+    }
+    // Responses are small; writing them anew also drops keys that appeared twice.
+    reserialize(&map)
+}
+
+/// The framework's `Id`: an `i64`, a string or null.
+fn usable_id(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::String(_) => true,
+        Value::Number(n) => n.as_i64().is_some(),
+        _ => false,
+    }
+}
+
+/// The framework's `Error`: `code` an `i64`, `message` a string, `data` anything, nothing else.
+fn error_ok(e: &Value) -> bool {
+    let Some(obj) = e.as_object() else {
+        return false;
+    };
+    obj.get("code").and_then(Value::as_i64).is_some()
+        && obj.get("message").is_some_and(Value::is_string)
+        && obj
+            .keys()
+            .all(|k| matches!(k.as_str(), "code" | "message" | "data"))
+}
+
+/// Params of a [`REJECTED_METHOD`] request.
+#[derive(Debug, serde::Deserialize)]
+pub struct Rejection {
+    pub code: i64,
+    pub message: String,
+}
+
+/// Serves [`REJECTED_METHOD`]: the answer is the error the filter put in it. (Before
+/// `initialize` the framework answers ServerNotInitialized instead, as the spec asks.)
+pub async fn answer(
+    _: &crate::server::Backend,
+    rejection: Rejection,
+) -> tower_lsp_server::jsonrpc::Result<Value> {
+    Err(tower_lsp_server::jsonrpc::Error {
+        code: rejection.code.into(),
+        message: rejection.message.into(),
+        data: None,
+    })
+}
+
+fn reject(id: &Value, code: i64, message: &str) -> Verdict {
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "method": REJECTED_METHOD,
+        "params": { "code": code, "message": message },
+    });
+    reserialize_value(&body)
+}
+
+fn reserialize(map: &Map<String, Value>) -> Verdict {
+    match serde_json::to_vec(map) {
+        Ok(b) => Verdict::Replace(b),
+        Err(e) => Verdict::Drop(format!("could not re-serialise: {e}")),
+    }
+}
+
+fn reserialize_value(v: &Value) -> Verdict {
+    match serde_json::to_vec(v) {
+        Ok(b) => Verdict::Replace(b),
+        Err(e) => Verdict::Drop(format!("could not serialise: {e}")),
+    }
+}
+
+/// A body parsed once into its top-level object, noting whether a key appeared twice (a
+/// `Value` keeps the last; the framework's derived types fail on the duplicate).
+struct TopLevel {
+    map: Map<String, Value>,
+    duplicate: bool,
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TopLevel;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+                let mut map = Map::new();
+                let mut duplicate = false;
+                while let Some((k, v)) = access.next_entry::<String, Value>()? {
+                    duplicate |= map.insert(k, v).is_some();
+                }
+                Ok(TopLevel { map, duplicate })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::jsonrpc::{Request, Response};
+
+    /// What the framework's reader does with a body: a response first, then a request.
+    fn tower_accepts(body: &[u8]) -> bool {
+        serde_json::from_slice::<Response>(body).is_ok()
+            || serde_json::from_slice::<Request>(body).is_ok()
+    }
+
+    fn rejected(v: &Verdict) -> Option<(Value, i64)> {
+        let Verdict::Replace(b) = v else { return None };
+        let v: Value = serde_json::from_slice(b).ok()?;
+        (v["method"] == REJECTED_METHOD)
+            .then(|| (v["id"].clone(), v["params"]["code"].as_i64().unwrap()))
+    }
+
+    const SHAPES: &[&str] = &[
+        r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":"x","method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":1.0,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":{"a":1},"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":[1],"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":true,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":9223372036854775808,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","method":5}"#,
+        r#"{"jsonrpc":"1.0","id":3,"method":"m"}"#,
+        r#"{"jsonrpc":2,"id":3,"method":"m"}"#,
+        r#"{"id":3,"method":"m"}"#,
+        r#"{}"#,
+        r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","id":7,"result":null}"#,
+        r#"{"jsonrpc":"2.0","id":7,"error":{"code":-1,"message":"no"}}"#,
+        r#"{"jsonrpc":"2.0","id":7,"error":{"code":"x"}}"#,
+        r#"{"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"m","extra":1}}"#,
+        r#"{"jsonrpc":"2.0","id":7,"error":"nope"}"#,
+        r#"{"jsonrpc":"2.0","id":1.5,"result":1}"#,
+        r#"{"jsonrpc":"1.0","id":1,"result":1}"#,
+        r#"[]"#,
+        r#"null"#,
+        r#"42"#,
+        r#""text""#,
+        r#"{not json"#,
+        "",
+    ];
+
+    #[test]
+    fn what_is_passed_on_is_what_the_framework_reads() {
+        for shape in SHAPES {
+            let out = match classify(shape.as_bytes()).verdict {
+                Verdict::Forward => shape.as_bytes().to_vec(),
+                Verdict::Replace(b) => b,
+                Verdict::Drop(_) => continue,
+            };
+            assert!(
+                tower_accepts(&out),
+                "{shape} -> {}",
+                String::from_utf8_lossy(&out)
+            );
+        }
+    }
+
+    #[test]
+    fn well_formed_messages_pass_unchanged() {
+        for shape in &SHAPES[..5] {
+            let c = classify(shape.as_bytes());
+            assert_eq!(c.verdict, Verdict::Forward, "{shape}");
+            assert!(c.method.is_some(), "{shape}");
+        }
+    }
+
+    #[test]
+    fn bad_requests_are_answered_with_their_id_when_it_is_usable() {
+        let cases = [
+            (
+                r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+                Value::Null,
+                INVALID_REQUEST,
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":true,"method":"m"}"#,
+                Value::Null,
+                INVALID_REQUEST,
+            ),
+            (
+                r#"{"jsonrpc":"1.0","id":3,"method":"m"}"#,
+                json!(3),
+                INVALID_REQUEST,
+            ),
+            (r#"{"id":"a","method":"m"}"#, json!("a"), INVALID_REQUEST),
+            (
+                r#"{"jsonrpc":"2.0","method":5}"#,
+                Value::Null,
+                INVALID_REQUEST,
+            ),
+            (r#"{"jsonrpc":"2.0","id":4}"#, json!(4), INVALID_REQUEST),
+            (r#"{}"#, Value::Null, INVALID_REQUEST),
+            (r#"[1]"#, Value::Null, INVALID_REQUEST),
+            (r#"{not json"#, Value::Null, PARSE_ERROR),
+            (r#"{"a":1}x"#, Value::Null, PARSE_ERROR),
+        ];
+        for (body, id, code) in cases {
+            assert_eq!(
+                rejected(&classify(body.as_bytes()).verdict),
+                Some((id, code)),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn dollar_requests_get_method_not_found_and_dollar_notifications_pass() {
+        let req = classify(br#"{"jsonrpc":"2.0","id":"d","method":"$/unknown","params":{}}"#);
+        assert_eq!(rejected(&req.verdict), Some((json!("d"), METHOD_NOT_FOUND)));
+        assert_eq!(req.method, None);
+        let note = classify(br#"{"jsonrpc":"2.0","method":"$/setTrace","params":{}}"#);
+        assert_eq!(note.verdict, Verdict::Forward);
+        assert_eq!(note.method.as_deref(), Some("$/setTrace"));
+    }
+
+    #[test]
+    fn the_reserved_method_cannot_be_sent_by_a_client() {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":9,"method":"{REJECTED_METHOD}","params":{{"code":1,"message":"x"}}}}"#
+        );
+        assert_eq!(
+            rejected(&classify(body.as_bytes()).verdict),
+            Some((json!(9), INVALID_REQUEST))
+        );
+    }
+
+    #[test]
+    fn a_malformed_error_answer_becomes_a_readable_one() {
+        let Verdict::Replace(b) =
+            classify(br#"{"jsonrpc":"2.0","id":7,"error":{"code":"x"}}"#).verdict
+        else {
+            panic!("not replaced");
+        };
+        let r: Response = serde_json::from_slice(&b).unwrap();
+        assert!(r.is_error());
+        assert_eq!(r.id(), &tower_lsp_server::jsonrpc::Id::Number(7));
+        // a response nobody can match is dropped, never answered
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","id":[7],"result":1}"#).verdict,
+            Verdict::Drop(_)
+        ));
+    }
+
+    #[test]
+    fn duplicate_keys_are_written_once() {
+        let Verdict::Replace(b) =
+            classify(br#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#).verdict
+        else {
+            panic!("not replaced");
+        };
+        let r: Request = serde_json::from_slice(&b).unwrap();
+        assert_eq!(r.id(), Some(&tower_lsp_server::jsonrpc::Id::Number(2)));
+    }
+}
