@@ -7,14 +7,15 @@
 
 /// One decoded JSON string with the byte range of its literal (quotes included) in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonString {
+pub struct JsonString<'a> {
     pub start: usize,
     pub end: usize,
-    pub value: String,
+    /// Borrowed from the input when the literal has no escapes (the usual case).
+    pub value: Cow<'a, str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JsonArgs {
+pub enum JsonArgs<'a> {
     /// Not JSON (or not an array): the instruction uses the shell form.
     NotJson,
     /// Valid JSON, but the array holds something other than strings: BuildKit rejects the file.
@@ -23,20 +24,26 @@ pub enum JsonArgs {
     Strings {
         open: usize,
         close: usize,
-        items: Vec<JsonString>,
+        items: Vec<JsonString<'a>>,
     },
 }
+
+use std::borrow::Cow;
 
 /// Go's JSON decoder refuses documents nested deeper than this.
 const MAX_DEPTH: usize = 10_000;
 
-pub fn parse_json_args(text: &str) -> JsonArgs {
+pub fn parse_json_args(text: &str) -> JsonArgs<'_> {
     let lead = text.len() - text.trim_start().len();
     let b = text.as_bytes();
     if b.get(lead) != Some(&b'[') {
         return JsonArgs::NotJson;
     }
-    let mut p = Parser { b, pos: lead };
+    let mut p = Parser {
+        s: text,
+        b,
+        pos: lead,
+    };
     match p.top_array() {
         Some(result) => {
             p.skip_ws();
@@ -50,11 +57,12 @@ pub fn parse_json_args(text: &str) -> JsonArgs {
 }
 
 struct Parser<'a> {
+    s: &'a str,
     b: &'a [u8],
     pos: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
@@ -66,7 +74,7 @@ impl Parser<'_> {
     }
 
     /// Parses the top-level array. `None` means invalid JSON.
-    fn top_array(&mut self) -> Option<JsonArgs> {
+    fn top_array(&mut self) -> Option<JsonArgs<'a>> {
         let open = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -244,8 +252,23 @@ impl Parser<'_> {
 
     /// Decodes a string literal starting at the opening quote, as Go does (lone surrogates
     /// become U+FFFD).
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Cow<'a, str>> {
         self.pos += 1;
+        let first = self.pos;
+        while let Some(c) = self.peek() {
+            if c == b'"' || c == b'\\' || c < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'"') {
+            // no escapes: the value is the literal's inside, as it stands
+            // we stopped on ASCII bytes of a &str, so both ends are char boundaries
+            let value = self.s.get(first..self.pos)?;
+            self.pos += 1;
+            return Some(Cow::Borrowed(value));
+        }
+        self.pos = first;
         let mut out = String::new();
         loop {
             let start = self.pos;
@@ -260,7 +283,7 @@ impl Parser<'_> {
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
-                    return Some(out);
+                    return Some(Cow::Owned(out));
                 }
                 b'\\' => {
                     self.pos += 1;
@@ -321,7 +344,9 @@ mod tests {
 
     fn strings(t: &str) -> Vec<String> {
         match parse_json_args(t) {
-            JsonArgs::Strings { items, .. } => items.into_iter().map(|s| s.value).collect(),
+            JsonArgs::Strings { items, .. } => {
+                items.into_iter().map(|s| s.value.into_owned()).collect()
+            }
             other => panic!("{other:?}"),
         }
     }

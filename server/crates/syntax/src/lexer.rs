@@ -3,6 +3,8 @@
 //! remembering where every piece came from. Item boundaries depend only on the escape
 //! character and on whether we are still in the directive header (invariant 3).
 
+use std::borrow::Cow;
+
 use crate::split::is_go_space;
 
 /// Where a run of logical-line bytes came from in the item's source.
@@ -13,16 +15,51 @@ pub(crate) struct Segment {
     pub len: u32,
 }
 
-/// BuildKit's logical line (continuations removed, comment and empty lines inside dropped)
-/// with a map back to the source.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct LogicalLine {
-    pub text: String,
-    pub segments: Vec<Segment>,
+/// The segments of a logical line. Most instructions are one line, one segment: that one is
+/// kept inline, so neither parsing nor the stored item allocates for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Segments {
+    #[default]
+    Empty,
+    One(Segment),
+    Many(Vec<Segment>),
 }
 
-impl LogicalLine {
-    fn push(&mut self, source: usize, piece: &str) {
+impl Segments {
+    fn push(&mut self, s: Segment) {
+        match self {
+            Self::Empty => *self = Self::One(s),
+            Self::One(first) => *self = Self::Many(vec![*first, s]),
+            Self::Many(v) => v.push(s),
+        }
+    }
+
+    pub fn as_slice(&self) -> &[Segment] {
+        match self {
+            Self::Empty => &[],
+            Self::One(s) => std::slice::from_ref(s),
+            Self::Many(v) => v,
+        }
+    }
+
+    /// Drops spare capacity before the segments are stored for the item's lifetime.
+    pub fn shrink_to_fit(&mut self) {
+        if let Self::Many(v) = self {
+            v.shrink_to_fit();
+        }
+    }
+}
+
+/// BuildKit's logical line (continuations removed, comment and empty lines inside dropped)
+/// with a map back to the source. A one-line instruction borrows its text from the source.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LogicalLine<'a> {
+    pub text: Cow<'a, str>,
+    pub segments: Segments,
+}
+
+impl<'a> LogicalLine<'a> {
+    fn push(&mut self, source: usize, piece: &'a str) {
         if piece.is_empty() {
             return;
         }
@@ -31,19 +68,26 @@ impl LogicalLine {
             source: source as u32,
             len: piece.len() as u32,
         });
-        self.text.push_str(piece);
+        if self.text.is_empty() {
+            self.text = Cow::Borrowed(piece);
+        } else {
+            self.text.to_mut().push_str(piece);
+        }
+    }
+
+    fn segments(&self) -> &[Segment] {
+        self.segments.as_slice()
     }
 
     /// Source offset of a logical offset. An offset at a segment boundary maps to the start
     /// of the following segment; `end` offsets should use [`Self::source_end`].
     pub fn source_start(&self, logical: usize) -> u32 {
         let logical = logical as u32;
-        let i = self
-            .segments
-            .partition_point(|s| s.logical + s.len <= logical);
-        match self.segments.get(i) {
+        let segments = self.segments();
+        let i = segments.partition_point(|s| s.logical + s.len <= logical);
+        match segments.get(i) {
             Some(s) => s.source + (logical.saturating_sub(s.logical)),
-            None => self.segments.last().map_or(0, |s| s.source + s.len),
+            None => segments.last().map_or(0, |s| s.source + s.len),
         }
     }
 
@@ -90,7 +134,12 @@ pub(crate) struct PhysLine {
 /// trailing `\r`/`\n` from the content).
 pub(crate) fn phys_line(src: &str, pos: usize) -> PhysLine {
     let b = src.as_bytes();
-    let end = memchr_newline(&b[pos..]).map_or(b.len(), |i| pos + i + 1);
+    // `str::find` with a char searches with memchr, much faster than a byte loop
+    let end = src
+        .get(pos..)
+        .and_then(|rest| rest.find('\n'))
+        .or_else(|| b.get(pos..)?.iter().position(|&c| c == b'\n'))
+        .map_or(b.len(), |i| pos + i + 1);
     let mut content_end = end;
     while content_end > pos && matches!(b[content_end - 1], b'\n' | b'\r') {
         content_end -= 1;
@@ -100,10 +149,6 @@ pub(crate) fn phys_line(src: &str, pos: usize) -> PhysLine {
         content_end,
         end,
     }
-}
-
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
 }
 
 /// Length of leading Go white space in `s`.
@@ -190,8 +235,8 @@ pub(crate) fn match_directive(line: &str) -> Option<DirectiveMatch> {
 /// The shape of an instruction's lines before heredocs: the logical line, where the
 /// instruction's lines end, and which lines were empty continuation lines.
 #[derive(Debug, Clone)]
-pub(crate) struct InstructionLines {
-    pub logical: LogicalLine,
+pub(crate) struct InstructionLines<'a> {
+    pub logical: LogicalLine<'a>,
     pub end: usize,
     /// Whole lines (relative to the source) that were empty inside the continuation.
     pub empty_lines: Vec<(usize, usize)>,
@@ -206,7 +251,7 @@ pub(crate) fn instruction_lines(
     first: PhysLine,
     item_start: usize,
     escape: u8,
-) -> InstructionLines {
+) -> InstructionLines<'_> {
     let mut logical = LogicalLine::default();
     let line = &src[first.start..first.content_end];
     let lead = leading_space(line);
@@ -280,7 +325,7 @@ mod tests {
         assert_eq!(lines.empty_lines, vec![(14, 15)]);
         let r = lines.logical.range(8, 9);
         assert_eq!(&src[r.as_usize()], "b");
-        let pieces: Vec<_> = pieces(&lines.logical.segments, 4, 9)
+        let pieces: Vec<_> = pieces(lines.logical.segments.as_slice(), 4, 9)
             .map(|r| &src[r.as_usize()])
             .collect();
         assert_eq!(pieces, ["a ", "  b"]);

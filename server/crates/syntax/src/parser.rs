@@ -11,7 +11,7 @@ use crate::split::{
 use crate::{SyntaxError, TextRange};
 
 pub(crate) struct LineParser<'a> {
-    pub line: &'a LogicalLine,
+    pub line: &'a LogicalLine<'a>,
     pub escape: u8,
     pub errors: Vec<SyntaxError>,
 }
@@ -21,15 +21,17 @@ impl LineParser<'_> {
         &self.line.text
     }
 
-    fn word(&self, start: usize, end: usize, text: String) -> Word {
+    /// A word whose text is `text` (one exact allocation: the word owns its text).
+    fn word(&self, start: usize, end: usize, text: &str) -> Word {
         Word {
             range: self.line.range(start, end),
-            text: text.into_boxed_str(),
+            text: text.into(),
         }
     }
 
-    fn piece(&self, p: Piece) -> Word {
-        self.word(p.start, p.end, p.text)
+    /// A word whose text is the logical line's `start..end`.
+    fn slice_word(&self, start: usize, end: usize) -> Word {
+        self.word(start, end, &self.text()[start..end])
     }
 
     fn error(&mut self, start: usize, end: usize, message: String) {
@@ -41,14 +43,14 @@ impl LineParser<'_> {
     pub fn instruction(&mut self, start: usize, end: usize) -> Instruction {
         let (ts, te) = trim_space(self.text(), start, end);
         let (cmd_end, rest) = split_first_re_space(self.text(), ts, te);
-        let keyword = self.word(ts, cmd_end, self.text()[ts..cmd_end].to_string());
+        let keyword = self.slice_word(ts, cmd_end);
         let kind = InstructionKind::from_keyword(&keyword.text);
         let (flag_pieces, args_start) = match rest {
             Some(r) => extract_flags(self.text(), r, te, self.escape),
             None => (Vec::new(), te),
         };
         let flags = flag_pieces
-            .into_iter()
+            .iter()
             .map(|p| self.flag(p))
             .collect::<Vec<_>>()
             .into_boxed_slice();
@@ -65,7 +67,7 @@ impl LineParser<'_> {
         }
     }
 
-    fn flag(&self, p: Piece) -> Flag {
+    fn flag(&self, p: &Piece) -> Flag {
         let raw = &self.text()[p.start..p.end];
         let name_start = p.start + 2.min(raw.len());
         let eq = raw.find('=').map(|i| p.start + i);
@@ -74,7 +76,7 @@ impl LineParser<'_> {
             range: self.line.range(p.start, p.end),
             name_range: self.line.range(name_start, name_end.max(name_start)),
             value_range: eq.map(|e| self.line.range(e + 1, p.end)),
-            text: p.text.into_boxed_str(),
+            text: p.text(self.text()).into(),
         }
     }
 
@@ -103,7 +105,7 @@ impl LineParser<'_> {
         if a == b {
             return Args::None;
         }
-        Args::Text(self.word(a, b, self.text()[a..b].to_string()))
+        Args::Text(self.slice_word(a, b))
     }
 
     fn whitespace_list(&self, a: usize, b: usize) -> Args {
@@ -111,8 +113,7 @@ impl LineParser<'_> {
             return Args::None;
         }
         let words = split_re_space(self.text(), a, b)
-            .into_iter()
-            .map(|p| self.piece(p))
+            .map(|(s, e)| self.slice_word(s, e))
             .collect();
         Args::Words(words)
     }
@@ -134,7 +135,7 @@ impl LineParser<'_> {
                 close: self.line.range(a + close, a + close + 1),
                 items: items
                     .into_iter()
-                    .map(|s| self.word(a + s.start, a + s.end, s.value))
+                    .map(|s| self.word(a + s.start, a + s.end, &s.value))
                     .collect(),
             }),
         }
@@ -166,7 +167,7 @@ impl LineParser<'_> {
         if sep == a {
             return Args::None;
         }
-        let kind = self.word(a, sep, self.text()[a..sep].to_string());
+        let kind = self.slice_word(a, sep);
         let cmd = self.maybe_json(next, b);
         Args::Healthcheck {
             kind,
@@ -177,7 +178,7 @@ impl LineParser<'_> {
     /// `ARG a b=c`: each word is a name or `name=value`.
     fn name_or_name_val(&self, a: usize, b: usize) -> Args {
         let pairs = parse_words(self.text(), a, b, self.escape)
-            .into_iter()
+            .iter()
             .map(|p| self.split_pair(p))
             .collect();
         Args::Pairs {
@@ -187,24 +188,22 @@ impl LineParser<'_> {
     }
 
     /// Splits a `key=value` word at its first `=` (BuildKit's `strings.SplitN(word, "=", 2)`).
-    fn split_pair(&self, p: Piece) -> KeyValue {
+    fn split_pair(&self, p: &Piece) -> KeyValue {
         let range = self.line.range(p.start, p.end);
-        match (
-            p.text.split_once('='),
-            self.text()[p.start..p.end].find('='),
-        ) {
+        let text = p.text(self.text());
+        match (text.split_once('='), self.text()[p.start..p.end].find('=')) {
             (Some((k, v)), Some(eq)) => {
                 let eq = p.start + eq;
                 KeyValue {
                     range,
-                    key: self.word(p.start, eq, k.to_string()),
+                    key: self.word(p.start, eq, k),
                     eq: Some(self.line.range(eq, eq + 1)),
-                    value: Some(self.word(eq + 1, p.end, v.to_string())),
+                    value: Some(self.word(eq + 1, p.end, v)),
                 }
             }
             _ => KeyValue {
                 range,
-                key: self.word(p.start, p.end, p.text),
+                key: self.word(p.start, p.end, text),
                 eq: None,
                 value: None,
             },
@@ -217,7 +216,7 @@ impl LineParser<'_> {
         let Some(first) = words.first() else {
             return Args::None;
         };
-        if !first.text.contains('=') {
+        if !first.text(self.text()).contains('=') {
             let (key_end, value_start) = split_first_re_space(self.text(), a, b);
             let Some(vs) = value_start else {
                 self.error(
@@ -230,8 +229,8 @@ impl LineParser<'_> {
                     pairs: Vec::new(),
                 };
             };
-            let key = self.word(a, key_end, self.text()[a..key_end].to_string());
-            let value = self.word(vs, b, self.text()[vs..b].to_string());
+            let key = self.slice_word(a, key_end);
+            let value = self.slice_word(vs, b);
             let pair = KeyValue {
                 range: self.line.range(a, b),
                 key,
@@ -244,11 +243,12 @@ impl LineParser<'_> {
             };
         }
         let mut pairs = Vec::with_capacity(words.len());
-        for w in words {
-            if !w.text.contains('=') {
+        for w in &words {
+            let text = w.text(self.text());
+            if !text.contains('=') {
                 let msg = format!(
                     "Syntax error - can't find = in {}. Must be of the form: name=value",
-                    crate::go_quote(&w.text)
+                    crate::go_quote(text)
                 );
                 self.error(w.start, w.end, msg);
                 continue;
@@ -263,7 +263,7 @@ impl LineParser<'_> {
 }
 
 /// Parses `ll` as one instruction. Used for the instruction items and for fixtures in tests.
-pub(crate) fn parse_logical(ll: &LogicalLine, escape: u8) -> (Instruction, Vec<SyntaxError>) {
+pub(crate) fn parse_logical(ll: &LogicalLine<'_>, escape: u8) -> (Instruction, Vec<SyntaxError>) {
     let mut p = LineParser {
         line: ll,
         escape,

@@ -3,12 +3,32 @@
 //! `extractBuilderFlags`, `parseWords`, the `[\t\v\f\r ]+` regular expression) including its
 //! quirks, because `docker build` is what decides what a Dockerfile means.
 
-/// A piece of the logical line: `start..end` and BuildKit's text for it.
+/// A piece of the logical line: `start..end`, and BuildKit's text for it when that is not
+/// simply `line[start..end]` (quotes removed, escapes applied, a trailing escape dropped).
+/// Most pieces are plain slices, so they cost no allocation until a [`crate::Word`] is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Piece {
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    pub owned: Option<String>,
+}
+
+impl Piece {
+    fn slice(start: usize, end: usize) -> Self {
+        Self {
+            start,
+            end,
+            owned: None,
+        }
+    }
+
+    /// BuildKit's text for the piece; `line` is the text the offsets index.
+    pub fn text<'a>(&'a self, line: &'a str) -> &'a str {
+        match &self.owned {
+            Some(t) => t,
+            None => line.get(self.start..self.end).unwrap_or(""),
+        }
+    }
 }
 
 /// Go's `unicode.IsSpace` (the same set as Rust's `char::is_whitespace`).
@@ -33,33 +53,33 @@ pub(crate) fn trim_space(text: &str, start: usize, end: usize) -> (usize, usize)
 }
 
 /// `reWhitespace.Split(text[start..end], -1)` for text that has no leading/trailing regex
-/// space (BuildKit trims first).
-pub(crate) fn split_re_space(text: &str, start: usize, end: usize) -> Vec<Piece> {
+/// space (BuildKit trims first), as `start..end` offsets of each piece (an iterator, so the
+/// caller builds its words without an intermediate list).
+pub(crate) fn split_re_space(
+    text: &str,
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
     let b = text.as_bytes();
-    let mut out = Vec::new();
     let mut i = start;
-    let mut word_start = start;
-    while i < end {
-        if is_re_space(b[i]) {
-            out.push(Piece {
-                start: word_start,
-                end: i,
-                text: text[word_start..i].to_string(),
-            });
-            while i < end && is_re_space(b[i]) {
-                i += 1;
-            }
-            word_start = i;
-        } else {
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let word_start = i;
+        while i < end && !is_re_space(b[i]) {
             i += 1;
         }
-    }
-    out.push(Piece {
-        start: word_start,
-        end,
-        text: text[word_start..end].to_string(),
-    });
-    out
+        let word_end = i;
+        if i == end {
+            done = true;
+        }
+        while i < end && is_re_space(b[i]) {
+            i += 1;
+        }
+        Some((word_start, word_end))
+    })
 }
 
 /// The first regex-space run in `text[start..end]`: splits `cmd rest` the way
@@ -105,6 +125,23 @@ pub(crate) fn extract_flags(
             return (flags, pos);
         }
         let word_start = pos;
+        // Fast path: a flag without quotes or escapes is its own text.
+        let mut plain_end = pos;
+        while plain_end < end
+            && !is_space(b[plain_end])
+            && !matches!(b[plain_end], b'\'' | b'"')
+            && b[plain_end] != escape
+        {
+            plain_end += 1;
+        }
+        if plain_end == end || is_space(b[plain_end]) {
+            pos = plain_end;
+            if &b[word_start..pos] == b"--" {
+                return (flags, pos);
+            }
+            flags.push(Piece::slice(word_start, pos));
+            continue;
+        }
         let mut word: Vec<u8> = Vec::new();
         let mut quote: Option<u8> = None;
         let mut blank_ok = false;
@@ -158,25 +195,24 @@ pub(crate) fn extract_flags(
             flags.push(Piece {
                 start: word_start,
                 end: pos,
-                text: String::from_utf8_lossy(&word).into_owned(),
+                owned: Some(String::from_utf8_lossy(&word).into_owned()),
             });
         }
     }
 }
 
 /// BuildKit's `parseWords`: space-delimited words that keep their quotes and escapes (used by
-/// `ARG`, `ENV`, `LABEL`).
+/// `ARG`, `ENV`, `LABEL`). Because quotes and escapes are kept, a word's text is its source
+/// slice, except that an escape character ending the whole text is dropped.
 pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> Vec<Piece> {
     let esc = escape as char;
     let mut words = Vec::new();
-    let mut chars = text[start..end]
-        .char_indices()
-        .map(|(i, c)| (i + start, c))
-        .peekable();
-    let mut cur = String::new();
+    let mut chars = text[start..end].char_indices().map(|(i, c)| (i + start, c));
     let mut word_start: Option<usize> = None;
     let mut quote: Option<char> = None;
-    let mut blank_ok = false;
+    // BuildKit's word is the source slice minus a dropped final escape: `text_end` is where
+    // the kept text ends.
+    let mut text_end = start;
     while let Some((pos, c)) = chars.next() {
         let next_pos = pos + c.len_utf8();
         match (word_start, quote) {
@@ -185,43 +221,38 @@ pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> V
                     continue;
                 }
                 word_start = Some(pos);
-                if !in_word(
-                    c,
-                    next_pos,
-                    end,
-                    esc,
-                    &mut cur,
-                    &mut quote,
-                    &mut blank_ok,
-                    &mut chars,
-                ) {
-                    continue;
+                text_end = pos;
+                if c == esc && next_pos == end {
+                    continue; // a lone trailing escape: dropped, no word
                 }
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                text_end = if c == esc {
+                    chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8())
+                } else {
+                    next_pos
+                };
             }
             (Some(ws), None) => {
                 if is_go_space(c) {
-                    if blank_ok || !cur.is_empty() {
-                        words.push(Piece {
-                            start: ws,
-                            end: pos,
-                            text: std::mem::take(&mut cur),
-                        });
+                    if text_end > ws {
+                        words.push(word_piece(text, ws, pos, text_end));
                     }
-                    cur.clear();
-                    blank_ok = false;
                     word_start = None;
                     continue;
                 }
-                in_word(
-                    c,
-                    next_pos,
-                    end,
-                    esc,
-                    &mut cur,
-                    &mut quote,
-                    &mut blank_ok,
-                    &mut chars,
-                );
+                if c == esc && next_pos == end {
+                    continue;
+                }
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                text_end = if c == esc {
+                    chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8())
+                } else {
+                    next_pos
+                };
             }
             (Some(_), Some(q)) => {
                 if c == q {
@@ -232,76 +263,47 @@ pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> V
                         quote = None;
                         continue;
                     }
-                    cur.push(c);
-                    if let Some((_, n)) = chars.next() {
-                        cur.push(n);
-                    }
+                    text_end = chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8());
                     continue;
                 }
-                cur.push(c);
+                text_end = next_pos;
             }
         }
     }
     if let Some(ws) = word_start {
-        if blank_ok || !cur.is_empty() {
-            words.push(Piece {
-                start: ws,
-                end,
-                text: cur,
-            });
+        if text_end > ws {
+            words.push(word_piece(text, ws, end, text_end));
         }
     }
     words
 }
 
-/// One character of `parseWords`' in-word state. Returns false when the escape at the very end
-/// was skipped.
-#[allow(clippy::too_many_arguments)]
-fn in_word(
-    c: char,
-    next_pos: usize,
-    end: usize,
-    esc: char,
-    cur: &mut String,
-    quote: &mut Option<char>,
-    blank_ok: &mut bool,
-    chars: &mut std::iter::Peekable<impl Iterator<Item = (usize, char)>>,
-) -> bool {
-    if c == '\'' || c == '"' {
-        *quote = Some(c);
-        *blank_ok = true;
+/// A `parseWords` word spanning `start..end` whose kept text ends at `text_end`.
+fn word_piece(text: &str, start: usize, end: usize, text_end: usize) -> Piece {
+    Piece {
+        start,
+        end,
+        owned: (text_end != end).then(|| text[start..text_end].to_string()),
     }
-    if c == esc {
-        if next_pos == end {
-            return false;
-        }
-        cur.push(c);
-        if let Some((_, n)) = chars.next() {
-            cur.push(n);
-        }
-        return true;
-    }
-    cur.push(c);
-    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn texts(p: Vec<Piece>) -> Vec<String> {
-        p.into_iter().map(|p| p.text).collect()
+    fn texts(line: &str, p: Vec<Piece>) -> Vec<String> {
+        p.iter().map(|p| p.text(line).to_string()).collect()
     }
 
     #[test]
     fn flags_stop_at_first_non_flag() {
         let t = "--from=a --chown='u g' src dst";
         let (flags, rest) = extract_flags(t, 0, t.len(), b'\\');
-        assert_eq!(texts(flags), ["--from=a", "--chown=u g"]);
+        assert_eq!(texts(t, flags), ["--from=a", "--chown=u g"]);
         assert_eq!(&t[rest..], "src dst");
         let t = "--doit=true -- [ \"a\" ]";
         let (flags, rest) = extract_flags(t, 0, t.len(), b'\\');
-        assert_eq!(texts(flags), ["--doit=true"]);
+        assert_eq!(texts(t, flags), ["--doit=true"]);
         assert_eq!(t[rest..].trim(), "[ \"a\" ]");
     }
 
@@ -309,16 +311,24 @@ mod tests {
     fn words_keep_quotes() {
         let t = r#"a="b c" d\ e 'f\'"#;
         assert_eq!(
-            texts(parse_words(t, 0, t.len(), b'\\')),
+            texts(t, parse_words(t, 0, t.len(), b'\\')),
             [r#"a="b c""#, r"d\ e", r"'f\'"]
         );
         let t = "a\\";
-        assert_eq!(texts(parse_words(t, 0, t.len(), b'\\')), ["a"]);
+        assert_eq!(texts(t, parse_words(t, 0, t.len(), b'\\')), ["a"]);
     }
 
     #[test]
     fn regex_split() {
         let t = "a  b\tc";
-        assert_eq!(texts(split_re_space(t, 0, t.len())), ["a", "b", "c"]);
+        let words: Vec<_> = split_re_space(t, 0, t.len())
+            .map(|(a, b)| &t[a..b])
+            .collect();
+        assert_eq!(words, ["a", "b", "c"]);
+        let t = "a ";
+        let words: Vec<_> = split_re_space(t, 0, t.len())
+            .map(|(a, b)| &t[a..b])
+            .collect();
+        assert_eq!(words, ["a", ""]);
     }
 }
