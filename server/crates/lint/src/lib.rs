@@ -11,6 +11,7 @@ pub mod fixes;
 pub mod package_managers;
 pub mod rule;
 pub mod rules;
+pub mod shell_append;
 pub mod suppress;
 #[cfg(test)]
 pub(crate) mod test_support;

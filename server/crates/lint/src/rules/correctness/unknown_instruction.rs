@@ -1,6 +1,6 @@
-use layerwise_syntax::InstructionKind;
+use layerwise_syntax::{Dockerfile, InstructionKind};
 
-use crate::context::LintContext;
+use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
@@ -31,7 +31,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Unsafe: the fix replaces the word with the closest instruction (edit distance below 3),
-    /// which is usually but not surely what was meant.
+    /// which is usually but not surely what was meant. It is not offered when the line would
+    /// not parse as that instruction (`N --# s` is no valid `ENV`).
     ///
     /// ## Options
     /// None.
@@ -50,6 +51,7 @@ declare_rule! {
 
 impl RuleCheck for UnknownInstruction {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        let mut budget = Budget(REST_BUDGET);
         for i in cx.of_kind(InstructionKind::Unknown) {
             let word = &i.inst.keyword.text;
             let range = i.keyword_range();
@@ -61,12 +63,14 @@ impl RuleCheck for UnknownInstruction {
             ) {
                 Some(m) => {
                     d = d.note(format!("docker build stops here. Did you mean `{m}`?"));
-                    d = d.fix(Fix::replace(
-                        format!("Replace with `{m}`"),
-                        range,
-                        m,
-                        Applicability::Unsafe,
-                    ));
+                    if budget.keeps_syntax(cx, &i, &m) {
+                        d = d.fix(Fix::replace(
+                            format!("Replace with `{m}`"),
+                            range,
+                            m,
+                            Applicability::Unsafe,
+                        ));
+                    }
                 }
                 None => {
                     d = d.note("docker build stops here. If this line continues the previous instruction, end that line with the escape character.");
@@ -74,6 +78,53 @@ impl RuleCheck for UnknownInstruction {
             }
             out.push(d);
         }
+    }
+}
+
+/// Bytes the check below may parse, per file, for lines whose fix must be checked against
+/// the rest of the file (a line with `<<`): a file of junk lines costs a bounded amount.
+const REST_BUDGET: usize = 4 << 20;
+
+/// What is left of [`REST_BUDGET`].
+struct Budget(usize);
+
+impl Budget {
+    /// Whether the line with its keyword replaced by `keyword` parses without new syntax
+    /// errors. The arguments were read as an unknown instruction's, and the right keyword can
+    /// read them differently: `N --# s` becomes `ENV --# s`, which is not a valid `ENV`.
+    ///
+    /// The line is parsed alone (under the file's escape character) before and after. A line
+    /// with `<<` is parsed together with the rest of the file, since a keyword that takes
+    /// here-documents makes the following lines its body; when that would cost more than is
+    /// left of the budget, no fix is offered.
+    fn keeps_syntax(&mut self, cx: &LintContext<'_>, i: &InstRef<'_>, keyword: &str) -> bool {
+        let item = i.item.text();
+        let kw = i.inst.keyword.range.as_usize();
+        let (Some(head), Some(tail)) = (item.get(..kw.start), item.get(kw.end..)) else {
+            return false;
+        };
+        let prefix = if cx.file.escape() == '`' {
+            "# escape=`\n"
+        } else {
+            ""
+        };
+        let rest = if item.contains("<<") {
+            let rest = cx.text.get(i.range().end as usize..).unwrap_or("");
+            let cost = 2 * (prefix.len() + item.len() + rest.len());
+            if cost > self.0 {
+                return false;
+            }
+            self.0 -= cost;
+            rest
+        } else {
+            ""
+        };
+        let errors = |line: &str| {
+            Dockerfile::parse(&format!("{prefix}{line}{rest}"))
+                .errors()
+                .len()
+        };
+        errors(&format!("{head}{keyword}{tail}")) <= errors(item)
     }
 }
 
@@ -93,6 +144,37 @@ mod tests {
         let d = findings(&UnknownInstruction, "FROM a\napt-get install x\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
+    }
+
+    #[test]
+    fn no_fix_when_the_suggestion_does_not_parse() {
+        // `--#` is not a flag `ENV` can take: the replaced line would be a syntax error
+        let d = findings(&UnknownInstruction, "N --# s");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].note.as_deref().unwrap_or("").contains("`ENV`"));
+        assert!(d[0].fixes.is_empty(), "{:?}", d[0].fixes);
+        // a typo of a heredoc-taking instruction is fixed when the heredoc is closed (the
+        // `EOF` line's own fix, to `ENV`, is left out then: it is the terminator now)...
+        let t = "FROM a\nRUNN <<EOF\necho hi\nEOF\n";
+        assert_eq!(d_fixes(t), 1);
+        assert_eq!(
+            fixed(&UnknownInstruction, t),
+            "FROM a\nRUN <<EOF\necho hi\nEOF\n"
+        );
+        // ...and not when the heredoc would swallow the rest of the file
+        assert_eq!(d_fixes("FROM a\nRUNN <<EOF\necho hi\n"), 0);
+        // the file's escape character is the one the line is read with
+        let t = "# escape=`\nFROM a\nRUNN echo `\n  hi\n";
+        assert_eq!(d_fixes(t), 1);
+    }
+
+    /// How many "Replace with `RUN`" fixes are offered.
+    fn d_fixes(t: &str) -> usize {
+        findings(&UnknownInstruction, t)
+            .iter()
+            .flat_map(|d| &d.fixes)
+            .filter(|f| f.title == "Replace with `RUN`")
+            .count()
     }
 
     #[test]

@@ -188,4 +188,25 @@ mod tests {
             "exec form cannot chain"
         );
     }
+
+    #[test]
+    fn no_fix_when_the_script_ends_inside_a_quote() {
+        // the `rm` would land inside the quote, where nothing runs it: reported, not fixed
+        for t in [
+            "FROM debian:12\nRUN apt-get update && apt-get install -y \"curl\n",
+            "FROM debian:12\nRUN apt-get update && apt-get install -y $(cat /pkgs\n",
+        ] {
+            let d = findings(&AptListsLeft, t);
+            assert_eq!(d.len(), 1, "{t}");
+            assert!(d[0].fixes.is_empty(), "{t}");
+        }
+        // in a heredoc body the check reads the body
+        let t = "FROM debian:12\nRUN <<EOF\napt-get update && apt-get install -y curl\nEOF\n";
+        assert_eq!(
+            fixed(&AptListsLeft, t),
+            "FROM debian:12\nRUN <<EOF\napt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nEOF\n"
+        );
+        let t = "FROM debian:12\nRUN <<EOF\napt-get update && apt-get install -y 'curl\nEOF\n";
+        assert!(findings(&AptListsLeft, t)[0].fixes.is_empty());
+    }
 }

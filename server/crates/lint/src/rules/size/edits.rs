@@ -7,6 +7,7 @@ use layerwise_syntax::{Args, TextRange};
 
 use crate::context::{to_range, InstRef};
 use crate::diagnostic::Edit;
+use crate::shell_append::{appends_cleanly, script_ending_at};
 
 /// Inserts `arg` right after `word` (a word of a command of `run`).
 pub(crate) fn insert_arg_after(run: &InstRef<'_>, word: &ShellWord, arg: &str) -> Edit {
@@ -20,7 +21,9 @@ pub(crate) fn insert_arg_after(run: &InstRef<'_>, word: &ShellWord, arg: &str) -
 }
 
 /// Appends `command` after the last command of a shell-form `RUN` (` && command`). `None` for
-/// the exec form, which runs one program and cannot chain.
+/// the exec form, which runs one program and cannot chain, and when the script ends inside
+/// something left open (a quote, `$(`, an escape): the command would become part of it, the
+/// finding would stay, and "fix all" would append it again every round.
 pub(crate) fn append_command(
     run: &InstRef<'_>,
     commands: &[ShellCommand],
@@ -44,6 +47,10 @@ pub(crate) fn append_command(
     // After `cmd &` or `cmd |` the script would read differently: only chain after a command
     // that ends the script (or a `;`/newline-terminated last command).
     if matches!(last.terminator, "&" | "|" | "&&" | "||") {
+        return None;
+    }
+    // A script that ends inside an open quote, `$(` or escape would swallow the command.
+    if !script_ending_at(run, end).is_some_and(|s| appends_cleanly(s, command)) {
         return None;
     }
     Some(Edit {

@@ -69,6 +69,11 @@ mod tests {
             "FROM opensuse/leap:15.6\nRUN zypper -y install curl && zypper clean --all\n"
         );
         assert!(findings(&ZypperCacheLeft, &fixed(&ZypperCacheLeft, t)).is_empty());
+        // an unclosed quote would swallow the clean-up: reported, not fixed
+        let t = "FROM opensuse/leap:15.6\nRUN zypper install -y \"curl\n";
+        let d = findings(&ZypperCacheLeft, t);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
     }
 
     #[test]

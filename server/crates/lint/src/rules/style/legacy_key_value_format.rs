@@ -32,7 +32,8 @@ declare_rule! {
     /// ## Fix safety
     /// Safe: the fix writes `key=value`, quoting a value that contains spaces. It is offered
     /// only when that keeps the value byte for byte: no quotes or escape characters in a
-    /// value with spaces, and no comment lines between key and value.
+    /// value with spaces, and no comment lines between key and value. A key with a Unicode
+    /// space in it (U+3000, U+00A0...) gets no fix: BuildKit splits `key=value` words there.
     ///
     /// ## Options
     /// None.
@@ -83,6 +84,17 @@ impl RuleCheck for LegacyKeyValueFormat {
 fn fix(cx: &LintContext<'_>, i: &InstRef<'_>) -> Option<Fix> {
     let pair = i.inst.pairs().first()?;
     let value = pair.value.as_ref()?;
+    // BuildKit reads `key=value` words split at every Unicode space (Go's `unicode.IsSpace`,
+    // the same set as `char::is_whitespace`), while the legacy form splits only at ASCII
+    // blanks: a key with a wide space in it (`K\u{3000}`) is one word here but two there,
+    // and `ENV K\u{3000}=v` fails to build. No fix can keep such a key.
+    if cx
+        .slice(i.abs(pair.key.range))
+        .contains(char::is_whitespace)
+        || pair.key.text.contains(char::is_whitespace)
+    {
+        return None;
+    }
     let gap = TextRange::new(i.abs(pair.key.range).end, i.abs(value.range).start);
     if cx.slice(gap).contains('#') {
         return None;
@@ -152,6 +164,26 @@ mod tests {
         assert_eq!(value(t, "B"), value(&after, "B"));
         assert_eq!(value(&after, "B").as_deref(), Some("two  spaces "));
         assert!(findings(&LegacyKeyValueFormat, &after).is_empty());
+    }
+
+    #[test]
+    fn no_fix_for_a_key_with_a_unicode_space() {
+        // BuildKit: the legacy key is `NAME\u{3000}`, but `NAME\u{3000}=value` is read as the
+        // words `NAME` and `=value`, which fails the build
+        for t in [
+            "FROM alpine\nENV NAME\u{3000} value\n",
+            "FROM alpine\nENV \0\u{2000} ]",
+            "FROM alpine\nLABEL a\u{a0}b some value\n",
+        ] {
+            let d = findings(&LegacyKeyValueFormat, t);
+            assert_eq!(d.len(), 1, "{t:?}");
+            assert!(d[0].fixes.is_empty(), "{t:?}: {:?}", d[0].fixes);
+        }
+        // a wide space in the value is quoted, as any space
+        assert_eq!(
+            fixed(&LegacyKeyValueFormat, "FROM a\nENV K a\u{3000}b\n"),
+            "FROM a\nENV K=\"a\u{3000}b\"\n"
+        );
     }
 
     #[test]
