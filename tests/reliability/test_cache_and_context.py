@@ -310,14 +310,20 @@ class BigContext(unittest.TestCase):
         self.assertIn("checked", out)
         print(f"\n{BIG_CONTEXT_FILES} files: check returned in {took:.1f} s", file=sys.stderr)
 
-    # Finding (reliability.md, "Findings"): the summary only says "1 step of unknown size".
-    # Strict: once the output says the walk stopped early, this fails until the decorator goes.
-    @unittest.expectedFailure
+    # Finding F15 (reliability.md): the summary only said "1 step of unknown size".
     def test_a_cut_short_walk_is_reported(self):
         rc, out, took = self.result
         said = any(w in out.lower() for w in ("cut short", "not read in full", "truncated", "stopped after",
                                                 "lower bound", "too many files"))
         self.assertTrue(said, f"nothing says the context walk was cut short:\n{out}")
+
+    def test_a_cut_short_walk_is_in_the_json_notes(self):
+        dockerfile = pathlib.Path(self.tmp.name) / "Dockerfile"
+        p = subprocess.run([BINARY, "check", "--format", "json", dockerfile.name], cwd=dockerfile.parent,
+                           capture_output=True, timeout=BOUND_S)
+        self.assertIn(p.returncode, (0, 1), p.stderr)
+        notes = json.loads(p.stdout)["notes"]
+        self.assertTrue(any(n["file"] == "Dockerfile" and "not read in full" in n["message"] for n in notes), notes)
 
 
 if __name__ == "__main__":

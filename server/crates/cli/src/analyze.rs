@@ -18,6 +18,10 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Problems with the file or its settings, for the user (not findings).
     pub warnings: Vec<String>,
+    /// What the user should know to read the findings and sizes right (not findings, not
+    /// problems with the file): e.g. that its build context was not read in full. Printed with
+    /// the file's findings in every output format.
+    pub notes: Vec<String>,
     pub failure_threshold: Option<Severity>,
 }
 
@@ -59,11 +63,19 @@ pub fn analyze(path: &Path, opts: &Options<'_>) -> Result<FileReport, String> {
     (analysis.facts.images, analysis.facts.variants) =
         layerwise_project::offline_image_facts(&analysis.model, opts.registry, platform.as_ref());
     let diagnostics = analysis.diagnostics().to_vec();
+    let notes = analysis
+        .facts
+        .context
+        .as_deref()
+        .and_then(layerwise_project::context_walk_note)
+        .into_iter()
+        .collect();
     Ok(FileReport {
         path: path.to_path_buf(),
         analysis,
         diagnostics,
         warnings,
+        notes,
         failure_threshold,
     })
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use layerwise_context::{snapshot, WalkOptions};
+use layerwise_context::WalkOptions;
 use layerwise_lint::Facts;
 
 /// Where the build context comes from.
@@ -46,27 +46,16 @@ impl ContextChoice {
     /// silently absent, as before the option existed.
     pub fn facts(&self, dockerfile: &Path, warnings: &mut Vec<String>) -> Facts {
         let cancel = AtomicBool::new(false);
+        let options = WalkOptions::default();
         match self {
             Self::Off => Facts::default(),
-            Self::NextToFile => {
-                layerwise_project::context_facts(dockerfile, &WalkOptions::default(), &cancel)
-            }
+            Self::NextToFile => layerwise_project::context_facts(dockerfile, &options, &cancel),
             Self::Dir(root) => {
-                let mut facts = Facts::default();
-                match snapshot(
-                    root,
-                    Some(dockerfile),
-                    &WalkOptions::default(),
-                    &cancel,
-                    &mut |_| {},
-                ) {
-                    Ok(ctx) => {
-                        facts.dockerignore = Some(ctx.ignore().map(|i| i.ignore.clone()));
-                        facts.context = Some(std::sync::Arc::new(ctx));
-                    }
-                    Err(e) => warnings.push(format!("build context {}: {e}", root.display())),
-                }
-                facts
+                layerwise_project::context_facts_at(root, dockerfile, &options, &cancel)
+                    .unwrap_or_else(|e| {
+                        warnings.push(format!("build context {}: {e}", root.display()));
+                        Facts::default()
+                    })
             }
         }
     }

@@ -1,4 +1,5 @@
-//! `--format json`: every finding with its rule, upstream codes, range, message and fixes.
+//! `--format json`: every finding with its rule, upstream codes, range, message and fixes, and
+//! the notes about each file's surroundings (e.g. a build context not read in full).
 
 use layerwise_lint::Diagnostic;
 use layerwise_syntax::TextRange;
@@ -43,6 +44,7 @@ pub fn render(reports: &[FileReport]) -> String {
         "version": env!("CARGO_PKG_VERSION"),
         "files": reports.iter().map(|r| r.path.display().to_string()).collect::<Vec<_>>(),
         "findings": findings,
+        "notes": reports.iter().flat_map(|r| r.notes.iter().map(|n| json!({ "file": r.path.display().to_string(), "message": n }))).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
