@@ -349,7 +349,7 @@ def notification(rng: random.Random) -> tuple[str, Any]:
 
 def hostile_client(rng: random.Random) -> Callable[[str, Any], tuple[str, Any]]:
     """Rejects or garbles every request the server makes of it. (A client that never answers,
-    or answers with a malformed error, is a finding of its own: see the expected failures.)"""
+    or answers with a malformed error, has its own test below and in test_protocol_settings.)"""
     def policy(method: str, params: Any) -> tuple[str, Any]:
         return rng.choice([("error", {"code": -32803, "message": "the client refuses"}),
                            ("result", "garbage"), ("result", [1, {"x": None}]), ("result", None)])
