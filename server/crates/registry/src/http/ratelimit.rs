@@ -1,8 +1,11 @@
 //! Reading `Retry-After` and the `RateLimit-*` headers (Docker Hub sends
 //! `ratelimit-remaining: 76;w=21600`), so layerwise stops asking a registry that said to wait.
 
+use super::{lock, HttpDistribution};
+use crate::RegistryError;
 use reqwest::header::HeaderMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use reqwest::StatusCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// `Retry-After`: delay-seconds or an HTTP date. `None` when absent or unreadable.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
@@ -76,6 +79,46 @@ fn parse_http_date(s: &str) -> Option<u64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     Some(days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2])
+}
+
+/// Holding off a host that said to wait, so no request is sent to it until then.
+impl HttpDistribution {
+    pub(super) fn check_blocked(&self, host: &str, registry: &str) -> Result<(), RegistryError> {
+        let mut blocked = lock(&self.blocked);
+        if let Some(until) = blocked.get(host).copied() {
+            let now = Instant::now();
+            if until > now {
+                return Err(RegistryError::RateLimited {
+                    registry: registry.to_string(),
+                    retry_after_secs: Some((until - now).as_secs().max(1)),
+                });
+            }
+            blocked.remove(host);
+        }
+        Ok(())
+    }
+
+    pub(super) fn note_rate_limit(
+        &self,
+        host: &str,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Option<Duration> {
+        let wait = if status == StatusCode::TOO_MANY_REQUESTS {
+            Some(retry_after(headers, SystemTime::now()).unwrap_or(Duration::from_secs(60)))
+        } else {
+            exhausted_for(headers)
+        };
+        if let Some(w) = wait {
+            tracing::warn!(
+                host,
+                wait_secs = w.as_secs(),
+                "registry rate limit reached; holding off"
+            );
+            lock(&self.blocked).insert(host.to_string(), Instant::now() + w);
+        }
+        wait
+    }
 }
 
 #[cfg(test)]
