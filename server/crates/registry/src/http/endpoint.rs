@@ -66,7 +66,7 @@ impl HttpDistribution {
         result
     }
 
-    pub(super) async fn ping(
+    async fn ping(
         &self,
         scheme: &'static str,
         host: &str,

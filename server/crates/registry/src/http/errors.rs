@@ -71,7 +71,7 @@ pub(super) fn plain_http_hint(e: RegistryError) -> RegistryError {
 
 /// The `message` of a registry's JSON error body (`{"errors":[{"code":..,"message":..}]}`),
 /// shortened and stripped of control characters.
-pub(super) fn registry_message(body: &[u8]) -> Option<String> {
+fn registry_message(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Errors {
         errors: Vec<ErrorItem>,
@@ -89,6 +89,8 @@ pub(super) fn registry_message(body: &[u8]) -> Option<String> {
 }
 
 impl HttpDistribution {
+    /// The reply itself when it succeeded, else the error its status means (a 401 after a
+    /// redirect to another host is a redirect problem: credentials never follow one).
     pub(super) fn check_status(
         &self,
         reply: Reply,

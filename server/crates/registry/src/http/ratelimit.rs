@@ -83,6 +83,7 @@ fn parse_http_date(s: &str) -> Option<u64> {
 
 /// Holding off a host that said to wait, so no request is sent to it until then.
 impl HttpDistribution {
+    /// A rate-limit error while `host` is held off; clears the hold once it has passed.
     pub(super) fn check_blocked(&self, host: &str, registry: &str) -> Result<(), RegistryError> {
         let mut blocked = lock(&self.blocked);
         if let Some(until) = blocked.get(host).copied() {
@@ -98,6 +99,7 @@ impl HttpDistribution {
         Ok(())
     }
 
+    /// Holds `host` off when an answer says to wait (429, or no requests left); how long.
     pub(super) fn note_rate_limit(
         &self,
         host: &str,

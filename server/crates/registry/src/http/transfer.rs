@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use std::sync::atomic::Ordering;
 
-pub(super) const MAX_REDIRECTS: usize = 5;
+const MAX_REDIRECTS: usize = 5;
 /// Error bodies are read only for the registry's message.
 pub(super) const MAX_ERROR_BODY: u64 = 64 * 1024;
 
