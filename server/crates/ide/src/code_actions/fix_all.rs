@@ -1,7 +1,7 @@
 //! "Fix all safe problems" (`source.fixAll.layerwise`): every safe fix of every rule, applied
 //! in rounds (a fix can make another one possible) until nothing changes, bounded.
 
-use layerwise_lint::fixes::{apply_edits, apply_fixes};
+use layerwise_lint::fixes::apply_fixes;
 use layerwise_lint::{Applicability, Edit, Fix};
 use layerwise_syntax::{Dockerfile, TextRange};
 
@@ -10,11 +10,6 @@ use crate::Analysis;
 
 /// Rounds of fixing: fixes that unlock others converge in two or three.
 const MAX_ROUNDS: usize = 5;
-
-/// How many bytes the per-fix syntax checks of [`apply_fixes`] may parse in one round (it
-/// parses the whole file twice per fix); beyond that the fixes are applied together and
-/// checked once, which gives the same result unless a fix breaks the syntax.
-const CHECK_BUDGET: usize = 32 << 20;
 
 /// The text after applying every safe fix, and how many fixes were applied.
 pub fn fix_all_text(a: &Analysis) -> (String, usize) {
@@ -29,12 +24,8 @@ pub fn fix_all_text(a: &Analysis) -> (String, usize) {
             .filter_map(|d| d.fixes.first())
             .filter(|f| f.applicability == Applicability::Safe)
             .collect();
-        let cost = fixes.len().saturating_mul(text.len()).saturating_mul(2);
-        let (next, n) = if cost <= CHECK_BUDGET {
-            apply_fixes(&text, fixes.iter().copied(), false)
-        } else {
-            apply_together(&text, &fixes)
-        };
+        // `apply_fixes` checks the fixes together and bounds its own search for broken ones
+        let (next, n) = apply_fixes(&text, fixes.iter().copied(), false);
         if n == 0 || next == text {
             break;
         }
@@ -49,32 +40,6 @@ pub fn fix_all_text(a: &Analysis) -> (String, usize) {
         ));
     }
     (text, total)
-}
-
-/// Applies non-overlapping fixes (in order) in one go, and keeps the result only if it
-/// has no new syntax errors; otherwise falls back to checking each fix, within the budget.
-fn apply_together(text: &str, fixes: &[&Fix]) -> (String, usize) {
-    let mut chosen: Vec<Edit> = Vec::new();
-    let mut count = 0;
-    for fix in fixes {
-        let overlaps = fix.edits.iter().any(|e| {
-            chosen.iter().any(|c| {
-                e.range.start < c.range.end.max(c.range.start + 1)
-                    && c.range.start < e.range.end.max(e.range.start + 1)
-            })
-        });
-        if !overlaps {
-            chosen.extend(fix.edits.iter().cloned());
-            count += 1;
-        }
-    }
-    let out = apply_edits(text, &chosen);
-    if Dockerfile::parse(&out).errors().len() <= Dockerfile::parse(text).errors().len() {
-        return (out, count);
-    }
-    // some fix breaks the syntax: check them one by one, as many as the budget allows
-    let n = (CHECK_BUDGET / text.len().max(1) / 2).max(1);
-    apply_fixes(text, fixes.iter().take(n).copied(), false)
 }
 
 /// The fix-all action, when there is anything safe to fix. Its edit replaces only the part

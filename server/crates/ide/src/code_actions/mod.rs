@@ -106,8 +106,12 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let mut out = Vec::new();
     let here = diagnostics_in(a, range);
     // rule fixes first: they are what the squiggle is about
+    let mut check = SyntaxCheck::new(a);
     for (i, d) in &here {
         for (k, fix) in d.fixes.iter().enumerate() {
+            if !check.keeps_syntax(fix) {
+                continue;
+            }
             let mut act =
                 CodeAction::new(fix.title.clone(), ActionKind::QuickFix, fix.edits.clone());
             act.diagnostics = vec![*i];
@@ -135,6 +139,46 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     }
     out.extend(ignore::actions(a, &here));
     out
+}
+
+/// How many bytes the syntax check of rule fixes may parse for one request: a cursor asks
+/// for a handful of fixes, but a selection of a whole large file can ask for thousands.
+const FIX_CHECK_BUDGET: usize = 16 << 20;
+
+/// The check "fix all" and `check --fix` make ([`layerwise_lint::fixes::apply_fixes`]) made
+/// for each quick fix too: a fix that would add a syntax error is not offered. Rules aim
+/// never to offer one, but a rule sees one instruction while a fix can change how the rest
+/// of the file reads (a keyword that starts taking heredocs, a flag that is not one), so the
+/// file is parsed with the fix applied. Past [`FIX_CHECK_BUDGET`] fixes are no longer
+/// offered: an unchecked fix could break the file, and the bulk of a huge selection is
+/// better served by "fix all".
+struct SyntaxCheck<'a> {
+    a: &'a Analysis,
+    errors_before: Option<usize>,
+    budget: usize,
+}
+
+impl<'a> SyntaxCheck<'a> {
+    fn new(a: &'a Analysis) -> Self {
+        SyntaxCheck {
+            a,
+            errors_before: None,
+            budget: FIX_CHECK_BUDGET,
+        }
+    }
+
+    fn keeps_syntax(&mut self, fix: &layerwise_lint::Fix) -> bool {
+        // the first check is always made, so a large file still gets the fix at the cursor
+        let len = self.a.text.len();
+        if self.budget < FIX_CHECK_BUDGET && len > self.budget {
+            return false;
+        }
+        self.budget = self.budget.saturating_sub(len.max(1));
+        let before = *self
+            .errors_before
+            .get_or_insert_with(|| self.a.file.errors().len());
+        layerwise_lint::fixes::fix_keeps_syntax_with(&self.a.text, before, fix)
+    }
 }
 
 /// The split refactoring, when the range touches the stage it applies to.

@@ -47,6 +47,35 @@ fn rule_fixes_are_quick_fixes() {
 }
 
 #[test]
+fn rule_fixes_that_would_break_the_syntax_are_not_offered() {
+    use layerwise_lint::{Applicability, Edit, Fix};
+    let a = Analysis::from_text("FROM a\nRUN x\n");
+    let fix = |text: &str| Fix {
+        title: "t".into(),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            range: TextRange::new(7, 10),
+            text: text.into(),
+        }],
+    };
+    let mut check = SyntaxCheck::new(&a);
+    assert!(check.keeps_syntax(&fix("run")));
+    // a heredoc nothing closes
+    assert!(!check.keeps_syntax(&fix("RUN <<EOF")));
+    // the unknown-instruction fix of `N --# s` (`ENV --# s` does not parse) is not offered,
+    // at the cursor or for the whole file
+    let (a, r) = at("N$0 --# s");
+    for range in [r, TextRange::new(0, a.file.len())] {
+        let acts = code_actions(&a, range);
+        assert!(
+            !acts.iter().any(|x| x.title.contains("ENV")),
+            "{:?}",
+            acts.iter().map(|x| &x.title).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
 fn ignore_uses_our_comment_by_default_and_works() {
     let text = "FROM alpine:3.20\nMAIN$0TAINER Jane\n";
     let (a, r) = at(text);

@@ -122,6 +122,11 @@ fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
     if st.instructions.is_empty() {
         return no("the final stage has no instructions");
     }
+    if let Some(line) = first_error_line(a, st.range.start) {
+        return Err(NotApplicable(format!(
+            "the final stage has a syntax error (line {line}): fix it first"
+        )));
+    }
     // bounded work: some steps look at the stage once per instruction
     if st.instructions.len() > MAX_INSTRUCTIONS {
         return no("the final stage is too long to split automatically");
@@ -148,6 +153,32 @@ fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
     } else {
         no("the final stage neither uses a toolchain image nor builds anything")
     }
+}
+
+/// The 1-based line of the first syntax error at or after `from` (the stage being split
+/// runs to the end of the file).
+///
+/// A stage with a syntax error is not split. The split copies instructions into one stage or
+/// both (`ARG`s and `ENV`s that both need) and rewrites others, reading what each one means;
+/// a broken instruction has no meaning to read, so wherever it went the result would be a
+/// guess, and a copied error becomes two. A refactoring offered on code that does not parse
+/// is also not what users expect: the error is what the editor shows first, and once it is
+/// fixed the split is offered again. Errors in earlier stages do not matter: the split
+/// leaves those stages as they are.
+fn first_error_line(a: &Analysis, from: u32) -> Option<usize> {
+    let e = a
+        .file
+        .errors()
+        .into_iter()
+        .find(|e| e.range.end > from || e.range.start >= from)?;
+    let at = (e.range.start.max(from) as usize).min(a.text.len());
+    Some(
+        a.text.as_bytes()[..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1,
+    )
 }
 
 /// The words of `CMD`, `ENTRYPOINT` and `HEALTHCHECK` in the stage.

@@ -182,6 +182,27 @@ fn not_offered_on_runtime_stages() {
 }
 
 #[test]
+fn not_offered_when_the_stage_has_a_syntax_error() {
+    // `ENV` without a value: copying it into both stages would make one error two
+    let text = "FROM alpine:3.20\nENV \u{8}\nRUN make\n";
+    let a = Analysis::from_text(text);
+    assert!(!a.file.errors().is_empty());
+    let err = applicable(&a).expect_err("a broken stage is not split");
+    assert!(err.0.contains("syntax error (line 2)"), "{err}");
+    assert!(split(&a, &SplitOptions::default()).is_err());
+    // fixed, it is offered again
+    assert!(applicable(&Analysis::from_text(
+        "FROM alpine:3.20\nENV A=1\nRUN make\n"
+    ))
+    .is_ok());
+    // an error in an earlier stage, which the split leaves alone, does not matter
+    let text = "FROM alpine:3.20 AS tools\nENV \u{8}\nFROM golang:1.22\nRUN go build -o /x .\n";
+    let a = Analysis::from_text(text);
+    assert!(!a.file.errors().is_empty());
+    assert!(applicable(&a).is_ok());
+}
+
+#[test]
 fn offered_for_toolchains_build_tools_and_builds() {
     for text in [
         "FROM golang:1.22\nRUN go version\n",
