@@ -1,9 +1,10 @@
 //! "Switch to <slimmer variant>" on the final stage's base image, with the size saved in the
 //! title, from the slimmer variants the registry facts list for that image.
 
-use layerwise_analysis::image_facts::VariantSize;
+use layerwise_analysis::image_facts::format_bytes;
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
+use layerwise_lint::rules::size::toolchain_final_image::{bytes_saved, switch_title};
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::TextRange;
 
@@ -24,7 +25,8 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         return Vec::new();
     };
     let written = &stage.base_text;
-    if written.contains('$') || image.digest.is_some() {
+    // the reference is rewritten whole: only where it is written as the model read it
+    if written.contains('$') || image.digest.is_some() || a.slice(stage.base_range) != written {
         return Vec::new();
     }
     let Some(variants) = a.facts.variants.get(&image.canonical()) else {
@@ -43,23 +45,33 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         let Some(tag) = ImageRef::parse(&v.reference).ok().and_then(|r| r.tag) else {
             continue;
         };
-        let base = stage.base_range.start;
-        let edit = match &spans.tag {
-            Some(t) => Edit {
-                range: TextRange::from_usize(base as usize + t.start, base as usize + t.end),
-                text: tag.clone(),
-            },
-            None => Edit {
-                range: TextRange::empty(base + spans.name.end as u32),
-                text: format!(":{tag}"),
-            },
+        // the whole reference is rewritten, as the toolchain-final-image rule's fix does:
+        // when the rule offers the same switch, the two have the same edit and only the
+        // rule's is shown (with the same title, see `switch_title`)
+        let (cut, keep) = match &spans.tag {
+            Some(t) => ((t.start, t.end), ""),
+            None => ((spans.name.end, spans.name.end), ":"),
+        };
+        let (Some(head), Some(tail)) = (written.get(..cut.0), written.get(cut.1..)) else {
+            continue;
+        };
+        let new_text = format!("{head}{keep}{tag}{tail}");
+        let edit = Edit {
+            range: stage.base_range,
+            text: new_text,
         };
         let shown = format!("{}:{tag}", image.familiar_name());
-        let title = match current.map(|c| saved(c.compressed_size, c.unpacked_size, v)) {
-            Some(Some(s)) => format!("Switch to {shown} (saves ≈{})", approx(s)),
+        let saved = current.and_then(|c| {
+            bytes_saved(
+                (c.compressed_size, c.unpacked_size),
+                (v.compressed_size, v.unpacked_size),
+            )
+        });
+        let title = match saved {
+            Some(s) if s > 0 => switch_title(&shown, Some(s)),
             _ => format!(
                 "Switch to {shown} (≈{})",
-                approx(v.unpacked_size.unwrap_or(v.compressed_size))
+                format_bytes(v.unpacked_size.unwrap_or(v.compressed_size))
             ),
         };
         let mut act = CodeAction::new(title, ActionKind::RefactorRewrite, vec![edit]);
@@ -69,23 +81,13 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     out
 }
 
-/// Bytes saved, in the measure both figures have (unpacked when both know it).
-fn saved(compressed: u64, unpacked: Option<u64>, v: &VariantSize) -> Option<u64> {
-    match (unpacked, v.unpacked_size) {
-        (Some(a), Some(b)) => a.checked_sub(b),
-        _ => compressed.checked_sub(v.compressed_size),
-    }
-}
-
-fn approx(bytes: u64) -> String {
-    crate::split::approx_size(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::code_actions::{apply, code_actions};
-    use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts};
+    use layerwise_analysis::image_facts::{
+        FactSource, ImageFacts, Platform, PlatformFacts, VariantSize,
+    };
 
     fn variant(reference: &str, compressed: u64, unpacked: Option<u64>) -> VariantSize {
         VariantSize {

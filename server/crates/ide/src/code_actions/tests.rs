@@ -304,6 +304,19 @@ fn slimmer_base_with_the_size_saved() {
         apply(&a, &act.edits),
         "FROM node:20-slim\nCMD [\"node\", \"a.js\"]\n"
     );
+    // toolchain-final-image offers the same switch: shown once, as the rule's quick fix,
+    // with the saving the slimmer-variant action would have shown
+    let switches: Vec<&CodeAction> = acts
+        .iter()
+        .filter(|x| x.title.starts_with("Switch to node:20-slim"))
+        .collect();
+    assert_eq!(
+        switches.len(),
+        1,
+        "{:?}",
+        acts.iter().map(|x| &x.title).collect::<Vec<_>>()
+    );
+    assert_eq!(switches[0].kind, ActionKind::QuickFix);
 }
 
 #[test]

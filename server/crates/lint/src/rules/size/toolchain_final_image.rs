@@ -1,3 +1,4 @@
+use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
 
@@ -132,15 +133,49 @@ fn slim_fix(
         Some(tag) => written.strip_suffix(tag.as_str())?.strip_suffix(':')?,
         None => written,
     };
-    let saves = saving(cx.facts, image, slim)
-        .map(|s| format!(" (saves {s})"))
-        .unwrap_or_default();
+    let sizes = |f: &ImageFacts| f.primary().map(|p| (p.compressed_size, p.unpacked_size));
+    let from = cx.facts.images.get(&image.canonical()).and_then(sizes);
+    // the slim image's own facts, else its entry in the image's list of slimmer variants
+    let to = cx
+        .facts
+        .images
+        .get(&slim.canonical())
+        .and_then(sizes)
+        .or_else(|| {
+            let variants = cx.facts.variants.get(&image.canonical())?;
+            variants
+                .iter()
+                .find(|v| {
+                    ImageRef::parse(&v.reference).is_ok_and(|r| r.canonical() == slim.canonical())
+                })
+                .map(|v| (v.compressed_size, v.unpacked_size))
+        });
+    let saved = from.zip(to).and_then(|(f, t)| bytes_saved(f, t));
     Some(Fix::replace(
-        format!("Switch to {}{saves}", slim.display_name()),
+        switch_title(&slim.display_name(), saved),
         range,
         format!("{name}:{new_tag}"),
         Applicability::Unsafe,
     ))
+}
+
+/// Bytes saved by switching from an image to a slimmer variant, from their `(compressed,
+/// unpacked)` sizes: unpacked when both are known, compressed otherwise. The editor's
+/// "Switch to <variant>" action uses this too, so the two never show different figures.
+pub fn bytes_saved(from: (u64, Option<u64>), to: (u64, Option<u64>)) -> Option<u64> {
+    match (from.1, to.1) {
+        (Some(a), Some(b)) => a.checked_sub(b),
+        _ => from.0.checked_sub(to.0),
+    }
+}
+
+/// `Switch to node:20-slim (saves ≈900 MB)`, or without the saving when it is not known:
+/// the title of this rule's fix and of the editor's slimmer-variant action.
+pub fn switch_title(image: &str, saved: Option<u64>) -> String {
+    match saved {
+        Some(s) if s > 0 => format!("Switch to {image} (saves ≈{})", format_bytes(s)),
+        _ => format!("Switch to {image}"),
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +231,7 @@ mod tests {
         assert_eq!(d[0].message, "the final image runs on `node:20` (≈ 1.10 GB), the full Debian image with compilers (for native modules); `node:20-slim` would save ≈ 900 MB");
         assert_eq!(
             d[0].fixes[0].title,
-            "Switch to node:20-slim (saves ≈ 900 MB)"
+            "Switch to node:20-slim (saves ≈900 MB)"
         );
         // through a base stage, with the related final FROM
         let t =
@@ -212,6 +247,31 @@ mod tests {
             ),
             "FROM python:3.12-slim-bookworm\nCMD python app.py\n"
         );
+    }
+
+    #[test]
+    fn fix_title_takes_the_saving_from_the_variant_list() {
+        // only the image itself has facts; its slim variant is known from the variant list
+        // (as the editor's slimmer-variant action reads it): same figure, same title
+        let t = "FROM node:20\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+        let mut f = facts(&[("node:20", 1_100_000_000)]);
+        f.variants.insert(
+            ImageRef::parse("node:20").unwrap().canonical(),
+            vec![layerwise_analysis::image_facts::VariantSize {
+                reference: "node:20-slim".into(),
+                platform: Platform::linux_amd64(),
+                compressed_size: 70_000_000,
+                unpacked_size: Some(240_000_000),
+                source: FactSource::Registry,
+            }],
+        );
+        let d = findings_with(&ToolchainFinalImage, t, &f);
+        assert_eq!(
+            d[0].fixes[0].title,
+            "Switch to node:20-slim (saves ≈860 MB)"
+        );
+        assert_eq!(bytes_saved((400, Some(1000)), (100, None)), Some(300));
+        assert_eq!(switch_title("a:slim", Some(0)), "Switch to a:slim");
     }
 
     #[test]
