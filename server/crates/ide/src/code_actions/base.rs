@@ -1,10 +1,9 @@
 //! "Switch to <slimmer variant>" on the final stage's base image, with the size saved in the
 //! title, from the slimmer variants the registry facts list for that image.
 
-use layerwise_analysis::image_facts::format_bytes;
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
-use layerwise_lint::rules::size::toolchain_final_image::{bytes_saved, switch_title};
+use layerwise_lint::rules::size::toolchain_final_image::switch_title;
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::TextRange;
 
@@ -61,19 +60,11 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
             text: new_text,
         };
         let shown = format!("{}:{tag}", image.familiar_name());
-        let saved = current.and_then(|c| {
-            bytes_saved(
-                (c.compressed_size, c.unpacked_size),
-                (v.compressed_size, v.unpacked_size),
-            )
-        });
-        let title = match saved {
-            Some(s) if s > 0 => switch_title(&shown, Some(s)),
-            _ => format!(
-                "Switch to {shown} (≈{})",
-                format_bytes(v.unpacked_size.unwrap_or(v.compressed_size))
-            ),
-        };
+        let title = switch_title(
+            &shown,
+            current.map(|c| (c.compressed_size, c.unpacked_size)),
+            Some((v.compressed_size, v.unpacked_size)),
+        );
         let mut act = CodeAction::new(title, ActionKind::RefactorRewrite, vec![edit]);
         act.applicability = Applicability::Unsafe;
         out.push(act);

@@ -150,9 +150,8 @@ fn slim_fix(
                 })
                 .map(|v| (v.compressed_size, v.unpacked_size))
         });
-    let saved = from.zip(to).and_then(|(f, t)| bytes_saved(f, t));
     Some(Fix::replace(
-        switch_title(&slim.display_name(), saved),
+        switch_title(&slim.display_name(), from, to),
         range,
         format!("{name}:{new_tag}"),
         Applicability::Unsafe,
@@ -169,11 +168,22 @@ pub fn bytes_saved(from: (u64, Option<u64>), to: (u64, Option<u64>)) -> Option<u
     }
 }
 
-/// `Switch to node:20-slim (saves ≈900 MB)`, or without the saving when it is not known:
-/// the title of this rule's fix and of the editor's slimmer-variant action.
-pub fn switch_title(image: &str, saved: Option<u64>) -> String {
-    match saved {
-        Some(s) if s > 0 => format!("Switch to {image} (saves ≈{})", format_bytes(s)),
+/// The title of this rule's fix and of the editor's slimmer-variant action, from the
+/// `(compressed, unpacked)` sizes of the image and of the variant when known:
+/// `Switch to node:20-slim (saves ≈900 MB)`; with only the variant's size,
+/// `Switch to node:20-slim (≈200 MB)`; with neither, `Switch to node:20-slim`.
+pub fn switch_title(
+    image: &str,
+    from: Option<(u64, Option<u64>)>,
+    to: Option<(u64, Option<u64>)>,
+) -> String {
+    let saved = from.zip(to).and_then(|(f, t)| bytes_saved(f, t));
+    match (saved, to) {
+        (Some(s), _) if s > 0 => format!("Switch to {image} (saves ≈{})", format_bytes(s)),
+        (_, Some((compressed, unpacked))) => format!(
+            "Switch to {image} (≈{})",
+            format_bytes(unpacked.unwrap_or(compressed))
+        ),
         _ => format!("Switch to {image}"),
     }
 }
@@ -271,7 +281,16 @@ mod tests {
             "Switch to node:20-slim (saves ≈860 MB)"
         );
         assert_eq!(bytes_saved((400, Some(1000)), (100, None)), Some(300));
-        assert_eq!(switch_title("a:slim", Some(0)), "Switch to a:slim");
+        let (big, small) = ((400, Some(1000)), (100, Some(150)));
+        assert_eq!(
+            switch_title("a:slim", Some(small), Some(big)),
+            "Switch to a:slim (≈1.00 kB)"
+        );
+        assert_eq!(
+            switch_title("a:slim", Some(big), Some(small)),
+            "Switch to a:slim (saves ≈850 B)"
+        );
+        assert_eq!(switch_title("a:slim", None, None), "Switch to a:slim");
     }
 
     #[test]
