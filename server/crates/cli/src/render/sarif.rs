@@ -1,4 +1,9 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure).
+//!
+//! The notes about a file's surroundings (e.g. a build context not read in full) are not
+//! findings, so they go where SARIF puts what a tool says about its own run: one `invocation`
+//! (§3.20) whose `toolExecutionNotifications` (§3.20.21) hold one `notification` (§3.58) per
+//! note, at level `note`, located at the file it is about.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +63,27 @@ fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
     })
 }
 
+/// The run's one invocation. `executionSuccessful` is the only property SARIF requires of it.
+/// It is `true` because every report given here was read and linted; files that could not be
+/// read are left out of `reports` by the caller (reported on stderr, exit status 2), so this
+/// renderer cannot see them.
+fn invocation(reports: &[FileReport]) -> Value {
+    let notifications = reports
+        .iter()
+        .flat_map(|r| {
+            let uri = r.path.display().to_string().replace('\\', "/");
+            r.notes.iter().map(move |n| {
+                json!({
+                    "level": "note",
+                    "message": { "text": n },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri } } }],
+                })
+            })
+        })
+        .collect::<Vec<_>>();
+    json!({ "executionSuccessful": true, "toolExecutionNotifications": notifications })
+}
+
 pub fn render(reports: &[FileReport]) -> String {
     let mut rules = BTreeMap::new();
     let mut results = Vec::new();
@@ -85,8 +111,85 @@ pub fn render(reports: &[FileReport]) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules.into_values().collect::<Vec<_>>(),
             }},
+            "invocations": [invocation(reports)],
             "results": results,
         }],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use layerwise_ide::Analysis;
+
+    use super::*;
+
+    fn report(path: &str, notes: &[&str]) -> FileReport {
+        FileReport {
+            path: PathBuf::from(path),
+            analysis: Analysis::from_text("FROM alpine:3.20\n"),
+            diagnostics: Vec::new(),
+            warnings: Vec::new(),
+            notes: notes.iter().map(|n| n.to_string()).collect(),
+            failure_threshold: None,
+        }
+    }
+
+    fn parse(reports: &[FileReport]) -> Value {
+        serde_json::from_str(&render(reports)).expect("valid JSON")
+    }
+
+    #[test]
+    fn notes_become_tool_execution_notifications_at_their_file() {
+        let doc = parse(&[
+            report(
+                "a/Dockerfile",
+                &["the build context `.` was not read in full"],
+            ),
+            report("b\\Dockerfile", &[]),
+            report("c.Dockerfile", &["first", "second"]),
+        ]);
+        let invocations = doc["runs"][0]["invocations"]
+            .as_array()
+            .expect("invocations");
+        assert_eq!(invocations.len(), 1, "{doc}");
+        assert_eq!(invocations[0]["executionSuccessful"], true);
+        let n = invocations[0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("array");
+        let seen: Vec<(&str, &str, &str)> = n
+            .iter()
+            .map(|n| {
+                (
+                    n["level"].as_str().unwrap_or_default(),
+                    n["message"]["text"].as_str().unwrap_or_default(),
+                    n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "note",
+                    "the build context `.` was not read in full",
+                    "a/Dockerfile"
+                ),
+                ("note", "first", "c.Dockerfile"),
+                ("note", "second", "c.Dockerfile"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_run_without_notes_has_an_empty_notification_list() {
+        let doc = parse(&[report("Dockerfile", &[])]);
+        let invocation = &doc["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true);
+        assert_eq!(invocation["toolExecutionNotifications"], json!([]));
+    }
 }
