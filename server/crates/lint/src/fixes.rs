@@ -66,6 +66,16 @@ pub fn apply_fixes<'a>(
     fixes: impl IntoIterator<Item = &'a Fix>,
     allow_unsafe: bool,
 ) -> (String, usize) {
+    apply_fixes_within(text, fixes, allow_unsafe, SEARCH_BUDGET)
+}
+
+/// [`apply_fixes`] with the search budget given.
+fn apply_fixes_within<'a>(
+    text: &str,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+    allow_unsafe: bool,
+    search_budget: usize,
+) -> (String, usize) {
     let fixes: Vec<&Fix> = fixes
         .into_iter()
         .filter(|f| match f.applicability {
@@ -84,6 +94,7 @@ pub fn apply_fixes<'a>(
         taken: vec![false; fixes.len()],
         spans: BTreeMap::new(),
         budget: None,
+        search_budget,
     };
     let all: Vec<usize> = (0..fixes.len()).collect();
     run.add(&all);
@@ -104,6 +115,8 @@ struct Run<'t, 'f> {
     spans: BTreeMap<u32, (u32, usize)>,
     /// Bytes the search may still parse; `None` until the first (free) check is done.
     budget: Option<usize>,
+    /// What the search may parse in all.
+    search_budget: usize,
 }
 
 impl Run<'_, '_> {
@@ -123,7 +136,9 @@ impl Run<'_, '_> {
             Some(left) => out.len() <= left,
         };
         if affordable {
-            let left = self.budget.map_or(SEARCH_BUDGET, |b| b - out.len());
+            let left = self
+                .budget
+                .map_or(self.search_budget, |b| b.saturating_sub(out.len()));
             self.budget = Some(left);
             if errors(&out) <= self.errors_before {
                 return;
@@ -297,14 +312,22 @@ mod tests {
 
     #[test]
     fn thousands_of_broken_fixes_stay_within_the_budget() {
-        // every fix opens a heredoc nobody closes: the search gives up when its budget is
-        // spent, having kept nothing broken
+        // every fix but the first opens a heredoc nobody closes: checking them one by one
+        // would parse the file 3,000 times; the search stops when its budget (here twenty
+        // parses) is spent, having kept nothing broken
         let text = "FROM a\nRUN x\n".repeat(3000);
-        let fixes: Vec<Fix> = (0..3000u32)
+        let mut fixes: Vec<Fix> = (0..3000u32)
             .map(|k| fix(k * 13 + 11, k * 13 + 12, "<<EOF x"))
             .collect();
-        let (out, n) = apply_fixes(&text, &fixes, false);
-        assert_eq!(n, 0);
-        assert_eq!(out, text);
+        fixes[0] = fix(7, 10, "run");
+        let (out, n) = apply_fixes_within(&text, &fixes, false, 20 * text.len());
+        assert_eq!(errors(&out), 0);
+        // finding the good fix takes a parse per halving (about 13), within the budget
+        assert_eq!(n, 1);
+        assert!(out.starts_with("FROM a\nrun x\nFROM a\nRUN x\n"));
+        // with the budget to finish, exactly the good one is kept
+        let (out, n) = apply_fixes(&text[..13 * 40], &fixes[..40], false);
+        assert_eq!(n, 1);
+        assert!(out.starts_with("FROM a\nrun x\nFROM a\nRUN x\n"));
     }
 }
