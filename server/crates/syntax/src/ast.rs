@@ -52,10 +52,35 @@ impl InstructionKind {
 
     /// Case-insensitive lookup, as BuildKit does.
     pub fn from_keyword(word: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.keyword().eq_ignore_ascii_case(word))
-            .unwrap_or(Self::Unknown)
+        // Every keyword is ASCII and at most 11 bytes: upper-case into a small buffer and
+        // match once, instead of comparing with each of the 18 in turn (once per instruction).
+        let mut buf = [0u8; 11];
+        let Some(upper) = buf.get_mut(..word.len()) else {
+            return Self::Unknown;
+        };
+        upper.copy_from_slice(word.as_bytes());
+        upper.make_ascii_uppercase();
+        match &*upper {
+            b"ADD" => Self::Add,
+            b"ARG" => Self::Arg,
+            b"CMD" => Self::Cmd,
+            b"COPY" => Self::Copy,
+            b"ENTRYPOINT" => Self::Entrypoint,
+            b"ENV" => Self::Env,
+            b"EXPOSE" => Self::Expose,
+            b"FROM" => Self::From,
+            b"HEALTHCHECK" => Self::Healthcheck,
+            b"LABEL" => Self::Label,
+            b"MAINTAINER" => Self::Maintainer,
+            b"ONBUILD" => Self::Onbuild,
+            b"RUN" => Self::Run,
+            b"SHELL" => Self::Shell,
+            b"STOPSIGNAL" => Self::Stopsignal,
+            b"USER" => Self::User,
+            b"VOLUME" => Self::Volume,
+            b"WORKDIR" => Self::Workdir,
+            _ => Self::Unknown,
+        }
     }
 
     /// The canonical (upper-case) spelling.
@@ -275,4 +300,45 @@ pub struct FromParts<'a> {
     pub name: Option<&'a Word>,
     /// Words that should not be there (`FROM a b`).
     pub extra: &'a [Word],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InstructionKind;
+
+    #[test]
+    fn keywords_are_found_in_any_case() {
+        for k in InstructionKind::ALL {
+            let word = k.keyword();
+            assert_eq!(InstructionKind::from_keyword(word), k);
+            assert_eq!(InstructionKind::from_keyword(&word.to_ascii_lowercase()), k);
+            let mixed: String = word
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(InstructionKind::from_keyword(&mixed), k);
+        }
+        for other in [
+            "",
+            "RU",
+            "RUNS",
+            "HEALTHCHECKS",
+            "\u{feff}RUN",
+            "RUN\u{a0}",
+            "ſ",
+        ] {
+            assert_eq!(
+                InstructionKind::from_keyword(other),
+                InstructionKind::Unknown,
+                "{other:?}"
+            );
+        }
+    }
 }

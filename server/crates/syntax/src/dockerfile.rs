@@ -83,6 +83,9 @@ impl Dockerfile {
             .iter()
             .take_while(|i| i.kind == ItemKind::Directive)
             .count();
+        // the tree lives as long as the document: drop the growth slack (up to half)
+        items.shrink_to_fit();
+        starts.shrink_to_fit();
         Self {
             items,
             starts,

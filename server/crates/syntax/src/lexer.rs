@@ -68,10 +68,16 @@ impl<'a> LogicalLine<'a> {
             source: source as u32,
             len: piece.len() as u32,
         });
-        if self.text.is_empty() {
-            self.text = Cow::Borrowed(piece);
-        } else {
-            self.text.to_mut().push_str(piece);
+        match &mut self.text {
+            Cow::Borrowed(first) if first.is_empty() => self.text = Cow::Borrowed(piece),
+            Cow::Borrowed(first) => {
+                // the line is transient: room for a few more continuation lines at once
+                let mut text = String::with_capacity(2 * (first.len() + piece.len()) + 64);
+                text.push_str(first);
+                text.push_str(piece);
+                self.text = Cow::Owned(text);
+            }
+            Cow::Owned(text) => text.push_str(piece),
         }
     }
 
@@ -100,6 +106,15 @@ impl<'a> LogicalLine<'a> {
     }
 
     pub fn range(&self, start: usize, end: usize) -> crate::TextRange {
+        if let Segments::One(s) = self.segments {
+            // one segment: logical and source offsets differ by a constant (the common case)
+            // (the same arithmetic as `source_start`/`source_end` below, without the search)
+            let at = |logical: usize| s.source + (logical as u32).min(s.len);
+            if start >= end {
+                return crate::TextRange::empty(at(start));
+            }
+            return crate::TextRange::new(at(start), at(end - 1) + 1);
+        }
         if start >= end {
             let at = self.source_start(start);
             return crate::TextRange::new(at, at);
@@ -134,7 +149,7 @@ pub(crate) struct PhysLine {
 /// trailing `\r`/`\n` from the content).
 pub(crate) fn phys_line(src: &str, pos: usize) -> PhysLine {
     let b = src.as_bytes();
-    // `str::find` with a char searches with memchr, much faster than a byte loop
+    // `str::find` with a char searches with memchr, word at a time (long heredoc lines)
     let end = src
         .get(pos..)
         .and_then(|rest| rest.find('\n'))

@@ -205,68 +205,79 @@ pub(crate) fn extract_flags(
 /// `ARG`, `ENV`, `LABEL`). Because quotes and escapes are kept, a word's text is its source
 /// slice, except that an escape character ending the whole text is dropped.
 pub(crate) fn parse_words(text: &str, start: usize, end: usize, escape: u8) -> Vec<Piece> {
-    let esc = escape as char;
+    let b = text.as_bytes();
+    // The length of the character at `at` and whether it is Go white space. Quotes and the
+    // escape character are ASCII, so only other characters need decoding.
+    let char_at = |at: usize| -> (usize, bool) {
+        let c = b[at];
+        if c < 0x80 {
+            return (1, matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '));
+        }
+        text.get(at..end)
+            .and_then(|s| s.chars().next())
+            .map_or((1, false), |ch| (ch.len_utf8(), is_go_space(ch)))
+    };
+    // after the escape at `at` (whose next character is kept with it)
+    let after_escaped = |at: usize| {
+        let next = at + 1;
+        next + char_at(next).0
+    };
     let mut words = Vec::new();
-    let mut chars = text[start..end].char_indices().map(|(i, c)| (i + start, c));
     let mut word_start: Option<usize> = None;
-    let mut quote: Option<char> = None;
+    let mut quote: Option<u8> = None;
     // BuildKit's word is the source slice minus a dropped final escape: `text_end` is where
     // the kept text ends.
     let mut text_end = start;
-    while let Some((pos, c)) = chars.next() {
-        let next_pos = pos + c.len_utf8();
+    let mut pos = start;
+    while pos < end {
+        let c = b[pos];
+        let (len, space) = char_at(pos);
+        let next_pos = pos + len;
         match (word_start, quote) {
-            (None, _) => {
-                if is_go_space(c) {
-                    continue;
-                }
-                word_start = Some(pos);
-                text_end = pos;
-                if c == esc && next_pos == end {
-                    continue; // a lone trailing escape: dropped, no word
-                }
-                if c == '\'' || c == '"' {
-                    quote = Some(c);
-                }
-                text_end = if c == esc {
-                    chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8())
-                } else {
-                    next_pos
-                };
-            }
-            (Some(ws), None) => {
-                if is_go_space(c) {
-                    if text_end > ws {
-                        words.push(word_piece(text, ws, pos, text_end));
+            (None, _) | (Some(_), None) => {
+                if space {
+                    if let Some(ws) = word_start.take() {
+                        if text_end > ws {
+                            words.push(word_piece(text, ws, pos, text_end));
+                        }
                     }
-                    word_start = None;
+                    pos = next_pos;
                     continue;
                 }
-                if c == esc && next_pos == end {
+                if word_start.is_none() {
+                    word_start = Some(pos);
+                    text_end = pos;
+                }
+                if c == escape && next_pos == end {
+                    pos = next_pos; // a trailing escape is dropped
                     continue;
                 }
-                if c == '\'' || c == '"' {
+                if c == b'\'' || c == b'"' {
                     quote = Some(c);
                 }
-                text_end = if c == esc {
-                    chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8())
+                text_end = if c == escape {
+                    after_escaped(pos)
                 } else {
                     next_pos
                 };
+                pos = text_end;
             }
             (Some(_), Some(q)) => {
                 if c == q {
                     quote = None;
                 }
-                if c == esc && q != '\'' {
+                if c == escape && q != b'\'' {
                     if next_pos == end {
                         quote = None;
+                        pos = next_pos;
                         continue;
                     }
-                    text_end = chars.next().map_or(next_pos, |(p, n)| p + n.len_utf8());
+                    text_end = after_escaped(pos);
+                    pos = text_end;
                     continue;
                 }
                 text_end = next_pos;
+                pos = next_pos;
             }
         }
     }
@@ -283,7 +294,7 @@ fn word_piece(text: &str, start: usize, end: usize, text_end: usize) -> Piece {
     Piece {
         start,
         end,
-        owned: (text_end != end).then(|| text[start..text_end].to_string()),
+        owned: (text_end != end).then(|| text.get(start..text_end).unwrap_or("").to_string()),
     }
 }
 
