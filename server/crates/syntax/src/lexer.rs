@@ -69,7 +69,7 @@ impl<'a> LogicalLine<'a> {
             len: piece.len() as u32,
         });
         match &mut self.text {
-            Cow::Borrowed(first) if first.is_empty() => self.text = Cow::Borrowed(piece),
+            Cow::Borrowed("") => self.text = Cow::Borrowed(piece),
             Cow::Borrowed(first) => {
                 // the line is transient: room for a few more continuation lines at once
                 let mut text = String::with_capacity(2 * (first.len() + piece.len()) + 64);
