@@ -58,6 +58,17 @@ impl Analysis {
             .get_or_init(|| layerwise_lint::lint(&self.lint_context(), &self.config))
     }
 
+    /// [`diagnostics`](Self::diagnostics), unless `stop` says to give up first (between two
+    /// rules): then `None`, and nothing is cached, so a later call lints in full.
+    pub fn diagnostics_unless(&self, stop: &dyn Fn() -> bool) -> Option<&[Diagnostic]> {
+        if let Some(d) = self.diagnostics.get() {
+            return Some(d);
+        }
+        let found = layerwise_lint::engine::lint_unless(&self.lint_context(), &self.config, stop)?;
+        // another caller may have finished first; either result is the same
+        Some(self.diagnostics.get_or_init(|| found))
+    }
+
     pub fn slice(&self, r: TextRange) -> &str {
         self.text.get(r.as_usize()).unwrap_or("")
     }
@@ -74,5 +85,24 @@ impl Analysis {
             }
         }
         Some(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopped_diagnostics_are_not_cached() {
+        let a = Analysis::from_text("FROM scratch as base\nRUN sudo make\n");
+        assert!(a.diagnostics_unless(&|| true).is_none());
+        let full = format!("{:?}", a.diagnostics());
+        assert!(a.diagnostics().len() >= 2, "{full}");
+        // once computed, a stop request no longer matters
+        let again = a.diagnostics_unless(&|| true);
+        assert_eq!(format!("{:?}", again.unwrap_or_default()), full);
+        let b = Analysis::from_text("FROM scratch as base\nRUN sudo make\n");
+        let fresh = b.diagnostics_unless(&|| false);
+        assert_eq!(format!("{:?}", fresh.unwrap_or_default()), full);
     }
 }

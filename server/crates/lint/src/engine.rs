@@ -11,8 +11,22 @@ use crate::suppress::{self, Suppression};
 
 /// All findings for one file, sorted by position.
 pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
+    lint_unless(cx, config, &|| false).unwrap_or_default()
+}
+
+/// [`lint`], giving up between two rules as soon as `stop` says so (`None` then). The
+/// language server stops linting a version that a newer edit has replaced: its findings
+/// would be dropped unpublished, and the rules of the new version need the core.
+pub fn lint_unless(
+    cx: &LintContext<'_>,
+    config: &Config,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<Diagnostic>> {
     let mut raw = Vec::new();
     for rule in rules::all() {
+        if stop() {
+            return None;
+        }
         let Some(severity) = config.severity_of(rule.meta()) else {
             continue;
         };
@@ -46,7 +60,7 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
         }
     }
     raw.sort_by_key(|d| (d.range.start, d.range.end, d.rule.name));
-    raw
+    Some(raw)
 }
 
 /// BuildKit's experimental checks: they run only when `experimental=` names them, so only
@@ -179,6 +193,30 @@ mod tests {
             );
             assert!(!got.is_empty(), "{head}");
         }
+    }
+
+    #[test]
+    fn lint_unless_stops_between_rules_or_equals_lint() {
+        let text = "FROM scratch as base\nRUN sudo make\nCOPY $nope .\n";
+        let file = layerwise_syntax::Dockerfile::parse(text);
+        let model =
+            layerwise_analysis::Model::build(&file, layerwise_analysis::ModelOptions::default());
+        let facts = Facts::default();
+        let cx = crate::context::LintContext::new(&file, text, &model, &facts);
+        let config = crate::config::Config::default();
+        let full = super::lint(&cx, &config);
+        assert!(full.len() >= 2, "{full:?}");
+        let again = super::lint_unless(&cx, &config, &|| false);
+        assert_eq!(format!("{again:?}"), format!("{:?}", Some(full)));
+        assert!(super::lint_unless(&cx, &config, &|| true).is_none());
+        // asked again after a few rules: stops there
+        let calls = std::cell::Cell::new(0);
+        let stop = || {
+            calls.set(calls.get() + 1);
+            calls.get() > 3
+        };
+        assert!(super::lint_unless(&cx, &config, &stop).is_none());
+        assert_eq!(calls.get(), 4);
     }
 
     #[test]

@@ -63,13 +63,62 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
     }
 }
 
-/// The LSP diagnostics of a document's current version, with that version.
+/// Background work an analysis asked for (a build-context walk, registry lookups), held back
+/// until the diagnostics it came with are published: started at once it competes with the
+/// rules for the two cores, and its result re-analyses the file anyway.
+#[derive(Default)]
+pub struct Deferred {
+    walks: Vec<std::path::PathBuf>,
+    analysis: Option<std::sync::Arc<layerwise_ide::Analysis>>,
+}
+
+impl Deferred {
+    /// Starts the held-back work.
+    pub fn start(self, backend: &Backend) {
+        for dir in self.walks {
+            crate::handlers::context::start_walk(backend, dir);
+        }
+        if let Some(a) = &self.analysis {
+            crate::handlers::images::fetch_missing(backend, a);
+        }
+    }
+}
+
+/// The LSP diagnostics of a document's current version, with that version (pull requests:
+/// background work starts at once).
 pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+    let mut deferred = Deferred::default();
+    let result = compute_with(backend, uri, false, &mut deferred);
+    deferred.start(backend);
+    result
+}
+
+/// The diagnostics of the current version; background work the analysis asks for goes into
+/// `deferred`. With `current_only`, gives up before running the rules when a newer version
+/// arrived while the analysis was built (its diagnostics would be dropped unpublished).
+fn compute_with(
+    backend: &Backend,
+    uri: &Uri,
+    current_only: bool,
+    deferred: &mut Deferred,
+) -> Option<(i32, Vec<lsp::Diagnostic>)> {
     let started = std::time::Instant::now();
-    let analysis = backend.analysis(uri)?;
+    let analysis = backend
+        .state
+        .analysis(uri, &mut |dir| deferred.walks.push(dir))?;
+    deferred.analysis = Some(analysis.clone());
     let enc = backend.state.caps().encoding;
     let analysed = started.elapsed();
-    let diags = analysis.diagnostics();
+    let superseded = || current_only && backend.state.version(uri) != Some(analysis.version);
+    let Some(diags) = analysis.diagnostics_unless(&superseded) else {
+        tracing::debug!(
+            "diagnostics of {} v{}: superseded after {:.2?}, rules stopped",
+            uri.as_str(),
+            analysis.version,
+            started.elapsed()
+        );
+        return None;
+    };
     let linted = started.elapsed();
     // positions must come from the text the analysis saw, even if a newer change arrived
     let rope = {
@@ -109,15 +158,21 @@ pub fn schedule(backend: &Backend, uri: Uri, version: i32, immediate: bool) {
         let b = backend.clone();
         let u = uri.clone();
         let result = tokio::task::spawn_blocking(move || {
-            crate::guard::guard("diagnostics", || compute(&b, &u))
+            let mut deferred = Deferred::default();
+            let r =
+                crate::guard::guard("diagnostics", || compute_with(&b, &u, true, &mut deferred));
+            (r, deferred)
         })
         .await;
-        let Ok(Ok(Some((v, diags)))) = result else {
+        let Ok((result, deferred)) = result else {
             return;
         };
-        if v == version && backend.state.version(&uri) == Some(version) {
-            publish(&backend.client, uri, diags, version).await;
+        if let Ok(Some((v, diags))) = result {
+            if v == version && backend.state.version(&uri) == Some(version) {
+                publish(&backend.client, uri, diags, version).await;
+            }
         }
+        deferred.start(&backend);
     });
 }
 

@@ -221,6 +221,7 @@ impl State {
                 }
             }
         }
+        let configured = started.elapsed();
         let platform = Platform::parse(&settings.registry.platform).ok();
         let target_platform = platform
             .as_ref()
@@ -236,6 +237,7 @@ impl State {
             config,
         );
         analysis.version = version;
+        let modelled = started.elapsed();
         let (images, variants) = layerwise_project::offline_image_facts(
             &analysis.model,
             &self.registry(),
@@ -243,10 +245,13 @@ impl State {
         );
         analysis.facts.images = images;
         analysis.facts.variants = variants;
+        let done = started.elapsed();
         tracing::debug!(
-            "analysis of {} v{version}: model and facts in {:.2?}",
+            "analysis of {} v{version}: model and facts in {done:.2?} (settings and context \
+             {configured:.2?}, model {:.2?}, image facts {:.2?})",
             uri.as_str(),
-            started.elapsed()
+            modelled.saturating_sub(configured),
+            done.saturating_sub(modelled)
         );
         let analysis = Arc::new(analysis);
         if let Ok(mut docs) = self.docs.lock() {
