@@ -130,4 +130,74 @@ mod tests {
         assert_eq!(a.slice(lenses[2].range), "FROM node:20-slim AS runtime");
         assert!(code_lenses(&Analysis::from_text(""), &FileSizes::default()).is_empty());
     }
+
+    /// `node:20` with figures for amd64 (first, as the default request puts them) and arm64.
+    fn two_platform_facts(a: &mut Analysis) {
+        let f = ImageFacts {
+            reference: ImageRef::parse("node:20").unwrap(),
+            digest: None,
+            platforms: vec![
+                PlatformFacts::sizes_only(
+                    Platform::linux_amd64(),
+                    300_000_000,
+                    Some(1_100_000_000),
+                ),
+                PlatformFacts::sizes_only(
+                    Platform::parse("linux/arm64").unwrap(),
+                    280_000_000,
+                    Some(900_000_000),
+                ),
+            ],
+            available_platforms: Vec::new(),
+            source: FactSource::Catalogue {
+                entry: "node:20".into(),
+                exact: true,
+                provenance: "test".into(),
+            },
+            fetched_at: None,
+            fallback_reason: None,
+        };
+        a.facts.images.insert(f.reference.canonical(), f);
+    }
+
+    fn stage_lens(text: &str) -> String {
+        let mut a = Analysis::from_text(text);
+        two_platform_facts(&mut a);
+        let sizes = estimate(&a, &SizeInputs::default());
+        let lenses = code_lenses(&a, &sizes);
+        // The file's lens first, then the one stage's.
+        assert_eq!(lenses.len(), 2, "{lenses:?}");
+        lenses[1].title.clone()
+    }
+
+    #[test]
+    fn the_base_size_is_for_the_stage_platform() {
+        let default = stage_lens("FROM node:20\n");
+        assert!(default.contains("from node:20 (≈ 1.10 GB)"), "{default}");
+        let arm = stage_lens("FROM --platform=linux/arm64 node:20\n");
+        assert!(arm.contains("from node:20 (≈ 900 MB)"), "{arm}");
+        // Expanded like BuildKit expands FROM: global ARGs.
+        let via_arg = stage_lens("ARG P=linux/arm64\nFROM --platform=$P node:20\n");
+        assert!(via_arg.contains("from node:20 (≈ 900 MB)"), "{via_arg}");
+        let amd = stage_lens("FROM --platform=linux/amd64 node:20\n");
+        assert!(amd.contains("from node:20 (≈ 1.10 GB)"), "{amd}");
+    }
+
+    #[test]
+    fn a_platform_without_figures_uses_the_first_and_says_so() {
+        let mut a = Analysis::from_text("FROM --platform=linux/s390x node:20\n");
+        two_platform_facts(&mut a);
+        let sizes = estimate(&a, &SizeInputs::default());
+        let lenses = code_lenses(&a, &sizes);
+        assert_eq!(
+            lenses[1].title,
+            "stage `0` · from node:20 (≈ 1.10 GB) · ≈ 1.10 GB · final"
+        );
+        let note = &sizes.stages[0].from.estimate.note;
+        assert!(
+            note.contains("no figures for linux/s390x, these are for linux/amd64"),
+            "{note}"
+        );
+        assert!(sizes.stages[0].from.estimate.approximate, "{note}");
+    }
 }

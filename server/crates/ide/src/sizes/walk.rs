@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
+use layerwise_analysis::image_facts::{format_bytes, ImageFacts, Platform};
 use layerwise_analysis::{Base, Model, RefKind, RefTarget};
 use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_syntax::{Args, InstructionKind, TextRange};
@@ -89,7 +89,10 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
                 (e, states[*b].clone())
             }
             other => (
-                w.base_estimate(other, &stage.base_resolved),
+                {
+                    let platform = w.stage_platform(stage);
+                    w.base_estimate(other, &stage.base_resolved, platform.as_ref())
+                },
                 fresh_state(other, &stage.base_resolved),
             ),
         };
@@ -272,7 +275,30 @@ impl<'a> Walker<'a> {
         self.a.model.scope_before(&self.a.file, i).value(name)
     }
 
-    fn base_estimate(&self, base: &Base, resolved: &str) -> SizeEstimate {
+    /// The platform a stage's `FROM --platform=...` asks for, variables expanded as BuildKit
+    /// does on `FROM` lines (global `ARG`s, `$BUILDPLATFORM`...). `None` without the flag or
+    /// when it does not name a platform; the image's first (requested) figures are used then.
+    fn stage_platform(&mut self, stage: &layerwise_analysis::Stage) -> Option<Platform> {
+        let written = stage.platform.as_deref()?;
+        let text = if !written.contains('$') {
+            written.to_string()
+        } else if self.expansions < MAX_EXPANSIONS {
+            // The global scope, not `scope_before(FROM)`: that is the stage's own scope.
+            self.expansions += 1;
+            let scope = self.a.model.global_scope();
+            scope.expand(written, self.a.model.escape).value
+        } else {
+            return None;
+        };
+        Platform::parse(text.trim()).ok()
+    }
+
+    fn base_estimate(
+        &self,
+        base: &Base,
+        resolved: &str,
+        platform: Option<&Platform>,
+    ) -> SizeEstimate {
         match base {
             Base::Scratch => {
                 SizeEstimate::zero(SizeSource::Scratch, "scratch: an empty filesystem")
@@ -288,7 +314,7 @@ impl<'a> Walker<'a> {
                 let key = r.canonical();
                 let pending = self.inputs.images_pending.contains(&key);
                 match self.a.facts.images.get(&key) {
-                    Some(f) => image_estimate(f, resolved, pending),
+                    Some(f) => image_estimate(f, resolved, platform, pending),
                     None if r.is_scratch() => {
                         SizeEstimate::zero(SizeSource::Scratch, "scratch: an empty filesystem")
                     }
@@ -531,15 +557,30 @@ fn is_remote(source: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
-/// A base image's size on disk from its facts.
-fn image_estimate(f: &ImageFacts, shown: &str, pending: bool) -> SizeEstimate {
-    let Some(p) = f.primary() else {
+/// A base image's size on disk from its facts, for the stage's `--platform` when it has one.
+/// Facts are kept per image, not per platform, so they may have been fetched for another
+/// platform (another stage's, or the default): then the first figures stand in, marked
+/// approximate, and the note says whose they are.
+fn image_estimate(
+    f: &ImageFacts,
+    shown: &str,
+    platform: Option<&Platform>,
+    pending: bool,
+) -> SizeEstimate {
+    let (p, stand_in) = match platform {
+        Some(wanted) => match f.for_platform(wanted) {
+            Some(p) => (Some(p), None),
+            None => (f.primary(), Some(wanted)),
+        },
+        None => (f.primary(), None),
+    };
+    let Some(p) = p else {
         return SizeEstimate::unknown(
             SizeSource::Image(f.source.clone()),
             format!("{shown}: no figures for this platform"),
         );
     };
-    let approximate = f.source.is_approximate();
+    let approximate = f.source.is_approximate() || stand_in.is_some();
     let (amount, mut note) = match p.unpacked_size {
         Some(u) => (
             Amount::Bytes(u),
@@ -564,6 +605,12 @@ fn image_estimate(f: &ImageFacts, shown: &str, pending: bool) -> SizeEstimate {
             )
         }
     };
+    if let Some(wanted) = stand_in {
+        note.push_str(&format!(
+            "; no figures for {wanted}, these are for {}",
+            p.platform
+        ));
+    }
     note.push_str(&format!("; source: {}", f.source.label()));
     if let Some(why) = &f.fallback_reason {
         note.push_str(&format!(" ({why})"));
