@@ -173,9 +173,15 @@ class EditStorm(unittest.TestCase):
                     if delay > 0:
                         time.sleep(delay)
                     writing_since[0] = time.monotonic()
-                    with s.client._write_lock:
-                        s.client.proc.stdin.write(b"".join(frames))
-                        s.client.proc.stdin.flush()
+                    try:
+                        with s.client._write_lock:
+                            s.client.proc.stdin.write(b"".join(frames))
+                            s.client.proc.stdin.flush()
+                    except BrokenPipeError:
+                        # the server is gone: say why (the watchdog's note, its exit status, its log)
+                        s.client.proc.wait(timeout=10)
+                        self.fail(f"the server stopped reading at edit {k} of {total} (exit status "
+                                  f"{s.client.proc.returncode}): {failures}\n{s.client.stderr_tail()}")
                     writing_since[0] = None
                 s.versions[uri] = version
                 sent_for = time.monotonic() - start

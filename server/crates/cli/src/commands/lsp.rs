@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 
+/// The process status follows the protocol: 0 after `shutdown` then `exit` (or stdin closed),
+/// 1 after an `exit` that no `shutdown` preceded.
 pub fn run() -> Result<u8> {
-    layerwise_lsp::run_stdio()?;
-    Ok(0)
+    Ok(layerwise_lsp::serve_stdio()?)
 }

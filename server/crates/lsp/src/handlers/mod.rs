@@ -46,15 +46,18 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
 pub fn refresh_views(backend: &Backend) {
     let caps = backend.state.caps();
     let client = backend.client.clone();
+    // Each waits for the client's answer at most `pull_timeout`: a client that never answers
+    // must not leave a task behind per refresh.
+    let limit = crate::settings_pull::pull_timeout();
     tokio::spawn(async move {
         if caps.inlay_hint_refresh {
-            let _ = client.inlay_hint_refresh().await;
+            let _ = tokio::time::timeout(limit, client.inlay_hint_refresh()).await;
         }
         if caps.code_lens_refresh {
-            let _ = client.code_lens_refresh().await;
+            let _ = tokio::time::timeout(limit, client.code_lens_refresh()).await;
         }
         if caps.semantic_tokens_refresh {
-            let _ = client.semantic_tokens_refresh().await;
+            let _ = tokio::time::timeout(limit, client.semantic_tokens_refresh()).await;
         }
     });
 }
