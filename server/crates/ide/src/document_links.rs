@@ -127,7 +127,8 @@ fn context_links(a: &Analysis, out: &mut Vec<Link>) {
             {
                 continue;
             }
-            let path = clean(text);
+            // A source as a context path: `./src/` → `src`, `/a` → `a`.
+            let path = crate::clean_path::clean(text);
             if path.is_empty() || ctx.entry(&path).is_none_or(|e| e.is_dir()) {
                 continue;
             }
@@ -142,21 +143,6 @@ fn context_links(a: &Analysis, out: &mut Vec<Link>) {
             });
         }
     }
-}
-
-/// A source as a context path: `./src/` → `src`, `/a` → `a`.
-fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

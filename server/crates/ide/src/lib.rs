@@ -2,6 +2,7 @@
 //! protocol. Nothing here does IO or knows about LSP types.
 
 pub mod analysis;
+mod clean_path;
 pub mod code_actions;
 pub mod code_lens;
 pub mod completion;

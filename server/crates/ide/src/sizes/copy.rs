@@ -26,17 +26,7 @@ pub(super) enum Origin {
 
 /// A clean absolute image path: `.`/`..`/empty elements resolved, no trailing slash.
 pub(super) fn clean_abs(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    format!("/{}", crate::clean_path::clean(path))
 }
 
 /// `path` against the working directory.
