@@ -23,6 +23,8 @@ use layerwise_syntax::{Args, Instruction, InstructionKind, ItemKind, ItemRef, Te
 use crate::navigation::Edit;
 use crate::Analysis;
 
+pub mod meaning;
+
 /// The indent used when the file has no consistent one of its own.
 pub const DEFAULT_INDENT: &str = "    ";
 
@@ -373,7 +375,10 @@ fn first_line(
     };
     let line = &a.text[start + bom..first_end];
     let lead = leading_ws(line).len();
-    if lead > 0 {
+    // a U+FEFF after the indent of the file's first line is text, not a byte-order mark;
+    // removing the indent would move it to the start, where it becomes one
+    let would_make_a_bom = start + bom == 0 && line[lead..].starts_with('\u{feff}');
+    if lead > 0 && !would_make_a_bom {
         out.push(edit(start + bom, start + bom + lead, ""));
     }
     let mut keywords = vec![inst];
@@ -441,13 +446,19 @@ fn relative(indent: &str, base: Option<&str>, ws: &str) -> String {
 }
 
 /// Removes spaces and tabs at the end of each line of `start..end`.
+///
+/// Only the `\r` of a CRLF ends a line here. Lone `\r`s are text: blanks before them are not
+/// trailing, and blanks after them are left too, because removing those would leave the
+/// `\r`s at the end of the line, where BuildKit trims them (a change of meaning, and a
+/// second pass would then find the blanks before them: not idempotent).
 fn trailing_ws(a: &Analysis, start: usize, end: usize, out: &mut Vec<Edit>) {
     let mut pos = start;
     while pos < end {
         let nl = a.text[pos..end].find('\n').map_or(end, |i| pos + i);
-        let content = a.text[pos..nl].trim_end_matches('\r');
+        let line = &a.text[pos..nl];
+        let content = line.strip_suffix('\r').unwrap_or(line);
         let kept = content.trim_end_matches([' ', '\t']);
-        if kept.len() < content.len() {
+        if kept.len() < content.len() && !kept.ends_with('\r') {
             out.push(edit(pos + kept.len(), pos + content.len(), ""));
         }
         pos = nl + 1;

@@ -163,3 +163,30 @@ fn odd_input_does_not_panic() {
         }
     }
 }
+
+/// Finding F4 (`inputs/format/indent-before-a-bom-removed`): the indent before a U+FEFF on the
+/// first line stays, or the U+FEFF would start the file and be read as a byte-order mark.
+#[test]
+fn the_indent_before_a_feff_on_the_first_line_stays() {
+    let text = " \u{feff}RUN x\n";
+    check(text, text);
+    // after a real byte-order mark, and on later lines, the indent still goes
+    check("\u{feff} RUN x\n", "\u{feff}RUN x\n");
+    check("FROM a\n \u{feff}RUN x\n", "FROM a\n\u{feff}RUN x\n");
+}
+
+/// Finding F5 (`inputs/format/lone-cr-trailing-tabs`): only the `\r` of a CRLF ends a line, so
+/// blanks next to lone `\r`s are not trailing and a second pass finds nothing more.
+#[test]
+fn blanks_next_to_lone_carriage_returns_are_kept() {
+    let lone = "# a\t\r\r\tb\t\t\r\r\r\r\t";
+    check(lone, lone);
+    let continued = "FROM a\nRUN b \\\n    c\t\r\r\t";
+    check(continued, continued);
+    // a CRLF's `\r` still ends the line, and blanks before `\r\r\n` are trailing for BuildKit
+    check("# a \t\r\nFROM a  \r\n", "# a\r\nFROM a\r\n");
+    check(
+        "FROM a\nRUN b \\\n  c \t\r\r\n",
+        "FROM a\nRUN b \\\n  c\r\r\n",
+    );
+}
