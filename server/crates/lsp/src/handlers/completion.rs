@@ -2,7 +2,9 @@
 //! cache (never the network: tag lists are fetched in the background for next time).
 
 use layerwise_analysis::image_ref::ImageRef;
-use layerwise_ide::completion::{complete, CompletionItem as Item, CompletionKind, ImageIndex};
+use layerwise_ide::completion::{
+    complete_list, CompletionItem as Item, CompletionKind, ImageIndex,
+};
 use layerwise_registry::Registry;
 use tower_lsp_server::jsonrpc::Result;
 
@@ -81,12 +83,15 @@ pub fn handle(b: &Backend, params: CompletionParams) -> Result<Option<Completion
         let images = RegistryImages {
             registry: &registry,
         };
-        let items: Vec<CompletionItem> = complete(a, offset, snippets, &images)
+        let found = complete_list(a, offset, snippets, &images);
+        let items: Vec<CompletionItem> = found
+            .items
             .into_iter()
             .map(|i| to_lsp(i, rope, enc))
             .collect();
         Some(CompletionResponse::List(CompletionList {
-            is_incomplete: false,
+            // some were left out: the client asks again as the user types
+            is_incomplete: found.incomplete,
             items,
         }))
     })
@@ -104,11 +109,9 @@ fn to_lsp(i: Item, rope: &ropey::Rope, enc: crate::position::Encoding) -> Comple
                 value: d,
             })
         }),
-        insert_text_format: Some(if i.snippet {
-            InsertTextFormat::SNIPPET
-        } else {
-            InsertTextFormat::PLAIN_TEXT
-        }),
+        // plain text is the protocol's default: not repeated on every item (long lists of
+        // stages or files are bytes the editor must read)
+        insert_text_format: i.snippet.then_some(InsertTextFormat::SNIPPET),
         text_edit: Some(CompletionTextEdit::Edit(TextEdit {
             range,
             new_text: i.insert,
