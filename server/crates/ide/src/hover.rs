@@ -3,7 +3,7 @@
 //! images (sizes, layers, digest, platforms, slimmer variants, where the figures come from),
 //! rule names in suppression comments, parser directives.
 
-use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
+use layerwise_analysis::image_facts::{format_bytes, ImageFacts, Platform};
 use layerwise_analysis::{Base, RefTarget};
 use layerwise_syntax::{ItemKind, TextRange};
 
@@ -37,7 +37,7 @@ pub fn hover(a: &Analysis, offset: u32) -> Option<HoverResult> {
         Symbol::StageName(stage) => stage_hover(a, stage),
         Symbol::StageRef(target) => match target {
             RefTarget::Stage(s) => stage_hover(a, s),
-            RefTarget::Image(img) => image_hover(a, &img.canonical(), &img.display_name()),
+            RefTarget::Image(img) => image_hover(a, &img.canonical(), &img.display_name(), None),
             RefTarget::LaterStage(s) => format!("Stage `{}` is defined **later** in the file: `docker build` would look for an image of that name instead.", a.model.stages.get(s).map(|s| s.label()).unwrap_or_default()),
             RefTarget::OwnStage => "This names the stage it is in: a stage cannot copy from itself.".to_string(),
             RefTarget::Invalid(e) => format!("Neither a stage of this file nor a valid image reference: {e}"),
@@ -45,7 +45,7 @@ pub fn hover(a: &Analysis, offset: u32) -> Option<HoverResult> {
         Symbol::BaseImage(stage) => {
             let st = a.model.stages.get(stage)?;
             match &st.base {
-                Base::Image(img) => image_hover(a, &img.canonical(), &st.base_resolved),
+                Base::Image(img) => image_hover(a, &img.canonical(), &st.base_resolved, crate::stage_platform::requested(&a.model, st).as_ref()),
                 Base::Stage(b) => stage_hover(a, *b),
                 Base::Scratch => "`scratch`: an empty image (0 B). Copy in a static binary, CA certificates and time zone data as needed.".into(),
                 Base::Unresolved { reason } => format!("Base image not known: {reason}"),
@@ -146,14 +146,22 @@ fn stage_hover(a: &Analysis, stage: usize) -> String {
 }
 
 /// The hover for an image: size per platform, layers, digest, created, user, and slimmer
-/// variants, always saying where the figures come from.
-pub fn image_hover(a: &Analysis, canonical: &str, shown: &str) -> String {
+/// variants, always saying where the figures come from. `platform` is the stage's
+/// `FROM --platform`: its figures are shown when the facts have them, else the first figures
+/// with a line saying so.
+pub fn image_hover(
+    a: &Analysis,
+    canonical: &str,
+    shown: &str,
+    platform: Option<&Platform>,
+) -> String {
     let mut s = format!("**{shown}**");
     let Some(f) = a.facts.images.get(canonical) else {
         s.push_str("\n\nSize: not known yet (no registry answer, not in the offline catalogue).");
         return s;
     };
-    if let Some(p) = f.primary() {
+    let wanted = platform.and_then(|w| f.for_platform(w));
+    if let Some(p) = wanted.or_else(|| f.primary()) {
         s.push_str(&format!(
             "\n\n| | |\n|---|---|\n| compressed (download) | {} |",
             format_bytes(p.compressed_size)
@@ -203,6 +211,12 @@ pub fn image_hover(a: &Analysis, canonical: &str, shown: &str) -> String {
             }
         }
     }
+    if let (Some(w), None, Some(p)) = (platform, wanted, f.primary()) {
+        s.push_str(&format!(
+            "\n\nNo figures for `{w}` (the stage's `--platform`); these are for `{}`.",
+            p.platform
+        ));
+    }
     s.push_str(&format!("\n\n_Source: {}._", f.source.label()));
     s
 }
@@ -211,4 +225,66 @@ pub fn image_hover(a: &Analysis, canonical: &str, shown: &str) -> String {
 pub fn in_comment(a: &Analysis, offset: u32) -> bool {
     a.item_at(offset)
         .is_some_and(|r| r.item.kind == ItemKind::Comment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use layerwise_analysis::image_facts::{FactSource, PlatformFacts};
+    use layerwise_analysis::image_ref::ImageRef;
+
+    /// `node:20` with figures for amd64 (first, as the default request puts them) and arm64.
+    fn hover_on_image(text: &str) -> String {
+        let mut a = Analysis::from_text(text);
+        let f = ImageFacts {
+            reference: ImageRef::parse("node:20").unwrap(),
+            digest: None,
+            platforms: vec![
+                PlatformFacts::sizes_only(
+                    Platform::linux_amd64(),
+                    300_000_000,
+                    Some(1_100_000_000),
+                ),
+                PlatformFacts::sizes_only(
+                    Platform::parse("linux/arm64").unwrap(),
+                    280_000_000,
+                    Some(900_000_000),
+                ),
+            ],
+            available_platforms: Vec::new(),
+            source: FactSource::Catalogue {
+                entry: "node:20".into(),
+                exact: true,
+                provenance: "test".into(),
+            },
+            fetched_at: None,
+            fallback_reason: None,
+        };
+        a.facts.images.insert(f.reference.canonical(), f);
+        let offset = text.find("node:20").unwrap() as u32 + 2;
+        hover(&a, offset)
+            .expect("a hover on the base image")
+            .markdown
+    }
+
+    #[test]
+    fn the_base_image_hover_is_for_the_stage_platform() {
+        let default = hover_on_image("FROM node:20\n");
+        assert!(
+            default.contains("| unpacked (on disk) | 1.10 GB |"),
+            "{default}"
+        );
+        assert!(default.contains("| platform | linux/amd64 |"), "{default}");
+        let arm = hover_on_image("ARG P=linux/arm64\nFROM --platform=$P node:20\n");
+        assert!(arm.contains("| unpacked (on disk) | 900 MB |"), "{arm}");
+        assert!(arm.contains("| platform | linux/arm64 |"), "{arm}");
+        assert!(!arm.contains("No figures for"), "{arm}");
+    }
+
+    #[test]
+    fn a_platform_without_figures_shows_the_first_and_says_so() {
+        let h = hover_on_image("FROM --platform=linux/s390x node:20\n");
+        assert!(h.contains("| platform | linux/amd64 |"), "{h}");
+        assert!(h.contains("No figures for `linux/s390x`"), "{h}");
+    }
 }

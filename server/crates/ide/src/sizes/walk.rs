@@ -275,22 +275,16 @@ impl<'a> Walker<'a> {
         self.a.model.scope_before(&self.a.file, i).value(name)
     }
 
-    /// The platform a stage's `FROM --platform=...` asks for, variables expanded as BuildKit
-    /// does on `FROM` lines (global `ARG`s, `$BUILDPLATFORM`...). `None` without the flag or
-    /// when it does not name a platform; the image's first (requested) figures are used then.
+    /// The platform a stage's `FROM --platform=...` asks for (`crate::stage_platform`), an
+    /// expansion counted against the walk's budget.
     fn stage_platform(&mut self, stage: &layerwise_analysis::Stage) -> Option<Platform> {
-        let written = stage.platform.as_deref()?;
-        let text = if !written.contains('$') {
-            written.to_string()
-        } else if self.expansions < MAX_EXPANSIONS {
-            // The global scope, not `scope_before(FROM)`: that is the stage's own scope.
+        if crate::stage_platform::needs_expansion(stage) {
+            if self.expansions >= MAX_EXPANSIONS {
+                return None;
+            }
             self.expansions += 1;
-            let scope = self.a.model.global_scope();
-            scope.expand(written, self.a.model.escape).value
-        } else {
-            return None;
-        };
-        Platform::parse(text.trim()).ok()
+        }
+        crate::stage_platform::requested(&self.a.model, stage)
     }
 
     fn base_estimate(
