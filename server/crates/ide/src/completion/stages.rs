@@ -93,8 +93,7 @@ fn stage_item(a: &Analysis, st: &Stage, replace: TextRange) -> CompletionItem {
 /// what editors' fuzzy filters keep, so nothing an editor would show is left out.
 pub(super) fn fuzzy_match(label: &str, typed: &str) -> bool {
     let mut rest = label.chars();
-    typed.chars().all(|t| {
-        rest.by_ref()
-            .any(|c| c == t || c.to_ascii_lowercase() == t.to_ascii_lowercase())
-    })
+    typed
+        .chars()
+        .all(|t| rest.by_ref().any(|c| c.eq_ignore_ascii_case(&t)))
 }
