@@ -100,13 +100,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let reports = run_parallel(&files, &opts, args.jobs);
 
     let mut ok_reports: Vec<FileReport> = Vec::new();
-    let mut io_errors = 0;
+    let mut unchecked: Vec<(String, String)> = Vec::new();
     for (path, r) in files.iter().zip(reports) {
         match r {
             Ok(r) => ok_reports.push(r),
             Err(e) => {
-                io_errors += 1;
                 eprintln!("layerwise: error: {}: {e}", path.display());
+                unchecked.push((path.display().to_string(), e.to_string()));
             }
         }
     }
@@ -126,11 +126,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                 && std::env::var_os("NO_COLOR").is_none(),
         ),
         OutputFormat::Json => render::json::render(&ok_reports),
-        OutputFormat::Sarif => render::sarif::render(&ok_reports),
+        OutputFormat::Sarif => render::sarif::render(&ok_reports, &unchecked),
     };
     print!("{out}");
 
-    if io_errors > 0 {
+    if !unchecked.is_empty() {
         return Ok(2);
     }
     let threshold = match args.fail_on.as_deref() {

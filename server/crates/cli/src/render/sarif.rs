@@ -33,7 +33,7 @@ fn location(uri: &str, text: &str, idx: &LineIndex, r: TextRange) -> Value {
 }
 
 fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
-    let uri = r.path.display().to_string().replace('\\', "/");
+    let uri = sarif_uri(&r.path);
     let message = match &d.note {
         Some(n) => format!("{} ({n})", d.message),
         None => d.message.clone(),
@@ -63,28 +63,40 @@ fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
     })
 }
 
-/// The run's one invocation. `executionSuccessful` is the only property SARIF requires of it.
-/// It is `true` because every report given here was read and linted; files that could not be
-/// read are left out of `reports` by the caller (reported on stderr, exit status 2), so this
-/// renderer cannot see them.
-fn invocation(reports: &[FileReport]) -> Value {
-    let notifications = reports
-        .iter()
-        .flat_map(|r| {
-            let uri = r.path.display().to_string().replace('\\', "/");
-            r.notes.iter().map(move |n| {
-                json!({
-                    "level": "note",
-                    "message": { "text": n },
-                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri } } }],
-                })
-            })
+/// The run's one invocation. `executionSuccessful` is the only property SARIF requires of it:
+/// `false` when some files could not be read or checked (`unchecked`, also on stderr with exit
+/// status 2), each then an `error` notification at its file, so a dashboard that only reads the
+/// SARIF file still learns that the scan was incomplete.
+fn invocation(reports: &[FileReport], unchecked: &[(String, String)]) -> Value {
+    let notification = |level: &str, uri: &str, text: &str| {
+        json!({
+            "level": level,
+            "message": { "text": text },
+            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri } } }],
         })
-        .collect::<Vec<_>>();
-    json!({ "executionSuccessful": true, "toolExecutionNotifications": notifications })
+    };
+    let mut notifications = Vec::new();
+    for r in reports {
+        let uri = sarif_uri(&r.path);
+        for n in &r.notes {
+            notifications.push(notification("note", &uri, n));
+        }
+    }
+    for (path, error) in unchecked {
+        notifications.push(notification("error", &path.replace('\\', "/"), error));
+    }
+    json!({
+        "executionSuccessful": unchecked.is_empty(),
+        "toolExecutionNotifications": notifications,
+    })
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+fn sarif_uri(path: &std::path::Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
+/// `unchecked`: (path, error) of the files that could not be read or checked.
+pub fn render(reports: &[FileReport], unchecked: &[(String, String)]) -> String {
     let mut rules = BTreeMap::new();
     let mut results = Vec::new();
     for r in reports {
@@ -111,7 +123,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules.into_values().collect::<Vec<_>>(),
             }},
-            "invocations": [invocation(reports)],
+            "invocations": [invocation(reports, unchecked)],
             "results": results,
         }],
     });
@@ -138,7 +150,7 @@ mod tests {
     }
 
     fn parse(reports: &[FileReport]) -> Value {
-        serde_json::from_str(&render(reports)).expect("valid JSON")
+        serde_json::from_str(&render(reports, &[])).expect("valid JSON")
     }
 
     #[test]
@@ -191,5 +203,29 @@ mod tests {
         let invocation = &doc["runs"][0]["invocations"][0];
         assert_eq!(invocation["executionSuccessful"], true);
         assert_eq!(invocation["toolExecutionNotifications"], json!([]));
+    }
+
+    #[test]
+    fn files_that_could_not_be_checked_make_the_run_unsuccessful() {
+        let unchecked = [(
+            "dir\\Dockerfile.bad".to_string(),
+            "stream did not contain valid UTF-8".to_string(),
+        )];
+        let doc: Value =
+            serde_json::from_str(&render(&[report("Dockerfile", &["a note"])], &unchecked))
+                .expect("valid JSON");
+        let invocation = &doc["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "{doc}");
+        let n = &invocation["toolExecutionNotifications"];
+        assert_eq!(n[0]["level"], "note");
+        assert_eq!(n[1]["level"], "error");
+        assert_eq!(
+            n[1]["message"]["text"],
+            "stream did not contain valid UTF-8"
+        );
+        assert_eq!(
+            n[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "dir/Dockerfile.bad"
+        );
     }
 }
