@@ -89,8 +89,13 @@ impl RuleCheck for ConsecutiveRun {
                     let end_a = a.abs(wa.range).end;
                     let start_b = b.abs(wb.range).start;
                     let between = cx.slice(TextRange::new(end_a, start_b));
-                    // only plain adjacency: no comments or blank lines between them
-                    if between.matches('\n').count() == 1 && !between.contains('#') {
+                    // only plain adjacency: no comments or blank lines between them; and only
+                    // when the first script ends at the top level of the shell (not inside an
+                    // open quote, where the second command would become part of a word)
+                    if between.matches('\n').count() == 1
+                        && !between.contains('#')
+                        && crate::shell_append::appends_cleanly(&wa.text, &wb.text)
+                    {
                         d = d.fix(Fix::replace(
                             "Join with the previous RUN",
                             TextRange::new(end_a, start_b),
@@ -118,6 +123,13 @@ mod tests {
             fixed(&ConsecutiveRun, t),
             "FROM a\nRUN mkdir /d \\\n && chown x /d\n"
         );
+    }
+
+    #[test]
+    fn no_join_when_the_first_script_ends_inside_a_quote() {
+        let t = "FROM a\nRUN echo \"open\nRUN chown x /d\n";
+        assert_eq!(flagged(&ConsecutiveRun, t), ["RUN"]);
+        assert!(findings(&ConsecutiveRun, t)[0].fixes.is_empty());
     }
 
     #[test]
