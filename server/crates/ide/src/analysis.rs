@@ -60,7 +60,7 @@ impl Analysis {
 
     /// [`diagnostics`](Self::diagnostics), unless `stop` says to give up first (between two
     /// rules): then `None`, and nothing is cached, so a later call lints in full.
-    pub fn diagnostics_unless(&self, stop: &dyn Fn() -> bool) -> Option<&[Diagnostic]> {
+    pub fn diagnostics_unless(&self, stop: &(dyn Fn() -> bool + Sync)) -> Option<&[Diagnostic]> {
         if let Some(d) = self.diagnostics.get() {
             return Some(d);
         }

@@ -14,28 +14,25 @@ pub fn lint(cx: &LintContext<'_>, config: &Config) -> Vec<Diagnostic> {
     lint_unless(cx, config, &|| false).unwrap_or_default()
 }
 
+/// Files with at least this many instructions are linted on two threads: below it, starting
+/// a thread costs more than the rules it would take over.
+const PARALLEL_FROM: usize = 500;
+
 /// [`lint`], giving up between two rules as soon as `stop` says so (`None` then). The
 /// language server stops linting a version that a newer edit has replaced: its findings
 /// would be dropped unpublished, and the rules of the new version need the core.
+///
+/// On a big file the rules are shared between this thread and one more (each takes the next
+/// rule not yet taken), and the findings are put back in rule order, so the result is the
+/// same as one thread's. The shared per-file caches of the context are `OnceLock`s: a rule
+/// that needs a split `RUN` the other thread is splitting waits for it.
 pub fn lint_unless(
     cx: &LintContext<'_>,
     config: &Config,
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Option<Vec<Diagnostic>> {
-    let mut raw = Vec::new();
-    for rule in rules::all() {
-        if stop() {
-            return None;
-        }
-        let Some(severity) = config.severity_of(rule.meta()) else {
-            continue;
-        };
-        let start = raw.len();
-        rule.check(cx, &mut raw);
-        for d in &mut raw[start..] {
-            d.severity = severity;
-        }
-    }
+    let parallel = cx.model.instructions.len() >= PARALLEL_FROM;
+    let mut raw = run_rules(cx, config, stop, parallel)?;
     let suppressions = suppress::collect(cx.file, cx.model);
     let mut used = vec![false; suppressions.len()];
     raw.retain(|d| {
@@ -61,6 +58,56 @@ pub fn lint_unless(
     }
     raw.sort_by_key(|d| (d.range.start, d.range.end, d.rule.name));
     Some(raw)
+}
+
+/// Every enabled rule's findings with its configured severity, in rule order; on two threads
+/// when `parallel` (see [`lint_unless`]).
+fn run_rules(
+    cx: &LintContext<'_>,
+    config: &Config,
+    stop: &(dyn Fn() -> bool + Sync),
+    parallel: bool,
+) -> Option<Vec<Diagnostic>> {
+    let rules: Vec<&'static dyn crate::rule::Rule> = rules::all()
+        .filter(|r| config.severity_of(r.meta()).is_some())
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // one worker: takes rules until none is left; findings of each rule with its index
+    let work = || -> Option<Vec<(usize, Vec<Diagnostic>)>> {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = rules.get(k) else {
+                return Some(done);
+            };
+            if stop() {
+                return None;
+            }
+            let mut found = Vec::new();
+            rule.check(cx, &mut found);
+            if let Some(severity) = config.severity_of(rule.meta()) {
+                for d in &mut found {
+                    d.severity = severity;
+                }
+            }
+            done.push((k, found));
+        }
+    };
+    let mut parts = if parallel {
+        std::thread::scope(|s| {
+            let other = s.spawn(work);
+            let mine = work();
+            // a panicking rule on the other thread is re-raised here, as on one thread
+            let theirs = other
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            Some([mine?, theirs?].concat())
+        })?
+    } else {
+        work()?
+    };
+    parts.sort_by_key(|(k, _)| *k);
+    Some(parts.into_iter().flat_map(|(_, found)| found).collect())
 }
 
 /// BuildKit's experimental checks: they run only when `experimental=` names them, so only
@@ -210,13 +257,38 @@ mod tests {
         assert_eq!(format!("{again:?}"), format!("{:?}", Some(full)));
         assert!(super::lint_unless(&cx, &config, &|| true).is_none());
         // asked again after a few rules: stops there
-        let calls = std::cell::Cell::new(0);
-        let stop = || {
-            calls.set(calls.get() + 1);
-            calls.get() > 3
-        };
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let stop = || calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 3;
         assert!(super::lint_unless(&cx, &config, &stop).is_none());
-        assert_eq!(calls.get(), 4);
+        assert_eq!(calls.load(std::sync::atomic::Ordering::Relaxed), 4);
+    }
+
+    /// Two threads give the same findings, in the same order, as one; and stop the same way.
+    #[test]
+    fn two_threads_find_what_one_finds() {
+        let mut text = String::from("# check=error=true\nARG BASE=alpine\n");
+        for k in 0..120 {
+            text.push_str(&format!(
+                "FROM $BASE as s{k}\nRUN sudo apt-get install curl && cd /x\nCOPY $nope{k} .\n\
+                 # layerwise: ignore=no-such-rule\nENV PASSWORD=hunter{k}\nEXPOSE 80{k}\n"
+            ));
+        }
+        let file = layerwise_syntax::Dockerfile::parse(&text);
+        let model =
+            layerwise_analysis::Model::build(&file, layerwise_analysis::ModelOptions::default());
+        assert!(model.instructions.len() >= super::PARALLEL_FROM);
+        let facts = Facts::default();
+        let cx = crate::context::LintContext::new(&file, &text, &model, &facts);
+        let config = crate::config::Config::default();
+        let one = super::run_rules(&cx, &config, &|| false, false);
+        let two = super::run_rules(&cx, &config, &|| false, true);
+        let one = one.unwrap_or_default();
+        assert!(one.len() > 500, "{}", one.len());
+        assert_eq!(format!("{one:?}"), format!("{:?}", two.unwrap_or_default()));
+        assert!(super::run_rules(&cx, &config, &|| true, true).is_none());
+        // the whole lint of a big file (two threads) equals its parts run on one thread
+        let full = super::lint(&cx, &config);
+        assert!(!full.is_empty());
     }
 
     #[test]
