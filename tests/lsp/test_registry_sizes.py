@@ -183,6 +183,30 @@ class RegistrySizes(unittest.TestCase):
             self.assertIn(f"| digest | `{fx['FIXTURE_INDEX_DIGEST']}` |", h)
             self.assertIn(f"| compressed (download) | {rs.format_bytes(self.amd)} |", h)
 
+    def test_editor_settings_name_the_ca_certificate_and_the_docker_config(self):
+        fx = self.fx
+        creds = rs.docker_config(os.path.join(self.cache, "docker"), fx["FIXTURE_AUTH"], fx["FIXTURE_USER"], fx["FIXTURE_PASS"])
+        elsewhere = rs.docker_config(os.path.join(self.cache, "other"), "other.invalid", "u", "p")
+        # $DOCKER_CONFIG points elsewhere: the credentials can only come from the setting, and
+        # the TLS registry is verified with the CA from the setting (not listed as insecure).
+        with rs.Env(DOCKER_CONFIG=elsewhere):
+            with self.session(caCertificates=[fx["FIXTURE_CA"]], dockerConfig=creds) as s:
+                uri = s.open("Dockerfile", f"FROM {fx['FIXTURE_AUTH']}/fixture/hello:1.0\n")
+                h = settled_hover(s, uri, 0, 8)
+                self.assertIn(f"| compressed (download) | {rs.format_bytes(self.amd)} |", h)
+                self.assertFalse(any("unusable" in m for m in s.client.log.log_messages), s.client.log.log_messages)
+
+    def test_an_unreadable_ca_certificate_is_shown_and_the_server_works_offline(self):
+        missing = os.path.join(self.cache, "no-such-ca.pem")
+        with self.session(caCertificates=[missing]) as s:
+            rs.wait_until("a message about the unusable setting",
+                          lambda: any("registry settings unusable" in m and "no-such-ca.pem" in m
+                                      for m in s.client.log.log_messages))
+            # still serving: diagnostics and a hover from the offline catalogue
+            uri = s.open("Dockerfile", "FROM node:20\n")
+            s.diagnostics(uri)
+            self.assertIsNotNone(s.hover(uri, 0, 7))
+
 
 class CacheAndOffline(unittest.TestCase):
     """What a server learned stays on disk; the next server answers from it, marked as cached,

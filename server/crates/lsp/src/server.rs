@@ -131,8 +131,12 @@ impl Backend {
             *s = settings.clone();
         }
         if registry_changed {
+            let (registry, problem) = registry_for(&settings);
             if let Ok(mut r) = self.state.registry.write() {
-                *r = registry_for(&settings);
+                *r = registry;
+            }
+            if let Some(p) = problem {
+                self.client.show_message(MessageType::WARNING, p).await;
             }
         }
         self.state.invalidate_analyses();
@@ -203,8 +207,13 @@ impl LanguageServer for Backend {
             if let Some(p) = problem {
                 tracing::warn!("{p}");
             }
+            let (registry, problem) = registry_for(&settings);
             if let Ok(mut r) = self.state.registry.write() {
-                *r = registry_for(&settings);
+                *r = registry;
+            }
+            if let Some(p) = problem {
+                // window/showMessage may be sent before the initialize answer
+                self.client.show_message(MessageType::WARNING, p).await;
             }
             if let Ok(mut s) = self.state.settings.write() {
                 *s = settings;

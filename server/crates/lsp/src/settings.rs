@@ -52,6 +52,13 @@ pub struct RegistrySettings {
     pub cache_dir: String,
     /// How long a tag → digest answer stays fresh, in seconds.
     pub tag_ttl_seconds: u64,
+    /// Extra CA certificates (PEM files) trusted for registries, e.g. a company registry
+    /// signed by an internal CA. The system's roots stay trusted.
+    #[serde(deserialize_with = "lenient")]
+    pub ca_certificates: Vec<String>,
+    /// Directory holding Docker's `config.json` (credentials and credential helpers); empty:
+    /// `$DOCKER_CONFIG`, else `~/.docker`, as `docker` itself looks.
+    pub docker_config: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -89,6 +96,8 @@ impl Default for RegistrySettings {
             platform: String::new(),
             cache_dir: String::new(),
             tag_ttl_seconds: 6 * 3600,
+            ca_certificates: Vec::new(),
+            docker_config: String::new(),
         }
     }
 }
@@ -163,6 +172,8 @@ pub fn schema() -> Value {
         "layerwise.registry.platform": { "type": "string", "default": "", "description": "Default platform for image sizes, e.g. linux/arm64 (empty: this machine's)." },
         "layerwise.registry.cacheDir": { "type": "string", "default": "", "description": "Where registry answers are cached (empty: the user cache directory)." },
         "layerwise.registry.tagTtlSeconds": { "type": "number", "default": 21600, "description": "How long a tag → digest answer stays fresh." },
+        "layerwise.registry.caCertificates": { "type": "array", "items": { "type": "string" }, "default": [], "description": "Extra CA certificates (PEM files) to trust for registries, e.g. an internal CA. The system's roots stay trusted." },
+        "layerwise.registry.dockerConfig": { "type": "string", "default": "", "description": "Directory holding Docker's config.json with registry credentials (empty: $DOCKER_CONFIG, else ~/.docker)." },
         "layerwise.diagnostics.debounceMs": { "type": "number", "default": 10, "description": "Delay after the last keystroke before diagnostics are computed and published. A change arriving within it replaces the pending one, so a burst of keys costs one analysis. Raise it if errors flickering mid-word bother you." },
         "layerwise.context.enabled": { "type": "boolean", "default": true, "description": "Read the build context for sizes, .dockerignore checks and path completion." },
         "layerwise.context.maxFiles": { "type": "number", "default": 200000, "description": "Stop reading the build context after this many entries." }
@@ -206,7 +217,7 @@ mod tests {
             "schema defaults equal the struct's defaults"
         );
         // and the struct has no field the schema lacks: serialise-by-hand check of the leaf count
-        assert_eq!(props.len(), 13);
+        assert_eq!(props.len(), 15);
     }
 
     #[test]

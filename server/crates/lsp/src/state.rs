@@ -61,7 +61,10 @@ pub struct State {
     pub generation: AtomicU64,
 }
 
-pub fn registry_for(settings: &Settings) -> Registry {
+/// The registry client for `settings`, and what to tell the user when the settings cannot be
+/// used as given (an unreadable CA certificate...): the server then works offline, from the
+/// disk cache and the catalogue, rather than quietly trusting less or failing every lookup.
+pub fn registry_for(settings: &Settings) -> (Registry, Option<String>) {
     let s = &settings.registry;
     let rs = RegistrySettings {
         offline: s.offline,
@@ -70,17 +73,32 @@ pub fn registry_for(settings: &Settings) -> Registry {
         default_platform: Platform::parse(&s.platform).ok(),
         cache_dir: (!s.cache_dir.is_empty()).then(|| PathBuf::from(&s.cache_dir)),
         tag_ttl_secs: s.tag_ttl_seconds,
+        ca_certificates: s
+            .ca_certificates
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect(),
+        docker_config_dir: (!s.docker_config.is_empty()).then(|| PathBuf::from(&s.docker_config)),
         ..RegistrySettings::default()
     };
-    Registry::new(rs.clone()).unwrap_or_else(|e| {
-        tracing::warn!("registry settings unusable ({e}); working offline");
-        Registry::new(RegistrySettings {
-            offline: true,
-            ca_certificates: Vec::new(),
-            ..rs
-        })
-        .expect("offline registry needs no certificates")
-    })
+    match Registry::new(rs.clone()) {
+        Ok(r) => (r, None),
+        Err(e) => {
+            let problem = format!(
+                "layerwise: registry settings unusable ({e}); image sizes come from the disk \
+                 cache and the offline catalogue until they are fixed"
+            );
+            tracing::warn!("{problem}");
+            let offline = Registry::new(RegistrySettings {
+                offline: true,
+                ca_certificates: Vec::new(),
+                ..rs
+            })
+            .expect("offline registry needs no certificates");
+            (offline, Some(problem))
+        }
+    }
 }
 
 impl State {
@@ -88,7 +106,7 @@ impl State {
         let settings = Settings::default();
         Self {
             docs: Mutex::new(HashMap::new()),
-            registry: RwLock::new(registry_for(&settings)),
+            registry: RwLock::new(registry_for(&settings).0),
             settings: RwLock::new(settings),
             caps: RwLock::new(ClientCaps::default()),
             contexts: Mutex::new(HashMap::new()),
