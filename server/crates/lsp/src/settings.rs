@@ -172,8 +172,8 @@ pub fn schema() -> Value {
         "layerwise.registry.platform": { "type": "string", "default": "", "description": "Default platform for image sizes, e.g. linux/arm64 (empty: this machine's)." },
         "layerwise.registry.cacheDir": { "type": "string", "default": "", "description": "Where registry answers are cached (empty: the user cache directory)." },
         "layerwise.registry.tagTtlSeconds": { "type": "number", "default": 21600, "description": "How long a tag → digest answer stays fresh." },
-        "layerwise.registry.caCertificates": { "type": "array", "items": { "type": "string" }, "default": [], "description": "Extra CA certificates (PEM files) to trust for registries, e.g. an internal CA. The system's roots stay trusted." },
-        "layerwise.registry.dockerConfig": { "type": "string", "default": "", "description": "Directory holding Docker's config.json with registry credentials (empty: $DOCKER_CONFIG, else ~/.docker)." },
+        "layerwise.registry.caCertificates": { "type": "array", "items": { "type": "string" }, "default": [], "scope": "machine", "description": "Extra CA certificates (PEM files, absolute paths) to trust for registries, e.g. an internal CA. The system's roots stay trusted." },
+        "layerwise.registry.dockerConfig": { "type": "string", "default": "", "scope": "machine", "description": "Directory (absolute path) holding Docker's config.json with registry credentials (empty: $DOCKER_CONFIG, else ~/.docker)." },
         "layerwise.diagnostics.debounceMs": { "type": "number", "default": 10, "description": "Delay after the last keystroke before diagnostics are computed and published. A change arriving within it replaces the pending one, so a burst of keys costs one analysis. Raise it if errors flickering mid-word bother you." },
         "layerwise.context.enabled": { "type": "boolean", "default": true, "description": "Read the build context for sizes, .dockerignore checks and path completion." },
         "layerwise.context.maxFiles": { "type": "number", "default": 200000, "description": "Stop reading the build context after this many entries." }

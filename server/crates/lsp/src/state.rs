@@ -66,6 +66,16 @@ pub struct State {
 /// disk cache and the catalogue, rather than quietly trusting less or failing every lookup.
 pub fn registry_for(settings: &Settings) -> (Registry, Option<String>) {
     let s = &settings.registry;
+    let mut refused = Vec::new();
+    let ca_certificates = s
+        .ca_certificates
+        .iter()
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| machine_path(p, "caCertificates", &mut refused))
+        .collect();
+    let docker_config_dir = (!s.docker_config.is_empty())
+        .then(|| machine_path(&s.docker_config, "dockerConfig", &mut refused))
+        .flatten();
     let rs = RegistrySettings {
         offline: s.offline,
         registry_mirrors: s.mirrors.clone(),
@@ -73,17 +83,19 @@ pub fn registry_for(settings: &Settings) -> (Registry, Option<String>) {
         default_platform: Platform::parse(&s.platform).ok(),
         cache_dir: (!s.cache_dir.is_empty()).then(|| PathBuf::from(&s.cache_dir)),
         tag_ttl_secs: s.tag_ttl_seconds,
-        ca_certificates: s
-            .ca_certificates
-            .iter()
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .collect(),
-        docker_config_dir: (!s.docker_config.is_empty()).then(|| PathBuf::from(&s.docker_config)),
+        ca_certificates,
+        docker_config_dir,
         ..RegistrySettings::default()
     };
+    let refused = (!refused.is_empty()).then(|| {
+        format!(
+            "layerwise: ignored {}: paths to credentials and certificates must be absolute \
+             (a relative one would be read from the folder the editor started the server in)",
+            refused.join(", ")
+        )
+    });
     match Registry::new(rs.clone()) {
-        Ok(r) => (r, None),
+        Ok(r) => (r, refused),
         Err(e) => {
             let problem = format!(
                 "layerwise: registry settings unusable ({e}); image sizes come from the disk \
@@ -98,6 +110,21 @@ pub fn registry_for(settings: &Settings) -> (Registry, Option<String>) {
             .expect("offline registry needs no certificates");
             (offline, Some(problem))
         }
+    }
+}
+
+/// An absolute path from a registry setting (`~/` is the home folder); a relative one is
+/// refused and named in `refused`.
+fn machine_path(value: &str, key: &str, refused: &mut Vec<String>) -> Option<PathBuf> {
+    let path = match value.strip_prefix("~/") {
+        Some(rest) => PathBuf::from(std::env::var_os("HOME")?).join(rest),
+        None => PathBuf::from(value),
+    };
+    if path.is_absolute() {
+        Some(path)
+    } else {
+        refused.push(format!("layerwise.registry.{key} {value:?}"));
+        None
     }
 }
 
@@ -301,5 +328,36 @@ impl State {
 impl Default for State {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(value: serde_json::Value) -> Settings {
+        let (s, problem) = Settings::from_value(&value);
+        assert_eq!(problem, None);
+        s
+    }
+
+    #[test]
+    fn relative_credential_and_certificate_paths_are_refused() {
+        let (_, problem) = registry_for(&settings(serde_json::json!({
+            "registry": {"offline": true, "dockerConfig": ".cfg", "caCertificates": ["ca.pem"]}
+        })));
+        let problem = problem.expect("a message for the user");
+        assert!(
+            problem.contains("layerwise.registry.dockerConfig \".cfg\""),
+            "{problem}"
+        );
+        assert!(
+            problem.contains("layerwise.registry.caCertificates \"ca.pem\""),
+            "{problem}"
+        );
+        let (_, fine) = registry_for(&settings(serde_json::json!({
+            "registry": {"offline": true, "dockerConfig": "/etc/layerwise-test-docker"}
+        })));
+        assert_eq!(fine, None);
     }
 }

@@ -110,6 +110,12 @@ impl CredentialStore {
             if file.take(MAX_CONFIG_BYTES).read_to_end(&mut bytes).is_err() {
                 return Err("Docker config file unreadable".to_string());
             }
+            if let Some(name) = unsafe_helper_name(&bytes) {
+                return Err(format!(
+                    "credential helper name {name:?} refused: it must be a plain name such as \
+                     `desktop` or `ecr-login` (the program run is docker-credential-<name>)"
+                ));
+            }
             docker_credential::get_credential_from_reader(&bytes[..], &server).map_err(|e| {
                 // Only the kind of failure: a helper's output could contain secrets.
                 match e {
@@ -155,6 +161,33 @@ impl CredentialStore {
             }
         }
     }
+}
+
+/// The first credential helper name in a Docker `config.json` (`credsStore`, `credHelpers`)
+/// that is not a plain name. The program run is `docker-credential-<name>`, looked up on `PATH`
+/// — unless the name has a `/`, when it is a path relative to the working directory: a config
+/// file that a repository ships (an editor setting can name the config folder) must not choose
+/// a program of the repository's. Docker's own helpers are letters, digits, `-`, `_` and `.`.
+fn unsafe_helper_name(config: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(config).ok()?;
+    let plain = |name: &str| {
+        !name.is_empty()
+            && !name.contains("..")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let store = value.get("credsStore").and_then(|v| v.as_str());
+    let helpers = value
+        .get("credHelpers")
+        .and_then(|v| v.as_object())
+        .into_iter()
+        .flat_map(|m| m.values().filter_map(|v| v.as_str()));
+    store
+        .into_iter()
+        .chain(helpers)
+        .find(|name| !plain(name))
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -205,6 +238,27 @@ mod tests {
         assert_eq!(store(&dir, "{not json").get("docker.io").await, None);
         let empty = CredentialStore::new(Some(dir.path().join("nope")), Duration::from_secs(1));
         assert_eq!(empty.get("docker.io").await, None);
+    }
+
+    #[test]
+    fn helper_names_with_paths_are_refused() {
+        for bad in [
+            r#"{"credsStore":"x/../pwn"}"#,
+            r#"{"credsStore":"../pwn"}"#,
+            r#"{"credHelpers":{"ghcr.io":"./pwn"}}"#,
+            r#"{"credHelpers":{"ghcr.io":"a\\b"}}"#,
+            r#"{"credsStore":"a..b"}"#,
+        ] {
+            assert!(unsafe_helper_name(bad.as_bytes()).is_some(), "{bad}");
+        }
+        for good in [
+            r#"{"credsStore":"desktop"}"#,
+            r#"{"credHelpers":{"gcr.io":"gcloud","x":"ecr-login","y":"pass_1.2"}}"#,
+            r#"{"auths":{}}"#,
+            "{not json",
+        ] {
+            assert_eq!(unsafe_helper_name(good.as_bytes()), None, "{good}");
+        }
     }
 
     #[test]
