@@ -58,6 +58,32 @@ pub fn appends_cleanly(script: &str, command: &str) -> bool {
             .all(|(a, b)| same_words(a, b))
 }
 
+/// Whether `first && second` — `second` placed after the *whole* of `first`, as joining two
+/// `RUN`s does — runs `first`'s commands unchanged and then `second`'s. Not when `first` ends
+/// with `;` or `&` (`a; && b` is a syntax error), inside a quote, or in a comment (`a # c && b`
+/// would comment `b` out).
+pub fn joins_cleanly(first: &str, second: &str) -> bool {
+    let before = split_script(first);
+    let Some(last) = before.last() else {
+        return false;
+    };
+    if !last.terminator.is_empty() {
+        return false;
+    }
+    let mut joined = String::with_capacity(first.len() + second.len() + 4);
+    joined.push_str(first);
+    joined.push_str(" && ");
+    joined.push_str(second);
+    let after = split_script(&joined);
+    let added = split_script(second);
+    after.len() == before.len() + added.len()
+        && before.iter().zip(&after).all(|(a, b)| same_words(a, b))
+        && added
+            .iter()
+            .zip(&after[before.len()..])
+            .all(|(a, b)| same_words(a, b))
+}
+
 fn same_words(a: &ShellCommand, b: &ShellCommand) -> bool {
     a.words.len() == b.words.len() && a.words.iter().zip(&b.words).all(|(x, y)| x.text == y.text)
 }
@@ -65,6 +91,21 @@ fn same_words(a: &ShellCommand, b: &ShellCommand) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joins_only_scripts_that_end_at_the_top_level() {
+        assert!(joins_cleanly("mkdir /d", "chown x /d"));
+        assert!(joins_cleanly("a && b", "c | d"));
+        for first in [
+            "mkdir /d # c",
+            "mkdir /d;",
+            "sleep 1 &",
+            "echo \"open",
+            "echo $(date",
+        ] {
+            assert!(!joins_cleanly(first, "chown x /d"), "{first}");
+        }
+    }
 
     #[test]
     fn appends_after_a_script_that_ends_at_the_top_level() {

@@ -91,15 +91,18 @@ impl RuleCheck for ConsecutiveRun {
                     let between = cx.slice(TextRange::new(end_a, start_b));
                     // only plain adjacency: no comments or blank lines between them; and only
                     // when the first script ends at the top level of the shell (not inside an
-                    // open quote, where the second command would become part of a word)
+                    // open quote, after `;`/`&` or in a comment, where the second command
+                    // would be part of a word, a syntax error or commented out)
                     if between.matches('\n').count() == 1
                         && !between.contains('#')
-                        && crate::shell_append::appends_cleanly(&wa.text, &wb.text)
+                        && crate::shell_append::joins_cleanly(&wa.text, &wb.text)
                     {
+                        // the line continuation uses the file's escape character
+                        let join = format!(" {}\n && ", cx.file.escape());
                         d = d.fix(Fix::replace(
                             "Join with the previous RUN",
                             TextRange::new(end_a, start_b),
-                            " \\\n && ",
+                            join,
                             Applicability::Unsafe,
                         ));
                     }
@@ -126,10 +129,21 @@ mod tests {
     }
 
     #[test]
-    fn no_join_when_the_first_script_ends_inside_a_quote() {
-        let t = "FROM a\nRUN echo \"open\nRUN chown x /d\n";
-        assert_eq!(flagged(&ConsecutiveRun, t), ["RUN"]);
-        assert!(findings(&ConsecutiveRun, t)[0].fixes.is_empty());
+    fn no_join_when_the_first_script_does_not_end_at_the_top_level() {
+        for first in ["echo \"open", "mkdir /d # c", "mkdir /d;", "sleep 1 &"] {
+            let t = format!("FROM a\nRUN {first}\nRUN chown x /d\n");
+            assert_eq!(flagged(&ConsecutiveRun, &t), ["RUN"], "{t}");
+            assert!(findings(&ConsecutiveRun, &t)[0].fixes.is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn the_join_continues_the_line_with_the_files_escape_character() {
+        let t = "# escape=`\nFROM a\nRUN mkdir /d\nRUN chown x /d\n";
+        assert_eq!(
+            fixed(&ConsecutiveRun, t),
+            "# escape=`\nFROM a\nRUN mkdir /d `\n && chown x /d\n"
+        );
     }
 
     #[test]
