@@ -157,10 +157,14 @@ fn run_parallel(
     opts: &Options<'_>,
     jobs: Option<usize>,
 ) -> Vec<Result<FileReport, String>> {
+    let requested = jobs;
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .clamp(1, 64)
         .min(files.len().max(1));
+    // One file on its own may take a second thread for its rules; files checked side by side
+    // (or `--jobs 1`) already use the threads asked for.
+    layerwise_lint::engine::allow_two_threads(jobs == 1 && requested != Some(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<Result<FileReport, String>>>> =
         files.iter().map(|_| std::sync::Mutex::new(None)).collect();
