@@ -58,9 +58,10 @@ fn errors(text: &str) -> usize {
 ///
 /// All fixes are tried together first, which is the usual outcome. When together they add an
 /// error, the group is halved and each half added on top of what was kept, down to single
-/// fixes: a fix is kept only if the running result still parses without new errors. That is
-/// the same as adding fixes one at a time, at the cost of a few parses per broken fix instead
-/// of one per fix (bounded by [`SEARCH_BUDGET`]).
+/// fixes: a fix is kept only if the running result still parses without new errors. That keeps
+/// at least what adding fixes one at a time would (a fix that breaks the syntax alone but is
+/// repaired by another fix of the same group is kept), at the cost of a few parses per broken
+/// fix instead of one per fix (bounded by [`SEARCH_BUDGET`]).
 pub fn apply_fixes<'a>(
     text: &str,
     fixes: impl IntoIterator<Item = &'a Fix>,

@@ -7,7 +7,9 @@
 //! `exit` back to back gets its `shutdown` handler cancelled by the framework's `exit`
 //! before it ever runs, but the request was received. A `shutdown` counts only after an
 //! `initialize` (before it the framework refuses it), and nothing counts after `exit` (the
-//! framework stops reading there).
+//! framework stops reading there). An `initialize` the framework then refuses (invalid
+//! params) still counts, so a `shutdown` after it gives 0 where the spec would say 1: rare,
+//! and the filter cannot see the framework's answer.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

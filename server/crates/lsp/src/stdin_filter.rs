@@ -10,7 +10,8 @@
 //! finds that frame's header inside the body (which does not parse) or inside the next header
 //! block (which has no `Content-Length` at a line start) and re-frames from there, so only the
 //! message with the wrong length is lost, or none when what precedes the header is the whole
-//! message.
+//! message. Not when the wrong length ends inside the next header's `Content-Length` name
+//! itself (`…}Content-Le`): that header is not found, and the message after it is lost too.
 
 use crate::lifecycle::Lifecycle;
 use crate::message_shape::{self, Verdict};
