@@ -1,7 +1,7 @@
 //! One version of one document, analysed: text, syntax tree, model, facts, settings, and the
 //! diagnostics (computed once, on first use). Immutable and shareable across requests.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use layerwise_analysis::{Model, ModelOptions};
 use layerwise_lint::{Config, Diagnostic, Facts, LintContext};
@@ -16,6 +16,10 @@ pub struct Analysis {
     pub facts: Facts,
     pub config: Config,
     diagnostics: OnceLock<Vec<Diagnostic>>,
+    /// Held while the diagnostics are being computed by either path, so a request that needs
+    /// them waits for the lint already running (the stoppable one runs outside the `OnceLock`)
+    /// instead of running a second one beside it on the other core.
+    lint_gate: Mutex<()>,
 }
 
 impl Analysis {
@@ -35,6 +39,7 @@ impl Analysis {
             facts,
             config,
             diagnostics: OnceLock::new(),
+            lint_gate: Mutex::new(()),
         }
     }
 
@@ -54,6 +59,10 @@ impl Analysis {
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
+        if let Some(d) = self.diagnostics.get() {
+            return d;
+        }
+        let _gate = self.lint_gate.lock().unwrap_or_else(|p| p.into_inner());
         self.diagnostics
             .get_or_init(|| layerwise_lint::lint(&self.lint_context(), &self.config))
     }
@@ -64,8 +73,11 @@ impl Analysis {
         if let Some(d) = self.diagnostics.get() {
             return Some(d);
         }
+        let _gate = self.lint_gate.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(d) = self.diagnostics.get() {
+            return Some(d); // another caller finished while this one waited
+        }
         let found = layerwise_lint::engine::lint_unless(&self.lint_context(), &self.config, stop)?;
-        // another caller may have finished first; either result is the same
         Some(self.diagnostics.get_or_init(|| found))
     }
 
