@@ -8,7 +8,7 @@ use layerwise_lint::Applicability;
 use layerwise_syntax::{InstructionKind, TextRange};
 
 use super::{ActionKind, CodeAction, NewFile};
-use crate::split::{runs_build_step, stack_of, JavaTool, Stack};
+use crate::split::{stacks_and_build_steps, JavaTool, Stack};
 use crate::Analysis;
 
 pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
@@ -40,9 +40,7 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
 
 /// The `.dockerignore` text for this Dockerfile's stacks.
 pub(crate) fn contents(a: &Analysis) -> String {
-    let mut stacks: Vec<(Stack, bool)> = (0..a.model.stages.len())
-        .filter_map(|s| stack_of(a, s).map(|st| (st, runs_build_step(a, s))))
-        .collect();
+    let mut stacks: Vec<(Stack, bool)> = stacks_and_build_steps(a);
     stacks.dedup();
     let mut groups: Vec<(&str, Vec<&str>)> = vec![
         (

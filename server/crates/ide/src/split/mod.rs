@@ -376,6 +376,21 @@ pub fn stack_of(a: &Analysis, stage: usize) -> Option<Stack> {
     Some(detect::detect(&view, &cmds))
 }
 
+/// [`stack_of`] and [`runs_build_step`] for every stage that has a view, in stage order,
+/// through one lint context (a context per stage lists the whole file each time: quadratic
+/// in stages).
+pub fn stacks_and_build_steps(a: &Analysis) -> Vec<(Stack, bool)> {
+    let cx = a.lint_context();
+    (0..a.model.stages.len())
+        .filter_map(|s| {
+            let view = View::in_context(a, s, &cx)?;
+            let cmds = view.all_commands();
+            let build = cmds.iter().any(detect::is_build_step);
+            Some((detect::detect(&view, &cmds), build))
+        })
+        .collect()
+}
+
 /// Whether a stage instruction of kind `k` describes the running container (moves to the
 /// runtime stage). Exposed for the docs and tests.
 pub fn is_runtime_instruction(k: InstructionKind) -> bool {

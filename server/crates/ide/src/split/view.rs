@@ -37,12 +37,43 @@ pub(crate) struct View<'a> {
     pub base: ImageRef,
     pub style: Style,
     /// One lint context for the whole split: it caches each `RUN`'s commands.
-    cx: LintContext<'a>,
+    cx: Context<'a>,
+}
+
+/// The lint context a view reads `RUN` commands from: its own, or one shared by the views of
+/// many stages. Building one lists every instruction of the file, so a view per stage each
+/// with its own made the `.dockerignore` action quadratic in stages (issue #8).
+enum Context<'a> {
+    Own(LintContext<'a>),
+    Shared(&'a LintContext<'a>),
+}
+
+impl<'a> Context<'a> {
+    fn get(&self) -> &LintContext<'a> {
+        match self {
+            Context::Own(cx) => cx,
+            Context::Shared(cx) => cx,
+        }
+    }
 }
 
 impl<'a> View<'a> {
     /// Cuts the final stage into units. `None` when the stage is not built on an image.
     pub fn new(a: &'a Analysis, stage: usize) -> Option<View<'a>> {
+        Self::with_context(a, stage, None)
+    }
+
+    /// [`View::new`] reading `RUN` commands through `cx`, a context of `a` that the caller
+    /// builds once for the views of many stages.
+    pub fn in_context(a: &'a Analysis, stage: usize, cx: &'a LintContext<'a>) -> Option<View<'a>> {
+        Self::with_context(a, stage, Some(cx))
+    }
+
+    fn with_context(
+        a: &'a Analysis,
+        stage: usize,
+        shared: Option<&'a LintContext<'a>>,
+    ) -> Option<View<'a>> {
         let model: &Model = &a.model;
         let st = model.stages.get(stage)?;
         let Base::Image(base) = &st.base else {
@@ -69,7 +100,8 @@ impl<'a> View<'a> {
         let mut pending: Vec<usize> = Vec::new();
         let mut blank = false;
         let mut pending_blank = false;
-        for r in a.file.items().skip(from_item + 1) {
+        // by index: skipping through the items iterator would step over every earlier item
+        for r in (from_item + 1..a.file.items().len()).filter_map(|i| a.file.item(i)) {
             match r.item.kind {
                 ItemKind::Comment => {
                     if pending.is_empty() {
@@ -121,7 +153,10 @@ impl<'a> View<'a> {
             trailing: pending,
             base: base.clone(),
             style: Style::of(&a.text),
-            cx: a.lint_context(),
+            cx: match shared {
+                Some(cx) => Context::Shared(cx),
+                None => Context::Own(a.lint_context()),
+            },
         })
     }
 
@@ -142,7 +177,7 @@ impl<'a> View<'a> {
     /// The shell commands of a `RUN` unit, with file ranges.
     pub fn commands(&self, u: &Unit) -> Vec<ShellCommand> {
         match self.inst_ref(u) {
-            Some(i) if u.kind == InstructionKind::Run => self.cx.run_commands(&i).to_vec(),
+            Some(i) if u.kind == InstructionKind::Run => self.cx.get().run_commands(&i).to_vec(),
             _ => Vec::new(),
         }
     }
