@@ -395,7 +395,12 @@ fn paint_from(
     words: &[layerwise_syntax::Word],
     p: &mut Painter,
 ) {
-    let stage = index.and_then(|i| a.model.stages.iter().find(|s| s.from == i));
+    // the stage this FROM starts, through the instruction's stage (a search of every stage
+    // for each FROM was quadratic in stages, issue #8)
+    let stage = index
+        .and_then(|i| a.model.instructions.get(i)?.stage)
+        .and_then(|s| a.model.stages.get(s))
+        .filter(|s| Some(s.from) == index);
     let mut iter = words.iter();
     if let Some(image) = iter.next() {
         let ty = match stage.map(|s| &s.base) {
