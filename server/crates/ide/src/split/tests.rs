@@ -388,3 +388,26 @@ fn never_panics_on_odd_stages() {
         }
     }
 }
+
+/// The stacks of every stage through one shared lint context are what each stage's own view
+/// finds (the `.dockerignore` action reads them; per-stage contexts made it quadratic).
+#[test]
+fn shared_context_finds_each_stages_stack_and_build_step() {
+    let text =
+        "FROM golang:1.22 AS go\n# build it\nRUN go build -o /x .\n\nFROM go AS again\nRUN make\n\
+                FROM node:20 AS web\nCOPY package.json .\nRUN npm ci && npm run build\n\
+                FROM python:3.12-slim\nRUN pip install flask\nONBUILD RUN make\nCMD [\"python\"]\n\
+                FROM scratch\nCOPY --from=go /x /x\n";
+    let a = Analysis::from_text(text);
+    let one_by_one: Vec<(Stack, bool)> = (0..a.model.stages.len())
+        .filter_map(|s| stack_of(&a, s).map(|st| (st, runs_build_step(&a, s))))
+        .collect();
+    assert_eq!(stacks_and_build_steps(&a), one_by_one);
+    // the file has stages with and without a view, and with and without a build step
+    assert_eq!(one_by_one.len(), 3, "{one_by_one:?}");
+    assert!(one_by_one.iter().any(|(_, build)| *build), "{one_by_one:?}");
+    assert!(
+        one_by_one.iter().any(|(_, build)| !*build),
+        "{one_by_one:?}"
+    );
+}
