@@ -52,6 +52,17 @@ impl InstructionKind {
 
     /// Case-insensitive lookup, as BuildKit does.
     pub fn from_keyword(word: &str) -> Self {
+        if !word.is_ascii() {
+            // BuildKit looks keywords up after Go's Unicode `strings.ToLower`, under which the
+            // one non-ASCII character that becomes an ASCII letter is the Kelvin sign (U+212A
+            // → `k`): `WOR\u{212A}DIR` is a WORKDIR to `docker build`.
+            let folded = word.replace('\u{212A}', "k");
+            return if folded.is_ascii() {
+                Self::from_keyword(&folded)
+            } else {
+                Self::Unknown
+            };
+        }
         // Every keyword is ASCII and at most 11 bytes: upper-case into a small buffer and
         // match once, instead of comparing with each of the 18 in turn (once per instruction).
         let mut buf = [0u8; 11];
@@ -340,5 +351,26 @@ mod tests {
                 "{other:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_kelvin_sign_is_a_k_as_in_buildkit() {
+        use InstructionKind::*;
+        assert_eq!(InstructionKind::from_keyword("WOR\u{212A}DIR"), Workdir);
+        assert_eq!(
+            InstructionKind::from_keyword("healthchec\u{212A}"),
+            Healthcheck
+        );
+        assert_eq!(InstructionKind::from_keyword("\u{212A}"), Unknown);
+        assert_eq!(
+            InstructionKind::from_keyword("WOR\u{212A}DIR\u{212A}"),
+            Unknown
+        );
+        let file = crate::Dockerfile::parse("FROM a\nWOR\u{212A}DIR /app\n");
+        let kinds: Vec<_> = file
+            .items()
+            .filter_map(|i| i.instruction().map(|inst| inst.kind))
+            .collect();
+        assert_eq!(kinds, [From, Workdir]);
     }
 }
