@@ -79,7 +79,7 @@ pub fn classify(body: &[u8]) -> Classified {
     let is_response =
         !map.contains_key("method") && (map.contains_key("result") || map.contains_key("error"));
     if is_response {
-        return not_passed(response(map));
+        return not_passed(response(map, duplicate));
     }
     let id = map.get("id");
     let usable_id = id.filter(|v| usable_id(v));
@@ -118,7 +118,7 @@ pub fn classify(body: &[u8]) -> Classified {
 
 /// A response from the client: forwarded when the framework can read it, its error object
 /// made readable when only that is wrong, dropped when it cannot be matched to a request.
-fn response(mut map: Map<String, Value>) -> Verdict {
+fn response(mut map: Map<String, Value>, duplicate: bool) -> Verdict {
     let version_ok = map.get("jsonrpc") == Some(&Value::String("2.0".into()));
     let id_ok = map.get("id").is_some_and(usable_id);
     if !version_ok || !id_ok {
@@ -134,10 +134,16 @@ fn response(mut map: Map<String, Value>) -> Verdict {
                 "data": error.clone(),
             });
             map.insert("error".into(), fixed);
+            return reserialize(&map);
         }
     }
-    // Responses are small; writing them anew also drops keys that appeared twice.
-    reserialize(&map)
+    // A well-formed answer (every answer of a normal client) goes through untouched; one with
+    // a key twice is written anew, which keeps one of them.
+    if duplicate {
+        reserialize(&map)
+    } else {
+        Verdict::Forward
+    }
 }
 
 /// The framework's `Id`: an `i64`, a string or null.
@@ -384,6 +390,26 @@ mod tests {
         assert!(matches!(
             classify(br#"{"jsonrpc":"2.0","id":[7],"result":1}"#).verdict,
             Verdict::Drop(_)
+        ));
+    }
+
+    #[test]
+    fn well_formed_answers_pass_untouched() {
+        for answer in [
+            r#"{"jsonrpc":"2.0","id":0,"result":null}"#,
+            r#"{"jsonrpc":"2.0","id":1,"result":[{"rules":{}}]}"#,
+            r#"{"jsonrpc":"2.0","id":2,"error":{"code":-32601,"message":"no"}}"#,
+        ] {
+            assert_eq!(
+                classify(answer.as_bytes()).verdict,
+                Verdict::Forward,
+                "{answer}"
+            );
+        }
+        // the same answer with a key twice is written anew
+        assert!(matches!(
+            classify(br#"{"jsonrpc":"2.0","id":0,"id":0,"result":null}"#).verdict,
+            Verdict::Replace(_)
         ));
     }
 
