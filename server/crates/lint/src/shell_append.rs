@@ -48,14 +48,7 @@ pub fn appends_cleanly(script: &str, command: &str) -> bool {
     joined.push_str(" && ");
     joined.push_str(command);
     joined.push_str(&script[at..]);
-    let after = split_script(&joined);
-    let added = split_script(command);
-    after.len() == before.len() + added.len()
-        && before.iter().zip(&after).all(|(a, b)| same_words(a, b))
-        && added
-            .iter()
-            .zip(&after[before.len()..])
-            .all(|(a, b)| same_words(a, b))
+    only_added(&before, command, &joined)
 }
 
 /// Whether `first && second` — `second` placed after the *whole* of `first`, as joining two
@@ -74,8 +67,14 @@ pub fn joins_cleanly(first: &str, second: &str) -> bool {
     joined.push_str(first);
     joined.push_str(" && ");
     joined.push_str(second);
-    let after = split_script(&joined);
-    let added = split_script(second);
+    only_added(&before, second, &joined)
+}
+
+/// Whether `joined` splits into exactly the commands `before` had, unchanged, followed by
+/// those of `added`.
+fn only_added(before: &[ShellCommand], added: &str, joined: &str) -> bool {
+    let after = split_script(joined);
+    let added = split_script(added);
     after.len() == before.len() + added.len()
         && before.iter().zip(&after).all(|(a, b)| same_words(a, b))
         && added
