@@ -102,17 +102,7 @@ pub(crate) fn absolute(workdir: &str, path: &str) -> String {
 
 /// Removes `.` and `..` elements and duplicate slashes; keeps a trailing slash.
 pub(crate) fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let mut out = format!("/{}", parts.join("/"));
+    let mut out = format!("/{}", crate::clean_path::clean(path));
     if path.ends_with('/') && out != "/" {
         out.push('/');
     }
