@@ -2,17 +2,9 @@
 //! deep in a file (they are cut from the file before rendering), and the note that a build
 //! context was not read in full (text and JSON).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn layerwise(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_layerwise"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run layerwise")
-}
+use common::{json, layerwise, stdout};
 
 #[test]
 fn snippets_deep_in_a_file_keep_their_line_numbers() {
@@ -24,7 +16,7 @@ fn snippets_deep_in_a_file_keep_their_line_numbers() {
     text.push_str("RUN apt-get update\nRUN apt-get install curl\n");
     std::fs::write(dir.path().join("Dockerfile"), text).expect("write");
     let out = layerwise(dir.path(), &["check", "--no-context", "Dockerfile"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = stdout(&out);
     assert!(stdout.contains("--> Dockerfile:40:5"), "{stdout}");
     assert!(stdout.contains("40 | RUN apt-get update"), "{stdout}");
     assert!(stdout.contains("--> Dockerfile:41:5"), "{stdout}");
@@ -45,13 +37,15 @@ fn a_context_cut_short_is_said_in_text_and_json() {
     )
     .expect("write");
     let text = layerwise(dir.path(), &["check", "Dockerfile"]);
-    let stdout = String::from_utf8_lossy(&text.stdout);
+    let stdout = stdout(&text);
     assert!(
         stdout.contains("note: Dockerfile: the build context `.` was not read in full"),
         "{stdout}"
     );
-    let json = layerwise(dir.path(), &["check", "--format", "json", "Dockerfile"]);
-    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
+    let doc = json(&layerwise(
+        dir.path(),
+        &["check", "--format", "json", "Dockerfile"],
+    ));
     let notes = doc["notes"].as_array().expect("notes");
     assert_eq!(notes.len(), 1, "{doc}");
     assert_eq!(notes[0]["file"], "Dockerfile");
@@ -61,7 +55,9 @@ fn a_context_cut_short_is_said_in_text_and_json() {
     // A context read in full has no note.
     let shallow = tempfile::tempdir().expect("temp dir");
     std::fs::write(shallow.path().join("Dockerfile"), "FROM alpine:3.20\n").expect("write");
-    let json = layerwise(shallow.path(), &["check", "--format", "json", "Dockerfile"]);
-    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
+    let doc = json(&layerwise(
+        shallow.path(),
+        &["check", "--format", "json", "Dockerfile"],
+    ));
     assert_eq!(doc["notes"], serde_json::json!([]), "{doc}");
 }

@@ -1,17 +1,11 @@
 //! `layerwise check --context DIR` through the built binary: a Dockerfile in `docker/` built
 //! with the project folder as its context (`docker build -f docker/Dockerfile .`).
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn layerwise(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_layerwise"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run layerwise")
-}
+mod common;
+
+use common::{json, layerwise, stdout};
 
 /// A project whose Dockerfile lives in `docker/` and copies files from the project root,
 /// where the `.dockerignore` excludes one of them.
@@ -34,8 +28,7 @@ fn project() -> tempfile::TempDir {
 
 /// The rule names of the findings in `check --format json` output.
 fn rules(out: &Output) -> Vec<String> {
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json output");
-    json["findings"]
+    json(out)["findings"]
         .as_array()
         .expect("findings")
         .iter()
@@ -45,7 +38,7 @@ fn rules(out: &Output) -> Vec<String> {
 
 /// The "final image ≈ ..." line of the text output's size summary.
 fn final_size(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout)
+    stdout(out)
         .lines()
         .find(|l| l.trim_start().starts_with("final image"))
         .expect("size summary")
@@ -87,7 +80,7 @@ fn the_context_rules_read_the_given_folder() {
             .count(),
         1,
         "{}",
-        String::from_utf8_lossy(&root.stdout)
+        stdout(&root)
     );
     // an absolute folder works the same from anywhere
     let abs = dir.path().display().to_string();
