@@ -4,6 +4,8 @@
 //! estimate, outline, semantic tokens, code lenses, inlay hints, folding, document links,
 //! code actions over the whole file and formatting. With ONLY (one of those names) it runs just that answer, for callgrind.
 
+mod support;
+
 use std::time::Instant;
 
 use layerwise_ide::code_actions::code_actions;
@@ -21,16 +23,9 @@ use layerwise_syntax::TextRange;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
-        eprintln!("usage: document_profile FILE [ONLY]");
-        std::process::exit(2);
+        support::usage_exit("usage: document_profile FILE [ONLY]");
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            std::process::exit(2);
-        }
-    };
+    let text = support::read_text(path);
     let only = args.get(1).map(String::as_str);
     let run = |name: &str| only.is_none_or(|o| o == name);
     let all = TextRange::new(0, text.len() as u32);

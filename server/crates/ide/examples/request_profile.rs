@@ -3,6 +3,8 @@
 //! 0-based; COLUMN counts bytes. Used for the completion and hover figures in
 //! docs/dev/performance.md (the analysis is built once, outside the loop).
 
+mod support;
+
 use layerwise_ide::completion::{complete, NoImages};
 use layerwise_ide::hover::hover;
 use layerwise_ide::Analysis;
@@ -13,21 +15,12 @@ fn main() {
     let (Some(path), Some(line), Some(column), Some(what)) =
         (args.first(), args.get(1), args.get(2), args.get(3))
     else {
-        eprintln!("{usage}");
-        std::process::exit(2);
+        support::usage_exit(usage);
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            std::process::exit(2);
-        }
-    };
+    let text = support::read_text(path);
     let number = |s: &str| {
-        s.parse::<usize>().unwrap_or_else(|_| {
-            eprintln!("{usage}");
-            std::process::exit(2)
-        })
+        s.parse::<usize>()
+            .unwrap_or_else(|_| support::usage_exit(usage))
     };
     let (line, column) = (number(line), number(column));
     let repeat = args.get(4).map_or(1000, |s| number(s));
@@ -40,10 +33,7 @@ fn main() {
         answers += match what.as_str() {
             "complete" => complete(&analysis, offset, true, &NoImages).len(),
             "hover" => usize::from(hover(&analysis, offset).is_some()),
-            _ => {
-                eprintln!("{usage}");
-                std::process::exit(2);
-            }
+            _ => support::usage_exit(usage),
         };
     }
     let each = started.elapsed() / repeat.max(1) as u32;
