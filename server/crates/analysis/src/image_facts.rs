@@ -293,6 +293,14 @@ impl ImageFacts {
         self.platforms.iter().find(|p| p.platform.matches(platform))
     }
 
+    /// The figures for `wanted` (a stage's `FROM --platform`) when fetched, else the first
+    /// ones, as every size shown for a stage picks them.
+    pub fn for_platform_or_primary(&self, wanted: Option<&Platform>) -> Option<&PlatformFacts> {
+        wanted
+            .and_then(|w| self.for_platform(w))
+            .or_else(|| self.primary())
+    }
+
     /// Compressed size of the primary platform.
     pub fn compressed_size(&self) -> Option<u64> {
         self.primary().map(|p| p.compressed_size)
@@ -345,6 +353,34 @@ pub fn format_age(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wanted_platform_else_the_first() {
+        let arm = Platform::parse("linux/arm64").unwrap();
+        let f = ImageFacts {
+            reference: crate::image_ref::ImageRef::parse("node:20").unwrap(),
+            digest: None,
+            platforms: vec![
+                PlatformFacts::sizes_only(Platform::linux_amd64(), 3, Some(11)),
+                PlatformFacts::sizes_only(arm.clone(), 2, Some(9)),
+            ],
+            available_platforms: Vec::new(),
+            source: FactSource::Registry,
+            fetched_at: None,
+            fallback_reason: None,
+        };
+        let size = |w: Option<&Platform>| f.for_platform_or_primary(w).map(|p| p.compressed_size);
+        assert_eq!(size(None), Some(3));
+        assert_eq!(size(Some(&arm)), Some(2));
+        assert_eq!(
+            size(Some(&Platform::parse("linux/arm64/v8").unwrap())),
+            Some(2)
+        );
+        assert_eq!(
+            size(Some(&Platform::parse("linux/s390x").unwrap())),
+            Some(3)
+        );
+    }
 
     #[test]
     fn platform_parse_and_display() {

@@ -5,6 +5,7 @@
 use layerwise_syntax::{Args, Dockerfile, InstructionKind, TextRange};
 
 use crate::directives::CheckDirective;
+use crate::image_facts::Platform;
 use crate::image_ref::ImageRef;
 use crate::vars::{automatic_values, Scope, VarDef, VarKind, AUTOMATIC_PLATFORM_ARGS};
 
@@ -76,6 +77,12 @@ impl Stage {
     /// `name` or the index, the way `COPY --from` can refer to it.
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.index.to_string())
+    }
+
+    /// Whether the `--platform` value needs expanding (the size walk counts expansions
+    /// against its budget before calling [`Model::requested_platform`]).
+    pub fn platform_needs_expansion(&self) -> bool {
+        self.platform.as_deref().is_some_and(|p| p.contains('$'))
     }
 }
 
@@ -348,6 +355,24 @@ impl Model {
     pub fn is_final(&self, stage: usize) -> bool {
         stage + 1 == self.stages.len()
     }
+
+    /// The platform `stage`'s `FROM --platform=...` asks for, expanded the way BuildKit
+    /// expands `FROM` lines: with the global `ARG`s and the automatic platform args (not the
+    /// stage's own scope, which starts after `FROM`). `None` without the flag or when the
+    /// value names no platform; callers then use the image's first (requested) figures.
+    ///
+    /// Here rather than in the editor crate so that everything quoting an image's size for a
+    /// stage (hover, code lens, inlay hints, the toolchain-final-image rule and its fix, the
+    /// slimmer-variant action) speaks of the same platform.
+    pub fn requested_platform(&self, stage: &Stage) -> Option<Platform> {
+        let written = stage.platform.as_deref()?;
+        if stage.platform_needs_expansion() {
+            let text = self.global_scope().expand(written, self.escape).value;
+            Platform::parse(text.trim()).ok()
+        } else {
+            Platform::parse(written.trim()).ok()
+        }
+    }
 }
 
 fn scope_retain_before(scope: &mut Scope, inst: usize) {
@@ -393,4 +418,32 @@ pub(crate) fn pair_defs(args: &Args) -> impl Iterator<Item = &layerwise_syntax::
         _ => &[],
     };
     pairs.iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requested(text: &str, stage: usize) -> Option<String> {
+        let file = Dockerfile::parse(text);
+        let model = Model::build(&file, ModelOptions::default());
+        model
+            .requested_platform(&model.stages[stage])
+            .map(|p| p.to_string())
+    }
+
+    #[test]
+    fn the_requested_platform_is_expanded_like_buildkit_expands_from() {
+        assert_eq!(requested("FROM node:20\n", 0), None);
+        assert_eq!(
+            requested("FROM --platform=linux/arm64 node:20\n", 0).as_deref(),
+            Some("linux/arm64")
+        );
+        // global ARGs and the automatic args, not the stage's own ARGs (they come after FROM)
+        let text = "ARG P=linux/arm64\nFROM --platform=$P node:20\nARG Q=linux/s390x\nFROM --platform=$Q x\nFROM --platform=$BUILDPLATFORM y\n";
+        assert_eq!(requested(text, 0).as_deref(), Some("linux/arm64"));
+        assert_eq!(requested(text, 1), None);
+        assert_eq!(requested(text, 2).as_deref(), Some("linux/amd64"));
+        assert_eq!(requested("FROM --platform=not/a/plat/form x\n", 0), None);
+    }
 }

@@ -131,32 +131,9 @@ mod tests {
         assert!(code_lenses(&Analysis::from_text(""), &FileSizes::default()).is_empty());
     }
 
-    /// `node:20` with figures for amd64 (first, as the default request puts them) and arm64.
+    /// `node:20` with figures for amd64 (1.10 GB, first) and arm64 (900 MB).
     fn two_platform_facts(a: &mut Analysis) {
-        let f = ImageFacts {
-            reference: ImageRef::parse("node:20").unwrap(),
-            digest: None,
-            platforms: vec![
-                PlatformFacts::sizes_only(
-                    Platform::linux_amd64(),
-                    300_000_000,
-                    Some(1_100_000_000),
-                ),
-                PlatformFacts::sizes_only(
-                    Platform::parse("linux/arm64").unwrap(),
-                    280_000_000,
-                    Some(900_000_000),
-                ),
-            ],
-            available_platforms: Vec::new(),
-            source: FactSource::Catalogue {
-                entry: "node:20".into(),
-                exact: true,
-                provenance: "test".into(),
-            },
-            fetched_at: None,
-            fallback_reason: None,
-        };
+        let f = layerwise_test_support::facts::two_platform_node();
         a.facts.images.insert(f.reference.canonical(), f);
     }
 

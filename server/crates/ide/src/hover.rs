@@ -45,7 +45,7 @@ pub fn hover(a: &Analysis, offset: u32) -> Option<HoverResult> {
         Symbol::BaseImage(stage) => {
             let st = a.model.stages.get(stage)?;
             match &st.base {
-                Base::Image(img) => image_hover(a, &img.canonical(), &st.base_resolved, crate::stage_platform::requested(&a.model, st).as_ref()),
+                Base::Image(img) => image_hover(a, &img.canonical(), &st.base_resolved, a.model.requested_platform(st).as_ref()),
                 Base::Stage(b) => stage_hover(a, *b),
                 Base::Scratch => "`scratch`: an empty image (0 B). Copy in a static binary, CA certificates and time zone data as needed.".into(),
                 Base::Unresolved { reason } => format!("Base image not known: {reason}"),
@@ -230,36 +230,11 @@ pub fn in_comment(a: &Analysis, offset: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use layerwise_analysis::image_facts::{FactSource, PlatformFacts};
-    use layerwise_analysis::image_ref::ImageRef;
 
-    /// `node:20` with figures for amd64 (first, as the default request puts them) and arm64.
+    /// `node:20` with figures for amd64 (1.10 GB, first) and arm64 (900 MB).
     fn hover_on_image(text: &str) -> String {
         let mut a = Analysis::from_text(text);
-        let f = ImageFacts {
-            reference: ImageRef::parse("node:20").unwrap(),
-            digest: None,
-            platforms: vec![
-                PlatformFacts::sizes_only(
-                    Platform::linux_amd64(),
-                    300_000_000,
-                    Some(1_100_000_000),
-                ),
-                PlatformFacts::sizes_only(
-                    Platform::parse("linux/arm64").unwrap(),
-                    280_000_000,
-                    Some(900_000_000),
-                ),
-            ],
-            available_platforms: Vec::new(),
-            source: FactSource::Catalogue {
-                entry: "node:20".into(),
-                exact: true,
-                provenance: "test".into(),
-            },
-            fetched_at: None,
-            fallback_reason: None,
-        };
+        let f = layerwise_test_support::facts::two_platform_node();
         a.facts.images.insert(f.reference.canonical(), f);
         let offset = text.find("node:20").unwrap() as u32 + 2;
         hover(&a, offset)

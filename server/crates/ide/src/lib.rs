@@ -19,7 +19,6 @@ pub mod semantic_tokens;
 pub mod signature_help;
 pub mod sizes;
 pub mod split;
-mod stage_platform;
 pub mod symbols_at;
 
 pub use analysis::Analysis;

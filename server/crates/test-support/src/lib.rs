@@ -6,8 +6,12 @@
 //! unless `LAYERWISE_REQUIRE_CORPUS=1` is set (as `scripts/test` does when the corpus
 //! exists), so that a missing corpus cannot pass unnoticed where it should be.
 //! `LAYERWISE_CORPUS` points at another copy.
+//!
+//! [`facts`] holds image-facts fixtures shared by the editor features' tests.
 
 use std::path::{Path, PathBuf};
+
+pub mod facts;
 
 /// The corpus folder, or `None` (with a message on stderr) when it is absent.
 ///

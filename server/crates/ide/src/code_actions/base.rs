@@ -3,7 +3,7 @@
 
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
-use layerwise_lint::rules::size::toolchain_final_image::switch_title;
+use layerwise_lint::rules::size::toolchain_final_image::{switch_sizes, switch_title};
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::TextRange;
 
@@ -34,16 +34,23 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let Ok((_, spans)) = ImageRef::parse_spanned(written) else {
         return Vec::new();
     };
-    let current = a
-        .facts
-        .images
-        .get(&image.canonical())
-        .and_then(|f| f.primary());
+    // the figures for the stage's `FROM --platform`, as hover and the code lens show them
+    let platform = a.model.requested_platform(stage);
     let mut out = Vec::new();
+    // a list can hold one variant for several platforms: one action each, with the figures
+    // `switch_sizes` picks
+    let mut offered: Vec<String> = Vec::new();
     for v in variants {
-        let Some(tag) = ImageRef::parse(&v.reference).ok().and_then(|r| r.tag) else {
+        let Ok(variant) = ImageRef::parse(&v.reference) else {
             continue;
         };
+        let Some(tag) = variant.tag.clone() else {
+            continue;
+        };
+        if offered.contains(&variant.canonical()) {
+            continue;
+        }
+        offered.push(variant.canonical());
         // the whole reference is rewritten, as the toolchain-final-image rule's fix does:
         // when the rule offers the same switch, the two have the same edit and only the
         // rule's is shown (with the same title, see `switch_title`)
@@ -60,11 +67,8 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
             text: new_text,
         };
         let shown = format!("{}:{tag}", image.familiar_name());
-        let title = switch_title(
-            &shown,
-            current.map(|c| (c.compressed_size, c.unpacked_size)),
-            Some((v.compressed_size, v.unpacked_size)),
-        );
+        let (from, to) = switch_sizes(&a.facts, image, &variant, platform.as_ref());
+        let title = switch_title(&shown, from, to);
         let mut act = CodeAction::new(title, ActionKind::RefactorRewrite, vec![edit]);
         act.applicability = Applicability::Unsafe;
         out.push(act);
@@ -81,9 +85,18 @@ mod tests {
     };
 
     fn variant(reference: &str, compressed: u64, unpacked: Option<u64>) -> VariantSize {
+        variant_on(Platform::linux_amd64(), reference, compressed, unpacked)
+    }
+
+    fn variant_on(
+        platform: Platform,
+        reference: &str,
+        compressed: u64,
+        unpacked: Option<u64>,
+    ) -> VariantSize {
         VariantSize {
             reference: reference.into(),
-            platform: Platform::linux_amd64(),
+            platform,
             compressed_size: compressed,
             unpacked_size: unpacked,
             source: FactSource::Registry,
@@ -211,5 +224,98 @@ mod tests {
             let (a, r) = at(text, image, sizes, v());
             assert!(switches(&a, r).is_empty(), "{text}");
         }
+    }
+
+    /// `text` (a final stage on `node:20` that runs an app, cursor on the image) with
+    /// `node:20` known for amd64 (1.10 GB) and arm64 (900 MB), `node:20-slim` (if
+    /// `slim_facts`) for amd64 (200 MB) and arm64 (190 MB), and `variants` as its list.
+    fn two_platforms(
+        text: &str,
+        slim_facts: bool,
+        variants: Vec<VariantSize>,
+    ) -> (Analysis, TextRange) {
+        use layerwise_test_support::facts::{two_platform_node, two_platform_node_slim};
+        let offset = text.find("$0").expect("cursor marker") as u32;
+        let mut a = Analysis::from_text(&text.replace("$0", ""));
+        let node = two_platform_node();
+        a.facts
+            .variants
+            .insert(node.reference.canonical(), variants);
+        a.facts.images.insert(node.reference.canonical(), node);
+        if slim_facts {
+            let slim = two_platform_node_slim();
+            a.facts.images.insert(slim.reference.canonical(), slim);
+        }
+        (a, TextRange::empty(offset))
+    }
+
+    /// The slimmer-variant action's titles, and toolchain-final-image's message and fix title.
+    fn figures(a: &Analysis, r: TextRange) -> (Vec<String>, String, String) {
+        let titles = actions(a, r).into_iter().map(|x| x.title).collect();
+        let d = a
+            .diagnostics()
+            .iter()
+            .find(|d| d.rule.name == "toolchain-final-image")
+            .expect("toolchain-final-image fires");
+        (titles, d.message.clone(), d.fixes[0].title.clone())
+    }
+
+    fn arm() -> Platform {
+        Platform::parse("linux/arm64").unwrap()
+    }
+
+    #[test]
+    fn the_saving_is_for_the_stage_platform() {
+        let both_lists = || {
+            vec![
+                variant("node:20-slim", 70_000_000, Some(200_000_000)),
+                variant_on(arm(), "node:20-slim", 65_000_000, Some(190_000_000)),
+            ]
+        };
+        let arm64 = "FROM --platform=linux/arm64 node:20$0\nCMD [\"node\", \"server.js\"]\n";
+        let arm64_via_arg =
+            "ARG P=linux/arm64\nFROM --platform=$P node:20$0\nCMD [\"node\", \"server.js\"]\n";
+        let want_arm = "Switch to node:20-slim (saves ≈710 MB)";
+        // from the slim image's own facts, and from the variant list alone
+        for (text, slim_facts) in [(arm64, true), (arm64, false), (arm64_via_arg, true)] {
+            let (a, r) = two_platforms(text, slim_facts, both_lists());
+            let (titles, message, fix) = figures(&a, r);
+            assert_eq!(titles, [want_arm], "{text} {slim_facts}");
+            assert_eq!(fix, want_arm, "{text} {slim_facts}");
+            assert!(message.contains("`node:20` (≈ 900 MB)"), "{message}");
+            assert!(
+                message.ends_with("`node:20-slim` would save ≈ 710 MB"),
+                "{message}"
+            );
+        }
+        // without --platform, or for a platform without figures: the first ones, as before
+        for text in [
+            "FROM node:20$0\nCMD [\"node\", \"server.js\"]\n",
+            "FROM --platform=linux/s390x node:20$0\nCMD [\"node\", \"server.js\"]\n",
+        ] {
+            let (a, r) = two_platforms(text, true, vec![variant("node:20-slim", 1, Some(2))]);
+            let (titles, message, fix) = figures(&a, r);
+            let want = "Switch to node:20-slim (saves ≈900 MB)";
+            assert_eq!(
+                (titles, fix.as_str()),
+                (vec![want.to_string()], want),
+                "{text}"
+            );
+            assert!(message.contains("`node:20` (≈ 1.10 GB)"), "{message}");
+            assert!(
+                message.ends_with("`node:20-slim` would save ≈ 900 MB"),
+                "{message}"
+            );
+        }
+        // the variant is known only for amd64: no saving made up from two platforms
+        let (a, r) = two_platforms(
+            arm64,
+            false,
+            vec![variant("node:20-slim", 70_000_000, Some(200_000_000))],
+        );
+        let (titles, message, fix) = figures(&a, r);
+        assert_eq!(titles, ["Switch to node:20-slim"]);
+        assert_eq!(fix, "Switch to node:20-slim");
+        assert!(!message.contains("would save"), "{message}");
     }
 }

@@ -275,16 +275,16 @@ impl<'a> Walker<'a> {
         self.a.model.scope_before(&self.a.file, i).value(name)
     }
 
-    /// The platform a stage's `FROM --platform=...` asks for (`crate::stage_platform`), an
-    /// expansion counted against the walk's budget.
+    /// The platform a stage's `FROM --platform=...` asks for (`Model::requested_platform`),
+    /// an expansion counted against the walk's budget.
     fn stage_platform(&mut self, stage: &layerwise_analysis::Stage) -> Option<Platform> {
-        if crate::stage_platform::needs_expansion(stage) {
+        if stage.platform_needs_expansion() {
             if self.expansions >= MAX_EXPANSIONS {
                 return None;
             }
             self.expansions += 1;
         }
-        crate::stage_platform::requested(&self.a.model, stage)
+        self.a.model.requested_platform(stage)
     }
 
     fn base_estimate(

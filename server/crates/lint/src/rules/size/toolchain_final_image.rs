@@ -1,13 +1,13 @@
-use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
+use layerwise_analysis::image_facts::{format_bytes, Platform, PlatformFacts};
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
 
-use crate::context::LintContext;
+use crate::context::{Facts, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::size::shipped::runs_an_app;
-use crate::rules::size::toolchains::{approx, saving, toolchain, weight};
+use crate::rules::size::toolchains::{approx, figures, saving, toolchain, weight};
 
 declare_rule! {
     /// The final image runs on a full build toolchain image.
@@ -85,17 +85,23 @@ impl RuleCheck for ToolchainFinalImage {
             return;
         }
         let stage = &cx.model.stages[s];
+        // Figures for the platform the stage asks for, as hover and the code lens show them.
+        let platform = cx.model.requested_platform(stage);
         // Name and tag as people write them; a digest would drown the message.
         let shown = match &image.tag {
             Some(tag) => format!("{}:{tag}", image.familiar_name()),
             None => image.display_name(),
         };
-        let size = weight(cx.facts, image)
+        let size = figures(cx.facts, image, platform.as_ref())
+            .map(|p| weight((p.compressed_size, p.unpacked_size)))
             .map(|(b, k)| format!(" ({})", approx(b, k)))
             .unwrap_or_default();
         let slim = tc.slim_tag.as_deref().map(|t| image.with_tag(t));
-        let saves = slim.as_ref().and_then(|sl| {
-            saving(cx.facts, image, sl).map(|s| format!("; `{}` would save {s}", sl.display_name()))
+        let pair = slim
+            .as_ref()
+            .map(|sl| switch_sizes(cx.facts, image, sl, platform.as_ref()));
+        let saves = slim.as_ref().zip(pair).and_then(|(sl, (from, to))| {
+            saving(from, to).map(|s| format!("; `{}` would save {s}", sl.display_name()))
         });
         let mut d = Diagnostic::new(meta, stage.base_range, format!("the final image runs on `{shown}`{size}, {}{}", tc.what, saves.unwrap_or_default())).note(format!(
             "Build in a builder stage and run on {} with only the app copied in: use the 'Split into build and runtime stages' action.",
@@ -107,23 +113,24 @@ impl RuleCheck for ToolchainFinalImage {
                 "the final stage is built on that stage",
             );
         }
-        if let Some(fix) = slim
-            .as_ref()
-            .and_then(|sl| slim_fix(cx, stage.base_range, &stage.base_text, image, sl))
-        {
+        if let Some(fix) = slim.as_ref().zip(pair).and_then(|(sl, sizes)| {
+            slim_fix(cx, stage.base_range, &stage.base_text, image, sl, sizes)
+        }) {
             d = d.fix(fix);
         }
         out.push(d);
     }
 }
 
-/// Rewrites the tag of a literally written reference (`node:20` → `node:20-slim`).
+/// Rewrites the tag of a literally written reference (`node:20` → `node:20-slim`); the title
+/// says what it saves, from [`switch_sizes`].
 fn slim_fix(
     cx: &LintContext<'_>,
     range: layerwise_syntax::TextRange,
     written: &str,
     image: &ImageRef,
     slim: &ImageRef,
+    (from, to): (Option<Sizes>, Option<Sizes>),
 ) -> Option<Fix> {
     if written.contains('$') || image.digest.is_some() || cx.slice(range) != written {
         return None;
@@ -133,29 +140,63 @@ fn slim_fix(
         Some(tag) => written.strip_suffix(tag.as_str())?.strip_suffix(':')?,
         None => written,
     };
-    let sizes = |f: &ImageFacts| f.primary().map(|p| (p.compressed_size, p.unpacked_size));
-    let from = cx.facts.images.get(&image.canonical()).and_then(sizes);
-    // the slim image's own facts, else its entry in the image's list of slimmer variants
-    let to = cx
-        .facts
-        .images
-        .get(&slim.canonical())
-        .and_then(sizes)
-        .or_else(|| {
-            let variants = cx.facts.variants.get(&image.canonical())?;
-            variants
-                .iter()
-                .find(|v| {
-                    ImageRef::parse(&v.reference).is_ok_and(|r| r.canonical() == slim.canonical())
-                })
-                .map(|v| (v.compressed_size, v.unpacked_size))
-        });
     Some(Fix::replace(
         switch_title(&slim.display_name(), from, to),
         range,
         format!("{name}:{new_tag}"),
         Applicability::Unsafe,
     ))
+}
+
+/// An image's `(compressed, unpacked)` sizes.
+pub type Sizes = (u64, Option<u64>);
+
+/// The sizes of `image` and of its slimmer `variant` on one platform, for what a switch
+/// saves: `image`'s figures for `platform` (else its first ones), and `variant`'s for the
+/// same platform, from its own facts or else from its entry in `image`'s list of slimmer
+/// variants. Never a pair from two platforms: an arm64 image against an amd64 variant would
+/// make up a saving. Without figures for `image`, the variant's for `platform`, else its
+/// first ones. The toolchain-final-image rule and the editor's slimmer-variant action both
+/// use this, so the two never quote different figures.
+pub fn switch_sizes(
+    facts: &Facts,
+    image: &ImageRef,
+    variant: &ImageRef,
+    platform: Option<&Platform>,
+) -> (Option<Sizes>, Option<Sizes>) {
+    let sizes = |p: &PlatformFacts| (p.compressed_size, p.unpacked_size);
+    let from = figures(facts, image, platform);
+    // the platform the variant's figures must be for, and whether it must be exactly that one
+    let (on, exact) = match from {
+        Some(p) => (Some(&p.platform), true),
+        None => (platform, false),
+    };
+    let own = facts.images.get(&variant.canonical()).and_then(|f| {
+        let wanted = on.and_then(|w| f.for_platform(w));
+        if exact {
+            wanted
+        } else {
+            wanted.or_else(|| f.primary())
+        }
+    });
+    let listed = || {
+        let same: Vec<_> = facts
+            .variants
+            .get(&image.canonical())?
+            .iter()
+            .filter(|v| {
+                ImageRef::parse(&v.reference).is_ok_and(|r| r.canonical() == variant.canonical())
+            })
+            .collect();
+        let wanted = on.and_then(|w| same.iter().find(|v| v.platform.matches(w)));
+        let v = if exact {
+            wanted
+        } else {
+            wanted.or_else(|| same.first())
+        }?;
+        Some((v.compressed_size, v.unpacked_size))
+    };
+    (from.map(sizes), own.map(sizes).or_else(listed))
 }
 
 /// Bytes saved by switching from an image to a slimmer variant, from their `(compressed,

@@ -1,10 +1,11 @@
 //! Which base images are full build toolchains, what to run on instead, and what the image
 //! facts say they weigh.
 
-use layerwise_analysis::image_facts::{format_bytes, ImageFacts};
+use layerwise_analysis::image_facts::{format_bytes, ImageFacts, Platform, PlatformFacts};
 use layerwise_analysis::image_ref::ImageRef;
 
 use crate::context::Facts;
+pub(crate) use crate::rules::size::toolchain_final_image::Sizes;
 
 /// A toolchain base image and the way out of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,15 +136,25 @@ fn slim_tag(name: &str, tag: Option<&str>) -> Option<String> {
     }
 }
 
-/// An image's weight as the facts know it: `(bytes, "" or " compressed")`, unpacked size
-/// preferred.
-pub(crate) fn weight(facts: &Facts, image: &ImageRef) -> Option<(u64, &'static str)> {
+/// An image's figures for the platform a stage's `FROM --platform` asks for
+/// ([`Model::requested_platform`](layerwise_analysis::Model::requested_platform)), else its
+/// first ones: the figures hover and the code lens show for that stage.
+pub(crate) fn figures<'f>(
+    facts: &'f Facts,
+    image: &ImageRef,
+    platform: Option<&Platform>,
+) -> Option<&'f PlatformFacts> {
     let f: &ImageFacts = facts.images.get(&image.canonical())?;
-    let p = f.primary()?;
-    Some(match p.unpacked_size {
+    f.for_platform_or_primary(platform)
+}
+
+/// A weight from `(compressed, unpacked)` sizes: `(bytes, "" or " compressed")`, unpacked
+/// size preferred.
+pub(crate) fn weight((compressed, unpacked): Sizes) -> (u64, &'static str) {
+    match unpacked {
         Some(u) => (u, ""),
-        None => (p.compressed_size, " compressed"),
-    })
+        None => (compressed, " compressed"),
+    }
 }
 
 /// `≈ 1.1 GB` or `≈ 400 MB compressed`.
@@ -151,10 +162,11 @@ pub(crate) fn approx(bytes: u64, kind: &str) -> String {
     format!("≈ {}{kind}", format_bytes(bytes))
 }
 
-/// What switching from `from` to `to` saves, when the facts know both in the same unit.
-pub(crate) fn saving(facts: &Facts, from: &ImageRef, to: &ImageRef) -> Option<String> {
-    let (a, ka) = weight(facts, from)?;
-    let (b, kb) = weight(facts, to)?;
+/// What switching saves, from
+/// [`switch_sizes`](crate::rules::size::toolchain_final_image::switch_sizes), when both are known in the same unit.
+pub(crate) fn saving(from: Option<Sizes>, to: Option<Sizes>) -> Option<String> {
+    let (a, ka) = weight(from?);
+    let (b, kb) = weight(to?);
     (ka == kb && a > b).then(|| approx(a - b, ka))
 }
 
