@@ -103,6 +103,19 @@ class Session:
         return r["items"] if isinstance(r, dict) else r
 
 
+def vm_kib(pid: int, field: str) -> int | None:
+    """`VmRSS` or `VmHWM` (peak) of a live process, in KiB; None once it is gone. The tests'
+    memory bounds read the server's figures from /proc, from outside, as a user would see them."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for row in fh:
+                if row.startswith(field + ":"):
+                    return int(row.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def pos(text: str, needle: str, after: bool = False) -> tuple[int, int]:
     """(line, UTF-16 character) of the first `needle` in `text` (its end with after=True)."""
     i = text.index(needle) + (len(needle) if after else 0)

@@ -23,7 +23,7 @@ import threading
 import time
 import unittest
 
-from harness import ROOT, Session
+from harness import ROOT, Session, vm_kib
 
 sys.path.insert(0, str(ROOT / "bench" / "lsp"))
 from dockerfile_gen import generate  # noqa: E402
@@ -96,17 +96,6 @@ class Storm:
         return change
 
 
-def rss_kib(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for row in fh:
-                if row.startswith("VmRSS:"):
-                    return int(row.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def key(d: dict) -> tuple:
     r = d["range"]
     return (str(d.get("code")), r["start"]["line"], r["start"]["character"],
@@ -126,7 +115,7 @@ class EditStorm(unittest.TestCase):
 
             def sample():
                 while not stop.is_set():
-                    peak[0] = max(peak[0], rss_kib(pid) or 0)
+                    peak[0] = max(peak[0], vm_kib(pid, "VmRSS") or 0)
                     time.sleep(0.05)
 
             answered, failures = [], []
