@@ -12,9 +12,8 @@ import json
 import time
 import unittest
 
-from test_robustness import DOC, TEXT, RawPeer, frame, message
-
-HOVER = {"textDocument": {"uri": DOC}, "position": {"line": 0, "character": 1}}
+from hostile import DOC, HOVER, TEXT
+from raw_peer import RawPeer, frame, message
 
 
 def wait_for_log(peer: RawPeer, needle: str, timeout: float = 30) -> str:
@@ -47,7 +46,7 @@ class Shapes(unittest.TestCase):
         s = RawPeer()
         try:
             s.initialize()
-            s.notify("textDocument/didOpen", {"textDocument": {"uri": DOC, "languageId": "dockerfile", "version": 1, "text": TEXT}})
+            s.open_document(DOC, TEXT)
             for shape, _ in cases:
                 s.send(message(shape))
             self.assertIn("result", s.call(100, "textDocument/hover", HOVER))
