@@ -3,10 +3,15 @@ image), code lenses, pending figures that become real once the build context and
 read, and the settings that turn both off. Registry offline: base sizes come from the
 embedded catalogue."""
 import json
+import sys
 import time
 import unittest
 
-from harness import TIMEOUT, Session
+from harness import ROOT, TIMEOUT, Session
+
+# layerwise's byte formatting and hints by line, written once for the registry tests too
+sys.path.insert(0, str(ROOT / "tests" / "registry"))
+from lsp_support import format_bytes, labels  # noqa: E402
 
 CAPS = {
     "general": {"positionEncodings": ["utf-16"]},
@@ -53,22 +58,6 @@ LOCK = json.dumps({
 INDEX_JS = "const express = require('express');\n" * 100
 
 
-def format_bytes(n: int) -> str:
-    """layerwise's (and `docker images`') decimal formatting."""
-    if n < 1000:
-        return f"{n} B"
-    units = ["kB", "MB", "GB", "TB", "PB"]
-    value, unit = n / 1000.0, 0
-    while value >= 999.95 and unit + 1 < len(units):
-        value /= 1000.0
-        unit += 1
-    if value >= 100:
-        return f"{value:.0f} {units[unit]}"
-    if value >= 10:
-        return f"{value:.1f} {units[unit]}"
-    return f"{value:.2f} {units[unit]}"
-
-
 def write_project(s: Session) -> None:
     s.write("package.json", PACKAGE_JSON)
     s.write("package-lock.json", LOCK)
@@ -97,19 +86,12 @@ def settled_hints(s: Session, uri: str, text: str) -> list[dict]:
         time.sleep(0.1)
 
 
-def by_line(got: list[dict]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for h in got:
-        out.setdefault(h["position"]["line"], []).append(h["label"])
-    return out
-
-
 class InlayHints(unittest.TestCase):
     def test_single_stage_node(self):
         with Session(capabilities=CAPS) as s:
             write_project(s)
             uri = s.open("Dockerfile", SINGLE)
-            lines = by_line(settled_hints(s, uri, SINGLE))
+            lines = labels(settled_hints(s, uri, SINGLE))
             # FROM: the catalogue's unpacked size of node:20.
             self.assertEqual(lines[0], ["base ≈ 1.10 GB"])
             # COPY of two files: their real sizes.
@@ -142,7 +124,7 @@ class InlayHints(unittest.TestCase):
         with Session(capabilities=CAPS) as s:
             write_project(s)
             uri = s.open("Dockerfile", MULTI)
-            lines = by_line(settled_hints(s, uri, MULTI))
+            lines = labels(settled_hints(s, uri, MULTI))
             self.assertEqual(lines[0], ["base ≈ 1.10 GB"])
             self.assertEqual(lines[3], ["+400 kB–3.60 MB + ?"])  # npm ci with dev dependencies
             self.assertEqual(lines[5][0], "+?")  # npm run build
