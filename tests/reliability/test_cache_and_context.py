@@ -31,7 +31,9 @@ import urllib.error
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BINARY = os.environ.get("LAYERWISE_BIN", str(ROOT / "target" / "debug" / "layerwise"))
+# The binary under test is chosen in one place for every suite that drives it (LAYERWISE_BIN).
+sys.path.insert(0, str(ROOT / "tests" / "lsp"))
+from harness import BINARY  # noqa: E402
 FAULT_SERVER = ROOT / "tests" / "registry" / "fault_server.py"
 # Liveness bound for one command (not a latency figure).
 BOUND_S = 120
