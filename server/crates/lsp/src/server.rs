@@ -310,7 +310,14 @@ impl LanguageServer for Backend {
         }
         let version = doc.version;
         let path = uri_to_path(&doc.uri);
+        let started = std::time::Instant::now();
         let d = Document::new(&doc.text, version, doc.language_id, path);
+        tracing::debug!(
+            "opened {} v{version}: {} bytes parsed in {:.2?}",
+            doc.uri.as_str(),
+            doc.text.len(),
+            started.elapsed()
+        );
         if let Ok(mut docs) = self.state.docs.lock() {
             docs.insert(doc.uri.clone(), d);
         }

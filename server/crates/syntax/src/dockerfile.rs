@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use crate::ast::Instruction;
+use crate::full_parse::{lex_file, Lexed, TWO_THREADS_FROM};
 use crate::item::{lex_item, Item, ItemKind, LexState};
 use crate::{SyntaxError, TextRange};
 
@@ -68,29 +69,38 @@ pub const MAX_LEN: usize = (u32::MAX / 2) as usize;
 impl Dockerfile {
     /// Parses a whole file. Never fails: problems are recorded as [`SyntaxError`]s.
     pub fn parse(text: &str) -> Self {
+        Self::parse_with(text, TWO_THREADS_FROM)
+    }
+
+    /// [`Dockerfile::parse`] with the second lexing thread used from any size, for tests:
+    /// the tree must equal [`Dockerfile::parse_on_one_thread`]'s.
+    #[doc(hidden)]
+    pub fn parse_on_two_threads(text: &str) -> Self {
+        Self::parse_with(text, 0)
+    }
+
+    /// [`Dockerfile::parse`] without the second lexing thread, for tests and benchmarks.
+    #[doc(hidden)]
+    pub fn parse_on_one_thread(text: &str) -> Self {
+        Self::parse_with(text, usize::MAX)
+    }
+
+    fn parse_with(text: &str, two_threads_from: usize) -> Self {
         let text = truncate_to_max(text);
-        let mut items = Vec::new();
-        let mut starts = Vec::new();
-        let mut st = LexState::default();
-        let mut pos = 0;
-        while pos < text.len() {
-            let (item, end) = lex_item(text, pos, &mut st);
-            starts.push(pos as u32);
-            items.push(Arc::new(item));
-            pos = end;
-        }
+        let Lexed {
+            items,
+            starts,
+            escape,
+        } = lex_file(text, two_threads_from);
         let header_len = items
             .iter()
             .take_while(|i| i.kind == ItemKind::Directive)
             .count();
-        // the tree lives as long as the document: drop the growth slack (up to half)
-        items.shrink_to_fit();
-        starts.shrink_to_fit();
         Self {
             items,
             starts,
             len: text.len() as u32,
-            escape: st.escape,
+            escape,
             header_len,
         }
     }

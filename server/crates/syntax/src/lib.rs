@@ -15,6 +15,7 @@ pub mod mount;
 pub mod tree_dump;
 
 mod dockerfile;
+mod full_parse;
 mod go_quote;
 mod heredoc;
 mod item;

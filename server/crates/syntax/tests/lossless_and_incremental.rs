@@ -1,6 +1,6 @@
 //! Invariants 1 and 2 over hand-written fixtures and the corpus: the tree's text equals the
-//! input, tokens tile every item exactly, and an incremental edit gives the same tree as a
-//! full parse of the edited text.
+//! input, tokens tile every item exactly, an incremental edit gives the same tree as a full
+//! parse of the edited text, and lexing on two threads gives the same tree as on one.
 
 mod support;
 
@@ -32,6 +32,11 @@ const FIXTURES: &[&str] = &[
 
 fn check_lossless(text: &str) {
     let file = Dockerfile::parse(text);
+    assert_eq!(
+        Dockerfile::parse_on_two_threads(text),
+        file,
+        "two lexing threads must give the one-thread tree for {text:?}"
+    );
     assert_eq!(file.text(), text, "text differs");
     assert_eq!(file.len() as usize, text.len());
     let mut expected_start = 0;
@@ -72,6 +77,25 @@ fn fixtures_are_lossless() {
     for f in FIXTURES {
         check_lossless(f);
     }
+}
+
+/// The whole corpus as one big file, parsed the way big files are (two threads).
+#[test]
+fn corpus_as_one_file_parses_the_same_on_two_threads() {
+    let files = support::corpus_files();
+    let mut all = String::new();
+    for p in &files {
+        all.push_str(&support::read_lossy(p));
+        all.push('\n');
+    }
+    assert!(
+        all.len() > 1 << 20 || files.is_empty(),
+        "big enough for two threads"
+    );
+    assert_eq!(
+        Dockerfile::parse(&all),
+        Dockerfile::parse_on_one_thread(&all)
+    );
 }
 
 #[test]
