@@ -1,13 +1,17 @@
-"""Settings pulls against clients that answer late or never (issue #8, finding F11).
+"""Settings pulls against clients that answer late or never (issue #8, findings F11, F18).
 
 The server asks for settings with `workspace/configuration` in the background, with a time
 limit (`LAYERWISE_CLIENT_TIMEOUT_MS`, 5 s by default): a client that never answers keeps the
 current settings and blocks nothing, and an answer to an older pull never overwrites the answer
-to a newer one. What is in effect is observed through diagnostics: `FROM ubuntu` has no tag,
-which the `untagged-image` rule reports unless the settings turn it off.
+to a newer one. One pull waits at a time: a change notified meanwhile makes one more pull when
+that one is answered or times out, and once a few pulls are out and never answered no more are
+sent until one is (each would stay in the framework's table of pending requests for good).
+What is in effect is observed through diagnostics: `FROM ubuntu` has no tag, which the
+`untagged-image` rule reports unless the settings turn it off.
 """
 from __future__ import annotations
 
+import time
 import unittest
 from typing import Any
 
@@ -54,6 +58,15 @@ class HoldingPeer(RawPeer):
         self.send(message({"jsonrpc": "2.0", "id": id_, "result": [section]}))
 
 
+def round_trip(peer: RawPeer, id_: int) -> None:
+    """A hover answered: every notification sent before it has been read by the server."""
+    assert "result" in peer.call(id_, "textDocument/hover", HOVER)
+
+
+# Never-answered pulls the server leaves out at most (`settings_pull::MAX_UNANSWERED`).
+MAX_UNANSWERED = 3
+
+
 class Pulls(unittest.TestCase):
     def test_the_rule_is_reported_by_default(self):
         # the control for the tests below: without settings, UNTAGGED has the finding
@@ -81,14 +94,16 @@ class Pulls(unittest.TestCase):
             s.close()
 
     def test_an_old_answer_does_not_overwrite_a_newer_one(self):
-        # a long time limit: the held pulls must not time out however slow the machine is
-        s = HoldingPeer(env={"LAYERWISE_CLIENT_TIMEOUT_MS": "600000", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        # the first pull times out (short limit), the change notified meanwhile pulls again;
+        # the answers then come newest first
+        s = HoldingPeer(env={"LAYERWISE_CLIENT_TIMEOUT_MS": "300", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             s.initialize(CAPS)  # `initialized` pulls (1)
             s.wait_held(1)
             s.notify("workspace/didChangeConfiguration", {"settings": None})  # pulls again (2)
             first, second = s.wait_held(2)
             s.answer(second, OFF)
+            wait_for_log(s, "settings answer 2 applied")
             s.answer(first, ON)  # older, and later: dropped
             wait_for_log(s, "settings answer 1 dropped: answer 2 is newer")
             self.assertNotIn("untagged-image", codes(s))
@@ -98,7 +113,7 @@ class Pulls(unittest.TestCase):
 
     def test_an_answer_to_an_earlier_pull_is_applied_while_a_later_one_is_out(self):
         # the newest the server has: applied; the later pull then never answers
-        s = HoldingPeer(env={"LAYERWISE_CLIENT_TIMEOUT_MS": "600000", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        s = HoldingPeer(env={"LAYERWISE_CLIENT_TIMEOUT_MS": "300", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": CAPS, "initializationOptions": ON})
             self.assertIn("result", r)
@@ -113,6 +128,101 @@ class Pulls(unittest.TestCase):
         finally:
             s.proc.kill()
             s.close()
+
+    def test_changes_while_a_pull_is_out_make_one_more_pull_with_the_latest_settings(self):
+        # a long time limit: the pull must not time out however slow the machine is
+        s = HoldingPeer(env={"LAYERWISE_CLIENT_TIMEOUT_MS": "600000", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        try:
+            s.initialize(CAPS)  # `initialized` pulls (1)
+            s.wait_held(1)
+            for _ in range(20):
+                s.notify("workspace/didChangeConfiguration", {"settings": None})
+            round_trip(s, 1)
+            self.assertEqual(len(s.held), 1, "no second pull while the first is out")
+            # the client answers late, with what it had then; the changes since are pulled once
+            s.answer(s.held[0], ON)
+            second = s.wait_held(2)[1]
+            s.answer(second, OFF)
+            wait_for_log(s, "settings answer 2 applied")
+            self.assertNotIn("untagged-image", codes(s))
+            round_trip(s, 2)
+            self.assertEqual(len(s.held), 2, "one pull for all the changes made while one was out")
+        finally:
+            s.proc.kill()
+            s.close()
+
+    def test_a_client_that_never_answers_gets_a_bounded_number_of_pulls(self):
+        # F18: each unanswered request stays in the framework's table of pending requests
+        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/configuration" else ("result", None),
+                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        try:
+            r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": CAPS, "initializationOptions": ON})
+            self.assertIn("result", r)
+            s.notify("initialized", {})
+            # 200 changes in five bursts, each once the server is at rest (every pull it sent
+            # has timed out): a burst during a pull makes one more pull, until a few are out
+            for burst in range(5):
+                for _ in range(40):
+                    s.notify("workspace/didChangeConfiguration", {"settings": None})
+                round_trip(s, 1 + burst)
+                at_rest(s)
+            round_trip(s, 10)
+            self.assertIn("untagged-image", codes(s), "diagnostics with the settings in effect")
+            pulls = s.server_requests["workspace/configuration"]
+            self.assertLessEqual(pulls, MAX_UNANSWERED, f"{pulls} configuration requests out for 200 changes")
+            self.assertIn("requests never answered; no more until one is", stderr(s))
+        finally:
+            s.close()
+
+    def test_view_refreshes_a_client_never_answers_are_bounded(self):
+        # every change of settings asks the client to refresh hints, lenses and tokens
+        views = ("workspace/inlayHint/refresh", "workspace/codeLens/refresh", "workspace/semanticTokens/refresh")
+        caps = {"general": {"positionEncodings": ["utf-16"]},
+                "workspace": {"inlayHint": {"refreshSupport": True}, "codeLens": {"refreshSupport": True},
+                              "semanticTokens": {"refreshSupport": True}},
+                "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+        s = RawPeer(policy=lambda method, params: ("ignore", None) if method in views else ("result", None),
+                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        try:
+            r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": caps, "initializationOptions": ON})
+            self.assertIn("result", r)
+            s.notify("initialized", {})
+            for burst in range(5):
+                for i in range(40):  # pushed settings, changed every time
+                    s.notify("workspace/didChangeConfiguration", {"settings": {"layerwise": OFF if i % 2 == 0 else ON}})
+                round_trip(s, 1 + burst)
+                at_rest(s, views)
+            round_trip(s, 10)
+            # the last push turned the rule on
+            self.assertIn("untagged-image", codes(s))
+            for m in views:
+                self.assertGreaterEqual(s.server_requests[m], 1, m)
+                self.assertLessEqual(s.server_requests[m], MAX_UNANSWERED, f"{s.server_requests[m]} {m} for 200 changes")
+        finally:
+            s.close()
+
+
+def stderr(peer: RawPeer) -> str:
+    with open(peer.stderr_path, "rb") as fh:
+        return fh.read().decode(errors="replace")
+
+
+def at_rest(peer: RawPeer, methods: tuple[str, ...] = ("workspace/configuration",), timeout: float = 30) -> None:
+    """Waits (a liveness wait, not a timing check) until, for each of `methods`, every request
+    the client got has timed out in the server, or the server says it sends no more (or it
+    sent more than it should)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = stderr(peer)
+        with peer.cv:
+            sent = {m: peer.server_requests[m] for m in methods}
+        if any(n > MAX_UNANSWERED for n in sent.values()):
+            return  # over the bound already: the caller's assertion says so
+        if all(f"{m}: {MAX_UNANSWERED} requests never answered; no more until one is" in log
+               or log.count(f"no answer to {m} within") >= sent[m] for m in methods):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server never came to rest; stderr:\n{stderr(peer)[-3000:]}")
 
 
 if __name__ == "__main__":

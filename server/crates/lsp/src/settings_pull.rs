@@ -1,19 +1,34 @@
-//! Getting settings from the client without ever waiting on it.
+//! Getting settings from the client, and asking it to refresh views, without ever waiting on
+//! it and with at most one request of each kind out.
 //!
 //! A `workspace/configuration` request is answered by the client whenever it likes, or never.
 //! Awaited inside a notification handler with no time limit, each unanswered pull held one of
 //! the framework's few concurrent handler slots for good, and after a few the server answered
-//! nothing at all. So a pull runs in its own task, gives up after [`pull_timeout`] (keeping
-//! the current settings), and takes a ticket when it is asked: an answer is applied only if no
-//! answer to a later pull (or a later pushed `didChangeConfiguration`) was applied before it,
-//! so an old, slow answer never overwrites a newer one. An answer to an earlier pull that
-//! arrives while a later one is still out is applied: it is the newest the server has.
+//! nothing at all (F11). So a pull runs in its own task and gives up waiting after
+//! [`pull_timeout`] (keeping the current settings).
+//!
+//! Giving up is not enough: `tower-lsp-server` forgets a request it sent only when the answer
+//! comes, so every request a client never answers stays in its table of pending requests, and
+//! a client that never answers and sends many `didChangeConfiguration` grew that table without
+//! bound (F18). So requests of one kind go through a [`OneAtATime`] gate: one waits at a time;
+//! asked again meanwhile, the gate sends one more when the current one ends (answered or
+//! timed out), so the latest settings still win; and once [`MAX_UNANSWERED`] requests of the
+//! kind are out and never answered, it sends no more until one is answered. A request that
+//! timed out is still awaited in its task, so a late answer frees its place.
+//!
+//! Every pull takes a ticket when it is sent: an answer is applied only if no answer to a
+//! later pull (or a later pushed `didChangeConfiguration`) was applied before it, so an old,
+//! slow answer never overwrites a newer one. An answer to an earlier pull that arrives while a
+//! later one is still out is applied: it is the newest the server has.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::Value;
+
+use tower_lsp_server::Client;
 
 use crate::server::Backend;
 use crate::types::ConfigurationItem;
@@ -32,13 +47,151 @@ pub fn pull_timeout() -> Duration {
     })
 }
 
-/// Tickets of settings pulls and pushes, in the order they were asked for.
+/// Requests of one kind out and never answered after which no more are sent until one is
+/// answered. More than one, so that a client that lost a request (or answers only later
+/// ones) still gets the next; small, because each holds a task and an entry in the
+/// framework's table until answered.
+pub const MAX_UNANSWERED: usize = 3;
+
+/// Keeps the requests of one kind to the client to one waiting at a time (see the module
+/// documentation).
+#[derive(Debug, Default)]
+pub struct OneAtATime {
+    state: Mutex<Gate>,
+}
+
+#[derive(Debug, Default)]
+struct Gate {
+    /// A request is out and its time limit has not passed yet.
+    waiting: bool,
+    /// Requests out and not answered yet, timed out or not.
+    unanswered: usize,
+    /// Asked for while one was waiting (or while too many were unanswered): send one more
+    /// when that ends.
+    again: bool,
+    /// Whether the "too many unanswered" notice was logged since the last answer.
+    told_full: bool,
+}
+
+impl OneAtATime {
+    fn gate(&self) -> std::sync::MutexGuard<'_, Gate> {
+        // the state is three counters, consistent after every step: a panic elsewhere while
+        // holding the lock leaves nothing half-done
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether a request may be sent now. If not, one more is sent when the current one
+    /// ends.
+    fn start(&self, method: &str) -> bool {
+        let mut g = self.gate();
+        if g.waiting || g.unanswered >= MAX_UNANSWERED {
+            g.again = true;
+            g.tell_if_full(method);
+            return false;
+        }
+        g.waiting = true;
+        g.unanswered += 1;
+        true
+    }
+
+    /// The current request stopped waiting (`window_closed`: answered in time or timed out)
+    /// and/or was answered. Whether to send one more now (counted as started).
+    fn ended(&self, method: &str, window_closed: bool, answered: bool) -> bool {
+        let mut g = self.gate();
+        if window_closed {
+            g.waiting = false;
+        }
+        if answered {
+            g.unanswered = g.unanswered.saturating_sub(1);
+            g.told_full = false;
+        }
+        if g.again && !g.waiting && g.unanswered < MAX_UNANSWERED {
+            g.again = false;
+            g.waiting = true;
+            g.unanswered += 1;
+            return true;
+        }
+        if g.again {
+            g.tell_if_full(method);
+        }
+        false
+    }
+}
+
+impl Gate {
+    /// Logs once (until an answer comes) that requests are held back.
+    fn tell_if_full(&mut self, method: &str) {
+        if !self.waiting && self.unanswered >= MAX_UNANSWERED && !self.told_full {
+            self.told_full = true;
+            tracing::warn!(
+                "{method}: {} requests never answered; no more until one is",
+                self.unanswered
+            );
+        }
+    }
+}
+
+/// Sends a request through `gate` in the background: `send()` makes it (the request and what
+/// to do with its answer). `method` and `meanwhile` are for the log when the time limit
+/// passes.
+pub(crate) fn request<F, Fut>(
+    gate: &Arc<OneAtATime>,
+    method: &'static str,
+    meanwhile: &'static str,
+    send: F,
+) where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if gate.start(method) {
+        launch(gate.clone(), method, meanwhile, Arc::new(send));
+    }
+}
+
+fn launch<F, Fut>(
+    gate: Arc<OneAtATime>,
+    method: &'static str,
+    meanwhile: &'static str,
+    send: Arc<F>,
+) where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut answer = std::pin::pin!(send());
+        let in_time = tokio::time::timeout(pull_timeout(), answer.as_mut())
+            .await
+            .is_ok();
+        if !in_time {
+            tracing::warn!(
+                "no answer to {method} within {} ms; {meanwhile}",
+                pull_timeout().as_millis()
+            );
+            if gate.ended(method, true, false) {
+                launch(gate.clone(), method, meanwhile, send.clone());
+            }
+            // still awaited: the answer, if it ever comes, frees this request's place
+            answer.await;
+        }
+        if gate.ended(method, in_time, true) {
+            launch(gate, method, meanwhile, send);
+        }
+    });
+}
+
+/// Tickets of settings pulls and pushes, in the order they were asked for, and the gates of
+/// the requests the server sends the client (one of each kind out at a time).
 #[derive(Debug, Default)]
 pub struct SettingsPulls {
     issued: AtomicU64,
     /// The ticket of the settings in effect; held while they are applied, so that checking
     /// and applying are one step.
     applied: tokio::sync::Mutex<u64>,
+    pull: Arc<OneAtATime>,
+    pub(crate) inlay_hint_refresh: Arc<OneAtATime>,
+    pub(crate) code_lens_refresh: Arc<OneAtATime>,
+    pub(crate) semantic_tokens_refresh: Arc<OneAtATime>,
+    pub(crate) diagnostic_refresh: Arc<OneAtATime>,
 }
 
 impl SettingsPulls {
@@ -52,26 +205,60 @@ pub fn spawn_pull(backend: &Backend) {
     if !backend.state.caps().configuration {
         return;
     }
-    let ticket = backend.settings_pulls.ticket();
     let b = backend.clone();
-    tokio::spawn(async move {
-        let items = vec![ConfigurationItem {
-            scope_uri: None,
-            section: Some("layerwise".into()),
-        }];
-        match tokio::time::timeout(pull_timeout(), b.client.configuration(items)).await {
-            Ok(Ok(values)) => {
-                if let Some(v) = values.first() {
-                    apply(&b, ticket, v).await;
+    request(
+        &backend.settings_pulls.pull,
+        "workspace/configuration",
+        "keeping the current settings",
+        move || {
+            let b = b.clone();
+            async move {
+                let ticket = b.settings_pulls.ticket();
+                let items = vec![ConfigurationItem {
+                    scope_uri: None,
+                    section: Some("layerwise".into()),
+                }];
+                match b.client.configuration(items).await {
+                    Ok(values) => {
+                        if let Some(v) = values.first() {
+                            apply(&b, ticket, v).await;
+                        }
+                    }
+                    Err(e) => tracing::info!("client did not answer workspace/configuration: {e}"),
                 }
             }
-            Ok(Err(e)) => tracing::info!("client did not answer workspace/configuration: {e}"),
-            Err(_) => tracing::warn!(
-                "no answer to workspace/configuration within {} ms; keeping the current settings",
-                pull_timeout().as_millis()
-            ),
-        }
-    });
+        },
+    );
+}
+
+/// Asks the client to refresh one kind of view (`ask` sends the request) through `gate`:
+/// one request out at a time.
+pub(crate) fn refresh<A, Fut>(
+    backend: &Backend,
+    gate: &Arc<OneAtATime>,
+    method: &'static str,
+    ask: A,
+) where
+    A: Fn(Client) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let client = backend.client.clone();
+    let meanwhile = "the client's view may be stale until it asks again";
+    request(gate, method, meanwhile, move || ask(client.clone()));
+}
+
+/// Asks the client to re-request its pulled diagnostics (`workspace/diagnostic/refresh`),
+/// one request out at a time.
+pub fn refresh_diagnostics(backend: &Backend) {
+    let gate = &backend.settings_pulls.diagnostic_refresh;
+    refresh(
+        backend,
+        gate,
+        "workspace/diagnostic/refresh",
+        |c| async move {
+            let _ = c.workspace_diagnostic_refresh().await;
+        },
+    );
 }
 
 /// Applies settings the client pushed with `didChangeConfiguration`.
@@ -92,4 +279,42 @@ async fn apply(backend: &Backend, ticket: u64, value: &Value) {
     *applied = ticket;
     backend.apply_settings(value).await;
     tracing::info!("settings answer {ticket} applied");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_waits_and_one_more_follows_however_many_were_asked() {
+        let g = OneAtATime::default();
+        assert!(g.start("m"));
+        for _ in 0..200 {
+            assert!(!g.start("m"));
+        }
+        // answered in time: exactly one more
+        assert!(g.ended("m", true, true));
+        assert!(!g.ended("m", true, true), "nothing asked since");
+        assert!(g.start("m"));
+    }
+
+    #[test]
+    fn never_answered_requests_are_bounded() {
+        let g = OneAtATime::default();
+        let mut sent = 1;
+        assert!(g.start("m"));
+        // a client that never answers, asked again and again: each time limit lets one more
+        // out, until MAX_UNANSWERED are out
+        for _ in 0..100 {
+            let _ = g.start("m");
+            if g.ended("m", true, false) {
+                sent += 1;
+            }
+        }
+        assert_eq!(sent, MAX_UNANSWERED);
+        assert!(!g.start("m"));
+        // a late answer frees a place: the change asked for meanwhile goes out
+        assert!(g.ended("m", false, true));
+        assert!(!g.start("m"));
+    }
 }

@@ -42,22 +42,44 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
 }
 
 /// Asks the client to re-request views that depend on facts (sizes, settings): inlay hints,
-/// code lenses, semantic tokens. Each only if the client said it supports the refresh.
+/// code lenses, semantic tokens. Each only if the client said it supports the refresh, and
+/// each with at most one request out (`settings_pull::refresh`): a client that never answers
+/// must not leave a task and a pending request behind per refresh.
 pub fn refresh_views(backend: &Backend) {
+    use crate::settings_pull::refresh;
     let caps = backend.state.caps();
-    let client = backend.client.clone();
-    // Each waits for the client's answer at most `pull_timeout`: a client that never answers
-    // must not leave a task behind per refresh.
-    let limit = crate::settings_pull::pull_timeout();
-    tokio::spawn(async move {
-        if caps.inlay_hint_refresh {
-            let _ = tokio::time::timeout(limit, client.inlay_hint_refresh()).await;
-        }
-        if caps.code_lens_refresh {
-            let _ = tokio::time::timeout(limit, client.code_lens_refresh()).await;
-        }
-        if caps.semantic_tokens_refresh {
-            let _ = tokio::time::timeout(limit, client.semantic_tokens_refresh()).await;
-        }
-    });
+    let gates = &backend.settings_pulls;
+    if caps.inlay_hint_refresh {
+        let gate = &gates.inlay_hint_refresh;
+        refresh(
+            backend,
+            gate,
+            "workspace/inlayHint/refresh",
+            |c| async move {
+                let _ = c.inlay_hint_refresh().await;
+            },
+        );
+    }
+    if caps.code_lens_refresh {
+        let gate = &gates.code_lens_refresh;
+        refresh(
+            backend,
+            gate,
+            "workspace/codeLens/refresh",
+            |c| async move {
+                let _ = c.code_lens_refresh().await;
+            },
+        );
+    }
+    if caps.semantic_tokens_refresh {
+        let gate = &gates.semantic_tokens_refresh;
+        refresh(
+            backend,
+            gate,
+            "workspace/semanticTokens/refresh",
+            |c| async move {
+                let _ = c.semantic_tokens_refresh().await;
+            },
+        );
+    }
 }
