@@ -226,7 +226,7 @@ mod tests {
     fn parse_first(script: &str) -> Option<(PkgTool, String, Vec<String>)> {
         let c = split_script(script);
         let p = c.iter().find_map(PkgCommand::parse)?;
-        let pk = p.packages().iter().map(|w| w.text.clone()).collect();
+        let pk = p.packages().iter().map(|w| w.text.to_string()).collect();
         Some((p.tool, p.sub().to_string(), pk))
     }
 

@@ -1,5 +1,6 @@
 //! Times the linter on one file:
-//! `cargo run --release -p layerwise-lint --example rule_timing -- FILE [REPEAT] [--lint-only]`.
+//! `cargo run --release -p layerwise-lint --example rule_timing -- FILE [REPEAT] [--lint-only]
+//! [--one-thread]`.
 //!
 //! For finding what makes a big file slow. Each figure is the median of REPEAT runs (default
 //! 21) because the machine is shared and single runs are noisy: parse, model, the whole
@@ -7,7 +8,8 @@
 //! context so shared per-file caches are rebuilt as in the server), then each rule on its
 //! own, slowest first. `--lint-only` stops after the whole-`lint` figure, for counting CPU
 //! instructions with `perf stat -e instructions:u`, which unlike wall time does not depend
-//! on what else the machine is running.
+//! on what else the machine is running. `--one-thread` keeps a big file's rules on one thread
+//! (as `layerwise check` on many files does), so that one profile holds all of `lint`.
 
 use std::time::{Duration, Instant};
 
@@ -34,10 +36,13 @@ fn time<T>(repeat: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
-        eprintln!("usage: rule_timing FILE [REPEAT] [--lint-only]");
+        eprintln!("usage: rule_timing FILE [REPEAT] [--lint-only] [--one-thread]");
         std::process::exit(2);
     };
     let repeat: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(21);
+    if std::env::args().any(|a| a == "--one-thread") {
+        layerwise_lint::engine::allow_two_threads(false);
+    }
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) => {

@@ -237,7 +237,7 @@ impl<'a> LintContext<'a> {
                 let words: Vec<ShellWord> = items
                     .iter()
                     .map(|w| ShellWord {
-                        text: w.text.to_string(),
+                        text: (*w.text).into(),
                         range: i.abs(w.range).as_usize(),
                     })
                     .collect();

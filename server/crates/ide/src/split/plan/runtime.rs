@@ -29,7 +29,7 @@ impl Plan<'_, '_> {
                 Args::Exec { items, .. } => items.iter().map(|w| w.text.to_string()).collect(),
                 Args::Text(w) => layerwise_analysis::shell::split_script(&w.text)
                     .first()
-                    .map(|c| c.words.iter().map(|w| w.text.clone()).collect())
+                    .map(|c| c.words.iter().map(|w| w.text.to_string()).collect())
                     .unwrap_or_default(),
                 _ => Vec::new(),
             };
@@ -318,7 +318,7 @@ fn collect_words(args: &Args, out: &mut Vec<String>) {
         Args::Exec { items, .. } => out.extend(items.iter().map(|w| w.text.to_string())),
         Args::Text(w) => {
             for c in layerwise_analysis::shell::split_script(&w.text) {
-                out.extend(c.words.into_iter().map(|w| w.text));
+                out.extend(c.words.into_iter().map(|w| w.text.into_string()));
             }
         }
         Args::Healthcheck { cmd, .. } => collect_words(cmd, out),

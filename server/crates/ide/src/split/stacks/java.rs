@@ -33,7 +33,7 @@ fn build_after_broad_copy(p: &Plan<'_, '_>, tool: JavaTool) -> Option<(usize, St
         p.v.commands(p.unit(first))
             .iter()
             .find(|c| build(c))
-            .and_then(|c| c.argv().first().map(|w| w.text.clone()))
+            .and_then(|c| c.argv().first().map(|w| w.text.to_string()))
             .unwrap_or_else(|| default.into());
     Some((copy_pos, prog))
 }

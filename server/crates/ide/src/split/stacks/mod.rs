@@ -167,7 +167,7 @@ fn output_flag(cmd: &ShellCommand) -> Option<String> {
     let argv = cmd.argv();
     for (k, w) in argv.iter().enumerate() {
         if w.text == "-o" {
-            return argv.get(k + 1).map(|x| x.text.clone());
+            return argv.get(k + 1).map(|x| x.text.to_string());
         }
         if let Some(v) = w.text.strip_prefix("-o=") {
             return Some(v.to_string());

@@ -124,7 +124,7 @@ fn binary(p: &mut Plan<'_, '_>, release: bool) {
     if cargo_run {
         let bin = flag_value(&entry, "--bin").or_else(|| {
             builds.iter().find_map(|(_, _, c)| {
-                let w: Vec<String> = c.argv().iter().map(|w| w.text.clone()).collect();
+                let w: Vec<String> = c.argv().iter().map(|w| w.text.to_string()).collect();
                 flag_value(&w, "--bin")
             })
         });

@@ -84,7 +84,7 @@ fn expand_list_vars(
         match value {
             Some((_, v)) if !v.contains('$') => {
                 out.words.extend(v.split_whitespace().map(|part| ShellWord {
-                    text: part.to_string(),
+                    text: part.into(),
                     range: w.range.clone(),
                 }));
             }
@@ -93,7 +93,7 @@ fn expand_list_vars(
                 let cut = raw
                     .find(['>', '<'])
                     .filter(|&k| k > 0 && !raw[..k].contains(['\'', '"', '\\']));
-                let text = cut.map_or_else(|| w.text.clone(), |k| raw[..k].to_string());
+                let text = cut.map_or_else(|| w.text.clone(), |k| raw[..k].into());
                 out.words.push(ShellWord {
                     text,
                     range: w.range.clone(),
@@ -370,7 +370,11 @@ mod tests {
     fn names(f: fn(&ShellCommand) -> Vec<&ShellWord>, script: &str) -> Vec<String> {
         split_script(script)
             .iter()
-            .flat_map(|c| f(c).into_iter().map(|w| w.text.clone()).collect::<Vec<_>>())
+            .flat_map(|c| {
+                f(c).into_iter()
+                    .map(|w| w.text.to_string())
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 

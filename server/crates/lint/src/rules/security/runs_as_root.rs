@@ -185,7 +185,7 @@ fn drops_privileges(cx: &LintContext<'_>, insts: &[InstRef<'_>]) -> bool {
                     .run_commands(i)
                     .iter()
                     .flat_map(|c| &c.words)
-                    .map(|w| w.text.clone())
+                    .map(|w| w.text.to_string())
                     .collect(),
                 InstructionKind::Entrypoint | InstructionKind::Cmd => i
                     .inst

@@ -199,7 +199,7 @@ fn last_command(script: &str) -> Vec<String> {
             argv.first()
                 .is_some_and(|w| !matches!(w.text.as_str(), "fi" | "done" | "esac" | "}" | ";;"))
         })
-        .map(|argv| argv.iter().map(|w| w.text.clone()).collect())
+        .map(|argv| argv.iter().map(|w| w.text.to_string()).collect())
         .unwrap_or_default()
 }
 
