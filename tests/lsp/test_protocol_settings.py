@@ -11,6 +11,7 @@ What is in effect is observed through diagnostics: `FROM ubuntu` has no tag, whi
 """
 from __future__ import annotations
 
+import pathlib
 import time
 import unittest
 from typing import Any
@@ -198,6 +199,38 @@ class Pulls(unittest.TestCase):
             for m in views:
                 self.assertGreaterEqual(s.server_requests[m], 1, m)
                 self.assertLessEqual(s.server_requests[m], MAX_UNANSWERED, f"{s.server_requests[m]} {m} for 200 changes")
+        finally:
+            s.close()
+
+    def test_a_context_walk_does_not_wait_for_a_progress_token_that_never_comes(self):
+        # the walk asked the client for a progress token and waited for it without a limit:
+        # a client that never answered kept the build context unknown for good
+        caps = {"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": True},
+                "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "window/workDoneProgress/create" else ("result", None),
+                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        try:
+            root = pathlib.Path(s.tmp.name, "project")
+            root.mkdir()
+            (root / ".env").write_text("SECRET=1\n")
+            (root / "package.json").write_text("{}\n")
+            text = 'FROM node:20-slim\nCOPY . .\nCMD ["node", "a.js"]\n'
+            (root / "Dockerfile").write_text(text)
+            uri = (root / "Dockerfile").as_uri()
+            r = s.call(0, "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": caps,
+                                         "initializationOptions": {"registry": {"offline": True}}})
+            self.assertIn("result", r)
+            s.notify("initialized", {})
+            s.open_document(uri, text)
+            deadline = time.monotonic() + 30
+            found: list[str] = []
+            while "missing-dockerignore" not in found and time.monotonic() < deadline:
+                with s.cv:
+                    s.cv.wait(0.1)
+                    found = [str(d.get("code")) for p in s.diagnostics if p.get("uri") == uri
+                             for d in p.get("diagnostics") or []]
+            self.assertIn("missing-dockerignore", found, "the context was walked")
+            self.assertGreaterEqual(s.server_requests["window/workDoneProgress/create"], 1)
         finally:
             s.close()
 

@@ -31,7 +31,8 @@ use serde_json::Value;
 use tower_lsp_server::Client;
 
 use crate::server::Backend;
-use crate::types::ConfigurationItem;
+use crate::types::request::WorkDoneProgressCreate;
+use crate::types::{ConfigurationItem, ProgressToken, WorkDoneProgressCreateParams};
 
 /// How long a request to the client (a settings pull, a registration) waits for its answer:
 /// 5 s, or `LAYERWISE_CLIENT_TIMEOUT_MS` (the end-to-end tests shorten it to see a timeout
@@ -87,6 +88,18 @@ impl OneAtATime {
         if g.waiting || g.unanswered >= MAX_UNANSWERED {
             g.again = true;
             g.tell_if_full(method);
+            return false;
+        }
+        g.waiting = true;
+        g.unanswered += 1;
+        true
+    }
+
+    /// Whether a request may be sent now, for requests that are not worth repeating (a
+    /// progress token: the job goes on without progress): no "one more" is remembered.
+    fn try_start(&self) -> bool {
+        let mut g = self.gate();
+        if g.waiting || g.unanswered >= MAX_UNANSWERED {
             return false;
         }
         g.waiting = true;
@@ -192,6 +205,7 @@ pub struct SettingsPulls {
     pub(crate) code_lens_refresh: Arc<OneAtATime>,
     pub(crate) semantic_tokens_refresh: Arc<OneAtATime>,
     pub(crate) diagnostic_refresh: Arc<OneAtATime>,
+    progress_create: Arc<OneAtATime>,
 }
 
 impl SettingsPulls {
@@ -259,6 +273,43 @@ pub fn refresh_diagnostics(backend: &Backend) {
             let _ = c.workspace_diagnostic_refresh().await;
         },
     );
+}
+
+/// Asks the client to create the progress token of a background job
+/// (`window/workDoneProgress/create`): whether it agreed within [`pull_timeout`]. False at
+/// once while another such request waits or too many were never answered: the job (a
+/// context walk) never waits on the client longer than the time limit, and goes on without
+/// progress.
+pub(crate) async fn create_progress(backend: &Backend, token: ProgressToken) -> bool {
+    const METHOD: &str = "window/workDoneProgress/create";
+    let gate = backend.settings_pulls.progress_create.clone();
+    if !gate.try_start() {
+        return false;
+    }
+    let client = backend.client.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let params = WorkDoneProgressCreateParams { token };
+        let mut answer = std::pin::pin!(client.send_request::<WorkDoneProgressCreate>(params));
+        match tokio::time::timeout(pull_timeout(), answer.as_mut()).await {
+            Ok(r) => {
+                let _ = tx.send(r.is_ok());
+                gate.ended(METHOD, true, true);
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "no answer to {METHOD} within {} ms; going on without progress",
+                    pull_timeout().as_millis()
+                );
+                let _ = tx.send(false);
+                gate.ended(METHOD, true, false);
+                // still awaited: the answer, if it ever comes, frees this request's place
+                let _ = answer.await;
+                gate.ended(METHOD, false, true);
+            }
+        }
+    });
+    rx.await.unwrap_or(false)
 }
 
 /// Applies settings the client pushed with `didChangeConfiguration`.

@@ -10,8 +10,7 @@ use layerwise_context::WalkOptions;
 use crate::server::Backend;
 use crate::state::ContextFacts;
 use crate::types::{
-    NumberOrString, ProgressToken, WorkDoneProgress, WorkDoneProgressBegin,
-    WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+    NumberOrString, ProgressToken, WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressEnd,
 };
 
 pub fn start_walk(backend: &Backend, dir: PathBuf) {
@@ -19,16 +18,10 @@ pub fn start_walk(backend: &Backend, dir: PathBuf) {
     tokio::spawn(async move {
         let token: ProgressToken =
             NumberOrString::String(format!("layerwise/context/{}", dir.display()));
+        // never waits on the client longer than the time limit: a client that does not
+        // answer must not keep the context (and what it tells) unknown
         let progress = backend.state.caps().work_done_progress
-            && backend
-                .client
-                .send_request::<crate::types::request::WorkDoneProgressCreate>(
-                    WorkDoneProgressCreateParams {
-                        token: token.clone(),
-                    },
-                )
-                .await
-                .is_ok();
+            && crate::settings_pull::create_progress(&backend, token.clone()).await;
         if progress {
             let begin = WorkDoneProgress::Begin(WorkDoneProgressBegin {
                 title: "layerwise: reading build context".into(),
