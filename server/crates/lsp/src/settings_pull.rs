@@ -76,7 +76,7 @@ struct Gate {
 
 impl OneAtATime {
     fn gate(&self) -> std::sync::MutexGuard<'_, Gate> {
-        // the state is three counters, consistent after every step: a panic elsewhere while
+        // the state is a counter and three flags, consistent after every step: a panic while
         // holding the lock leaves nothing half-done
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
