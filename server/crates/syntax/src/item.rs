@@ -43,7 +43,6 @@ pub struct Item {
     pub(crate) directive: Option<Box<Directive>>,
     pub(crate) errors: Box<[SyntaxError]>,
     /// Number of `\n` in the text.
-    pub(crate) newlines: u32,
     /// The file ended while this item still wanted more (a continuation or an unterminated
     /// heredoc): an edit after it must re-lex it.
     pub(crate) open_end: bool,
@@ -67,7 +66,6 @@ impl PartialEq for Item {
             && self.instruction == o.instruction
             && self.directive == o.directive
             && self.errors == o.errors
-            && self.newlines == o.newlines
             && self.open_end == o.open_end
     }
 }
@@ -149,9 +147,11 @@ impl Item {
             .as_ref()
             .map_or(&[], |p| &p.empty_continuation_lines)
     }
-    /// Number of line breaks in the item.
+    /// Number of line breaks in the item, counted when asked: lexing must not pay for it on
+    /// every re-lexed item (an edit inside an unterminated here-document re-lexes the rest
+    /// of the file, and in a debug build counting was most of an edit's cost).
     pub fn newlines(&self) -> u32 {
-        self.newlines
+        count_newlines(&self.text)
     }
 
     /// The source offset (relative to the item) of byte `offset` of `word.text`, for words whose
@@ -412,7 +412,6 @@ fn finish(
         instruction: None,
         directive: None,
         errors: errors.into_boxed_slice(),
-        newlines: count_newlines(text),
         // ends at the end of the input without a line break: more text would extend it
         open_end: end == src.len() && !text.ends_with('\n'),
     }
