@@ -19,6 +19,7 @@ from typing import Any
 from test_protocol_messages import HOVER, wait_for_log
 from test_robustness import RawPeer, message
 
+NODE = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n"
 UNTAGGED = "FROM ubuntu\nRUN apt-get update && apt-get install -y curl\n"
 URI = "file:///w/settings/Dockerfile"
 CAPS = {"general": {"positionEncodings": ["utf-16"]}, "workspace": {"configuration": True},
@@ -231,6 +232,35 @@ class Pulls(unittest.TestCase):
                              for d in p.get("diagnostics") or []]
             self.assertIn("missing-dockerignore", found, "the context was walked")
             self.assertGreaterEqual(s.server_requests["window/workDoneProgress/create"], 1)
+        finally:
+            s.close()
+
+
+class ServerRequests(unittest.TestCase):
+    def test_split_commands_a_client_never_applies_do_not_stall_the_server(self):
+        # the split command waited for the client's answer to `workspace/applyEdit` without a
+        # limit, and the framework runs only a few requests at a time: a handful of splits
+        # from a client that never answers would have stopped every later answer
+        caps = {"general": {"positionEncodings": ["utf-16"]}, "workspace": {"applyEdit": True},
+                "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
+        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/applyEdit" else ("result", None),
+                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "200"})
+        try:
+            r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": caps,
+                                         "initializationOptions": {"registry": {"offline": True}}})
+            self.assertIn("result", r)
+            s.notify("initialized", {})
+            s.open_document(URI, NODE)
+            s.wait_diagnostics(URI, 1)
+            splits = range(10, 16)
+            for id_ in splits:
+                s.request(id_, "workspace/executeCommand", {"command": "layerwise.split", "arguments": [{"uri": URI}]})
+            round_trip(s, 20)
+            for id_ in splits:
+                answer = s.wait(id_)
+                self.assertIn("error", answer, answer)
+                self.assertIn("did not answer workspace/applyEdit", answer["error"]["message"])
+            self.assertGreaterEqual(s.server_requests["workspace/applyEdit"], len(splits))
         finally:
             s.close()
 

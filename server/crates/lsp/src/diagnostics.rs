@@ -155,6 +155,15 @@ pub fn schedule(backend: &Backend, uri: Uri, version: i32, immediate: bool) {
         if backend.state.caps().pull_diagnostics {
             return; // the client pulls; `refresh_all` tells it when facts change
         }
+        // One analysis for publishing per document at a time (see `Document::publishing`);
+        // the one running stops between two rules once it sees this newer version.
+        let Some(publishing) = backend.state.publishing(&uri) else {
+            return;
+        };
+        let _one_at_a_time = publishing.lock_owned().await;
+        if backend.state.version(&uri) != Some(version) || backend.state.is_shutting_down() {
+            return;
+        }
         let b = backend.clone();
         let u = uri.clone();
         let result = tokio::task::spawn_blocking(move || {
@@ -192,10 +201,7 @@ pub fn refresh_all(backend: &Backend) {
     let caps = backend.state.caps();
     if caps.pull_diagnostics {
         if caps.diagnostic_refresh {
-            let client = backend.client.clone();
-            tokio::spawn(async move {
-                let _ = client.workspace_diagnostic_refresh().await;
-            });
+            crate::settings_pull::refresh_diagnostics(backend);
         }
         return;
     }

@@ -35,6 +35,12 @@ pub struct Document {
     /// The analysis being computed, keyed by (version, analysis generation): requests that
     /// arrive meanwhile wait for it instead of computing the same thing again on the other core.
     pub in_flight: Option<(AnalysisKey, InFlight)>,
+    /// Held while diagnostics of this document are computed for publishing. A version whose
+    /// debounce ends while an older one is still being analysed waits for it instead of
+    /// starting a second analysis beside it: on a slow machine (a debug build under load)
+    /// analyses started side by side for every burst of keys would take the cores from the
+    /// thread reading the changes, and the queue of changes would grow without end.
+    pub publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Which analysis a computation is for: the document version and the state's generation
@@ -54,6 +60,7 @@ impl Document {
             path,
             analysis: None,
             in_flight: None,
+            publishing: Arc::default(),
         }
     }
 

@@ -164,6 +164,11 @@ impl State {
         self.docs.lock().ok()?.get(uri).map(|d| d.version)
     }
 
+    /// The lock held while a document's diagnostics are computed for publishing.
+    pub fn publishing(&self, uri: &Uri) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        Some(self.docs.lock().ok()?.get(uri)?.publishing.clone())
+    }
+
     /// The settings files for a Dockerfile (cached per folder).
     pub fn config_for(&self, path: Option<&Path>) -> Arc<Config> {
         let Some(path) = path else {

@@ -315,7 +315,23 @@ pub async fn execute_split(b: &Backend, args: Vec<Value>) -> Result<Option<LSPAn
                     "the client cannot apply workspace edits (workspace.applyEdit)",
                 ));
             }
-            let reply = b.client.apply_edit(edit).await?;
+            // A client that never answers must not hold one of the few request slots for good.
+            let answer = tokio::time::timeout(
+                crate::settings_pull::pull_timeout(),
+                b.client.apply_edit(edit),
+            )
+            .await;
+            let Ok(reply) = answer else {
+                return Err(Error {
+                    // LSP 3.17 RequestFailed
+                    code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+                    message: "layerwise: the editor did not answer workspace/applyEdit in time; \
+                              the split was not applied"
+                        .into(),
+                    data: None,
+                });
+            };
+            let reply = reply?;
             if !reply.applied {
                 return Ok(Some(Value::String(format!(
                     "the editor did not apply the split{}",
