@@ -66,7 +66,11 @@ fn stage_item(a: &Analysis, st: &Stage, replace: TextRange) -> CompletionItem {
         // the canonical form is built only when there are sizes to look it up in
         Base::Image(img) if !images.is_empty() => images
             .get(&img.canonical())
-            .and_then(|f| f.compressed_size())
+            .and_then(|f| {
+                // the stage's `FROM --platform`, as hover and code lens show it
+                f.for_platform_or_primary(a.model.requested_platform(st).as_ref())
+            })
+            .map(|p| p.compressed_size)
             .map(|s| format!(", {}", format_bytes(s))),
         _ => None,
     };

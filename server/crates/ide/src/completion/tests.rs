@@ -152,3 +152,26 @@ fn from_offers_tags_after_a_colon_and_as_after_the_image() {
     assert_eq!(l, ["--platform", "scratch", "node"]);
     assert_eq!(labels(&at("FROM node $0\n")), ["AS"]);
 }
+
+/// The size in a stage's detail is the one for the stage's `FROM --platform`, as hover and
+/// code lens show it (reliability finding F19's neighbours).
+#[test]
+fn a_stage_size_is_for_its_platform() {
+    let detail = |text: &str| {
+        let offset = text.find("$0").expect("a $0 marker");
+        let text = text.replacen("$0", "", 1);
+        let mut a = Analysis::from_text(&text);
+        let f = layerwise_test_support::facts::two_platform_node();
+        a.facts.images.insert(f.reference.canonical(), f);
+        let c = complete_list(&a, offset as u32, false, &NoImages);
+        c.items[0].detail.clone().unwrap_or_default()
+    };
+    assert_eq!(
+        detail("FROM node:20 AS b\nFROM b\nCOPY --from=$0 x y\n"),
+        "stage 0 from node:20, 300 MB"
+    );
+    assert_eq!(
+        detail("FROM --platform=linux/arm64 node:20 AS b\nFROM b\nCOPY --from=$0 x y\n"),
+        "stage 0 from node:20, 280 MB"
+    );
+}
