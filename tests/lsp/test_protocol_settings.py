@@ -176,6 +176,26 @@ class Pulls(unittest.TestCase):
         finally:
             s.close()
 
+    def test_pushed_settings_count_once_pulls_have_stopped(self):
+        # a client that declares `workspace/configuration` but never answers it may still
+        # push its settings: once the server stops pulling, those are used
+        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/configuration" else ("result", None),
+                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        try:
+            r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": CAPS, "initializationOptions": ON})
+            self.assertIn("result", r)
+            s.notify("initialized", {})
+            for burst in range(MAX_UNANSWERED + 1):
+                s.notify("workspace/didChangeConfiguration", {"settings": None})
+                round_trip(s, 1 + burst)
+                at_rest(s)
+            self.assertIn("requests never answered; no more until one is", stderr(s))
+            s.notify("workspace/didChangeConfiguration", {"settings": {"layerwise": OFF}})
+            round_trip(s, 10)
+            self.assertNotIn("untagged-image", codes(s), "the pushed settings are in effect")
+        finally:
+            s.close()
+
     def test_view_refreshes_a_client_never_answers_are_bounded(self):
         # every change of settings asks the client to refresh hints, lenses and tokens
         views = ("workspace/inlayHint/refresh", "workspace/codeLens/refresh", "workspace/semanticTokens/refresh")

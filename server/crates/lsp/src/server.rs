@@ -385,9 +385,13 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let pulls_stopped = self.settings_pulls.pulls_stopped();
         if self.state.caps().configuration {
             self.pull_settings();
-        } else if !params.settings.is_null() {
+        }
+        // A client that says it answers pulls but left the last ones unanswered may still push
+        // its settings here: use them rather than nothing.
+        if (!self.state.caps().configuration || pulls_stopped) && !params.settings.is_null() {
             crate::settings_pull::push(self, &params.settings).await;
         }
     }

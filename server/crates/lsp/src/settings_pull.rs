@@ -209,6 +209,12 @@ pub struct SettingsPulls {
 }
 
 impl SettingsPulls {
+    /// Whether settings pulls have stopped because too many went unanswered: settings the
+    /// client pushes with `didChangeConfiguration` are then the only ones that can arrive.
+    pub fn pulls_stopped(&self) -> bool {
+        self.pull.gate().unanswered >= MAX_UNANSWERED
+    }
+
     fn ticket(&self) -> u64 {
         self.issued.fetch_add(1, Ordering::SeqCst) + 1
     }
