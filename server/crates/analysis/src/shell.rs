@@ -33,20 +33,8 @@ impl ShellCommand {
     /// Words after leading `VAR=value` assignments and `sudo`/`env`-like wrappers.
     pub fn argv(&self) -> &[ShellWord] {
         let mut i = 0;
-        while i < self.words.len() {
-            let w = &self.words[i].text;
-            let is_assign = w.split_once('=').is_some_and(|(k, _)| {
-                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            });
-            // shell keywords that precede a command (`if apk add ...; then apt-get ...`)
-            let keyword = matches!(
-                w.as_str(),
-                "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "{"
-            );
-            if is_assign
-                || keyword
-                || matches!(w.as_str(), "sudo" | "exec" | "time" | "nohup" | "command")
-            {
+        while let Some(w) = self.words.get(i) {
+            if is_assignment(&w.text) || is_prefix_word(&w.text) {
                 i += 1;
             } else {
                 break;
@@ -57,9 +45,13 @@ impl ShellCommand {
 
     /// The program name (`apt-get`, `npm`...), path stripped.
     pub fn program(&self) -> Option<&str> {
-        self.argv()
-            .first()
-            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+        self.argv().first().map(|w| {
+            // a byte scan: names are short, and rules ask for this on every command
+            let t: &str = &w.text;
+            t.bytes()
+                .rposition(|c| c == b'/')
+                .map_or(t, |k| &t[k + 1..])
+        })
     }
 
     /// `true` if any argument equals one of `flags`.
@@ -86,6 +78,38 @@ impl ShellCommand {
             .find(|w| !w.text.starts_with('-'))
             .map(|w| w.text.as_str())
     }
+}
+
+/// `NAME=value`: a name of ASCII letters, digits and `_` before the first `=`. Rules ask
+/// for `argv` on every command, so this is one scan of the name, not a split of the word.
+fn is_assignment(w: &str) -> bool {
+    let name = w
+        .bytes()
+        .take_while(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        .count();
+    name > 0 && w.as_bytes().get(name) == Some(&b'=')
+}
+
+/// Words that stand before the command they run: shell keywords (`if apk add ...; then
+/// apt-get ...`) and wrappers (`sudo`, `exec`...).
+fn is_prefix_word(w: &str) -> bool {
+    w.len() <= 7
+        && matches!(
+            w,
+            "if" | "then"
+                | "else"
+                | "elif"
+                | "do"
+                | "while"
+                | "until"
+                | "!"
+                | "{"
+                | "sudo"
+                | "exec"
+                | "time"
+                | "nohup"
+                | "command"
+        )
 }
 
 /// Splits a script. Never fails; unterminated quotes run to the end.

@@ -144,8 +144,10 @@ impl RuleCheck for CopyBeforeInstall {
 fn installs_of(commands: &[ShellCommand]) -> Vec<(&ShellCommand, Install)> {
     commands
         .iter()
-        .filter(|c| !c.has_arg(&["--version", "-v", "--help", "-h"]))
+        // the program-name test inside `project_install` settles most commands, so it goes
+        // before the scan of every argument
         .filter_map(|c| project_install(c).map(|inst| (c, inst)))
+        .filter(|(c, _)| !c.has_arg(&["--version", "-v", "--help", "-h"]))
         .collect()
 }
 

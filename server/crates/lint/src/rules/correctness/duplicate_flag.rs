@@ -50,7 +50,8 @@ impl RuleCheck for DuplicateFlag {
             let Some(table) = accepted_flags(i.inst) else {
                 continue;
             };
-            let flags: Vec<_> = parsed_flags(i.inst).collect();
+            // the parsed flags are a prefix of the instruction's: a slice, not a new list
+            let flags = &i.inst.flags[..parsed_flags(i.inst).count()];
             for (n, f) in flags.iter().enumerate() {
                 let name = f.name();
                 let Some((_, ty)) = table.iter().find(|(k, _)| *k == name) else {

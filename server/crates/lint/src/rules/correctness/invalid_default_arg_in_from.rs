@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::vars::{automatic_values, AUTOMATIC_PLATFORM_ARGS};
@@ -70,8 +70,12 @@ impl RuleCheck for InvalidDefaultArgInFrom {
                 .map(|raw| expand(raw, escape, &|n| values.get(n).cloned().flatten()).value);
             values.insert(g.name.clone(), v);
         }
+        // Many stages share a base (`FROM python:${PYTHON_VERSION}-slim` in every Python
+        // stage), and the verdict depends on the text alone: bases known to be fine are
+        // settled without expanding and parsing them again.
+        let mut fine: HashSet<&str> = HashSet::new();
         for s in &cx.model.stages {
-            if !has_var(&s.base_text, escape) {
+            if !has_var(&s.base_text, escape) || fine.contains(s.base_text.as_str()) {
                 continue;
             }
             let e = expand(&s.base_text, escape, &|n| values.get(n).cloned().flatten());
@@ -80,6 +84,7 @@ impl RuleCheck for InvalidDefaultArgInFrom {
                     && (e.value.eq_ignore_ascii_case("scratch")
                         || ImageRef::parse(&e.value).is_ok()))
             {
+                fine.insert(&s.base_text);
                 continue;
             }
             let missing: Vec<&str> = e.unset.iter().map(String::as_str).collect();

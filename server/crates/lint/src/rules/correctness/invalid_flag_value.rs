@@ -61,7 +61,8 @@ impl RuleCheck for InvalidFlagValue {
                 continue;
             };
             for f in parsed_flags(i.inst) {
-                let Some((_, ty)) = table.iter().find(|(n, _)| *n == f.name()) else {
+                let name = f.name();
+                let Some((_, ty)) = table.iter().find(|(n, _)| *n == name) else {
                     continue;
                 };
                 if let Some((range, message)) = check_flag(cx, &i, f, *ty) {

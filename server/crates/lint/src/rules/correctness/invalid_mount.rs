@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::ops::Range;
 
 use layerwise_syntax::mount::{mount_fields, MountField};
@@ -90,15 +91,26 @@ struct Problem {
 
 impl RuleCheck for InvalidMount {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        // Mount values repeat (`type=cache,target=/root/.npm` on every npm stage): one found
+        // to be fine is not parsed again.
+        let mut fine: HashSet<&str> = HashSet::new();
         for i in cx.of_kind(InstructionKind::Run) {
             for f in i.inst.flags.iter().filter(|f| f.name() == "mount") {
                 let (Some(value), Some(vr)) = (f.value(), f.value_range) else {
                     continue;
                 };
+                if fine.contains(value) {
+                    continue;
+                }
+                let problems = problems(value, cx.model.escape);
+                if problems.is_empty() {
+                    fine.insert(value);
+                    continue;
+                }
                 let raw = i.item.slice(vr);
                 // ranges inside the value map onto the source only when nothing was unquoted
                 let exact = raw == value;
-                for p in problems(value, cx.model.escape) {
+                for p in problems {
                     let range = if exact {
                         let a = i.abs(vr).start + p.range.start as u32;
                         TextRange::new(a, a + (p.range.end - p.range.start) as u32)

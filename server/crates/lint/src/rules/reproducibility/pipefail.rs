@@ -65,9 +65,12 @@ declare_rule! {
 
 /// `set -o pipefail`, `set -euo pipefail`, `set -eux -o pipefail`.
 fn sets_pipefail(cmd: &ShellCommand) -> bool {
+    // the program first: most commands are not `set`
+    if cmd.program() != Some("set") {
+        return false;
+    }
     let argv = cmd.argv();
-    cmd.program() == Some("set")
-        && argv.iter().any(|w| w.text == "pipefail")
+    argv.iter().any(|w| w.text == "pipefail")
         && argv
             .iter()
             .any(|w| w.text.starts_with('-') && w.text.contains('o'))

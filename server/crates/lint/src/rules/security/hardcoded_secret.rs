@@ -219,9 +219,15 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
         .map(|f| f.prefix.len() + f.min_len)
         .min()
         .unwrap_or(0);
+    // Whether the searches below can find anything, noted on the way: each costs a call per
+    // instruction, and few instructions have a `:` or a PEM header. `-----BEGIN` is made of
+    // token characters, so a header is a word ending with it, followed by a space.
+    let mut colon = false;
+    let mut pem_header = false;
     let mut i = 0;
     while i < b.len() {
         if !TOKEN_CHAR[b[i] as usize] {
+            colon |= b[i] == b':';
             i += 1;
             continue;
         }
@@ -230,6 +236,7 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
             i += 1;
         }
         let word = &text[start..i];
+        pem_header |= b.get(i) == Some(&b' ') && word.ends_with("-----BEGIN");
         // most words are ordinary: the length and first-byte tests settle them cheaply
         if word.len() < shortest
             || !FORMATS
@@ -249,6 +256,7 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
     let mut from = 0;
     while let Some(k) = text
         .get(from..)
+        .filter(|_| pem_header)
         .and_then(|t| find_via(t, "-----BEGIN ", 'B'))
     {
         let start = from + k;
@@ -258,11 +266,13 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
             out.push((start..line_end, "a private key"));
         }
     }
-    out.extend(
-        url_passwords(text)
-            .into_iter()
-            .map(|r| (r, "a password in a URL")),
-    );
+    if colon {
+        out.extend(
+            url_passwords(text)
+                .into_iter()
+                .map(|r| (r, "a password in a URL")),
+        );
+    }
     out.sort_by_key(|(r, _)| r.start);
     out
 }
@@ -366,9 +376,8 @@ impl RuleCheck for HardcodedSecret {
             ) {
                 continue;
             }
-            let mut regions: Vec<TextRange> =
-                inst.args_range.map(|r| i.abs(r)).into_iter().collect();
-            regions.extend(inst.heredocs.iter().map(|h| i.abs(h.body)));
+            let regions = (inst.args_range.map(|r| i.abs(r)).into_iter())
+                .chain(inst.heredocs.iter().map(|h| i.abs(h.body)));
             for region in regions {
                 let text = cx.slice(region);
                 for (r, what) in find_secrets(text) {

@@ -5,6 +5,7 @@ use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
+use crate::rules::suspicious::undefined_var::looks_windows;
 
 declare_rule! {
     /// `CMD` or `ENTRYPOINT` in shell form.
@@ -67,12 +68,9 @@ impl RuleCheck for JsonArgsRecommended {
         let insts: Vec<InstRef<'_>> = cx.instructions().collect();
         let mut shell_at_end: Vec<bool> = Vec::with_capacity(cx.model.stages.len());
         for stage in &cx.model.stages {
-            let windows = ["windows", "nanoserver", "servercore", "powershell"]
-                .iter()
-                .any(|w| stage.base_resolved.to_ascii_lowercase().contains(w));
             let mut shell = match stage.base {
                 Base::Stage(b) => shell_at_end.get(b).copied().unwrap_or(false),
-                _ => windows,
+                _ => looks_windows(&stage.base_resolved),
             };
             for i in stage.instructions.iter().filter_map(|&n| insts.get(n)) {
                 match i.inst.kind {

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use layerwise_analysis::vars::AUTOMATIC_PLATFORM_ARGS;
 use layerwise_syntax::expand::{references, Op};
 use layerwise_syntax::{InstructionKind, TextRange};
@@ -62,14 +64,31 @@ impl RuleCheck for UndefinedArgInFrom {
             .chain(AUTOMATIC_PLATFORM_ARGS.iter().map(|(n, _)| *n))
             .collect();
         let escape = cx.model.escape;
+        // Texts whose references are all declared (most `FROM image:${TAG}` lines repeat
+        // a few bases): they are lexed once, not once per stage.
+        let mut clean: HashSet<String> = HashSet::new();
+        let mut is_clean = |text: &str| {
+            clean.contains(text) || {
+                let ok = references(text, escape)
+                    .iter()
+                    .all(|r| known.contains(&r.name.as_str()));
+                if ok {
+                    clean.insert(text.to_owned());
+                }
+                ok
+            }
+        };
         for i in cx.of_kind(InstructionKind::From) {
             let mut pieces: Vec<(&str, MapRange<'_>)> = Vec::new();
             if let Some(parts) = i.inst.from_parts() {
                 let w = parts.image;
-                pieces.push((&w.text, Box::new(move |r| word_sub_range(&i, w, r, true))));
+                if !is_clean(&w.text) {
+                    pieces.push((&w.text, Box::new(move |r| word_sub_range(&i, w, r, true))));
+                }
             }
             if let Some(f) = i.inst.flag("platform") {
-                if let (Some(v), Some(vr)) = (f.value(), f.value_range) {
+                let value = f.value().filter(|v| !is_clean(v));
+                if let (Some(v), Some(vr)) = (value, f.value_range) {
                     let exact = i.item.slice(vr) == v;
                     let base = i.abs(vr);
                     pieces.push((

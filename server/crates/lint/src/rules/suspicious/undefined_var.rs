@@ -179,11 +179,21 @@ fn states_intent(op: layerwise_syntax::expand::Op) -> bool {
 }
 
 /// Base images of Windows containers, whose variables are mixed-case (`ProgramFiles`).
-fn looks_windows(base: &str) -> bool {
-    let b = base.to_ascii_lowercase();
-    ["windows", "nanoserver", "servercore", "powershell"]
-        .iter()
-        .any(|w| b.contains(w))
+pub(crate) fn looks_windows(base: &str) -> bool {
+    // asked twice per stage: one pass over the bytes, each needle tried only where its
+    // first letter is, instead of a lower-cased copy searched four times
+    let b = base.as_bytes();
+    (0..b.len()).any(|k| {
+        let needle: &[u8] = match b[k].to_ascii_lowercase() {
+            b'w' => b"windows",
+            b'n' => b"nanoserver",
+            b's' => b"servercore",
+            b'p' => b"powershell",
+            _ => return false,
+        };
+        b.get(k..k + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Why a name is reported, which decides the note and the fix.
@@ -236,10 +246,25 @@ fn diagnostic(
 }
 
 /// What the builder expands in `i`, following BuildKit's `Expand` methods.
+/// The texts of an instruction that reference variables. Most texts have no `$`; leaving
+/// them out here (the rule would skip them) spares a list per instruction.
+struct Pieces<'a>(Vec<Expanded<'a>>);
+
+impl<'a> Pieces<'a> {
+    fn push(&mut self, e: Expanded<'a>) {
+        if e.text.contains('$') {
+            self.0.push(e);
+        }
+    }
+    fn extend(&mut self, e: impl IntoIterator<Item = Expanded<'a>>) {
+        e.into_iter().for_each(|e| self.push(e));
+    }
+}
+
 fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>> {
     let escape = cx.model.escape;
     let inst = i.inst;
-    let mut out = Vec::new();
+    let mut out = Pieces(Vec::new());
     let word = |w: &'a Word, sliced: bool| Expanded {
         text: &w.text,
         map: Map::Word(w, sliced),
@@ -307,6 +332,10 @@ fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>
                 let (Some(value), Some(vr)) = (f.value(), f.value_range) else {
                     continue;
                 };
+                // the fields' values are pieces of this text
+                if !value.contains('$') {
+                    continue;
+                }
                 let exact = i.item.slice(vr) == value;
                 for field in mount_fields(value) {
                     let Some(r) = field.value_range else { continue };
@@ -329,7 +358,7 @@ fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>
         }
         _ => {}
     }
-    out
+    out.0
 }
 
 fn flag_value<'a>(
