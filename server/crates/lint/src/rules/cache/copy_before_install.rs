@@ -80,7 +80,7 @@ pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
 
 impl RuleCheck for CopyBeforeInstall {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         // One pass: a stage's instructions are contiguous, so the broad copy seen so far is
         // forgotten whenever the stage changes.
         let mut stage: Option<usize> = None;

@@ -65,7 +65,7 @@ declare_rule! {
 
 impl RuleCheck for EarlyVolatileArg {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         for (pos, arg) in insts.iter().enumerate() {
             if !matches!(arg.inst.kind, InstructionKind::Arg | InstructionKind::Env)
                 || arg.stage.is_none()

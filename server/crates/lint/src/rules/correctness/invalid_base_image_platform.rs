@@ -56,10 +56,10 @@ impl RuleCheck for InvalidBaseImagePlatform {
         let global = cx.model.global_scope();
         for s in &cx.model.stages {
             let Base::Image(img) = &s.base else { continue };
-            let facts = cx
-                .facts
-                .images
-                .get(&img.canonical())
+            // without image facts there is nothing to look up: skip naming the image
+            let facts = (!cx.facts.images.is_empty())
+                .then(|| cx.facts.images.get(&img.canonical()))
+                .flatten()
                 .filter(|f| !f.available_platforms.is_empty() && !f.source.is_approximate());
             let Some(facts) = facts else {
                 windows_only(cx, meta, s, img, &global, out);

@@ -64,7 +64,7 @@ fn flags_text(cx: &LintContext<'_>, i: &InstRef<'_>) -> Vec<String> {
 
 impl RuleCheck for ConsecutiveRun {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         for pair in insts.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if a.inst.kind != InstructionKind::Run

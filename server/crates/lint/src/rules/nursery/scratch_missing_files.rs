@@ -128,10 +128,10 @@ impl RuleCheck for ScratchMissingFiles {
         if !copies_go_or_rust_build(cx, &chain) {
             return;
         }
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         let scratch_stage = chain.last().copied().unwrap_or(final_stage);
         let from_range = cx.model.stages[scratch_stage].base_range;
-        if !copies(&insts, &chain, CERT_MARKS) {
+        if !copies(insts, &chain, CERT_MARKS) {
             out.push(
                 Diagnostic::new(meta, from_range, "This `scratch` image has no CA certificates: HTTPS calls will fail")
                     .note("Copy the builder's bundle: `COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`."),
@@ -142,7 +142,7 @@ impl RuleCheck for ScratchMissingFiles {
                 .iter()
                 .any(|c| c.words.iter().any(|w| w.text.contains("timetzdata")))
         });
-        if embeds_tzdata || copies(&insts, &chain, ZONE_MARKS) {
+        if embeds_tzdata || copies(insts, &chain, ZONE_MARKS) {
             return;
         }
         for i in insts.iter().filter(|i| {

@@ -107,8 +107,8 @@ fn stays(script: &str, dash: bool) -> Option<&'static str> {
 
 impl RuleCheck for ShellSwallowsSignals {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        let Some(i) = pid1_instruction(cx, &insts) else {
+        let insts = cx.instruction_list();
+        let Some(i) = pid1_instruction(cx, insts) else {
             return;
         };
         let debian = i
@@ -130,7 +130,7 @@ impl RuleCheck for ShellSwallowsSignals {
             }
             Args::Text(w) => {
                 // shell form: only under an explicit SHELL (else JSONArgsRecommended reports it)
-                let Some(shell) = shell_before(cx, &insts, i.index) else {
+                let Some(shell) = shell_before(cx, insts, i.index) else {
                     return;
                 };
                 let Some(first) = shell.first().filter(|s| is_shell_program(s)) else {

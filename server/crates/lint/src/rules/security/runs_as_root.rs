@@ -116,8 +116,8 @@ impl RuleCheck for RunsAsRoot {
         let Some(final_stage) = cx.final_stage() else {
             return;
         };
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        if last_user(cx, &insts).is_some() {
+        let insts = cx.instruction_list();
+        if last_user(cx, insts).is_some() {
             return; // a USER is set: `user-root` judges it
         }
         let image = match root_base(cx, final_stage) {
@@ -144,7 +144,7 @@ impl RuleCheck for RunsAsRoot {
                 None => {}
             }
         }
-        if drops_privileges(cx, &insts) || !runs_a_program(cx) {
+        if drops_privileges(cx, insts) || !runs_a_program(cx) {
             return;
         }
         let stage = &cx.model.stages[final_stage];

@@ -95,8 +95,8 @@ pub(crate) fn last_user<'a>(
 
 impl RuleCheck for UserRoot {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
-        let Some((user, value)) = last_user(cx, &insts) else {
+        let insts = cx.instruction_list();
+        let Some((user, value)) = last_user(cx, insts) else {
             return;
         };
         if !is_root_user(&value) {

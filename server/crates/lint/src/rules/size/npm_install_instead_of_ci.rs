@@ -64,7 +64,7 @@ impl RuleCheck for NpmInstallInsteadOfCi {
         if no_lockfile_in_context(cx) {
             return;
         }
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         for (pos, i) in insts.iter().enumerate() {
             if i.inst.kind != InstructionKind::Run
                 || !i

@@ -78,7 +78,7 @@ impl RuleCheck for SourcesInFinalStage {
         let Some(last) = cx.final_stage() else { return };
         let shipped = shipped_stages(cx.model);
         let needed = cx.model.needed_stages(last);
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         let is_shipped = |i: &InstRef<'_>| {
             i.stage
                 .is_some_and(|s| shipped.get(s).copied().unwrap_or(false))

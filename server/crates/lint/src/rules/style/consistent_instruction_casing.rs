@@ -52,14 +52,15 @@ declare_rule! {
 
 impl RuleCheck for ConsistentInstructionCasing {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<_> = cx
-            .instructions()
-            .filter(|i| i.stage.is_some() && i.inst.kind != InstructionKind::Unknown)
-            .collect();
+        // walked twice instead of collected once: a copy of 10,000 entries costs more
+        let insts = || {
+            cx.instructions()
+                .filter(|i| i.stage.is_some() && i.inst.kind != InstructionKind::Unknown)
+        };
         let (mut lower, mut upper) = (0usize, 0usize);
         let all_lower = |k: &str| !k.bytes().any(|b| b.is_ascii_uppercase());
         let all_upper = |k: &str| !k.bytes().any(|b| b.is_ascii_lowercase());
-        for i in &insts {
+        for i in insts() {
             let k = &*i.inst.keyword.text;
             if all_lower(k) {
                 lower += 1;
@@ -68,7 +69,7 @@ impl RuleCheck for ConsistentInstructionCasing {
             }
         }
         let majority_lower = lower > upper;
-        for i in &insts {
+        for i in insts() {
             let k = &*i.inst.keyword.text;
             if (majority_lower && all_lower(k)) || (!majority_lower && all_upper(k)) {
                 continue;

@@ -1,7 +1,7 @@
 use layerwise_analysis::Base;
 use layerwise_syntax::{Args, InstructionKind};
 
-use crate::context::{InstRef, LintContext};
+use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
@@ -65,7 +65,7 @@ impl RuleCheck for JsonArgsRecommended {
         if cx.file.escape() == '`' {
             return;
         }
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         let mut shell_at_end: Vec<bool> = Vec::with_capacity(cx.model.stages.len());
         for stage in &cx.model.stages {
             let mut shell = match stage.base {

@@ -52,7 +52,7 @@ declare_rule! {
 
 impl RuleCheck for MultipleInstructionsDisallowed {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        let insts: Vec<InstRef<'_>> = cx.instructions().collect();
+        let insts = cx.instruction_list();
         for stage in &cx.model.stages {
             for kind in [
                 InstructionKind::Cmd,
