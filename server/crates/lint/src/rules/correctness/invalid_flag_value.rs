@@ -65,7 +65,7 @@ impl RuleCheck for InvalidFlagValue {
                 let Some((_, ty)) = table.iter().find(|(n, _)| *n == name) else {
                     continue;
                 };
-                if let Some((range, message)) = check_flag(cx, &i, f, *ty) {
+                if let Some((range, message)) = check_flag(cx, &i, f, name, *ty) {
                     out.push(
                         Diagnostic::new(meta, range, message)
                             .note("docker build stops at this instruction."),
@@ -88,9 +88,9 @@ fn check_flag(
     cx: &LintContext<'_>,
     i: &InstRef<'_>,
     f: &Flag,
+    name: &str,
     ty: FlagType,
 ) -> Option<(TextRange, String)> {
-    let name = f.name();
     let whole = i.abs(f.range);
     let value_range = f.value_range.map_or(whole, |r| i.abs(r));
     let value = match (ty, f.value()) {

@@ -209,6 +209,40 @@ const TOKEN_CHAR: [bool; 256] = {
     t
 };
 
+/// A PEM header's first word.
+const PEM_BEGIN: &str = "-----BEGIN";
+
+/// Calls `f(start, end)` for every word of token characters (a maximal run) at least `min`
+/// bytes long, in order. Tokens are long and most words are short, so this looks at every
+/// `min`-th byte and reads only the words found there, not every byte: any word of `min`
+/// bytes or more covers one of the bytes looked at.
+fn for_each_long_word(b: &[u8], min: usize, mut f: impl FnMut(usize, usize)) {
+    let min = min.max(1);
+    // bytes before `done` belong to words already seen, or to none
+    let mut done = 0;
+    let mut probe = min - 1;
+    while probe < b.len() {
+        if !TOKEN_CHAR[b[probe] as usize] {
+            probe += min;
+            continue;
+        }
+        let mut start = probe;
+        while start > done && TOKEN_CHAR[b[start - 1] as usize] {
+            start -= 1;
+        }
+        let mut end = probe + 1;
+        while end < b.len() && TOKEN_CHAR[b[end] as usize] {
+            end += 1;
+        }
+        if end - start >= min {
+            f(start, end);
+        }
+        // `b[end]` is not a token character: the next word starts after it
+        done = end;
+        probe = end + min;
+    }
+}
+
 /// Credentials found in `text`: byte range and what it looks like.
 pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
     let b = text.as_bytes();
@@ -219,31 +253,20 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
         .map(|f| f.prefix.len() + f.min_len)
         .min()
         .unwrap_or(0);
-    // Whether the searches below can find anything, noted on the way: each costs a call per
-    // instruction, and few instructions have a `:` or a PEM header. `-----BEGIN` is made of
-    // token characters, so a header is a word ending with it, followed by a space.
-    let mut colon = false;
+    // Whether the PEM search below can find anything, noted on the way (it costs a call per
+    // instruction, and few have a header): `-----BEGIN` is made of token characters, so a
+    // header is a word ending with it, followed by a space.
     let mut pem_header = false;
-    let mut i = 0;
-    while i < b.len() {
-        if !TOKEN_CHAR[b[i] as usize] {
-            colon |= b[i] == b':';
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && TOKEN_CHAR[b[i] as usize] {
-            i += 1;
-        }
+    for_each_long_word(b, PEM_BEGIN.len().min(shortest), |start, i| {
         let word = &text[start..i];
-        pem_header |= b.get(i) == Some(&b' ') && word.ends_with("-----BEGIN");
-        // most words are ordinary: the length and first-byte tests settle them cheaply
+        pem_header |= b.get(i) == Some(&b' ') && word.ends_with(PEM_BEGIN);
+        // most long words are ordinary: the length and first-byte tests settle them cheaply
         if word.len() < shortest
             || !FORMATS
                 .iter()
                 .any(|f| f.prefix.as_bytes().first() == Some(&b[start]))
         {
-            continue;
+            return;
         }
         let hit = FORMATS.iter().find(|f| {
             word.strip_prefix(f.prefix)
@@ -252,7 +275,8 @@ pub(crate) fn find_secrets(text: &str) -> Vec<(Range<usize>, &'static str)> {
         if let Some(f) = hit.filter(|_| !word.contains("EXAMPLE")) {
             out.push((start..i, f.what));
         }
-    }
+    });
+    let colon = b.contains(&b':');
     let mut from = 0;
     while let Some(k) = text
         .get(from..)
@@ -398,6 +422,59 @@ impl RuleCheck for HardcodedSecret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every maximal run of token characters, by looking at each byte: what
+    /// `for_each_long_word` must give, filtered by length.
+    fn all_words(b: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if !TOKEN_CHAR[b[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && TOKEN_CHAR[b[i] as usize] {
+                i += 1;
+            }
+            out.push((start, i));
+        }
+        out
+    }
+
+    #[test]
+    fn long_words_are_all_found() {
+        // pseudo-random texts of token and other bytes, with runs of every length
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 80) as usize;
+            let gap = 1 + (next() % 12);
+            let b: Vec<u8> = (0..len)
+                .map(|_| {
+                    if next() % gap == 0 {
+                        b' '
+                    } else {
+                        b"aZ9_-:/."[(next() % 8) as usize]
+                    }
+                })
+                .collect();
+            for min in [1, 2, 10, 15] {
+                let mut got = Vec::new();
+                for_each_long_word(&b, min, |s, e| got.push((s, e)));
+                let want: Vec<_> = all_words(&b)
+                    .into_iter()
+                    .filter(|(s, e)| e - s >= min)
+                    .collect();
+                assert_eq!(got, want, "{:?} min {min}", String::from_utf8_lossy(&b));
+            }
+        }
+    }
     use crate::test_support::*;
 
     #[test]

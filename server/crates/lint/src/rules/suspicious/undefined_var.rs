@@ -328,7 +328,12 @@ fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>
             out.extend(inst.arg_words().iter().map(|w| word(w, sliced)));
         }
         (InstructionKind::Run, _) => {
-            for f in inst.flags.iter().filter(|f| f.name() == "mount") {
+            // a mount without `$` has nothing to report: ask that before its name
+            let mounts = inst
+                .flags
+                .iter()
+                .filter(|f| f.text.contains('$') && f.name() == "mount");
+            for f in mounts {
                 let (Some(value), Some(vr)) = (f.value(), f.value_range) else {
                     continue;
                 };
