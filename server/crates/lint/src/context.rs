@@ -211,12 +211,20 @@ impl<'a> LintContext<'a> {
                 };
                 if !heredoc_only {
                     let mut commands = split_script(&w.text);
+                    // A script written on one line is its source as it is: its offsets need no
+                    // lookup through the line's continuations.
+                    let verbatim = i.item.slice(w.range) == &*w.text;
+                    let source_offset = |k: usize| {
+                        if verbatim {
+                            w.range.start + k as u32
+                        } else {
+                            i.item.item.source_offset(w, k)
+                        }
+                    };
                     for c in &mut commands {
                         let map = |r: &Range<usize>| {
-                            let a = i.item.start + i.item.item.source_offset(w, r.start);
-                            let b = i.item.start
-                                + i.item.item.source_offset(w, r.end.saturating_sub(1))
-                                + 1;
+                            let a = i.item.start + source_offset(r.start);
+                            let b = i.item.start + source_offset(r.end.saturating_sub(1)) + 1;
                             a as usize..b.max(a) as usize
                         };
                         for word in &mut c.words {

@@ -299,8 +299,9 @@ fn expanded_texts<'a>(cx: &LintContext<'_>, i: &InstRef<'a>) -> Vec<Expanded<'a>
                 }
             }
             for f in &inst.flags {
-                if matches!(f.name(), "chown" | "chmod")
-                    || (f.name() == "checksum" && inst.kind == InstructionKind::Add)
+                let name = f.name();
+                if matches!(name, "chown" | "chmod")
+                    || (name == "checksum" && inst.kind == InstructionKind::Add)
                 {
                     if let Some(e) = flag_value(i, f, escape) {
                         out.push(e);
