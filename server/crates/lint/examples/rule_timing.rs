@@ -42,6 +42,7 @@ fn main() {
     let repeat: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(21);
     if std::env::args().any(|a| a == "--one-thread") {
         layerwise_lint::engine::allow_two_threads(false);
+        layerwise_syntax::allow_two_threads(false);
     }
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,

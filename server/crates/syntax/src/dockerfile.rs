@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::ast::Instruction;
-use crate::full_parse::{lex_file, Lexed, TWO_THREADS_FROM};
+use crate::full_parse::{lex_file, two_threads_allowed, Lexed, TWO_THREADS_FROM};
 use crate::item::{lex_item, Item, ItemKind, LexState};
 use crate::{SyntaxError, TextRange};
 
@@ -69,7 +69,12 @@ pub const MAX_LEN: usize = (u32::MAX / 2) as usize;
 impl Dockerfile {
     /// Parses a whole file. Never fails: problems are recorded as [`SyntaxError`]s.
     pub fn parse(text: &str) -> Self {
-        Self::parse_with(text, TWO_THREADS_FROM)
+        let two_threads_from = if two_threads_allowed() {
+            TWO_THREADS_FROM
+        } else {
+            usize::MAX
+        };
+        Self::parse_with(text, two_threads_from)
     }
 
     /// [`Dockerfile::parse`] with the second lexing thread used from any size, for tests:

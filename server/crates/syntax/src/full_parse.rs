@@ -18,6 +18,19 @@ use crate::item::{lex_item, Item, LexState};
 /// microseconds to start, and a 64 KiB file lexes in about a quarter of a millisecond.
 pub(crate) const TWO_THREADS_FROM: usize = 64 * 1024;
 
+static TWO_THREADS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Whether big files may be lexed on two threads (default yes). A caller that already runs
+/// one parse per core (`layerwise check` on many files, or `--jobs 1`) turns it off, so the
+/// process uses the threads it was asked for.
+pub fn allow_two_threads(allowed: bool) {
+    TWO_THREADS.store(allowed, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub(crate) fn two_threads_allowed() -> bool {
+    TWO_THREADS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Items of the whole `text` with their start offsets, and the escape character in force.
 pub(crate) struct Lexed {
     pub items: Vec<Arc<Item>>,
@@ -27,6 +40,16 @@ pub(crate) struct Lexed {
 
 /// Lexes `text`, using a second thread when it is at least `two_threads_from` bytes long.
 pub(crate) fn lex_file(text: &str, two_threads_from: usize) -> Lexed {
+    lex_split(text, |pos| {
+        (text.len() - pos >= two_threads_from.max(1))
+            .then(|| line_start_after(text, pos + (text.len() - pos) / 2))
+            .flatten()
+    })
+}
+
+/// Lexes `text`; `split` picks, from the end of the header, where a second thread starts
+/// (`None`: one thread).
+fn lex_split(text: &str, split: impl FnOnce(usize) -> Option<usize>) -> Lexed {
     let mut front = Run::default();
     let mut st = LexState::default();
     let mut pos = 0;
@@ -36,10 +59,7 @@ pub(crate) fn lex_file(text: &str, two_threads_from: usize) -> Lexed {
     }
     // only directives change it, and they are behind
     let escape = st.escape;
-    let split = (text.len() - pos >= two_threads_from.max(1))
-        .then(|| line_start_after(text, pos + (text.len() - pos) / 2))
-        .flatten();
-    match split {
+    match split(pos).filter(|&mid| mid < text.len() && text.is_char_boundary(mid)) {
         Some(mid) => {
             let tail_state = LexState {
                 escape: st.escape,
@@ -157,6 +177,24 @@ mod tests {
             same_as_one_thread(text);
             // and with the middle moved along by repeating the start
             same_as_one_thread(&format!("FROM z\n{}", text.replace('\u{feff}', "")));
+        }
+    }
+
+    /// The second thread started at every line start in turn (and inside the header).
+    #[test]
+    fn the_second_thread_may_start_at_any_line() {
+        let text =
+            "# escape=`\nFROM a\nRUN a `\n  b\nRUN <<EOF\nx\nEOF\n\n# c\nRUN <<A <<B\n1\nA\n2\n\
+                    B\nCOPY x `\n\n  y\nRUN \u{feff}z\rRUN w\r\nRUN <<EOF\nnever ends\n";
+        let one = lex_file(text, usize::MAX);
+        for (mid, _) in text.match_indices('\n') {
+            let two = lex_split(text, |_| Some(mid + 1));
+            assert_eq!(one.starts, two.starts, "second thread from {}", mid + 1);
+            assert!(
+                one.items.iter().zip(&two.items).all(|(a, b)| a == b),
+                "second thread from {}",
+                mid + 1
+            );
         }
     }
 

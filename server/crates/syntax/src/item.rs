@@ -42,7 +42,6 @@ pub struct Item {
     pub(crate) instruction: Option<Box<InstructionPart>>,
     pub(crate) directive: Option<Box<Directive>>,
     pub(crate) errors: Box<[SyntaxError]>,
-    /// Number of `\n` in the text.
     /// The file ended while this item still wanted more (a continuation or an unterminated
     /// heredoc): an edit after it must re-lex it.
     pub(crate) open_end: bool,

@@ -164,7 +164,9 @@ fn run_parallel(
         .min(files.len().max(1));
     // One file on its own may take a second thread for its rules; files checked side by side
     // (or `--jobs 1`) already use the threads asked for.
-    layerwise_lint::engine::allow_two_threads(jobs == 1 && requested != Some(1));
+    let one_file_alone = jobs == 1 && requested != Some(1);
+    layerwise_lint::engine::allow_two_threads(one_file_alone);
+    layerwise_syntax::allow_two_threads(one_file_alone);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Option<Result<FileReport, String>>>> =
         files.iter().map(|_| std::sync::Mutex::new(None)).collect();
