@@ -63,6 +63,49 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
     }
 }
 
+/// At most this many findings are published for one document. A huge generated file can
+/// have hundreds of thousands (one per line of junk); each costs the server about 10 KB on
+/// its way out (conversion, the framework's JSON tree, the text) and the editor about as
+/// much again, for a Problems list nobody reads past the first screens. 5,000 is far more
+/// than any real Dockerfile has (the 1,100-file corpus peaks at a few dozen) and costs
+/// about 50 MB; the rest are counted in one notice that says where to find them all.
+pub const MAX_PUBLISHED: usize = 5_000;
+
+/// The findings to publish, in file order: all of them when there are at most `cap`, else
+/// the `cap` most severe (errors first, then warnings, ...; in file order within a
+/// severity), and how many were left out.
+pub fn bounded(diags: &[Diagnostic], cap: usize) -> (Vec<&Diagnostic>, usize) {
+    if diags.len() <= cap {
+        return (diags.iter().collect(), 0);
+    }
+    let mut order: Vec<usize> = (0..diags.len()).collect();
+    // stable: equal severities keep their file order
+    order.sort_by_key(|&i| std::cmp::Reverse(diags[i].severity));
+    order.truncate(cap);
+    order.sort_unstable();
+    let kept = order.iter().map(|&i| &diags[i]).collect();
+    (kept, diags.len() - cap)
+}
+
+/// The one diagnostic that stands for the findings [`bounded`] left out, at the start of
+/// the file, so the editor's list says that it is not complete and how to see everything.
+pub fn left_out_notice(left_out: usize, cap: usize) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        code: Some(lsp::NumberOrString::String("too-many-findings".into())),
+        code_description: None,
+        source: Some("layerwise".into()),
+        message: format!(
+            "{left_out} more findings are not shown: the editor gets at most {cap} per file, \
+             the most severe first. `layerwise check` on this file lists them all."
+        ),
+        related_information: None,
+        tags: None,
+        data: None,
+    }
+}
+
 /// Background work an analysis asked for (a build-context walk, registry lookups), held back
 /// until the diagnostics it came with are published: started at once it competes with the
 /// rules for the two cores, and its result re-analyses the file anyway.
@@ -128,9 +171,15 @@ fn compute_with(
             _ => Rope::from_str(&analysis.text),
         }
     };
-    let items: Vec<lsp::Diagnostic> = diags.iter().map(|d| to_lsp(uri, &rope, enc, d)).collect();
+    let (shown, left_out) = bounded(diags, MAX_PUBLISHED);
+    let mut items: Vec<lsp::Diagnostic> =
+        shown.iter().map(|d| to_lsp(uri, &rope, enc, d)).collect();
+    if left_out > 0 {
+        items.push(left_out_notice(left_out, MAX_PUBLISHED));
+    }
     tracing::debug!(
-        "diagnostics of {} v{}: {} in {:.2?} (analysis {analysed:.2?}, rules {:.2?})",
+        "diagnostics of {} v{}: {} ({left_out} left out) in {:.2?} (analysis {analysed:.2?}, \
+         rules {:.2?})",
         uri.as_str(),
         analysis.version,
         items.len(),
@@ -207,5 +256,68 @@ pub fn refresh_all(backend: &Backend) {
     }
     for (uri, version) in docs {
         schedule(backend, uri, version, true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Warnings for each `FROM a` (untagged, unused stage) and one error (an unknown
+    /// instruction) after them all.
+    fn many_warnings_then_an_error() -> layerwise_ide::Analysis {
+        let text = format!("{}BOGUS x\nFROM a\n", "FROM a\n".repeat(10));
+        layerwise_ide::Analysis::from_text(&text)
+    }
+
+    #[test]
+    fn under_the_cap_everything_is_published_in_order() {
+        let a = many_warnings_then_an_error();
+        let all = a.diagnostics();
+        let (shown, left_out) = bounded(all, all.len());
+        assert_eq!(left_out, 0);
+        assert!(shown.iter().zip(all).all(|(s, d)| std::ptr::eq(*s, d)));
+    }
+
+    #[test]
+    fn past_the_cap_the_most_severe_are_kept_in_file_order() {
+        let a = many_warnings_then_an_error();
+        let all = a.diagnostics();
+        assert!(all.len() > 12, "{all:?}");
+        let last_error = all.iter().rposition(|d| d.severity == Severity::Error);
+        assert!(last_error.is_some_and(|i| i > 5), "{all:?}");
+        let (shown, left_out) = bounded(all, 5);
+        assert_eq!((shown.len(), left_out), (5, all.len() - 5));
+        // the error comes last in the file, yet it is kept
+        assert!(shown.iter().any(|d| d.severity == Severity::Error));
+        assert!(shown
+            .windows(2)
+            .all(|w| w[0].range.start <= w[1].range.start));
+        // the rest are the first warnings of the file
+        let warnings: Vec<_> = shown
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .collect();
+        let first: Vec<_> = all
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .take(warnings.len())
+            .collect();
+        assert!(warnings
+            .iter()
+            .zip(&first)
+            .all(|(s, f)| std::ptr::eq(**s, *f)));
+    }
+
+    #[test]
+    fn the_notice_counts_what_was_left_out() {
+        let n = left_out_notice(1234, MAX_PUBLISHED);
+        assert!(
+            n.message.starts_with("1234 more findings are not shown"),
+            "{}",
+            n.message
+        );
+        assert!(n.message.contains("5000") && n.message.contains("layerwise check"));
+        assert_eq!(n.severity, Some(lsp::DiagnosticSeverity::INFORMATION));
     }
 }

@@ -100,11 +100,31 @@ pub(crate) fn diagnostics_in(a: &Analysis, range: TextRange) -> Vec<(usize, &Dia
         .collect()
 }
 
+/// How many findings of one request's range get their quick fixes and "ignore" actions: the
+/// first ones from the range's start. A cursor or a real selection meets a handful; a
+/// whole-file selection of a generated file can meet hundreds of thousands, each worth two
+/// or three actions that carry the finding again (about 10 KB each on the way out), for a
+/// menu nobody scrolls. 500 is more than any real Dockerfile has in total; the rest are
+/// counted by [`findings_left_out`] so the editor can say so.
+pub const MAX_FINDINGS_PER_REQUEST: usize = 500;
+
+/// How many findings in `range` [`code_actions`] leaves out (past
+/// [`MAX_FINDINGS_PER_REQUEST`]): their fixes are in "fix all" and on a smaller selection.
+pub fn findings_left_out(a: &Analysis, range: TextRange) -> usize {
+    a.diagnostics()
+        .iter()
+        .filter(|d| meets(d.range, range))
+        .count()
+        .saturating_sub(MAX_FINDINGS_PER_REQUEST)
+}
+
 /// Every action available for `range` (a cursor is an empty range), except fix-all, which
-/// re-lints the file several times and is computed only when asked for ([`fix_all`]).
+/// re-lints the file several times and is computed only when asked for ([`fix_all`]). The
+/// quick fixes are those of the first [`MAX_FINDINGS_PER_REQUEST`] findings in the range.
 pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let mut out = Vec::new();
-    let here = diagnostics_in(a, range);
+    let mut here = diagnostics_in(a, range);
+    here.truncate(MAX_FINDINGS_PER_REQUEST);
     // rule fixes first: they are what the squiggle is about
     let mut check = SyntaxCheck::new(a);
     for (i, d) in &here {

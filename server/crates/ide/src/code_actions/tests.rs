@@ -414,3 +414,33 @@ fn large_files_are_handled() {
         started.elapsed()
     );
 }
+
+/// A whole-file selection of a file with more findings than one answer lists gets the fixes
+/// of the first ones only, and the rest are counted.
+#[test]
+fn a_huge_selection_lists_the_fixes_of_the_first_findings() {
+    let n = MAX_FINDINGS_PER_REQUEST + 40;
+    let a = Analysis::from_text(&format!("FROM alpine:3.20\n{}", "MAINTAINER x\n".repeat(n)));
+    let whole = TextRange::new(0, a.text.len() as u32);
+    let all = diagnostics_in(&a, whole).len();
+    assert!(all >= n, "{all}");
+    assert_eq!(findings_left_out(&a, whole), all - MAX_FINDINGS_PER_REQUEST);
+    let acts = code_actions(&a, whole);
+    let mut covered: Vec<usize> = acts
+        .iter()
+        .flat_map(|act| act.diagnostics.clone())
+        .collect();
+    covered.sort_unstable();
+    covered.dedup();
+    assert_eq!(covered.len(), MAX_FINDINGS_PER_REQUEST);
+    assert_eq!(covered.last(), Some(&(MAX_FINDINGS_PER_REQUEST - 1)));
+    // a selection of the last lines still gets their fixes
+    let end = a.text.len() as u32;
+    let tail = TextRange::new(end - 13, end);
+    assert_eq!(findings_left_out(&a, tail), 0);
+    let acts = code_actions(&a, tail);
+    assert!(
+        acts.iter().any(|act| act.diagnostics.contains(&(all - 1))),
+        "{acts:#?}"
+    );
+}

@@ -34,6 +34,9 @@ pub const SPLIT: &str = "layerwise.split";
 pub struct EditSupport {
     pub document_changes: bool,
     pub create_files: bool,
+    /// The client shows disabled actions with their reason (`codeAction.disabledSupport`):
+    /// the note that a selection's findings were too many to list goes out as one.
+    pub disabled_actions: bool,
 }
 
 static EDIT_SUPPORT: RwLock<Option<EditSupport>> = RwLock::new(None);
@@ -49,6 +52,12 @@ pub fn remember_client(caps: &ClientCapabilities) {
         create_files: we
             .and_then(|w| w.resource_operations.as_ref())
             .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+        disabled_actions: caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.disabled_support)
+            .unwrap_or(false),
     };
     if let Ok(mut s) = EDIT_SUPPORT.write() {
         *s = Some(support);
@@ -110,11 +119,28 @@ fn compute(b: &Backend, params: CodeActionParams) -> Result<Option<CodeActionRes
     b.with_doc("codeAction", &uri, |a, rope, enc| {
         let range = from_lsp_range(rope, params.range, enc);
         let version = analysis_version(b, &uri, a);
-        let mut actions = code_actions::code_actions(a, range);
+        // fix on save asks for fix-all alone: the per-finding actions are not made for it
+        let per_finding = [
+            ActionKind::QuickFix,
+            ActionKind::RefactorRewrite,
+            ActionKind::Source,
+        ]
+        .into_iter()
+        .any(|k| wanted(only.as_deref(), k));
+        let mut actions = if per_finding {
+            code_actions::code_actions(a, range)
+        } else {
+            Vec::new()
+        };
         if wanted(only.as_deref(), ActionKind::FixAll) {
             actions.extend(code_actions::fix_all(a));
         }
-        let out: Vec<CodeActionOrCommand> = actions
+        let left_out = if wanted(only.as_deref(), ActionKind::QuickFix) {
+            code_actions::findings_left_out(a, range)
+        } else {
+            0
+        };
+        let mut out: Vec<CodeActionOrCommand> = actions
             .into_iter()
             .filter(|act| wanted(only.as_deref(), act.kind))
             .filter(|act| {
@@ -124,8 +150,39 @@ fn compute(b: &Backend, params: CodeActionParams) -> Result<Option<CodeActionRes
                 CodeActionOrCommand::CodeAction(to_lsp(&uri, version, a, rope, enc, support, act))
             })
             .collect();
+        if left_out > 0 {
+            tracing::info!(
+                "codeAction on {}: fixes of {left_out} findings past the first {} not listed",
+                uri.as_str(),
+                code_actions::MAX_FINDINGS_PER_REQUEST
+            );
+            if support.disabled_actions {
+                out.push(CodeActionOrCommand::CodeAction(left_out_note(left_out)));
+            }
+        }
         Some(out)
     })
+}
+
+/// A disabled action that says the selection had more findings than one answer lists
+/// ([`code_actions::MAX_FINDINGS_PER_REQUEST`]), so a short menu is not taken for all.
+fn left_out_note(left_out: usize) -> crate::types::CodeAction {
+    crate::types::CodeAction {
+        title: format!("Fixes of {left_out} more findings in the selection are not listed"),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: None,
+        edit: None,
+        command: None,
+        is_preferred: None,
+        disabled: Some(crate::types::CodeActionDisabled {
+            reason: format!(
+                "one answer lists the fixes of the first {} findings: select fewer lines, \
+                 or use \"Fix all\" (source.fixAll.layerwise)",
+                code_actions::MAX_FINDINGS_PER_REQUEST
+            ),
+        }),
+        data: None,
+    }
 }
 
 /// The version of the document `a` was computed for, if it is still the one stored.
@@ -413,6 +470,7 @@ mod tests {
         let full = EditSupport {
             document_changes: true,
             create_files: true,
+            disabled_actions: false,
         };
         let doc = workspace_edit(&uri, Some(3), &rope, Encoding::Utf16, full, &edits, &files);
         let Some(DocumentChanges::Operations(ops)) = doc.document_changes else {
