@@ -3,6 +3,7 @@
 //! `layerwise_ide` results into LSP types. Logs go to stderr (`LAYERWISE_LOG=debug`); stdout
 //! carries only the protocol.
 
+pub mod client_requests;
 pub mod diagnostics;
 pub mod document;
 pub mod guard;

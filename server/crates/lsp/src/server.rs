@@ -24,6 +24,7 @@ pub struct Backend {
     pub state: Arc<State>,
     /// Orders settings pulls so an old answer never overwrites a newer one.
     pub settings_pulls: Arc<crate::settings_pull::SettingsPulls>,
+    pub client_requests: Arc<crate::client_requests::ClientRequests>,
 }
 
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
@@ -62,6 +63,7 @@ impl Backend {
             client,
             state: Arc::new(State::new()),
             settings_pulls: Arc::default(),
+            client_requests: Arc::default(),
         }
     }
 
@@ -276,7 +278,7 @@ impl LanguageServer for Backend {
         // registration is a request to the client too: never wait on it here
         let b = self.clone();
         tokio::spawn(async move {
-            let wait = crate::settings_pull::pull_timeout();
+            let wait = crate::client_requests::client_timeout();
             if tokio::time::timeout(wait, handlers::watch::register(&b))
                 .await
                 .is_err()
@@ -385,14 +387,17 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let pulls_stopped = self.settings_pulls.pulls_stopped();
-        if self.state.caps().configuration {
-            self.pull_settings();
-        }
-        // A client that says it answers pulls but left the last ones unanswered may still push
-        // its settings here: use them rather than nothing.
-        if (!self.state.caps().configuration || pulls_stopped) && !params.settings.is_null() {
+        let pulls = self.state.caps().configuration;
+        // Pushed settings count too, from a client that is also pulled from only when they
+        // name our section (some push every setting they have). They go first: the pull
+        // below gets a newer ticket, so its answer wins when it comes; a client that never
+        // answers pulls keeps what it pushed.
+        let ours = !pulls || params.settings.get("layerwise").is_some();
+        if ours && !params.settings.is_null() {
             crate::settings_pull::push(self, &params.settings).await;
+        }
+        if pulls {
+            self.pull_settings();
         }
     }
 

@@ -1,199 +1,26 @@
-//! Getting settings from the client, and asking it to refresh views, without ever waiting on
-//! it and with at most one request of each kind out.
-//!
-//! A `workspace/configuration` request is answered by the client whenever it likes, or never.
-//! Awaited inside a notification handler with no time limit, each unanswered pull held one of
-//! the framework's few concurrent handler slots for good, and after a few the server answered
-//! nothing at all (F11). So a pull runs in its own task and gives up waiting after
-//! [`pull_timeout`] (keeping the current settings).
-//!
-//! Giving up is not enough: `tower-lsp-server` forgets a request it sent only when the answer
-//! comes, so every request a client never answers stays in its table of pending requests, and
-//! a client that never answers and sends many `didChangeConfiguration` grew that table without
-//! bound (F18). So requests of one kind go through a [`OneAtATime`] gate: one waits at a time;
-//! asked again meanwhile, the gate sends one more when the current one ends (answered or
-//! timed out), so the latest settings still win; and once [`MAX_UNANSWERED`] requests of the
-//! kind are out and never answered, it sends no more until one is answered. A request that
-//! timed out is still awaited in its task, so a late answer frees its place.
+//! Getting settings from the client: pulled with `workspace/configuration` (through the
+//! one-at-a-time gate of [`crate::client_requests`], so a client that never answers costs a
+//! bounded number of requests) or pushed with `didChangeConfiguration`.
 //!
 //! Every pull takes a ticket when it is sent: an answer is applied only if no answer to a
 //! later pull (or a later pushed `didChangeConfiguration`) was applied before it, so an old,
 //! slow answer never overwrites a newer one. An answer to an earlier pull that arrives while a
 //! later one is still out is applied: it is the newest the server has.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use tower_lsp_server::Client;
-
+use crate::client_requests::{request, OneAtATime};
 use crate::server::Backend;
-use crate::types::request::WorkDoneProgressCreate;
-use crate::types::{ConfigurationItem, ProgressToken, WorkDoneProgressCreateParams};
+use crate::types::ConfigurationItem;
 
-/// How long a request to the client (a settings pull, a registration) waits for its answer:
-/// 5 s, or `LAYERWISE_CLIENT_TIMEOUT_MS` (the end-to-end tests shorten it to see a timeout
-/// quickly, and lengthen it where an answer must not time out on a slow machine).
-pub fn pull_timeout() -> Duration {
-    static TIMEOUT: OnceLock<Duration> = OnceLock::new();
-    *TIMEOUT.get_or_init(|| {
-        let ms = std::env::var("LAYERWISE_CLIENT_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap_or(5_000);
-        Duration::from_millis(ms.clamp(1, 3_600_000))
-    })
-}
+// Names the diagnostics and code-action handlers still use (moved to `client_requests`).
+pub use crate::client_requests::{client_timeout as pull_timeout, refresh_diagnostics};
 
-/// Requests of one kind out and never answered after which no more are sent until one is
-/// answered. More than one, so that a client that lost a request (or answers only later
-/// ones) still gets the next; small, because each holds a task and an entry in the
-/// framework's table until answered.
-pub const MAX_UNANSWERED: usize = 3;
-
-/// Keeps the requests of one kind to the client to one waiting at a time (see the module
-/// documentation).
-#[derive(Debug, Default)]
-pub struct OneAtATime {
-    state: Mutex<Gate>,
-}
-
-#[derive(Debug, Default)]
-struct Gate {
-    /// A request is out and its time limit has not passed yet.
-    waiting: bool,
-    /// Requests out and not answered yet, timed out or not.
-    unanswered: usize,
-    /// Asked for while one was waiting (or while too many were unanswered): send one more
-    /// when that ends.
-    again: bool,
-    /// Whether the "too many unanswered" notice was logged since the last answer.
-    told_full: bool,
-}
-
-impl OneAtATime {
-    fn gate(&self) -> std::sync::MutexGuard<'_, Gate> {
-        // the state is a counter and three flags, consistent after every step: a panic while
-        // holding the lock leaves nothing half-done
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether a request may be sent now. If not, one more is sent when the current one
-    /// ends.
-    fn start(&self, method: &str) -> bool {
-        let mut g = self.gate();
-        if g.waiting || g.unanswered >= MAX_UNANSWERED {
-            g.again = true;
-            g.tell_if_full(method);
-            return false;
-        }
-        g.waiting = true;
-        g.unanswered += 1;
-        true
-    }
-
-    /// Whether a request may be sent now, for requests that are not worth repeating (a
-    /// progress token: the job goes on without progress): no "one more" is remembered.
-    fn try_start(&self) -> bool {
-        let mut g = self.gate();
-        if g.waiting || g.unanswered >= MAX_UNANSWERED {
-            return false;
-        }
-        g.waiting = true;
-        g.unanswered += 1;
-        true
-    }
-
-    /// The current request stopped waiting (`window_closed`: answered in time or timed out)
-    /// and/or was answered. Whether to send one more now (counted as started).
-    fn ended(&self, method: &str, window_closed: bool, answered: bool) -> bool {
-        let mut g = self.gate();
-        if window_closed {
-            g.waiting = false;
-        }
-        if answered {
-            g.unanswered = g.unanswered.saturating_sub(1);
-            g.told_full = false;
-        }
-        if g.again && !g.waiting && g.unanswered < MAX_UNANSWERED {
-            g.again = false;
-            g.waiting = true;
-            g.unanswered += 1;
-            return true;
-        }
-        if g.again {
-            g.tell_if_full(method);
-        }
-        false
-    }
-}
-
-impl Gate {
-    /// Logs once (until an answer comes) that requests are held back.
-    fn tell_if_full(&mut self, method: &str) {
-        if !self.waiting && self.unanswered >= MAX_UNANSWERED && !self.told_full {
-            self.told_full = true;
-            tracing::warn!(
-                "{method}: {} requests never answered; no more until one is",
-                self.unanswered
-            );
-        }
-    }
-}
-
-/// Sends a request through `gate` in the background: `send()` makes it (the request and what
-/// to do with its answer). `method` and `meanwhile` are for the log when the time limit
-/// passes.
-pub(crate) fn request<F, Fut>(
-    gate: &Arc<OneAtATime>,
-    method: &'static str,
-    meanwhile: &'static str,
-    send: F,
-) where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    if gate.start(method) {
-        launch(gate.clone(), method, meanwhile, Arc::new(send));
-    }
-}
-
-fn launch<F, Fut>(
-    gate: Arc<OneAtATime>,
-    method: &'static str,
-    meanwhile: &'static str,
-    send: Arc<F>,
-) where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    tokio::spawn(async move {
-        let mut answer = std::pin::pin!(send());
-        let in_time = tokio::time::timeout(pull_timeout(), answer.as_mut())
-            .await
-            .is_ok();
-        if !in_time {
-            tracing::warn!(
-                "no answer to {method} within {} ms; {meanwhile}",
-                pull_timeout().as_millis()
-            );
-            if gate.ended(method, true, false) {
-                launch(gate.clone(), method, meanwhile, send.clone());
-            }
-            // still awaited: the answer, if it ever comes, frees this request's place
-            answer.await;
-        }
-        if gate.ended(method, in_time, true) {
-            launch(gate, method, meanwhile, send);
-        }
-    });
-}
-
-/// Tickets of settings pulls and pushes, in the order they were asked for, and the gates of
-/// the requests the server sends the client (one of each kind out at a time).
+/// Tickets of settings pulls and pushes, in the order they were asked for, and the gate of
+/// the pulls.
 #[derive(Debug, Default)]
 pub struct SettingsPulls {
     issued: AtomicU64,
@@ -201,20 +28,9 @@ pub struct SettingsPulls {
     /// and applying are one step.
     applied: tokio::sync::Mutex<u64>,
     pull: Arc<OneAtATime>,
-    pub(crate) inlay_hint_refresh: Arc<OneAtATime>,
-    pub(crate) code_lens_refresh: Arc<OneAtATime>,
-    pub(crate) semantic_tokens_refresh: Arc<OneAtATime>,
-    pub(crate) diagnostic_refresh: Arc<OneAtATime>,
-    progress_create: Arc<OneAtATime>,
 }
 
 impl SettingsPulls {
-    /// Whether settings pulls have stopped because too many went unanswered: settings the
-    /// client pushes with `didChangeConfiguration` are then the only ones that can arrive.
-    pub fn pulls_stopped(&self) -> bool {
-        self.pull.gate().unanswered >= MAX_UNANSWERED
-    }
-
     fn ticket(&self) -> u64 {
         self.issued.fetch_add(1, Ordering::SeqCst) + 1
     }
@@ -251,73 +67,6 @@ pub fn spawn_pull(backend: &Backend) {
     );
 }
 
-/// Asks the client to refresh one kind of view (`ask` sends the request) through `gate`:
-/// one request out at a time.
-pub(crate) fn refresh<A, Fut>(
-    backend: &Backend,
-    gate: &Arc<OneAtATime>,
-    method: &'static str,
-    ask: A,
-) where
-    A: Fn(Client) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let client = backend.client.clone();
-    let meanwhile = "the client's view may be stale until it asks again";
-    request(gate, method, meanwhile, move || ask(client.clone()));
-}
-
-/// Asks the client to re-request its pulled diagnostics (`workspace/diagnostic/refresh`),
-/// one request out at a time.
-pub fn refresh_diagnostics(backend: &Backend) {
-    let gate = &backend.settings_pulls.diagnostic_refresh;
-    refresh(
-        backend,
-        gate,
-        "workspace/diagnostic/refresh",
-        |c| async move {
-            let _ = c.workspace_diagnostic_refresh().await;
-        },
-    );
-}
-
-/// Asks the client to create the progress token of a background job
-/// (`window/workDoneProgress/create`): whether it agreed within [`pull_timeout`]. False at
-/// once while another such request waits or too many were never answered: the job (a
-/// context walk) never waits on the client longer than the time limit, and goes on without
-/// progress.
-pub(crate) async fn create_progress(backend: &Backend, token: ProgressToken) -> bool {
-    const METHOD: &str = "window/workDoneProgress/create";
-    let gate = backend.settings_pulls.progress_create.clone();
-    if !gate.try_start() {
-        return false;
-    }
-    let client = backend.client.clone();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let params = WorkDoneProgressCreateParams { token };
-        let mut answer = std::pin::pin!(client.send_request::<WorkDoneProgressCreate>(params));
-        match tokio::time::timeout(pull_timeout(), answer.as_mut()).await {
-            Ok(r) => {
-                let _ = tx.send(r.is_ok());
-                gate.ended(METHOD, true, true);
-            }
-            Err(_) => {
-                tracing::warn!(
-                    "no answer to {METHOD} within {} ms; going on without progress",
-                    pull_timeout().as_millis()
-                );
-                let _ = tx.send(false);
-                gate.ended(METHOD, true, false);
-                // still awaited: the answer, if it ever comes, frees this request's place
-                let _ = answer.await;
-                gate.ended(METHOD, false, true);
-            }
-        }
-    });
-    rx.await.unwrap_or(false)
-}
-
 /// Applies settings the client pushed with `didChangeConfiguration`.
 pub async fn push(backend: &Backend, value: &Value) {
     let ticket = backend.settings_pulls.ticket();
@@ -336,42 +85,4 @@ async fn apply(backend: &Backend, ticket: u64, value: &Value) {
     *applied = ticket;
     backend.apply_settings(value).await;
     tracing::info!("settings answer {ticket} applied");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_waits_and_one_more_follows_however_many_were_asked() {
-        let g = OneAtATime::default();
-        assert!(g.start("m"));
-        for _ in 0..200 {
-            assert!(!g.start("m"));
-        }
-        // answered in time: exactly one more
-        assert!(g.ended("m", true, true));
-        assert!(!g.ended("m", true, true), "nothing asked since");
-        assert!(g.start("m"));
-    }
-
-    #[test]
-    fn never_answered_requests_are_bounded() {
-        let g = OneAtATime::default();
-        let mut sent = 1;
-        assert!(g.start("m"));
-        // a client that never answers, asked again and again: each time limit lets one more
-        // out, until MAX_UNANSWERED are out
-        for _ in 0..100 {
-            let _ = g.start("m");
-            if g.ended("m", true, false) {
-                sent += 1;
-            }
-        }
-        assert_eq!(sent, MAX_UNANSWERED);
-        assert!(!g.start("m"));
-        // a late answer frees a place: the change asked for meanwhile goes out
-        assert!(g.ended("m", false, true));
-        assert!(!g.start("m"));
-    }
 }

@@ -21,7 +21,7 @@ pub fn start_walk(backend: &Backend, dir: PathBuf) {
         // never waits on the client longer than the time limit: a client that does not
         // answer must not keep the context (and what it tells) unknown
         let progress = backend.state.caps().work_done_progress
-            && crate::settings_pull::create_progress(&backend, token.clone()).await;
+            && crate::client_requests::create_progress(&backend, token.clone()).await;
         if progress {
             let begin = WorkDoneProgress::Begin(WorkDoneProgressBegin {
                 title: "layerwise: reading build context".into(),

@@ -1,6 +1,7 @@
 //! One module per LSP feature. Each converts between protocol types and the plain results of
 //! `layerwise_ide`, and declares its own capability in [`capabilities`].
 
+pub mod answer_cap;
 pub mod batch_positions;
 pub mod code_actions;
 pub mod code_lens;
@@ -43,12 +44,12 @@ pub fn capabilities(caps: &mut ServerCapabilities) {
 
 /// Asks the client to re-request views that depend on facts (sizes, settings): inlay hints,
 /// code lenses, semantic tokens. Each only if the client said it supports the refresh, and
-/// each with at most one request out (`settings_pull::refresh`): a client that never answers
+/// each with at most one request out (`client_requests::refresh`): a client that never answers
 /// must not leave a task and a pending request behind per refresh.
 pub fn refresh_views(backend: &Backend) {
-    use crate::settings_pull::refresh;
+    use crate::client_requests::refresh;
     let caps = backend.state.caps();
-    let gates = &backend.settings_pulls;
+    let gates = &backend.client_requests;
     if caps.inlay_hint_refresh {
         let gate = &gates.inlay_hint_refresh;
         refresh(
