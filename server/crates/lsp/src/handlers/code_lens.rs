@@ -23,29 +23,46 @@ pub fn handle(b: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens
     let uri = params.text_document.uri;
     b.with_doc("codeLens", &uri, |a, rope, enc| {
         let sizes = super::inlay_hints::file_sizes(b, &uri, a);
-        let lenses = layerwise_ide::code_lens::code_lenses(a, &sizes);
-        Some(
-            lenses
-                .into_iter()
-                .map(|l| {
-                    let (command, arguments) = match l.image {
-                        Some(image) => (
-                            super::commands::IMAGE_SIZE.to_string(),
-                            Some(vec![Value::String(image)]),
-                        ),
-                        None => (String::new(), None),
-                    };
-                    CodeLens {
-                        range: to_lsp_range(rope, l.range, enc),
-                        command: Some(Command {
-                            title: l.title,
-                            command,
-                            arguments,
-                        }),
-                        data: None,
-                    }
-                })
-                .collect(),
-        )
+        let mut lenses = layerwise_ide::code_lens::code_lenses(a, &sizes);
+        // one per stage: a file of 80,000 stages gets the first ones and a lens saying so
+        let cut = lenses.get(super::answer_cap::MAX_ITEMS).map(|l| l.range);
+        let left_out = lenses.len().saturating_sub(super::answer_cap::MAX_ITEMS);
+        lenses.truncate(super::answer_cap::MAX_ITEMS);
+        let mut out: Vec<CodeLens> = lenses
+            .into_iter()
+            .map(|l| {
+                let (command, arguments) = match l.image {
+                    Some(image) => (
+                        super::commands::IMAGE_SIZE.to_string(),
+                        Some(vec![Value::String(image)]),
+                    ),
+                    None => (String::new(), None),
+                };
+                CodeLens {
+                    range: to_lsp_range(rope, l.range, enc),
+                    command: Some(Command {
+                        title: l.title,
+                        command,
+                        arguments,
+                    }),
+                    data: None,
+                }
+            })
+            .collect();
+        if let Some(range) = cut {
+            out.push(CodeLens {
+                range: to_lsp_range(rope, range, enc),
+                command: Some(Command {
+                    title: format!(
+                        "{left_out} more lenses not shown (at most {} per file)",
+                        super::answer_cap::MAX_ITEMS
+                    ),
+                    command: String::new(),
+                    arguments: None,
+                }),
+                data: None,
+            });
+        }
+        Some(out)
     })
 }

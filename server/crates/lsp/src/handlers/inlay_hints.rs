@@ -96,8 +96,11 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
             layerwise_ide::inlay_hints::inlay_hints(a, &sizes, range)
         };
         explain_failures(b, a, &sizes, &mut hints);
-        Some(
-            hints
+        // a whole-file range on a huge file: the first hints, then one that says where they stop
+        let cut = hints.get(super::answer_cap::MAX_ITEMS).map(|h| h.offset);
+        let left_out = hints.len().saturating_sub(super::answer_cap::MAX_ITEMS);
+        hints.truncate(super::answer_cap::MAX_ITEMS);
+        let mut out: Vec<InlayHint> = hints
                 .into_iter()
                 .map(|h| InlayHint {
                     position: offset_to_position(rope, h.offset, enc),
@@ -111,9 +114,29 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
                     padding_left: Some(true),
                     padding_right: None,
                 })
-                .collect(),
-        )
+                .collect();
+        if let Some(offset) = cut {
+            out.push(left_out_hint(offset_to_position(rope, offset, enc), left_out));
+        }
+        Some(out)
     })
+}
+
+/// The hint where a cut answer stops: how many hints after it are not shown, and why.
+fn left_out_hint(position: crate::types::Position, left_out: usize) -> InlayHint {
+    InlayHint {
+        position,
+        label: InlayHintLabel::String(format!("{left_out} more hints not shown")),
+        kind: None,
+        text_edits: None,
+        tooltip: Some(markdown(format!(
+            "One answer shows at most {} size hints; scroll here to see the ones that follow.",
+            super::answer_cap::MAX_ITEMS
+        ))),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
 }
 
 /// `inlayHint/resolve`: the tooltip of a hint sent without one. A hint of an older version of

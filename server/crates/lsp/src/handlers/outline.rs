@@ -3,6 +3,7 @@
 
 use tower_lsp_server::jsonrpc::Result;
 
+use super::answer_cap;
 use super::batch_positions::Positions;
 use crate::position::to_lsp_range;
 use crate::server::Backend;
@@ -27,7 +28,10 @@ pub fn document_symbols(
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
     b.with_doc("documentSymbol", &params.text_document.uri, |a, _, enc| {
-        let syms = outline::document_symbols(a);
+        let mut syms = outline::document_symbols(a);
+        if let Some(cut) = answer_cap::cut_outline(&mut syms, answer_cap::MAX_ITEMS) {
+            syms.push(left_out_symbol(cut, a.text.len() as u32));
+        }
         let mut offsets = Vec::new();
         collect_offsets(&syms, &mut offsets);
         let positions = Positions::new(&a.text, offsets, enc);
@@ -36,6 +40,23 @@ pub fn document_symbols(
             syms.into_iter().map(convert).collect(),
         ))
     })
+}
+
+/// The symbol that ends a cut outline: it says how many symbols are left out and covers the
+/// rest of the file, from the first symbol left out.
+fn left_out_symbol(cut: answer_cap::Cut, end: u32) -> OutlineSymbol {
+    let rest = layerwise_syntax::TextRange::new(cut.from.min(end), end);
+    OutlineSymbol {
+        name: format!("{} more symbols not listed", cut.symbols),
+        detail: Some(format!(
+            "the outline lists the first {} symbols of a file",
+            answer_cap::MAX_ITEMS
+        )),
+        kind: OutlineKind::Variable,
+        range: rest,
+        selection: layerwise_syntax::TextRange::empty(rest.start),
+        children: Vec::new(),
+    }
 }
 
 pub fn workspace_symbols(
