@@ -494,24 +494,6 @@ fn generic_image(
     }
 }
 
-/// Size of an image from the facts (`images`, or a variant entry of any image), preferring
-/// the unpacked size: `(compressed, unpacked)`.
-pub(crate) fn size_of(a: &Analysis, text: &str) -> Option<(u64, Option<u64>)> {
-    if text.contains('$') || text == "scratch" {
-        return None;
-    }
-    let r = ImageRef::parse(text).ok()?;
-    let key = r.canonical();
-    if let Some(f) = a.facts.images.get(&key) {
-        let p = f.primary()?;
-        return Some((p.compressed_size, p.unpacked_size));
-    }
-    a.facts.variants.values().flatten().find_map(|v| {
-        let vr = ImageRef::parse(&v.reference).ok()?;
-        (vr.canonical() == key).then_some((v.compressed_size, v.unpacked_size))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

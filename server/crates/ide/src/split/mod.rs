@@ -23,7 +23,10 @@ mod golden;
 #[cfg(test)]
 pub(crate) mod tests;
 
+use layerwise_analysis::image_facts::Platform;
+use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
+use layerwise_lint::rules::size::toolchain_final_image::switch_sizes;
 use layerwise_lint::Edit;
 use layerwise_syntax::{InstructionKind, TextRange};
 
@@ -291,7 +294,8 @@ pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> 
         .collect();
     replaced.sort_unstable();
     replaced.dedup();
-    let sizes = estimate(a, &st.base_text, &view.base, &p.rt.text);
+    let on = a.model.requested_platform(st);
+    let sizes = estimate(a, on.as_ref(), &st.base_text, &view.base, &p.rt.text);
     let mut notes = p.notes.clone();
     notes.dedup();
     Ok(Split {
@@ -310,24 +314,34 @@ pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> 
     })
 }
 
-/// Base image sizes before and after, in the same measure (unpacked when both know it).
+/// Base image sizes before and after, in the same measure (unpacked when both know it), for
+/// the stage's platform (`on`): the figures the toolchain-final-image rule and the
+/// slimmer-variant action quote, never two platforms mixed.
 fn estimate(
     a: &Analysis,
+    on: Option<&Platform>,
     written: &str,
-    base: &layerwise_analysis::image_ref::ImageRef,
+    base: &ImageRef,
     runtime: &str,
 ) -> Option<(u64, u64)> {
-    let before =
-        images::size_of(a, &base.display_name()).or_else(|| images::size_of(a, written))?;
-    let after = if runtime.contains('$') {
+    let runtime = if runtime.contains('$') {
         // `node:${V}-slim`: look the resolved form up
-        images::size_of(
-            a,
-            &runtime_resolved(written, &base.display_name(), runtime)?,
-        )?
+        runtime_resolved(written, &base.display_name(), runtime)?
     } else {
-        images::size_of(a, runtime)?
+        runtime.to_string()
     };
+    if runtime.contains('$') || runtime == "scratch" {
+        return None;
+    }
+    let variant = ImageRef::parse(&runtime).ok()?;
+    let (mut before, mut after) = switch_sizes(&a.facts, base, &variant, on);
+    if before.is_none() && !written.contains('$') {
+        // the base as written, when its resolved form has no figures
+        if let Ok(w) = ImageRef::parse(written) {
+            (before, after) = switch_sizes(&a.facts, &w, &variant, on);
+        }
+    }
+    let (before, after) = (before?, after?);
     let (b, a2) = match (before.1, after.1) {
         (Some(x), Some(y)) => (x, y),
         _ => (before.0, after.0),

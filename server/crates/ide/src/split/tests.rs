@@ -336,6 +336,30 @@ fn the_title_carries_sizes_from_the_facts() {
     );
 }
 
+/// The title's figures are for the stage's `FROM --platform` (F19), from the same shared
+/// two-platform fixture hover and code lens are tested with: arm64 900 MB → 190 MB.
+#[test]
+fn the_title_sizes_are_for_the_stage_platform() {
+    use layerwise_test_support::facts::{two_platform_node, two_platform_node_slim};
+    let title = |from: &str| {
+        let mut a = Analysis::from_text(&format!(
+            "{from}\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"a.js\"]\n"
+        ));
+        for f in [two_platform_node(), two_platform_node_slim()] {
+            a.facts.images.insert(f.reference.canonical(), f);
+        }
+        split(&a, &SplitOptions::default()).unwrap().title()
+    };
+    assert_eq!(
+        title("FROM node:20"),
+        "Split into build and runtime stages (≈1.1 GB → ≈200 MB)"
+    );
+    assert_eq!(
+        title("FROM --platform=linux/arm64 node:20"),
+        "Split into build and runtime stages (≈900 MB → ≈190 MB)"
+    );
+}
+
 #[test]
 fn runtime_options_pick_the_base() {
     let text = "FROM golang:1.22-alpine\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app .\nENTRYPOINT [\"/bin/app\"]\n";
