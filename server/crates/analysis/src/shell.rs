@@ -215,6 +215,10 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
 /// `<(...)`/`>(...)` are process substitutions, words.
 fn redirection(s: &str, start: usize) -> Option<usize> {
     let b = s.as_bytes();
+    // asked before every word: most start with none of the bytes a redirection starts with
+    if !matches!(b.get(start), Some(b'0'..=b'9' | b'<' | b'>' | b'&')) {
+        return None;
+    }
     let digits = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
     let j = start + digits;
     let at = |k: usize| b.get(j + k).copied();
