@@ -64,6 +64,8 @@ pub fn fix_all(a: &Analysis) -> Option<CodeAction> {
     };
     let mut act = CodeAction::new(title, ActionKind::FixAll, vec![edit]);
     act.applicability = Applicability::Safe;
+    // the findings it resolves, for the editor to match with its list: the first ones only,
+    // as for the quick fixes (a 4 MB file of safe fixes listed 300,000, a 130 MB answer)
     act.diagnostics = a
         .diagnostics()
         .iter()
@@ -74,6 +76,7 @@ pub fn fix_all(a: &Analysis) -> Option<CodeAction> {
                 .is_some_and(|f| f.applicability == Applicability::Safe)
         })
         .map(|(i, _)| i)
+        .take(super::MAX_FINDINGS_PER_REQUEST)
         .collect();
     Some(act)
 }

@@ -444,3 +444,17 @@ fn a_huge_selection_lists_the_fixes_of_the_first_findings() {
         "{acts:#?}"
     );
 }
+
+/// Fix-all still fixes every finding of a huge file, but names only the first ones it
+/// resolves (the list goes out with the answer).
+#[test]
+fn fix_all_on_many_findings_lists_the_first() {
+    let n = MAX_FINDINGS_PER_REQUEST + 40;
+    let a = Analysis::from_text(&format!("FROM alpine:3.20\n{}", "MAINTAINER x\n".repeat(n)));
+    let act = fix_all(&a).expect("fix-all");
+    assert_eq!(act.diagnostics.len(), MAX_FINDINGS_PER_REQUEST);
+    assert!(act.diagnostics.windows(2).all(|w| w[0] < w[1]));
+    let fixed = apply(&a, &act.edits);
+    assert!(!fixed.contains("MAINTAINER"), "{}", &fixed[..200]);
+    assert!(act.title.contains(&format!("({n} fixes)")), "{}", act.title);
+}
