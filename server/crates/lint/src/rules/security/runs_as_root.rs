@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::security::helpers::{
-    final_chain, is_windows_image, root_base, runs_a_program, stage_insts,
+    base_chain, final_chain, is_windows_image, root_base, runs_a_program, stage_insts,
 };
 use crate::rules::security::user_root::{is_root_user, last_user};
 
@@ -129,13 +129,18 @@ impl RuleCheck for RunsAsRoot {
             if is_windows_image(image) {
                 return;
             }
+            // the user of the platform the root stage asks for (`FROM --platform`)
+            let platform = base_chain(cx, final_stage)
+                .last()
+                .and_then(|&root| cx.model.stages.get(root))
+                .and_then(|root| cx.model.requested_platform(root));
             // the catalogue knows sizes only: its facts say nothing about the user
             let facts_user = cx
                 .facts
                 .images
                 .get(&image.canonical())
                 .filter(|f| !f.source.is_approximate())
-                .and_then(|f| f.primary())
+                .and_then(|f| f.for_platform_or_primary(platform.as_ref()))
                 .map(|p| p.user.clone().unwrap_or_default());
             match facts_user {
                 Some(u) if !u.is_empty() && !is_root_user(&u) => return,
@@ -330,6 +335,35 @@ mod tests {
         root.platforms[0].user = Some(String::new());
         f.images.insert(image.canonical(), root);
         assert_eq!(findings_with(&RunsAsRoot, text, &f).len(), 1);
+    }
+
+    /// The user comes from the figures of the stage's `FROM --platform` (F19's neighbours):
+    /// here the amd64 image runs as 1001 and the arm64 one as root.
+    #[test]
+    fn the_user_is_the_stage_platform_one() {
+        use layerwise_analysis::image_facts::Platform;
+        let image = ImageRef::parse("acme/app:1").unwrap();
+        let mut amd64 = PlatformFacts::sizes_only(Platform::linux_amd64(), 1, None);
+        amd64.user = Some("1001".into());
+        let mut arm64 = PlatformFacts::sizes_only(Platform::parse("linux/arm64").unwrap(), 1, None);
+        arm64.user = Some(String::new());
+        let mut f = Facts::default();
+        f.images.insert(
+            image.canonical(),
+            ImageFacts {
+                reference: image.clone(),
+                digest: None,
+                platforms: vec![amd64, arm64],
+                available_platforms: Vec::new(),
+                source: layerwise_analysis::image_facts::FactSource::Registry,
+                fetched_at: None,
+                fallback_reason: None,
+            },
+        );
+        let on = |from: &str| findings_with(&RunsAsRoot, &format!("{from}\nCMD x\n"), &f).len();
+        assert_eq!(on("FROM acme/app:1"), 0);
+        assert_eq!(on("FROM --platform=linux/arm64 acme/app:1"), 1);
+        assert_eq!(on("FROM --platform=linux/arm64 acme/app:1 AS b\nFROM b"), 1);
     }
 
     #[test]
