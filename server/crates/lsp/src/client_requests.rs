@@ -23,7 +23,9 @@ use tower_lsp_server::Client;
 
 use crate::server::Backend;
 use crate::types::request::WorkDoneProgressCreate;
-use crate::types::{ProgressToken, WorkDoneProgressCreateParams};
+use crate::types::{
+    ApplyWorkspaceEditResponse, ProgressToken, WorkDoneProgressCreateParams, WorkspaceEdit,
+};
 
 /// How long a request to the client (a settings pull, a refresh, a progress token, an edit) waits for its answer:
 /// 5 s, or `LAYERWISE_CLIENT_TIMEOUT_MS` (the end-to-end tests shorten it to see a timeout
@@ -216,6 +218,7 @@ pub struct ClientRequests {
     pub(crate) semantic_tokens_refresh: Arc<OneAtATime>,
     pub(crate) diagnostic_refresh: Arc<OneAtATime>,
     progress_create: Arc<OneAtATime>,
+    apply_edit: Arc<OneAtATime>,
 }
 
 /// Asks the client to refresh one kind of view (`ask` sends the request) through `gate`:
@@ -283,6 +286,61 @@ pub(crate) async fn create_progress(backend: &Backend, token: ProgressToken) -> 
         }
     });
     rx.await.unwrap_or(false)
+}
+
+/// How the client answered a `workspace/applyEdit`.
+#[derive(Debug)]
+pub(crate) enum EditAnswer {
+    /// Within the time limit.
+    Answered(tower_lsp_server::jsonrpc::Result<ApplyWorkspaceEditResponse>),
+    /// Not within [`client_timeout`]: it may still apply the edit later. The request is still
+    /// awaited in its task, so a late answer frees its place and is logged.
+    NotYet,
+    /// Not sent: another edit is waiting for the client, or too many were never answered.
+    Busy,
+}
+
+/// Asks the client to apply `edit`, one edit waiting at a time: a command that waited for the
+/// answer without a limit held one of the framework's few request slots for good (F21).
+pub(crate) async fn apply_edit(backend: &Backend, edit: WorkspaceEdit) -> EditAnswer {
+    const METHOD: &str = "workspace/applyEdit";
+    let gate = backend.client_requests.apply_edit.clone();
+    if !gate.try_start() {
+        return EditAnswer::Busy;
+    }
+    let client = backend.client.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut unfinished = Unfinished {
+            gate: Some(gate.clone()),
+            method: METHOD,
+            window_open: true,
+        };
+        let mut answer = std::pin::pin!(client.apply_edit(edit));
+        if let Ok(r) = tokio::time::timeout(client_timeout(), answer.as_mut()).await {
+            unfinished.gate = None;
+            gate.ended(METHOD, true, true);
+            let _ = tx.send(Some(r));
+            return;
+        }
+        let _ = tx.send(None);
+        unfinished.window_open = false;
+        gate.ended(METHOD, true, false);
+        let late = answer.await;
+        unfinished.gate = None;
+        gate.ended(METHOD, false, true);
+        let what = match late {
+            Ok(r) if r.applied => "applied the edit",
+            Ok(_) => "did not apply the edit",
+            Err(_) => "answered with an error",
+        };
+        tracing::info!("late answer to {METHOD}: the editor {what}");
+    });
+    match rx.await {
+        Ok(Some(r)) => EditAnswer::Answered(r),
+        // no answer in time, or the task stopped (its gate is reopened by `Unfinished`)
+        Ok(None) | Err(_) => EditAnswer::NotYet,
+    }
 }
 
 #[cfg(test)]

@@ -250,7 +250,7 @@ pub fn refresh_all(backend: &Backend) {
     let caps = backend.state.caps();
     if caps.pull_diagnostics {
         if caps.diagnostic_refresh {
-            crate::settings_pull::refresh_diagnostics(backend);
+            crate::client_requests::refresh_diagnostics(backend);
         }
         return;
     }

@@ -16,9 +16,6 @@ use crate::client_requests::{request, OneAtATime};
 use crate::server::Backend;
 use crate::types::ConfigurationItem;
 
-// Names the diagnostics and code-action handlers still use (moved to `client_requests`).
-pub use crate::client_requests::{client_timeout as pull_timeout, refresh_diagnostics};
-
 /// Tickets of settings pulls and pushes, in the order they were asked for, and the gate of
 /// the pulls.
 #[derive(Debug, Default)]

@@ -372,23 +372,26 @@ pub async fn execute_split(b: &Backend, args: Vec<Value>) -> Result<Option<LSPAn
                     "the client cannot apply workspace edits (workspace.applyEdit)",
                 ));
             }
-            // A client that never answers must not hold one of the few request slots for good.
-            let answer = tokio::time::timeout(
-                crate::settings_pull::pull_timeout(),
-                b.client.apply_edit(edit),
-            )
-            .await;
-            let Ok(reply) = answer else {
-                return Err(Error {
-                    // LSP 3.17 RequestFailed
-                    code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
-                    message: "layerwise: the editor did not answer workspace/applyEdit in time; \
-                              the split was not applied"
-                        .into(),
-                    data: None,
-                });
+            let failed = |message: &str| Error {
+                // LSP 3.17 RequestFailed
+                code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+                message: format!("layerwise: {message}").into(),
+                data: None,
             };
-            let reply = reply?;
+            let reply = match crate::client_requests::apply_edit(b, edit).await {
+                crate::client_requests::EditAnswer::Answered(r) => r?,
+                crate::client_requests::EditAnswer::NotYet => {
+                    return Err(failed(
+                        "the editor did not confirm the split in time; it may still apply it",
+                    ))
+                }
+                crate::client_requests::EditAnswer::Busy => {
+                    return Err(failed(
+                        "another edit is still waiting for the editor; try the split again \
+                         once it is applied",
+                    ))
+                }
+            };
             if !reply.applied {
                 return Ok(Some(Value::String(format!(
                     "the editor did not apply the split{}",
