@@ -82,7 +82,7 @@ impl ShellCommand {
 
 /// `NAME=value`: a name of ASCII letters, digits and `_` before the first `=`. Rules ask
 /// for `argv` on every command, so this is one scan of the name, not a split of the word.
-fn is_assignment(w: &str) -> bool {
+pub fn is_assignment(w: &str) -> bool {
     let name = w
         .bytes()
         .take_while(|&c| c.is_ascii_alphanumeric() || c == b'_')

@@ -3,7 +3,7 @@
 
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
-use layerwise_lint::rules::size::toolchain_final_image::{switch_sizes, switch_title};
+use layerwise_lint::rules::size::toolchains::{switch_sizes, switch_title};
 use layerwise_lint::{Applicability, Edit};
 use layerwise_syntax::TextRange;
 

@@ -26,7 +26,7 @@ pub(crate) mod tests;
 use layerwise_analysis::image_facts::Platform;
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
-use layerwise_lint::rules::size::toolchain_final_image::switch_sizes;
+use layerwise_lint::rules::size::toolchains::switch_sizes;
 use layerwise_lint::Edit;
 use layerwise_syntax::{InstructionKind, TextRange};
 

@@ -167,15 +167,7 @@ pub(crate) fn span(cmds: &[ShellCommand]) -> TextRange {
     }
 }
 
-/// `true` for `NAME=value` shell assignments.
-pub(crate) fn is_assignment(w: &str) -> bool {
-    // the name is every byte before the first `=`: one scan of it, no split of the word
-    let name = w
-        .bytes()
-        .take_while(|&c| c.is_ascii_alphanumeric() || c == b'_')
-        .count();
-    name > 0 && w.as_bytes().get(name) == Some(&b'=')
-}
+pub(crate) use layerwise_analysis::shell::is_assignment;
 
 /// The words of a command after leading `NAME=value` assignments (wrappers such as `sudo`
 /// kept, unlike [`ShellCommand::argv`]).

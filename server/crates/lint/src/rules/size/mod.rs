@@ -9,7 +9,7 @@ pub(crate) mod edits;
 pub(crate) mod os_packages;
 pub(crate) mod rpm_clean;
 pub(crate) mod shipped;
-pub(crate) mod toolchains;
+pub mod toolchains;
 
 pub mod apk_cache_left;
 pub mod apt_install_recommends;

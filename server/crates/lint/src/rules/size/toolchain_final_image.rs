@@ -1,13 +1,14 @@
-use layerwise_analysis::image_facts::{format_bytes, Platform, PlatformFacts};
 use layerwise_analysis::image_ref::ImageRef;
 use layerwise_analysis::Base;
 
-use crate::context::{Facts, LintContext};
+use crate::context::LintContext;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::size::shipped::runs_an_app;
-use crate::rules::size::toolchains::{approx, figures, saving, toolchain, weight};
+use crate::rules::size::toolchains::{
+    approx, figures, saving, switch_sizes, switch_title, toolchain, weight, Sizes,
+};
 
 declare_rule! {
     /// The final image runs on a full build toolchain image.
@@ -148,90 +149,10 @@ fn slim_fix(
     ))
 }
 
-/// An image's `(compressed, unpacked)` sizes.
-pub type Sizes = (u64, Option<u64>);
-
-/// The sizes of `image` and of its slimmer `variant` on one platform, for what a switch
-/// saves: `image`'s figures for `platform` (else its first ones), and `variant`'s for the
-/// same platform, from its own facts or else from its entry in `image`'s list of slimmer
-/// variants. Never a pair from two platforms: an arm64 image against an amd64 variant would
-/// make up a saving. Without figures for `image`, the variant's for `platform`, else its
-/// first ones. The toolchain-final-image rule and the editor's slimmer-variant action both
-/// use this, so the two never quote different figures.
-pub fn switch_sizes(
-    facts: &Facts,
-    image: &ImageRef,
-    variant: &ImageRef,
-    platform: Option<&Platform>,
-) -> (Option<Sizes>, Option<Sizes>) {
-    let sizes = |p: &PlatformFacts| (p.compressed_size, p.unpacked_size);
-    let from = figures(facts, image, platform);
-    // the platform the variant's figures must be for, and whether it must be exactly that one
-    let (on, exact) = match from {
-        Some(p) => (Some(&p.platform), true),
-        None => (platform, false),
-    };
-    let own = facts.images.get(&variant.canonical()).and_then(|f| {
-        let wanted = on.and_then(|w| f.for_platform(w));
-        if exact {
-            wanted
-        } else {
-            wanted.or_else(|| f.primary())
-        }
-    });
-    let listed = || {
-        let same: Vec<_> = facts
-            .variants
-            .get(&image.canonical())?
-            .iter()
-            .filter(|v| {
-                ImageRef::parse(&v.reference).is_ok_and(|r| r.canonical() == variant.canonical())
-            })
-            .collect();
-        let wanted = on.and_then(|w| same.iter().find(|v| v.platform.matches(w)));
-        let v = if exact {
-            wanted
-        } else {
-            wanted.or_else(|| same.first())
-        }?;
-        Some((v.compressed_size, v.unpacked_size))
-    };
-    (from.map(sizes), own.map(sizes).or_else(listed))
-}
-
-/// Bytes saved by switching from an image to a slimmer variant, from their `(compressed,
-/// unpacked)` sizes: unpacked when both are known, compressed otherwise. The editor's
-/// "Switch to <variant>" action uses this too, so the two never show different figures.
-pub fn bytes_saved(from: (u64, Option<u64>), to: (u64, Option<u64>)) -> Option<u64> {
-    match (from.1, to.1) {
-        (Some(a), Some(b)) => a.checked_sub(b),
-        _ => from.0.checked_sub(to.0),
-    }
-}
-
-/// The title of this rule's fix and of the editor's slimmer-variant action, from the
-/// `(compressed, unpacked)` sizes of the image and of the variant when known:
-/// `Switch to node:20-slim (saves ≈900 MB)`; with only the variant's size,
-/// `Switch to node:20-slim (≈200 MB)`; with neither, `Switch to node:20-slim`.
-pub fn switch_title(
-    image: &str,
-    from: Option<(u64, Option<u64>)>,
-    to: Option<(u64, Option<u64>)>,
-) -> String {
-    let saved = from.zip(to).and_then(|(f, t)| bytes_saved(f, t));
-    match (saved, to) {
-        (Some(s), _) if s > 0 => format!("Switch to {image} (saves ≈{})", format_bytes(s)),
-        (_, Some((compressed, unpacked))) => format!(
-            "Switch to {image} (≈{})",
-            format_bytes(unpacked.unwrap_or(compressed))
-        ),
-        _ => format!("Switch to {image}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::size::toolchains::bytes_saved;
     use crate::test_support::*;
     use crate::Facts;
     use layerwise_analysis::image_facts::{FactSource, ImageFacts, Platform, PlatformFacts};

@@ -5,7 +5,6 @@ use layerwise_analysis::image_facts::{format_bytes, ImageFacts, Platform, Platfo
 use layerwise_analysis::image_ref::ImageRef;
 
 use crate::context::Facts;
-pub(crate) use crate::rules::size::toolchain_final_image::Sizes;
 
 /// A toolchain base image and the way out of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +167,87 @@ pub(crate) fn saving(from: Option<Sizes>, to: Option<Sizes>) -> Option<String> {
     let (a, ka) = weight(from?);
     let (b, kb) = weight(to?);
     (ka == kb && a > b).then(|| approx(a - b, ka))
+}
+
+/// An image's `(compressed, unpacked)` sizes.
+pub type Sizes = (u64, Option<u64>);
+
+/// The sizes of `image` and of its slimmer `variant` on one platform, for what a switch
+/// saves: `image`'s figures for `platform` (else its first ones), and `variant`'s for the
+/// same platform, from its own facts or else from its entry in `image`'s list of slimmer
+/// variants. Never a pair from two platforms: an arm64 image against an amd64 variant would
+/// make up a saving. Without figures for `image`, the variant's for `platform`, else its
+/// first ones. The toolchain-final-image rule and the editor's slimmer-variant action both
+/// use this, so the two never quote different figures.
+pub fn switch_sizes(
+    facts: &Facts,
+    image: &ImageRef,
+    variant: &ImageRef,
+    platform: Option<&Platform>,
+) -> (Option<Sizes>, Option<Sizes>) {
+    let sizes = |p: &PlatformFacts| (p.compressed_size, p.unpacked_size);
+    let from = figures(facts, image, platform);
+    // the platform the variant's figures must be for, and whether it must be exactly that one
+    let (on, exact) = match from {
+        Some(p) => (Some(&p.platform), true),
+        None => (platform, false),
+    };
+    let own = facts.images.get(&variant.canonical()).and_then(|f| {
+        let wanted = on.and_then(|w| f.for_platform(w));
+        if exact {
+            wanted
+        } else {
+            wanted.or_else(|| f.primary())
+        }
+    });
+    let listed = || {
+        let same: Vec<_> = facts
+            .variants
+            .get(&image.canonical())?
+            .iter()
+            .filter(|v| {
+                ImageRef::parse(&v.reference).is_ok_and(|r| r.canonical() == variant.canonical())
+            })
+            .collect();
+        let wanted = on.and_then(|w| same.iter().find(|v| v.platform.matches(w)));
+        let v = if exact {
+            wanted
+        } else {
+            wanted.or_else(|| same.first())
+        }?;
+        Some((v.compressed_size, v.unpacked_size))
+    };
+    (from.map(sizes), own.map(sizes).or_else(listed))
+}
+
+/// Bytes saved by switching from an image to a slimmer variant, from their `(compressed,
+/// unpacked)` sizes: unpacked when both are known, compressed otherwise. The editor's
+/// "Switch to <variant>" action uses this too, so the two never show different figures.
+pub fn bytes_saved(from: (u64, Option<u64>), to: (u64, Option<u64>)) -> Option<u64> {
+    match (from.1, to.1) {
+        (Some(a), Some(b)) => a.checked_sub(b),
+        _ => from.0.checked_sub(to.0),
+    }
+}
+
+/// The title of this rule's fix and of the editor's slimmer-variant action, from the
+/// `(compressed, unpacked)` sizes of the image and of the variant when known:
+/// `Switch to node:20-slim (saves ≈900 MB)`; with only the variant's size,
+/// `Switch to node:20-slim (≈200 MB)`; with neither, `Switch to node:20-slim`.
+pub fn switch_title(
+    image: &str,
+    from: Option<(u64, Option<u64>)>,
+    to: Option<(u64, Option<u64>)>,
+) -> String {
+    let saved = from.zip(to).and_then(|(f, t)| bytes_saved(f, t));
+    match (saved, to) {
+        (Some(s), _) if s > 0 => format!("Switch to {image} (saves ≈{})", format_bytes(s)),
+        (_, Some((compressed, unpacked))) => format!(
+            "Switch to {image} (≈{})",
+            format_bytes(unpacked.unwrap_or(compressed))
+        ),
+        _ => format!("Switch to {image}"),
+    }
 }
 
 #[cfg(test)]
