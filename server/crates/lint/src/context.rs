@@ -262,11 +262,7 @@ impl<'a> LintContext<'a> {
                     .first()
                     .map(|f| f.range.start..words.last().map_or(f.range.end, |l| l.range.end))
                 {
-                    out.push(ShellCommand {
-                        words,
-                        range,
-                        terminator: "",
-                    });
+                    out.push(ShellCommand::new(words, range, ""));
                 }
             }
             _ => {}
@@ -294,6 +290,7 @@ fn strip_keywords(cmd: &mut ShellCommand) {
     let n = leading_keywords(cmd);
     if n > 0 {
         cmd.words.drain(..n);
+        cmd.words_changed();
         cmd.range.start = cmd.words[0].range.start;
     }
 }

@@ -101,6 +101,7 @@ fn expand_list_vars(
             }
         }
     }
+    out.words_changed();
     out
 }
 
