@@ -299,9 +299,10 @@ def stderr(peer: RawPeer) -> str:
 
 
 def at_rest(peer: RawPeer, methods: tuple[str, ...] = ("workspace/configuration",), timeout: float = 30) -> None:
-    """Waits (a liveness wait, not a timing check) until, for each of `methods`, every request
-    the client got has timed out in the server, or the server says it sends no more (or it
-    sent more than it should)."""
+    """Waits (a liveness wait, not a timing check) until, for each of `methods`, as many
+    time-outs are logged as requests were counted, or the server says it sends no more (or it
+    sent more than it should). A request the gate sends right after such a time-out may still
+    be out when this returns; the bounds the tests assert hold either way."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         log = stderr(peer)
