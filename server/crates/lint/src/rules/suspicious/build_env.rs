@@ -30,7 +30,8 @@ pub(crate) struct Env {
 
 impl Env {
     fn entry(image_env_known: bool) -> Self {
-        let mut vars = HashMap::new();
+        // room for `PATH` and a stage's usual handful of `ENV`/`ARG`s without growing
+        let mut vars = HashMap::with_capacity(8);
         vars.insert(
             "PATH".to_string(),
             Some("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()),
