@@ -115,6 +115,12 @@ impl RuleCheck for UndefinedVar {
             .map(|s| windows || looks_windows(&s.base_text) || looks_windows(&s.base_resolved))
             .collect();
         walk(cx, |i, env| {
+            // Most instructions have no `$` at all, so nothing to report: one scan settles
+            // them before their texts are gathered. Unquoting and escapes cannot make a `$`;
+            // only a JSON string can (`\u0024`), so exec forms are always looked at.
+            if !i.item.text().contains('$') && !matches!(i.inst.args, Args::Exec { .. }) {
+                return;
+            }
             let windows_base =
                 windows || i.stage.is_some_and(|s| windows_stage.get(s) == Some(&true));
             for piece in expanded_texts(cx, i) {
@@ -397,6 +403,12 @@ mod tests {
         assert_eq!(
             flagged(&UndefinedVar, "FROM alpine AS base\nCOPY $foo .\n"),
             ["foo"]
+        );
+        // a JSON string can spell the `$` (`\u0024`): no `$` in the source, still looked at
+        // (the whole string is the range: decoded offsets do not map)
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM alpine\nCOPY [\"\\u0024foo\", \".\"]\n"),
+            ["\"\\u0024foo\""]
         );
         assert_eq!(
             flagged(&UndefinedVar, "FROM alpine\nENV PATH=$PAHT:/app/bin\n"),
