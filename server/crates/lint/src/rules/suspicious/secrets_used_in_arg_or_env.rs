@@ -75,12 +75,14 @@ const ALLOW_EXTRA: &[&str] = &["gpg", "pgp"];
 
 /// BuildKit's test: a `_`-separated part of the name is a secret word and none is an
 /// allowed one (its regular expressions anchor each word between `_` or the ends).
+/// The word lists are lower case, so each part is compared ignoring ASCII case, without
+/// lowercase copies (this runs on every `ENV` and `ARG` name).
 pub(crate) fn looks_secret(name: &str) -> bool {
-    let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
-    parts.iter().any(|p| DENY.contains(&p.as_str()))
-        && !parts
-            .iter()
-            .any(|p| ALLOW.contains(&p.as_str()) || ALLOW_EXTRA.contains(&p.as_str()))
+    let among = |list: &[&str], p: &str| list.iter().any(|w| w.eq_ignore_ascii_case(p));
+    name.split('_').any(|p| among(DENY, p))
+        && !name
+            .split('_')
+            .any(|p| among(ALLOW, p) || among(ALLOW_EXTRA, p))
 }
 
 impl RuleCheck for SecretsUsedInArgOrEnv {
@@ -107,6 +109,31 @@ impl RuleCheck for SecretsUsedInArgOrEnv {
 mod tests {
     use super::*;
     use crate::test_support::*;
+
+    /// The case-blind comparison answers as lowercase copies of the parts would.
+    #[test]
+    fn same_as_lowercase_copies() {
+        let by_copies = |name: &str| {
+            let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
+            parts.iter().any(|p| DENY.contains(&p.as_str()))
+                && !parts
+                    .iter()
+                    .any(|p| ALLOW.contains(&p.as_str()) || ALLOW_EXTRA.contains(&p.as_str()))
+        };
+        let words = [
+            "", "KEY", "Token", "pUbLiC", "gpg", "x", "keys", "PASSWD", "Ké", "_",
+        ];
+        for a in words {
+            for b in words {
+                for c in words {
+                    let name = format!("{a}_{b}{c}");
+                    assert_eq!(looks_secret(&name), by_copies(&name), "{name:?}");
+                    let name = format!("{a}{b}_{c}");
+                    assert_eq!(looks_secret(&name), by_copies(&name), "{name:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn tokens() {
