@@ -124,6 +124,22 @@ impl OneAtATime {
     }
 }
 
+impl OneAtATime {
+    /// A request's task stopped before its answer was handled: its place is free again, and
+    /// a request asked for meanwhile goes out on the next `start` (nothing can be sent from
+    /// here, so the "one more" is not taken now, which would leave the gate waiting on a
+    /// request never sent).
+    fn abandoned(&self, window_open: bool) {
+        let mut g = self.gate();
+        if window_open {
+            g.waiting = false;
+        }
+        g.unanswered = g.unanswered.saturating_sub(1);
+        g.again = false;
+        g.told_full = false;
+    }
+}
+
 impl Gate {
     /// Logs once (until an answer comes) that requests are held back.
     fn tell_if_full(&mut self, method: &str) {
@@ -204,7 +220,7 @@ struct Unfinished {
 impl Drop for Unfinished {
     fn drop(&mut self) {
         if let Some(gate) = self.gate.take() {
-            let _ = gate.ended(self.method, self.window_open, true);
+            gate.abandoned(self.window_open);
         }
     }
 }
@@ -364,6 +380,8 @@ mod tests {
     async fn a_request_whose_answer_panics_reopens_its_gate() {
         let gate = Arc::new(OneAtATime::default());
         request(&gate, "m", "", || async { panic!("handling the answer") });
+        // asked again while it is out: "one more" is remembered
+        assert!(!gate.start("m"));
         // the task panics; its gate must let the next request out
         for _ in 0..200 {
             tokio::task::yield_now().await;

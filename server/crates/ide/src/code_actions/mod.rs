@@ -108,6 +108,11 @@ pub(crate) fn diagnostics_in(a: &Analysis, range: TextRange) -> Vec<(usize, &Dia
 /// counted by [`findings_left_out`] so the editor can say so.
 pub const MAX_FINDINGS_PER_REQUEST: usize = 500;
 
+/// How many of the other actions (rewrites, pins, user and base suggestions), one per
+/// matching instruction, one request lists: a whole-file selection of 20,000 `RUN apt-get
+/// update` lines made 20,000 rewrites (a 13.6 MB answer). The first ones in file order.
+pub const MAX_OTHER_ACTIONS: usize = 500;
+
 /// How many findings in `range` [`code_actions`] leaves out (past
 /// [`MAX_FINDINGS_PER_REQUEST`]): their fixes are in "fix all" and on a smaller selection.
 pub fn findings_left_out(a: &Analysis, range: TextRange) -> usize {
@@ -140,7 +145,7 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
             out.push(act);
         }
     }
-    let ours: Vec<CodeAction> = [
+    let mut ours: Vec<CodeAction> = [
         rewrites::actions(a, range),
         user::actions(a, range),
         base::actions(a, range),
@@ -148,6 +153,8 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         dockerignore::actions(a, range),
     ]
     .concat();
+    // one per matching instruction: bounded like the quick fixes, for the same reason
+    ours.truncate(MAX_OTHER_ACTIONS);
     let rule_fixes = fix_signatures(&here);
     for act in ours {
         if act.edits.is_empty() || !rule_fixes.contains(&signature(&act.edits)) {

@@ -458,3 +458,19 @@ fn fix_all_on_many_findings_lists_the_first() {
     assert!(!fixed.contains("MAINTAINER"), "{}", &fixed[..200]);
     assert!(act.title.contains(&format!("({n} fixes)")), "{}", act.title);
 }
+
+/// Actions made one per matching instruction (here the apt-get merge rewrite) are bounded
+/// per request like the quick fixes: a whole-file selection of a generated file made one for
+/// every pair of lines.
+#[test]
+fn per_instruction_actions_are_bounded() {
+    let text = "FROM debian:12\n".to_string()
+        + &"RUN apt-get update\nRUN apt-get install -y curl\n".repeat(MAX_OTHER_ACTIONS + 100);
+    let a = Analysis::from_text(&text);
+    let all = TextRange::new(0, text.len() as u32);
+    let rewrites = code_actions(&a, all)
+        .into_iter()
+        .filter(|c| c.kind == ActionKind::RefactorRewrite)
+        .count();
+    assert!(rewrites > 0 && rewrites <= MAX_OTHER_ACTIONS, "{rewrites}");
+}
