@@ -220,6 +220,10 @@ struct Unfinished {
 impl Drop for Unfinished {
     fn drop(&mut self) {
         if let Some(gate) = self.gate.take() {
+            tracing::warn!(
+                "{}: the request's task stopped before its answer was handled",
+                self.method
+            );
             gate.abandoned(self.window_open);
         }
     }
