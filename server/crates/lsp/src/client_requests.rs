@@ -252,9 +252,22 @@ pub(crate) fn refresh<A, Fut>(
     A: Fn(Client) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    if backend.state.is_shutting_down() {
+        return;
+    }
     let client = backend.client.clone();
+    let state = backend.state.clone();
     let meanwhile = "the client's view may be stale until it asks again";
-    request(gate, method, meanwhile, move || ask(client.clone()));
+    request(gate, method, meanwhile, move || {
+        // a "one more" sent later must not reach a client that asked us to shut down: it
+        // would ask for the view again, get Invalid Request, and write into a closed pipe
+        let ask_now = (!state.is_shutting_down()).then(|| ask(client.clone()));
+        async move {
+            if let Some(asked) = ask_now {
+                asked.await;
+            }
+        }
+    });
 }
 
 /// Asks the client to re-request its pulled diagnostics (`workspace/diagnostic/refresh`),
@@ -279,7 +292,7 @@ pub fn refresh_diagnostics(backend: &Backend) {
 pub(crate) async fn create_progress(backend: &Backend, token: ProgressToken) -> bool {
     const METHOD: &str = "window/workDoneProgress/create";
     let gate = backend.client_requests.progress_create.clone();
-    if !gate.try_start() {
+    if backend.state.is_shutting_down() || !gate.try_start() {
         return false;
     }
     let client = backend.client.clone();

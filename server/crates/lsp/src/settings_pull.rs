@@ -35,7 +35,7 @@ impl SettingsPulls {
 
 /// Asks the client for the `layerwise` section in the background, if it can be asked.
 pub fn spawn_pull(backend: &Backend) {
-    if !backend.state.caps().configuration {
+    if !backend.state.caps().configuration || backend.state.is_shutting_down() {
         return;
     }
     let b = backend.clone();
