@@ -66,6 +66,11 @@ def round_trip(peer: RawPeer, id_: int) -> None:
     assert "result" in peer.call(id_, "textDocument/hover", HOVER)
 
 
+def ignoring(*methods: str, env: dict) -> RawPeer:
+    """A client that never answers the server's requests of `methods` and answers the rest."""
+    return RawPeer(policy=lambda method, params: ("ignore", None) if method in methods else ("result", None), env=env)
+
+
 # Never-answered pulls the server leaves out at most (`settings_pull::MAX_UNANSWERED`).
 MAX_UNANSWERED = 3
 
@@ -158,8 +163,7 @@ class Pulls(unittest.TestCase):
 
     def test_a_client_that_never_answers_gets_a_bounded_number_of_pulls(self):
         # F18: each unanswered request stays in the framework's table of pending requests
-        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/configuration" else ("result", None),
-                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        s = ignoring("workspace/configuration", env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": CAPS, "initializationOptions": ON})
             self.assertIn("result", r)
@@ -182,8 +186,7 @@ class Pulls(unittest.TestCase):
     def test_pushed_settings_count_for_a_client_that_never_answers_pulls(self):
         # a client that declares `workspace/configuration` but never answers it may still
         # push its settings; a push without our section (another tool's settings) changes nothing
-        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/configuration" else ("result", None),
-                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        s = ignoring("workspace/configuration", env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": CAPS, "initializationOptions": ON})
             self.assertIn("result", r)
@@ -205,8 +208,7 @@ class Pulls(unittest.TestCase):
                 "workspace": {"inlayHint": {"refreshSupport": True}, "codeLens": {"refreshSupport": True},
                               "semanticTokens": {"refreshSupport": True}},
                 "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
-        s = RawPeer(policy=lambda method, params: ("ignore", None) if method in views else ("result", None),
-                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        s = ignoring(*views, env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": caps, "initializationOptions": ON})
             self.assertIn("result", r)
@@ -230,8 +232,7 @@ class Pulls(unittest.TestCase):
         # a client that never answered kept the build context unknown for good
         caps = {"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": True},
                 "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
-        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "window/workDoneProgress/create" else ("result", None),
-                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
+        s = ignoring("window/workDoneProgress/create", env={"LAYERWISE_CLIENT_TIMEOUT_MS": "100", "LAYERWISE_LOG": "layerwise_lsp=info"})
         try:
             root = pathlib.Path(s.tmp.name, "project")
             root.mkdir()
@@ -265,8 +266,7 @@ class ServerRequests(unittest.TestCase):
         # from a client that never answers would have stopped every later answer
         caps = {"general": {"positionEncodings": ["utf-16"]}, "workspace": {"applyEdit": True},
                 "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
-        s = RawPeer(policy=lambda method, params: ("ignore", None) if method == "workspace/applyEdit" else ("result", None),
-                    env={"LAYERWISE_CLIENT_TIMEOUT_MS": "200"})
+        s = ignoring("workspace/applyEdit", env={"LAYERWISE_CLIENT_TIMEOUT_MS": "200"})
         try:
             r = s.call(0, "initialize", {"processId": None, "rootUri": None, "capabilities": caps,
                                          "initializationOptions": {"registry": {"offline": True}}})
