@@ -117,26 +117,27 @@ pub fn is_assignment(w: &str) -> bool {
     name > 0 && w.as_bytes().get(name) == Some(&b'=')
 }
 
-/// Words that stand before the command they run: shell keywords (`if apk add ...; then
-/// apt-get ...`) and wrappers (`sudo`, `exec`...).
-fn is_prefix_word(w: &str) -> bool {
-    w.len() <= 7
+/// Shell reserved words that can stand right before a command, in the same simple command as
+/// far as the splitter is concerned (it cuts at `;`, not at keywords): `if`, `then`, `else`,
+/// `elif`, `do`, `while`, `until`, `!` and `{`, as in `then sudo make` or `! grep -q x f`.
+/// The other POSIX reserved words are left out on purpose: `fi`, `done`, `esac` and `}` end
+/// a compound command (a command follows them only after an operator, where the splitter
+/// cuts anyway), and `for`, `case` and `in` are followed by a name or words, not a command.
+/// The one list behind [`ShellCommand::argv`] and the lint crate's keyword stripping.
+pub fn is_leading_keyword(w: &str) -> bool {
+    w.len() <= 5
         && matches!(
             w,
-            "if" | "then"
-                | "else"
-                | "elif"
-                | "do"
-                | "while"
-                | "until"
-                | "!"
-                | "{"
-                | "sudo"
-                | "exec"
-                | "time"
-                | "nohup"
-                | "command"
+            "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "{"
         )
+}
+
+/// Words that stand before the command they run: [`is_leading_keyword`]s and wrappers that
+/// run the rest of the line as a command (`sudo`, `exec`, `time`, `nohup`, `command`).
+/// `env` is not one: its arguments may be options (`env -u NAME`) or its own assignments.
+fn is_prefix_word(w: &str) -> bool {
+    is_leading_keyword(w)
+        || (w.len() <= 7 && matches!(w, "sudo" | "exec" | "time" | "nohup" | "command"))
 }
 
 /// Splits a script. Never fails; unterminated quotes run to the end.

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use layerwise_analysis::build_context::BuildContext;
 use layerwise_analysis::dockerignore::DockerIgnore;
 use layerwise_analysis::image_facts::{ImageFacts, VariantSize};
-use layerwise_analysis::shell::{split_script, ShellCommand, ShellWord};
+use layerwise_analysis::shell::{is_leading_keyword, split_script, ShellCommand, ShellWord};
 use layerwise_analysis::Model;
 use layerwise_syntax::{Args, Dockerfile, Instruction, InstructionKind, ItemRef, TextRange};
 
@@ -280,11 +280,6 @@ fn append(out: &mut Vec<ShellCommand>, mut more: Vec<ShellCommand>) {
     }
 }
 
-/// Shell keywords that can stand before a command (`then sudo make`, `do curl ...`, `! grep`).
-const LEADING_KEYWORDS: &[&str] = &[
-    "then", "do", "else", "elif", "if", "while", "until", "!", "{",
-];
-
 /// Drops leading shell keywords from a command (the splitter cuts at `;`, not at keywords).
 fn strip_keywords(cmd: &mut ShellCommand) {
     let n = leading_keywords(cmd);
@@ -301,7 +296,7 @@ fn leading_keywords(cmd: &ShellCommand) -> usize {
     let n = cmd
         .words
         .iter()
-        .take_while(|w| LEADING_KEYWORDS.contains(&w.text.as_str()))
+        .take_while(|w| is_leading_keyword(&w.text))
         .count();
     if n < cmd.words.len() {
         n
@@ -324,5 +319,19 @@ mod tests {
             .filter_map(|c| c.words.first().map(|w| w.text.as_str()))
             .collect();
         assert_eq!(programs, ["[", "sudo", "exit", "fi"]);
+    }
+
+    #[test]
+    fn wrappers_stay_and_keyword_only_commands_are_kept_whole() {
+        let mut c = split_script("! grep -q x f; { time make; }; do");
+        c.iter_mut().for_each(strip_keywords);
+        let firsts: Vec<&str> = c
+            .iter()
+            .filter_map(|c| c.words.first().map(|w| w.text.as_str()))
+            .collect();
+        // `time` is a wrapper: kept in `words`, skipped by `argv`; a lone `do` is not dropped
+        // (the splitter ends the group at `}` without a word for it)
+        assert_eq!(firsts, ["grep", "time", "do"]);
+        assert_eq!(c[1].program(), Some("make"));
     }
 }
