@@ -13,6 +13,7 @@ pub mod rule;
 pub mod rules;
 pub mod shell_append;
 pub mod suppress;
+pub mod windows_image;
 #[cfg(test)]
 pub(crate) mod test_support;
 

@@ -242,16 +242,10 @@ pub(crate) fn root_image<'m>(cx: &LintContext<'m>, stage: usize) -> Option<&'m I
     }
 }
 
-/// Windows base images (Nano Server, Server Core, `mcr.microsoft.com/windows/*`): their shell is
-/// `cmd` or PowerShell, and users work differently.
-pub(crate) fn is_windows_image(image: &ImageRef) -> bool {
-    let r = image.repository.to_ascii_lowercase();
-    let t = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
-    ["windows", "nanoserver", "servercore"]
-        .iter()
-        .any(|w| r.contains(w) || t.contains(w))
-        || t.starts_with("ltsc")
-}
+/// Windows base images: their shell is `cmd` or PowerShell, and users work differently. The
+/// one answer lives in [`crate::windows_image`]; rules import it from here with the other
+/// helpers.
+pub(crate) use crate::windows_image::is_windows_image;
 
 /// `true` if the stage's base image is Alpine-based (musl libc), judged from its name and tag.
 pub(crate) fn is_musl_image(image: &ImageRef) -> bool {

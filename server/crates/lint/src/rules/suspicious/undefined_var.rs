@@ -184,23 +184,9 @@ fn states_intent(op: layerwise_syntax::expand::Op) -> bool {
     )
 }
 
-/// Base images of Windows containers, whose variables are mixed-case (`ProgramFiles`).
-pub(crate) fn looks_windows(base: &str) -> bool {
-    // asked twice per stage: one pass over the bytes, each needle tried only where its
-    // first letter is, instead of a lower-cased copy searched four times
-    let b = base.as_bytes();
-    (0..b.len()).any(|k| {
-        let needle: &[u8] = match b[k].to_ascii_lowercase() {
-            b'w' => b"windows",
-            b'n' => b"nanoserver",
-            b's' => b"servercore",
-            b'p' => b"powershell",
-            _ => return false,
-        };
-        b.get(k..k + needle.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    })
-}
+/// Base images of Windows containers, whose variables are mixed-case (`ProgramFiles`); kept
+/// under this name for the rules that import it from here.
+pub(crate) use crate::windows_image::is_windows_reference as looks_windows;
 
 /// Why a name is reported, which decides the note and the fix.
 enum Why {
@@ -472,6 +458,31 @@ mod tests {
         assert!(findings(&UndefinedVar, w).is_empty());
         // an upper-case name on an unknown image is reported only as a one-typo miss
         assert!(findings(&UndefinedVar, "FROM ubuntu:24.04\nWORKDIR $GOPATH/src\n").is_empty());
+    }
+
+    #[test]
+    fn windows_bases_named_by_tag_or_framework_hide_mixed_case_names() {
+        // no escape directive: only the base's name says Windows
+        for base in [
+            "python:3.12-windowsservercore-ltsc2022",
+            "mcr.microsoft.com/dotnet/framework/sdk:4.8",
+            "example.com/base:ltsc2022",
+        ] {
+            let t = format!("FROM {base}\nCOPY $ProgramData/app /app\n");
+            assert!(findings(&UndefinedVar, &t).is_empty(), "{base}");
+        }
+        // the same line on Linux images is reported, `win` in a name is not enough
+        assert_eq!(
+            flagged(
+                &UndefinedVar,
+                "FROM darwin/tools\nCOPY $ProgramData/app /app\n"
+            ),
+            ["ProgramData"]
+        );
+        assert_eq!(
+            flagged(&UndefinedVar, "FROM twingate/connector:1\nCOPY $foo .\n"),
+            ["foo"]
+        );
     }
 
     #[test]
