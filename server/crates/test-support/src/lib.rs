@@ -7,10 +7,13 @@
 //! exists), so that a missing corpus cannot pass unnoticed where it should be.
 //! `LAYERWISE_CORPUS` points at another copy.
 //!
-//! [`facts`] holds image-facts fixtures shared by the editor features' tests.
+//! `facts` holds image-facts fixtures shared by the editor features' tests; it needs the
+//! analysis crate, so it sits behind the default `facts` feature, which the syntax crate's
+//! tests turn off (they sit below analysis).
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "facts")]
 pub mod facts;
 
 /// The corpus folder, or `None` (with a message on stderr) when it is absent.
