@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod document;
 pub mod guard;
 pub mod handlers;
+pub mod json_scan;
 pub mod lifecycle;
 pub mod message_shape;
 pub mod position;

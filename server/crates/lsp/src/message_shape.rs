@@ -18,9 +18,14 @@
 //! in a response from the client is turned into a well-formed one, so the server's request
 //! that it answers fails at once instead of waiting for an answer that never comes.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+
+use crate::json_scan;
 use serde_json::{json, Map, Value};
 
 /// The method of a body the filter made in place of one it rejected. Its params are
@@ -75,12 +80,14 @@ pub fn classify(body: &[u8]) -> Classified {
             };
         }
     };
-    let TopLevel { map, duplicate } = top;
-    let is_response =
-        !map.contains_key("method") && (map.contains_key("result") || map.contains_key("error"));
+    let is_response = !top.map.contains_key("method")
+        && (top.bulk.contains_key("result") || top.map.contains_key("error"));
     if is_response {
-        return not_passed(response(map, duplicate));
+        return not_passed(response(top));
     }
+    let TopLevel {
+        ref map, duplicate, ..
+    } = top;
     let id = map.get("id");
     let usable_id = id.filter(|v| usable_id(v));
     let reply_id = usable_id.cloned().unwrap_or(Value::Null);
@@ -102,7 +109,7 @@ pub fn classify(body: &[u8]) -> Classified {
         Some(Value::String(m)) => {
             return Classified {
                 verdict: if duplicate {
-                    reserialize(&map)
+                    reserialize(&top)
                 } else {
                     Verdict::Forward
                 },
@@ -118,13 +125,14 @@ pub fn classify(body: &[u8]) -> Classified {
 
 /// A response from the client: forwarded when the framework can read it, its error object
 /// made readable when only that is wrong, dropped when it cannot be matched to a request.
-fn response(mut map: Map<String, Value>, duplicate: bool) -> Verdict {
+fn response(mut top: TopLevel) -> Verdict {
+    let map = &top.map;
     let version_ok = map.get("jsonrpc") == Some(&Value::String("2.0".into()));
     let id_ok = map.get("id").is_some_and(usable_id);
     if !version_ok || !id_ok {
         return Verdict::Drop("a response without \"jsonrpc\": \"2.0\" or a usable id".into());
     }
-    if !map.contains_key("result") {
+    if !top.bulk.contains_key("result") {
         if let Some(error) = map.get("error").filter(|e| !error_ok(e)) {
             let code = error.get("code").and_then(Value::as_i64);
             let message = error.get("message").and_then(Value::as_str);
@@ -133,14 +141,14 @@ fn response(mut map: Map<String, Value>, duplicate: bool) -> Verdict {
                 "message": message.unwrap_or("the client answered with a malformed error"),
                 "data": error.clone(),
             });
-            map.insert("error".into(), fixed);
-            return reserialize(&map);
+            top.map.insert("error".into(), fixed);
+            return reserialize(&top);
         }
     }
     // A well-formed answer (every answer of a normal client) goes through untouched; one with
     // a key twice is written anew, which keeps one of them.
-    if duplicate {
-        reserialize(&map)
+    if top.duplicate {
+        reserialize(&top)
     } else {
         Verdict::Forward
     }
@@ -197,8 +205,8 @@ fn reject(id: &Value, code: i64, message: &str) -> Verdict {
     reserialize_value(&body)
 }
 
-fn reserialize(map: &Map<String, Value>) -> Verdict {
-    match serde_json::to_vec(map) {
+fn reserialize(top: &TopLevel) -> Verdict {
+    match serde_json::to_vec(top) {
         Ok(b) => Verdict::Replace(b),
         Err(e) => Verdict::Drop(format!("could not re-serialise: {e}")),
     }
@@ -213,29 +221,75 @@ fn reserialize_value(v: &Value) -> Verdict {
 
 /// A body parsed once into its top-level object, noting whether a key appeared twice (a
 /// `Value` keeps the last; the framework's derived types fail on the duplicate).
-struct TopLevel {
+///
+/// The filter looks only at the small members. `params` and `result` (a whole document on
+/// open, a whole answer) are checked to be JSON and kept as borrowed slices of the body, not
+/// built into a `Value`: that copy of a 375 kB document cost as much as the framework's own
+/// decode.
+struct TopLevel<'a> {
     map: Map<String, Value>,
+    bulk: BTreeMap<String, &'a RawValue>,
     duplicate: bool,
 }
 
-impl<'de> Deserialize<'de> for TopLevel {
+/// Members passed through without being looked at.
+const BULK_MEMBERS: [&str; 2] = ["params", "result"];
+/// How deep `params` may nest for the framework to decode it: its `Value` decode of the whole
+/// body stops at serde_json's limit of 128 levels, two of them taken by the body's object and
+/// the framework's own wrapping (`deep_params_are_judged_as_the_framework_decodes_them`).
+const PARAMS_DEPTH: usize = 126;
+
+impl<'de> Deserialize<'de> for TopLevel<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = TopLevel;
+            type Value = TopLevel<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
-                let mut map = Map::new();
-                let mut duplicate = false;
-                while let Some((k, v)) = access.next_entry::<String, Value>()? {
-                    duplicate |= map.insert(k, v).is_some();
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<TopLevel<'de>, A::Error> {
+                let mut top = TopLevel {
+                    map: Map::new(),
+                    bulk: BTreeMap::new(),
+                    duplicate: false,
+                };
+                while let Some(k) = access.next_key::<String>()? {
+                    let again = if BULK_MEMBERS.contains(&k.as_str()) {
+                        let raw = access.next_value::<&RawValue>()?;
+                        // the framework reads a response's result without building a
+                        // `Value` (any depth, any number), so only params are judged
+                        if k == "params" && !json_scan::decodes_within(raw.get(), PARAMS_DEPTH) {
+                            return Err(serde::de::Error::custom(
+                                "params a Value cannot hold (a lone surrogate, a huge number, deep nesting)",
+                            ));
+                        }
+                        top.bulk.insert(k, raw).is_some()
+                    } else {
+                        top.map.insert(k, access.next_value::<Value>()?).is_some()
+                    };
+                    top.duplicate |= again;
                 }
-                Ok(TopLevel { map, duplicate })
+                Ok(top)
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// Written back as one object: the looked-at members, then the passed-through ones verbatim.
+impl Serialize for TopLevel<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut out = s.serialize_map(Some(self.map.len() + self.bulk.len()))?;
+        for (k, v) in &self.map {
+            out.serialize_entry(k, v)?;
+        }
+        for (k, v) in &self.bulk {
+            out.serialize_entry(k, v)?;
+        }
+        out.end()
     }
 }
 
@@ -276,7 +330,12 @@ mod tests {
         r#"{"id":3,"method":"m"}"#,
         r#"{}"#,
         r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"a":"x\ny"},"params":[1]}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"a":}}"#,
+        r#"{"jsonrpc":"2.0","method":"m","params":{"a":"\ud800"}}"#,
         r#"{"jsonrpc":"2.0","id":7,"result":null}"#,
+        r#"{"jsonrpc":"2.0","id":7,"result":{"a":[1,2]},"result":2}"#,
+        r#"{"jsonrpc":"2.0","id":7,"result":{"a":[1,2]},"error":{"code":"x"}}"#,
         r#"{"jsonrpc":"2.0","id":7,"error":{"code":-1,"message":"no"}}"#,
         r#"{"jsonrpc":"2.0","id":7,"error":{"code":"x"}}"#,
         r#"{"jsonrpc":"2.0","id":7,"error":{"code":1,"message":"m","extra":1}}"#,
@@ -422,5 +481,145 @@ mod tests {
         };
         let r: Request = serde_json::from_slice(&b).unwrap();
         assert_eq!(r.id(), Some(&tower_lsp_server::jsonrpc::Id::Number(2)));
+    }
+
+    #[test]
+    fn params_and_results_are_passed_through_verbatim() {
+        // a duplicated params keeps the last one, as a `Value` would, escapes and all
+        let Verdict::Replace(b) = classify(
+            br#"{"jsonrpc":"2.0","method":"m","params":{"a":1},"params":{"t":"x\ny\u00e9"}}"#,
+        )
+        .verdict
+        else {
+            panic!("not replaced");
+        };
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(v["params"], json!({"t": "x\ny\u{e9}"}));
+        assert_eq!(v["method"], "m");
+        let Verdict::Replace(b) =
+            classify(br#"{"jsonrpc":"2.0","id":3,"result":[1],"result":{"k":[2]}}"#).verdict
+        else {
+            panic!("not replaced");
+        };
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(v, json!({"jsonrpc": "2.0", "id": 3, "result": {"k": [2]}}));
+        // what is inside params must still be JSON
+        let c = classify(br#"{"jsonrpc":"2.0","method":"m","params":{"a":[}}"#);
+        assert!(c.not_json, "{c:?}");
+    }
+
+    /// Passed-through params are accepted exactly when the framework can decode them, for
+    /// every combination of escapes around surrogates.
+    #[test]
+    fn escapes_in_params_are_judged_as_the_framework_decodes_them() {
+        let pieces = [
+            r"\ud800",
+            r"\udbff",
+            r"\udc00",
+            r"\udfff",
+            r"\u0041",
+            r"\ud7ff",
+            r"\ue000",
+            r"\\",
+            r"\\u",
+            r"\n",
+            r"\u00e9",
+            "a",
+            r"\ud83d\ude00",
+            "u",
+        ];
+        let mut n = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    let json = format!(r#"{{"k":["{text}",{{"{text}":1}}]}}"#);
+                    for body in [
+                        format!(r#"{{"jsonrpc":"2.0","method":"m","params":{json}}}"#),
+                        format!(r#"{{"jsonrpc":"2.0","id":4,"result":{json}}}"#),
+                    ] {
+                        let out = match classify(body.as_bytes()).verdict {
+                            Verdict::Forward => Some(body.clone().into_bytes()),
+                            Verdict::Replace(b) if !rejected_or(&b) => Some(b),
+                            _ => None,
+                        };
+                        assert_eq!(out.is_some(), tower_accepts(body.as_bytes()), "{body}");
+                        if let Some(out) = out {
+                            assert!(tower_accepts(&out), "{body}");
+                        }
+                    }
+                    n += 1;
+                }
+            }
+        }
+        assert_eq!(n, pieces.len().pow(3));
+    }
+
+    /// Nesting deeper than the framework's decoder allows is refused here too.
+    #[test]
+    fn deep_params_are_judged_as_the_framework_decodes_them() {
+        for depth in [100, 126, 127, 128, 129, 200, 5000] {
+            let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            for body in [
+                format!(r#"{{"jsonrpc":"2.0","method":"m","params":{nested}}}"#),
+                format!(r#"{{"jsonrpc":"2.0","id":1,"result":{nested}}}"#),
+            ] {
+                let passed = match classify(body.as_bytes()).verdict {
+                    Verdict::Forward => Some(body.clone().into_bytes()),
+                    Verdict::Replace(b) if !rejected_or(&b) => Some(b),
+                    _ => None,
+                };
+                match passed {
+                    Some(out) => assert!(tower_accepts(&out), "depth {depth}: {body:.40}"),
+                    None => assert!(!tower_accepts(body.as_bytes()), "depth {depth}"),
+                }
+            }
+        }
+    }
+
+    /// Numbers are judged as the decoder does: too large for an `f64` ends its reader.
+    #[test]
+    fn numbers_in_params_are_judged_as_the_framework_decodes_them() {
+        let numbers = [
+            "0",
+            "-0",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "1.5E+3",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "2e308",
+            &"9".repeat(400),
+            "0.000001e-300",
+        ];
+        for n in numbers {
+            for body in [
+                format!(r#"{{"jsonrpc":"2.0","method":"m","params":{{"v":{n}}}}}"#),
+                format!(r#"{{"jsonrpc":"2.0","id":1,"result":[{n},"{n}"]}}"#),
+            ] {
+                let passed = match classify(body.as_bytes()).verdict {
+                    Verdict::Forward => Some(body.clone().into_bytes()),
+                    Verdict::Replace(b) if !rejected_or(&b) => Some(b),
+                    _ => None,
+                };
+                assert_eq!(
+                    passed.is_some(),
+                    tower_accepts(body.as_bytes()),
+                    "{body:.80}"
+                );
+            }
+        }
+    }
+
+    fn rejected_or(body: &[u8]) -> bool {
+        serde_json::from_slice::<Value>(body).is_ok_and(|v| v["method"] == REJECTED_METHOD)
     }
 }

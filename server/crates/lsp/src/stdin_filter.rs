@@ -67,10 +67,14 @@ fn next_frame(buf: &mut Vec<u8>) -> Frame {
         return Frame::Discard(len - have.min(len));
     }
     if buf.len() < body_start + len {
+        // room for the whole body at once, not a doubling (and a copy) per chunk read
+        buf.reserve(body_start + len - buf.len());
         return Frame::Incomplete;
     }
-    let body = buf[body_start..body_start + len].to_vec();
-    buf.drain(..body_start + len);
+    // the body keeps the buffer (no copy of a document); what follows it moves to a new one
+    let rest = buf.split_off(body_start + len);
+    let mut body = std::mem::replace(buf, rest);
+    body.drain(..body_start);
     Frame::Body(body)
 }
 
