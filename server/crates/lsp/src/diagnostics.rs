@@ -30,7 +30,7 @@ pub fn rule_url(name: &str) -> Option<Uri> {
 pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Diagnostic {
     let message = match &d.note {
         Some(n) => format!("{}\n{n}", d.message),
-        None => d.message.clone(),
+        None => d.message.to_string(),
     };
     let related = d
         .related
@@ -40,7 +40,7 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
                 uri: uri.clone(),
                 range: to_lsp_range(rope, r.range, enc),
             },
-            message: r.message.clone(),
+            message: r.message.to_string(),
         })
         .collect::<Vec<_>>();
     let mut tags = Vec::new();

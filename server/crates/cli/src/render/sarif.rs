@@ -36,7 +36,7 @@ fn result(r: &FileReport, idx: &LineIndex, d: &Diagnostic) -> Value {
     let uri = sarif_uri(&r.path);
     let message = match &d.note {
         Some(n) => format!("{} ({n})", d.message),
-        None => d.message.clone(),
+        None => d.message.to_string(),
     };
     json!({
         "ruleId": d.rule.name,

@@ -117,7 +117,7 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
                 .map(|rel| {
                     (
                         clamp(text, rel.range.start, rel.range.end),
-                        rel.message.as_str(),
+                        rel.message.as_ref(),
                     )
                 })
                 .collect();

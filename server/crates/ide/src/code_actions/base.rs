@@ -257,7 +257,7 @@ mod tests {
             .iter()
             .find(|d| d.rule.name == "toolchain-final-image")
             .expect("toolchain-final-image fires");
-        (titles, d.message.clone(), d.fixes[0].title.clone())
+        (titles, d.message.to_string(), d.fixes[0].title.clone())
     }
 
     fn arm() -> Platform {

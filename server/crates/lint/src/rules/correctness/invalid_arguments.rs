@@ -194,7 +194,7 @@ mod tests {
     fn msgs(t: &str) -> Vec<String> {
         findings(&InvalidArguments, t)
             .into_iter()
-            .map(|d| d.message)
+            .map(|d| d.message.into_owned())
             .collect()
     }
 

@@ -320,7 +320,7 @@ mod tests {
     fn one(m: &str) -> Vec<String> {
         findings(&InvalidMount, &format!("FROM a\nRUN --mount={m} true\n"))
             .into_iter()
-            .map(|d| d.message)
+            .map(|d| d.message.into_owned())
             .collect()
     }
 

@@ -208,7 +208,7 @@ mod tests {
         let t = "FROM node:20-alpine\nRUN npm install @tensorflow/tfjs-node@4 sharp@0.33 && pip install 'onnxruntime[gpu]>=1.17'\n";
         let msgs: Vec<String> = findings(&MuslGlibcMismatch, t)
             .into_iter()
-            .map(|d| d.message)
+            .map(|d| d.message.into_owned())
             .collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].starts_with("`@tensorflow/tfjs-node`"), "{msgs:?}");

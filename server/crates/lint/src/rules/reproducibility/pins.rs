@@ -19,7 +19,7 @@ pub(crate) fn report(
     out: &mut Vec<Diagnostic>,
     find: fn(&ShellCommand) -> Vec<&ShellWord>,
     tool: &str,
-    note: &str,
+    note: &'static str,
 ) {
     // every installer's name contains the tool's (`apt-get`, `pip3`, `python -m pip`)
     for script in run_scripts_with(cx, &[tool]) {
