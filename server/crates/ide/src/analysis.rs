@@ -10,6 +10,10 @@ use layerwise_syntax::{Dockerfile, ItemRef, TextRange};
 pub struct Analysis {
     /// The document version this analysis is of (0 outside an editor).
     pub version: i32,
+    /// The language server's generation of settings and facts this analysis was made with
+    /// (0 outside the server): a newer one (a build context walked, settings changed) makes
+    /// it stale although the text is the same.
+    pub generation: u64,
     pub text: String,
     pub file: Dockerfile,
     pub model: Model,
@@ -33,6 +37,7 @@ impl Analysis {
         let model = Model::build(&file, options);
         Self {
             version: 0,
+            generation: 0,
             text,
             file,
             model,

@@ -1,8 +1,10 @@
 //! Diagnostics: conversion to LSP, and publishing — debounced while typing, tagged with the
 //! document version, and never published for a version that is no longer current.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use layerwise_ide::Analysis;
 use layerwise_lint::{Diagnostic, Severity};
 use ropey::Rope;
 use tower_lsp_server::Client;
@@ -112,7 +114,7 @@ pub fn left_out_notice(left_out: usize, cap: usize) -> lsp::Diagnostic {
 #[derive(Default)]
 pub struct Deferred {
     walks: Vec<std::path::PathBuf>,
-    analysis: Option<std::sync::Arc<layerwise_ide::Analysis>>,
+    analysis: Option<Arc<Analysis>>,
 }
 
 impl Deferred {
@@ -133,18 +135,20 @@ pub fn compute(backend: &Backend, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic
     let mut deferred = Deferred::default();
     let result = compute_with(backend, uri, false, &mut deferred);
     deferred.start(backend);
-    result
+    result.map(|(a, items)| (a.version, items))
 }
 
-/// The diagnostics of the current version; background work the analysis asks for goes into
-/// `deferred`. With `current_only`, gives up before running the rules when a newer version
-/// arrived while the analysis was built (its diagnostics would be dropped unpublished).
+/// The diagnostics of the current version, with the analysis they are of; background work
+/// the analysis asks for goes into `deferred`. With `current_only`, gives up between two rules
+/// once the analysis is superseded (a newer version, or new facts or settings: see
+/// [`State::superseded`](crate::state::State::superseded)): its diagnostics would be dropped
+/// unpublished.
 fn compute_with(
     backend: &Backend,
     uri: &Uri,
     current_only: bool,
     deferred: &mut Deferred,
-) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+) -> Option<(Arc<Analysis>, Vec<lsp::Diagnostic>)> {
     let started = std::time::Instant::now();
     let analysis = backend
         .state
@@ -152,7 +156,7 @@ fn compute_with(
     deferred.analysis = Some(analysis.clone());
     let enc = backend.state.caps().encoding;
     let analysed = started.elapsed();
-    let superseded = || current_only && backend.state.version(uri) != Some(analysis.version);
+    let superseded = || current_only && backend.state.superseded(uri, &analysis);
     let Some(diags) = analysis.diagnostics_unless(&superseded) else {
         tracing::debug!(
             "diagnostics of {} v{}: superseded after {:.2?}, rules stopped",
@@ -186,7 +190,7 @@ fn compute_with(
         started.elapsed(),
         linted.saturating_sub(analysed)
     );
-    Some((analysis.version, items))
+    Some((analysis, items))
 }
 
 /// Publishes diagnostics for `version` after the debounce delay, unless a newer version
@@ -225,8 +229,9 @@ pub fn schedule(backend: &Backend, uri: Uri, version: i32, immediate: bool) {
         let Ok((result, deferred)) = result else {
             return;
         };
-        if let Ok(Some((v, diags))) = result {
-            if v == version && backend.state.version(&uri) == Some(version) {
+        if let Ok(Some((analysis, diags))) = result {
+            // not a stale one: a newer analysis is scheduled and publishes
+            if analysis.version == version && !backend.state.superseded(&uri, &analysis) {
                 publish(&backend.client, uri, diags, version).await;
             }
         }

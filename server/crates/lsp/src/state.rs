@@ -164,6 +164,16 @@ impl State {
         self.docs.lock().ok()?.get(uri).map(|d| d.version)
     }
 
+    /// Whether `analysis` is no longer the one of `uri`'s current text and facts: the document
+    /// changed or closed, or settings or facts changed since (a new generation; the version
+    /// alone stays the same then). Its diagnostics are not worth finishing or publishing: a
+    /// newer analysis is on its way ([`invalidate_analyses`](Self::invalidate_analyses) is
+    /// always followed by a refresh).
+    pub fn superseded(&self, uri: &Uri, analysis: &Analysis) -> bool {
+        self.version(uri) != Some(analysis.version)
+            || self.generation.load(Ordering::Acquire) != analysis.generation
+    }
+
     /// The lock held while a document's diagnostics are computed for publishing.
     pub fn publishing(&self, uri: &Uri) -> Option<Arc<tokio::sync::Mutex<()>>> {
         Some(self.docs.lock().ok()?.get(uri)?.publishing.clone())
@@ -287,6 +297,7 @@ impl State {
             config,
         );
         analysis.version = version;
+        analysis.generation = generation;
         let modelled = started.elapsed();
         let (images, variants) = layerwise_project::offline_image_facts(
             &analysis.model,
@@ -344,6 +355,31 @@ mod tests {
         let (s, problem) = Settings::from_value(&value);
         assert_eq!(problem, None);
         s
+    }
+
+    /// Review of F16: the stoppable lint asked only whether the version changed, so an
+    /// analysis made stale by new facts or settings (same version, new generation) kept
+    /// linting, and its findings could be published.
+    #[test]
+    fn an_analysis_is_superseded_by_new_facts_as_by_a_new_version() {
+        let state = State::new();
+        let uri: Uri = "file:///w/Dockerfile".parse().expect("a URI");
+        let doc = Document::new("FROM a\n", 1, "dockerfile".into(), None);
+        state.docs.lock().expect("docs").insert(uri.clone(), doc);
+        let a = state.analysis(&uri, &mut |_| {}).expect("an analysis");
+        assert!(!state.superseded(&uri, &a));
+        state.invalidate_analyses(); // a context walked, settings changed...
+        assert_eq!(state.version(&uri), Some(a.version)); // all a version check sees
+        assert!(state.superseded(&uri, &a));
+        let b = state.analysis(&uri, &mut |_| {}).expect("an analysis");
+        assert!(!Arc::ptr_eq(&a, &b));
+        assert!(!state.superseded(&uri, &b));
+        if let Some(d) = state.docs.lock().expect("docs").get_mut(&uri) {
+            d.version = 2;
+        }
+        assert!(state.superseded(&uri, &b));
+        state.docs.lock().expect("docs").remove(&uri);
+        assert!(state.superseded(&uri, &b));
     }
 
     #[test]
