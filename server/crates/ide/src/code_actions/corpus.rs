@@ -52,6 +52,14 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
             continue;
         }
         let out = apply(&a, &act.edits);
+        // the quick fixes' syntax check edits the tree instead of parsing `out` (F16)
+        let edited = with_edits(&a, &act.edits);
+        if edited != Dockerfile::parse(&out) || syntax_errors(&edited) != errors(&out) {
+            problems.push(format!(
+                "{name}: `{}`: the edited tree is not the parse of the edited text",
+                act.title
+            ));
+        }
         if errors(&out) > before {
             problems.push(format!(
                 "{name}: `{}` adds syntax errors: {:?}",
@@ -113,6 +121,14 @@ fn check_file(name: &str, text: &str) -> Vec<String> {
     // fix-all converges
     if let Some(act) = fix_all(&a) {
         let out = apply(&a, &act.edits);
+        // the quick fixes' syntax check edits the tree instead of parsing `out` (F16)
+        let edited = with_edits(&a, &act.edits);
+        if edited != Dockerfile::parse(&out) || syntax_errors(&edited) != errors(&out) {
+            problems.push(format!(
+                "{name}: `{}`: the edited tree is not the parse of the edited text",
+                act.title
+            ));
+        }
         if errors(&out) > before {
             problems.push(format!("{name}: fix-all adds syntax errors"));
         }

@@ -25,7 +25,7 @@ mod tests;
 use std::collections::HashSet;
 
 use layerwise_lint::{Applicability, Diagnostic, Edit};
-use layerwise_syntax::TextRange;
+use layerwise_syntax::{Dockerfile, ItemKind, TextRange};
 
 use crate::split::{self, SplitOptions};
 use crate::Analysis;
@@ -168,17 +168,22 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     out
 }
 
-/// How many bytes the syntax check of rule fixes may parse for one request: a cursor asks
+/// How much text the syntax check of rule fixes may cover for one request: a cursor asks
 /// for a handful of fixes, but a selection of a whole large file can ask for thousands.
+/// Each check costs a pass over the file's items (a copy of the tree, counting errors).
 const FIX_CHECK_BUDGET: usize = 16 << 20;
 
 /// The check "fix all" and `check --fix` make ([`layerwise_lint::fixes::apply_fixes`]) made
 /// for each quick fix too: a fix that would add a syntax error is not offered. Rules aim
 /// never to offer one, but a rule sees one instruction while a fix can change how the rest
 /// of the file reads (a keyword that starts taking heredocs, a flag that is not one), so the
-/// file is parsed with the fix applied. Past [`FIX_CHECK_BUDGET`] fixes are no longer
-/// offered: an unchecked fix could break the file, and the bulk of a huge selection is
+/// file's tree is re-parsed with the fix applied. Past [`FIX_CHECK_BUDGET`] fixes are no
+/// longer offered: an unchecked fix could break the file, and the bulk of a huge selection is
 /// better served by "fix all".
+///
+/// The tree is edited incrementally ([`with_edits`]), not parsed again from the text: a full
+/// parse of a file at the server's 4 MB cap built a second tree of up to a gigabyte for each
+/// checked fix (reliability finding F16); an edit re-parses only the items it touches.
 struct SyntaxCheck<'a> {
     a: &'a Analysis,
     errors_before: Option<usize>,
@@ -203,9 +208,52 @@ impl<'a> SyntaxCheck<'a> {
         self.budget = self.budget.saturating_sub(len.max(1));
         let before = *self
             .errors_before
-            .get_or_insert_with(|| self.a.file.errors().len());
-        layerwise_lint::fixes::fix_keeps_syntax_with(&self.a.text, before, fix)
+            .get_or_insert_with(|| syntax_errors(&self.a.file));
+        syntax_errors(&with_edits(self.a, &fix.edits)) <= before
     }
+}
+
+/// The tree of `a`'s text with `edits` applied as [`apply`] applies them (an edit overlapping
+/// an earlier one, out of bounds or off a character boundary is skipped), edited in place of a
+/// copy: the copy shares every item, and the edits re-parse only the items they touch. Equal
+/// to `Dockerfile::parse(&apply(a, edits))` (the syntax crate's incremental reparse equals a
+/// full parse).
+pub(crate) fn with_edits(a: &Analysis, edits: &[Edit]) -> Dockerfile {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut kept = Vec::with_capacity(sorted.len());
+    let mut pos = 0usize;
+    for e in sorted {
+        let (start, end) = (e.range.start as usize, e.range.end as usize);
+        if start < pos
+            || end > a.text.len()
+            || !a.text.is_char_boundary(start)
+            || !a.text.is_char_boundary(end)
+        {
+            continue;
+        }
+        kept.push(e);
+        pos = end;
+    }
+    let mut file = a.file.clone();
+    // the last first, so the ranges of the others still point at the same text
+    for e in kept.iter().rev() {
+        file.edit(e.range, &e.text);
+    }
+    file
+}
+
+/// How many syntax errors `file` has: `file.errors().len()` without making the list (a
+/// file of junk can have millions, each with its message copied).
+pub(crate) fn syntax_errors(file: &Dockerfile) -> usize {
+    let mut any_instruction = false;
+    let mut errors = 0;
+    for r in file.items() {
+        errors += r.item.errors().len();
+        any_instruction |= r.item.kind == ItemKind::Instruction;
+    }
+    // `errors()` adds one for a file with no instruction at all
+    errors + usize::from(!any_instruction)
 }
 
 /// The split refactoring, when the range touches the stage it applies to.

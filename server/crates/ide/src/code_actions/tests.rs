@@ -75,6 +75,61 @@ fn rule_fixes_that_would_break_the_syntax_are_not_offered() {
     }
 }
 
+/// The syntax check edits a copy of the tree instead of parsing the edited text again
+/// (F16); it must see what a parse of the edited text sees, edits skipped as `apply` skips
+/// them included.
+#[test]
+fn the_edited_tree_is_the_parse_of_the_edited_text() {
+    use layerwise_lint::Edit;
+    use layerwise_syntax::Dockerfile;
+    let edit = |start: u32, end: u32, text: &str| Edit {
+        range: TextRange::new(start, end),
+        text: text.into(),
+    };
+    let texts = [
+        "FROM a\nRUN x\nE\nCMD y\n",
+        "# escape=`\nFROM a\nRUN x `\n  y\n",
+        "FROM a\nRUN <<EOF\nx\nEOF\nRUN é\n",
+        "",
+        "A\n",
+    ];
+    for text in texts {
+        let a = Analysis::from_text(text);
+        let len = text.len() as u32;
+        let cases: Vec<Vec<Edit>> = vec![
+            vec![],
+            vec![edit(0, 0, "# escape=`\n")],
+            vec![edit(7, 10, "RUN <<EOF")],
+            vec![edit(7, 10, "run"), edit(0, 4, "from")],
+            // overlapping: the later one is skipped, as `apply` skips it
+            vec![edit(0, 6, "FROM b"), edit(3, 8, "zz")],
+            // two inserts at one place keep their order
+            vec![edit(len, len, "ENV\n"), edit(len, len, "ADD x y\n")],
+            // out of bounds or inside a character: skipped
+            vec![
+                edit(len, len + 5, "x"),
+                edit(len.saturating_sub(2), len.saturating_sub(2), "\\\n"),
+            ],
+            vec![edit(0, len, "FROM c\nRUN <<A <<B\nA\n")],
+        ];
+        for edits in cases {
+            let want = Dockerfile::parse(&apply(&a, &edits));
+            let got = with_edits(&a, &edits);
+            assert_eq!(got, want, "{text:?} {edits:?}");
+            assert_eq!(
+                syntax_errors(&got),
+                want.errors().len(),
+                "{text:?} {edits:?}"
+            );
+        }
+    }
+    // a character boundary: `é` is two bytes
+    let a = Analysis::from_text("FROM a\nRUN é\n");
+    let inside = vec![edit(12, 12, "x")];
+    assert_eq!(with_edits(&a, &inside), a.file);
+    assert_eq!(apply(&a, &inside), a.text);
+}
+
 #[test]
 fn ignore_uses_our_comment_by_default_and_works() {
     let text = "FROM alpine:3.20\nMAIN$0TAINER Jane\n";

@@ -82,13 +82,11 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         }
     };
     // the lines must land as instructions of their own (not inside an open continuation)
+    // (on the tree edited in place of a copy, not a second parse of the whole file)
     let before = a.file.instructions().count();
-    let after = layerwise_syntax::Dockerfile::parse(&layerwise_lint::fixes::apply_edits(
-        &a.text,
-        std::slice::from_ref(&edit),
-    ));
+    let after = super::with_edits(a, std::slice::from_ref(&edit));
     if after.instructions().count() != before + lines.len()
-        || after.errors().len() > a.file.errors().len()
+        || super::syntax_errors(&after) > super::syntax_errors(&a.file)
     {
         return Vec::new();
     }
