@@ -2,7 +2,7 @@ use layerwise_syntax::{Dockerfile, InstructionKind};
 
 use crate::context::{InstRef, LintContext};
 use crate::declare_rule;
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Text};
 use crate::rule::{RuleCheck, RuleMeta};
 use crate::rules::correctness::util::suggest;
 
@@ -62,7 +62,7 @@ impl RuleCheck for UnknownInstruction {
                 false,
             ) {
                 Some(m) => {
-                    d = d.note(format!("docker build stops here. Did you mean `{m}`?"));
+                    d = d.note(did_you_mean(&m));
                     if budget.keeps_syntax(cx, &i, &m) {
                         d = d.fix(Fix::replace(
                             format!("Replace with `{m}`"),
@@ -79,6 +79,43 @@ impl RuleCheck for UnknownInstruction {
             out.push(d);
         }
     }
+}
+
+/// Writes [`did_you_mean`]'s table: one fixed note per keyword.
+macro_rules! did_you_mean_notes {
+    ($keyword:expr, $($k:literal),*) => {
+        match $keyword {
+            $($k => Text::Borrowed(concat!("docker build stops here. Did you mean `", $k, "`?")),)*
+            other => Text::Owned(format!("docker build stops here. Did you mean `{other}`?")),
+        }
+    };
+}
+
+/// The note for a suggested keyword. Fixed text for every instruction keyword (the only
+/// suggestions there are), so a file of two million unknown lines at the server's size cap
+/// does not keep two million copies of eighteen notes (F16).
+fn did_you_mean(keyword: &str) -> Text {
+    did_you_mean_notes!(
+        keyword,
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR"
+    )
 }
 
 /// Bytes the check below may parse, per file, for lines whose fix must be checked against
@@ -132,6 +169,22 @@ impl Budget {
 mod tests {
     use super::*;
     use crate::test_support::*;
+
+    #[test]
+    fn every_keyword_has_its_fixed_note() {
+        for k in InstructionKind::ALL {
+            let note = did_you_mean(k.keyword());
+            assert!(matches!(note, Text::Borrowed(_)), "{k:?}");
+            assert_eq!(
+                note,
+                format!("docker build stops here. Did you mean `{}`?", k.keyword())
+            );
+        }
+        assert_eq!(
+            did_you_mean("X"),
+            "docker build stops here. Did you mean `X`?"
+        );
+    }
 
     #[test]
     fn fires_with_suggestion_and_fix() {
