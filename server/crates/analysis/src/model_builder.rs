@@ -142,7 +142,7 @@ fn from_stage(
     };
     Stage {
         index: model.stages.len(),
-        name: parts.name.map(|n| n.text.to_ascii_lowercase()),
+        name: parts.name.map(|n| n.text.as_str().to_ascii_lowercase()),
         name_range: parts.name.map(|n| r.abs(n.range)),
         from: index,
         range: info.range,

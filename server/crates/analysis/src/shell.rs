@@ -158,7 +158,11 @@ pub fn split_script(script: &str) -> Vec<ShellCommand> {
                   term: &'static str| {
         let range = span.take().unwrap_or(0..0);
         if !words.is_empty() {
-            commands.push(ShellCommand::new(std::mem::take(words), range, term));
+            // moved into a vector of the exact size; `words` keeps its room for the next one
+            // (taking it whole made every command grow its own from four words)
+            let mut exact = Vec::with_capacity(words.len());
+            exact.append(words);
+            commands.push(ShellCommand::new(exact, range, term));
         } else if *group_closed {
             if let Some(last) = commands.last_mut() {
                 last.terminator = term;

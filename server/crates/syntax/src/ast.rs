@@ -3,6 +3,7 @@
 //! reused as is after an edit elsewhere in the file.
 
 use crate::TextRange;
+use compact_str::CompactString;
 
 /// The instructions BuildKit knows, plus `Unknown` for anything else (kept, reported by lint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,11 +128,11 @@ impl InstructionKind {
 
 /// A piece of argument text: where it is and what BuildKit makes of it. `text` differs from
 /// the source slice when the word spans a line continuation or BuildKit drops a trailing
-/// escape character.
+/// escape character. Inline up to 24 bytes (most words are): one allocation less per word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub range: TextRange,
-    pub text: Box<str>,
+    pub text: CompactString,
 }
 
 /// `--name=value` as BuildKit extracts it: quotes removed, escapes applied.

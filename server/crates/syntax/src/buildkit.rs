@@ -24,7 +24,7 @@ pub fn dump(file: &Dockerfile) -> Result<String, SyntaxError> {
 }
 
 fn dump_instruction(inst: &Instruction) -> String {
-    let mut s = inst.keyword.text.to_lowercase();
+    let mut s = inst.keyword.text.as_str().to_lowercase();
     if !inst.flags.is_empty() {
         let flags: Vec<String> = inst
             .flags
@@ -145,7 +145,7 @@ fn record(r: ItemRef<'_>, inst: &Instruction, start_line: u32) -> NodeRecord {
         // BuildKit attaches ONBUILD heredocs to the outer node; the records report the inner
         // node's (none), as the Python binding does.
         Args::Onbuild(inner) => (
-            Some(inner.keyword.text.to_lowercase()),
+            Some(inner.keyword.text.as_str().to_lowercase()),
             inner.is_exec_form(),
             Vec::new(),
         ),
@@ -162,7 +162,7 @@ fn record(r: ItemRef<'_>, inst: &Instruction, start_line: u32) -> NodeRecord {
         ),
     };
     NodeRecord {
-        cmd: inst.keyword.text.to_lowercase(),
+        cmd: inst.keyword.text.as_str().to_lowercase(),
         sub_cmd,
         json,
         flags: inst

@@ -343,7 +343,7 @@ mod tests {
         // at the very start it is still the byte-order mark
         let file = Dockerfile::parse("\u{feff}FROM a\n");
         assert_eq!(
-            file.instructions().next().unwrap().1.keyword.text.as_ref(),
+            file.instructions().next().unwrap().1.keyword.text.as_str(),
             "FROM"
         );
     }

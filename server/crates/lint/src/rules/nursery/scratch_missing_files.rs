@@ -152,7 +152,7 @@ impl RuleCheck for ScratchMissingFiles {
                 .inst
                 .pairs()
                 .iter()
-                .filter(|p| p.key.text.as_ref() == "TZ")
+                .filter(|p| p.key.text.as_str() == "TZ")
             {
                 let value = p.value.as_ref().map_or("", |v| &*v.text);
                 if matches!(

@@ -107,7 +107,7 @@ fn survey(i: &InstRef<'_>, c: &mut Copied) {
         return;
     };
     for s in sources {
-        let t = s.text.as_ref();
+        let t = s.text.as_str();
         if t.contains('$') || t.starts_with("<<") || t.contains("://") || t.starts_with("git@") {
             c.unknown = true;
             continue;

@@ -64,7 +64,7 @@ impl RuleCheck for InvalidDefinitionDescription {
                     .inst
                     .from_parts()
                     .and_then(|p| p.name)
-                    .map(|n| vec![n.text.to_ascii_lowercase()])
+                    .map(|n| vec![n.text.as_str().to_ascii_lowercase()])
                     .unwrap_or_default(),
                 InstructionKind::Arg => i
                     .inst

@@ -60,7 +60,7 @@ impl RuleCheck for StageNameCasing {
             if !parts.extra.is_empty() || name.text.chars().all(|c| !c.is_uppercase()) {
                 continue;
             }
-            let lower = name.text.to_lowercase();
+            let lower = name.text.as_str().to_lowercase();
             let mut edits = vec![Edit {
                 range: i.abs(name.range),
                 text: lower.clone(),
