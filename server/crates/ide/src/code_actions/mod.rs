@@ -91,13 +91,19 @@ impl CodeAction {
     }
 }
 
-/// Diagnostics (with their indexes) whose range meets `range` (touching counts).
-pub(crate) fn diagnostics_in(a: &Analysis, range: TextRange) -> Vec<(usize, &Diagnostic)> {
+/// Diagnostics (with their indexes) whose range meets `range` (touching counts), in file
+/// order. The lint sorts findings by where they start, so the walk ends at the first one that
+/// starts past the range: a cursor near the top of a file with two million findings does not
+/// look at them all, and nothing makes a list of every finding of a whole-file selection.
+pub(crate) fn diagnostics_in(
+    a: &Analysis,
+    range: TextRange,
+) -> impl Iterator<Item = (usize, &Diagnostic)> {
     a.diagnostics()
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.range.start <= range.end && range.start <= d.range.end)
-        .collect()
+        .take_while(move |(_, d)| d.range.start <= range.end)
+        .filter(move |(_, d)| range.start <= d.range.end)
 }
 
 /// How many findings of one request's range get their quick fixes and "ignore" actions: the
@@ -116,9 +122,7 @@ pub const MAX_OTHER_ACTIONS: usize = 500;
 /// How many findings in `range` [`code_actions`] leaves out (past
 /// [`MAX_FINDINGS_PER_REQUEST`]): their fixes are in "fix all" and on a smaller selection.
 pub fn findings_left_out(a: &Analysis, range: TextRange) -> usize {
-    a.diagnostics()
-        .iter()
-        .filter(|d| meets(d.range, range))
+    diagnostics_in(a, range)
         .count()
         .saturating_sub(MAX_FINDINGS_PER_REQUEST)
 }
@@ -128,8 +132,9 @@ pub fn findings_left_out(a: &Analysis, range: TextRange) -> usize {
 /// quick fixes are those of the first [`MAX_FINDINGS_PER_REQUEST`] findings in the range.
 pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let mut out = Vec::new();
-    let mut here = diagnostics_in(a, range);
-    here.truncate(MAX_FINDINGS_PER_REQUEST);
+    let here: Vec<(usize, &Diagnostic)> = diagnostics_in(a, range)
+        .take(MAX_FINDINGS_PER_REQUEST)
+        .collect();
     // rule fixes first: they are what the squiggle is about
     let mut check = SyntaxCheck::new(a);
     for (i, d) in &here {

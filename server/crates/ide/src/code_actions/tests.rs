@@ -470,6 +470,24 @@ fn large_files_are_handled() {
     );
 }
 
+/// The findings of a range are those that meet it, whatever their length: one that starts
+/// before the range and ends in it counts, one that starts after it does not.
+#[test]
+fn findings_in_a_range_are_those_meeting_it() {
+    let text = "FROM a\nRUN sudo x\nFROM b\nRUN sudo y\n";
+    let a = Analysis::from_text(text);
+    let all = a.diagnostics();
+    assert!(all.len() >= 4, "{all:?}");
+    for start in 0..=text.len() as u32 {
+        for end in start..=text.len() as u32 {
+            let r = TextRange::new(start, end);
+            let got: Vec<usize> = diagnostics_in(&a, r).map(|(i, _)| i).collect();
+            let want: Vec<usize> = (0..all.len()).filter(|&i| meets(all[i].range, r)).collect();
+            assert_eq!(got, want, "{r:?}");
+        }
+    }
+}
+
 /// A whole-file selection of a file with more findings than one answer lists gets the fixes
 /// of the first ones only, and the rest are counted.
 #[test]
@@ -477,7 +495,8 @@ fn a_huge_selection_lists_the_fixes_of_the_first_findings() {
     let n = MAX_FINDINGS_PER_REQUEST + 40;
     let a = Analysis::from_text(&format!("FROM alpine:3.20\n{}", "MAINTAINER x\n".repeat(n)));
     let whole = TextRange::new(0, a.text.len() as u32);
-    let all = diagnostics_in(&a, whole).len();
+    let all = diagnostics_in(&a, whole).count();
+    assert_eq!(all, a.diagnostics().len());
     assert!(all >= n, "{all}");
     assert_eq!(findings_left_out(&a, whole), all - MAX_FINDINGS_PER_REQUEST);
     let acts = code_actions(&a, whole);
