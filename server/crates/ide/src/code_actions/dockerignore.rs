@@ -28,7 +28,6 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     act.applicability = Applicability::Safe;
     // a quick fix too, for the finding that asks for one
     act.diagnostics = super::diagnostics_in(a, range)
-        .into_iter()
         .filter(|(_, d)| d.rule.name.contains("dockerignore"))
         .map(|(i, _)| i)
         .collect();
