@@ -108,21 +108,20 @@ impl RuleCheck for UndefinedVar {
             .map(|g| g.name.as_str())
             .collect();
         let windows = cx.file.escape() == '`';
-        let windows_stage: Vec<bool> = cx
-            .model
-            .stages
-            .iter()
-            .map(|s| windows || looks_windows(&s.base_text) || looks_windows(&s.base_resolved))
-            .collect();
+        // Whether each stage's base is a Windows image, asked only for a stage where some
+        // name is undefined (rare): the question costs about a thousand instructions a stage.
+        let mut windows_stage: Vec<Option<bool>> = vec![None; cx.model.stages.len()];
+        let mut is_windows_stage = |s: usize| {
+            let stage = cx.model.stages.get(s)?;
+            let known = windows_stage.get_mut(s)?;
+            Some(*known.get_or_insert_with(|| {
+                looks_windows(&stage.base_text) || looks_windows(&stage.base_resolved)
+            }))
+        };
         walk(cx, |i, env| {
-            // Most instructions have no `$` at all, so nothing to report: one scan settles
-            // them before their texts are gathered. Unquoting and escapes cannot make a `$`;
-            // only a JSON string can (`\u0024`), so exec forms are always looked at.
-            if !i.item.text().contains('$') && !matches!(i.inst.args, Args::Exec { .. }) {
+            if !may_reference(i) {
                 return;
             }
-            let windows_base =
-                windows || i.stage.is_some_and(|s| windows_stage.get(s) == Some(&true));
             for piece in expanded_texts(cx, i) {
                 if !piece.text.contains('$') {
                     continue;
@@ -144,9 +143,11 @@ impl RuleCheck for UndefinedVar {
                     // Without the image's variables, report only what the image cannot have
                     // defined: lower-case names (not on Windows, whose variables are
                     // mixed-case) and one-typo misspellings of a defined name.
+                    let mut windows_base =
+                        || windows || i.stage.and_then(&mut is_windows_stage) == Some(true);
                     let report = env.image_env_known
                         || is_global
-                        || (!windows_base && name.bytes().any(|b| b.is_ascii_lowercase()))
+                        || (name.bytes().any(|b| b.is_ascii_lowercase()) && !windows_base())
                         || (name.len() >= 4
                             && guess
                                 .as_deref()
@@ -172,6 +173,28 @@ impl RuleCheck for UndefinedVar {
                 }
             }
         });
+    }
+}
+
+/// Whether `i` can hold a reference this rule reads: a `$` in a text [`expanded_texts`]
+/// returns. Most instructions have none, and one scan settles them before their texts are
+/// gathered. Unquoting and escapes cannot make a `$`; only a JSON string can (`\u0024`), so
+/// exec forms are always looked at. A `RUN`'s shell text is the shell's to expand: only its
+/// flags are read, so its (long) script is not scanned.
+fn may_reference(i: &InstRef<'_>) -> bool {
+    use InstructionKind as K;
+    match i.inst.kind {
+        K::Run => i.inst.flags.iter().any(|f| f.text.contains('$')),
+        K::Env
+        | K::Label
+        | K::Arg
+        | K::Copy
+        | K::Add
+        | K::Workdir
+        | K::User
+        | K::Stopsignal
+        | K::Volume => matches!(i.inst.args, Args::Exec { .. }) || i.item.text().contains('$'),
+        _ => false,
     }
 }
 
