@@ -2,7 +2,7 @@
 //! global `ARG`s and stage references; a second pass resolves `COPY --from` / `--mount from=`,
 //! which (unlike `FROM`) can name stages defined further down.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use layerwise_syntax::{Args, Dockerfile, InstructionKind, TextRange};
 
@@ -18,7 +18,8 @@ pub(crate) fn build(file: &Dockerfile, options: ModelOptions) -> Model {
     let mut model = Model {
         escape,
         options,
-        instructions: Vec::new(),
+        // at most one per item: one allocation instead of a doubling (and a copy) per power of two
+        instructions: Vec::with_capacity(file.item_count()),
         stages: Vec::new(),
         global_args: Vec::new(),
         refs: Vec::new(),
@@ -29,7 +30,7 @@ pub(crate) fn build(file: &Dockerfile, options: ModelOptions) -> Model {
     // stage names defined so far (lower-cased) -> the last stage with that name: a `FROM`
     // looks its base up here instead of scanning every earlier stage (700 stages made that
     // scan quadratic)
-    let mut names: HashMap<String, usize> = HashMap::new();
+    let mut names: HashMap<String, usize> = HashMap::default();
     let mut bases = BaseCache::default();
     for (r, inst) in file.instructions() {
         let index = model.instructions.len();
@@ -287,7 +288,7 @@ fn stage_refs(model: &mut Model, file: &Dockerfile, index: usize, stage: usize) 
 ///
 /// `ONBUILD` triggers are resolved the same way but add no states: they run in other builds.
 fn resolve_refs(model: &mut Model, mounts_without_from: &[(usize, usize)]) {
-    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
     for s in &model.stages {
         if let Some(n) = s.name.as_deref() {
             by_name.insert(n, s.index);

@@ -76,6 +76,13 @@ pub fn references(text: &str, escape: char) -> Vec<VarRef> {
 
 /// Expands `text` as BuildKit's builder does for a non-`RUN` instruction.
 pub fn expand(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<String>) -> Expanded {
+    if !text.contains(['$', '\'', '"', escape]) {
+        // nothing to expand or unquote (most words): the text is its own value
+        return Expanded {
+            value: text.to_string(),
+            ..Expanded::default()
+        };
+    }
     let mut lx = Lexer {
         s: text,
         pos: 0,
@@ -111,7 +118,13 @@ impl Lexer<'_, '_> {
 
     /// Reads until one of `stops` (unquoted, at this level) or the end.
     fn word(&mut self, stops: &[char]) -> String {
-        let mut out = String::new();
+        // the outermost word is about as long as what is left (nested ones are short)
+        let room = if self.depth == 0 {
+            self.s.len() - self.pos
+        } else {
+            0
+        };
+        let mut out = String::with_capacity(room);
         while let Some(c) = self.peek() {
             if stops.contains(&c) {
                 break;
@@ -138,9 +151,19 @@ impl Lexer<'_, '_> {
                         None => out.push(c),
                     }
                 }
-                c => {
-                    self.bump();
-                    out.push(c);
+                _ => {
+                    // a run of ordinary characters at once
+                    let escape = self.escape;
+                    let rest = &self.s[self.pos..];
+                    let n = rest
+                        .char_indices()
+                        .skip(1)
+                        .find(|&(_, c)| {
+                            matches!(c, '\'' | '"' | '$') || c == escape || stops.contains(&c)
+                        })
+                        .map_or(rest.len(), |(i, _)| i);
+                    out.push_str(&rest[..n]);
+                    self.pos += n;
                 }
             }
         }
