@@ -18,9 +18,11 @@ impl HttpDistribution {
         cell.get_or_init(|| {
             // The settings were validated in `new`, so this only fails if a CA file changed
             // since; fall back to a client with the system roots alone.
-            build_client(&self.settings, insecure).unwrap_or_else(|e| {
-                tracing::warn!("{e}; using the system's root certificates only");
-                reqwest::Client::new()
+            off_the_runtime(|| {
+                build_client(&self.settings, insecure).unwrap_or_else(|e| {
+                    tracing::warn!("{e}; using the system's root certificates only");
+                    reqwest::Client::new()
+                })
             })
         })
     }
@@ -28,6 +30,18 @@ impl HttpDistribution {
     /// Plain HTTP (and credentials over it) is allowed only to loopback and insecure-marked hosts.
     pub(super) fn plain_http_allowed(&self, host: &str) -> bool {
         is_loopback(host) || self.settings.is_insecure(host)
+    }
+}
+
+/// Runs `f`, which reads and parses the system's root certificates (tens of milliseconds,
+/// mostly in the kernel), without holding up the other tasks of a multi-threaded runtime: the
+/// language server's two workers also answer the editor. Elsewhere (the CLI's runtime, no
+/// runtime) it just runs.
+fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
@@ -68,4 +82,46 @@ pub(super) fn load_extra_certs(
         extra.extend(certs);
     }
     Ok(extra)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn distribution() -> HttpDistribution {
+        HttpDistribution::new(&RegistrySettings::default()).expect("default settings are valid")
+    }
+
+    /// The language server's runtime: the build is handed off, never a panic.
+    #[test]
+    fn clients_are_built_inside_a_multi_threaded_runtime() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let d = std::sync::Arc::new(distribution());
+        let d2 = d.clone();
+        rt.block_on(async move {
+            tokio::spawn(async move {
+                let _ = d2.client_for("registry.example");
+            })
+            .await
+            .unwrap();
+        });
+        assert!(d.verified.get().is_some());
+    }
+
+    /// `block_in_place` would panic on these: the client is built in place instead.
+    #[test]
+    fn clients_are_built_on_a_current_thread_runtime_and_without_one() {
+        let d = distribution();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let _ = d.client_for("registry.example");
+        });
+        assert!(d.verified.get().is_some());
+        let _ = distribution().client_for("localhost:5000");
+    }
 }
