@@ -13,9 +13,9 @@ pub mod rule;
 pub mod rules;
 pub mod shell_append;
 pub mod suppress;
-pub mod windows_image;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod windows_image;
 
 pub use config::{Config, Level};
 pub use context::{Facts, LintContext};
