@@ -12,6 +12,8 @@ use layerwise_analysis::shell::{is_leading_keyword, split_script, ShellCommand, 
 use layerwise_analysis::Model;
 use layerwise_syntax::{Args, Dockerfile, Instruction, InstructionKind, ItemRef, TextRange};
 
+use crate::rules::correctness::stage_graph::StageGraph;
+
 /// Facts about the world outside the Dockerfile. Everything is optional: without facts the
 /// rules that need them stay quiet.
 #[derive(Debug, Default, Clone)]
@@ -44,6 +46,8 @@ pub struct LintContext<'a> {
     /// with leading shell keywords dropped, as the security and reproducibility rules read
     /// them; computed once per instruction.
     scripts: Vec<OnceLock<Vec<ShellCommand>>>,
+    /// Which stages need which, built once for the rules that ask (two did, each its own).
+    stage_graph: OnceLock<StageGraph>,
 }
 
 /// An instruction with its position in the model.
@@ -103,6 +107,7 @@ impl<'a> LintContext<'a> {
             runs: cells(),
             scripts: cells(),
             insts,
+            stage_graph: OnceLock::new(),
         }
     }
 
@@ -137,6 +142,11 @@ impl<'a> LintContext<'a> {
 
     pub fn is_final_stage(&self, stage: Option<usize>) -> bool {
         stage.is_some() && stage == self.final_stage()
+    }
+
+    /// Cycles among the stages and what the default build needs, built on first use.
+    pub(crate) fn stage_graph(&self) -> &StageGraph {
+        self.stage_graph.get_or_init(|| StageGraph::new(self.model))
     }
 
     /// The shell commands a `RUN` executes, with file ranges: the shell form, the exec form

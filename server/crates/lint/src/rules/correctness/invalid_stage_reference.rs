@@ -64,7 +64,7 @@ declare_rule! {
 impl RuleCheck for InvalidStageReference {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let model = cx.model;
-        let graph = StageGraph::new(model);
+        let graph = cx.stage_graph();
         for r in &model.refs {
             if r.kind == RefKind::FromStage || !runs_now(model, r) || has_var(&r.text, model.escape)
             {
