@@ -19,6 +19,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Largest message accepted (documents are capped below this, see `document::MAX_DOCUMENT_BYTES`).
 pub const MAX_MESSAGE_BYTES: usize = 96 * 1024 * 1024;
+/// Messages at least this long get a debug line with their read and check times.
+const BIG_MESSAGE_BYTES: usize = 64 * 1024;
 /// Longest header block looked at before it is treated as garbage.
 const MAX_HEADER_BYTES: usize = 8 * 1024;
 
@@ -104,6 +106,8 @@ pub async fn filter(
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     let mut discard = 0usize;
+    // when the first bytes of the message now being read arrived (for the debug log of big ones)
+    let mut arrived: Option<std::time::Instant> = None;
     loop {
         let n = match input.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
@@ -114,6 +118,9 @@ pub async fn filter(
             let d = discard.min(data.len());
             discard -= d;
             data = &data[d..];
+        }
+        if buf.is_empty() {
+            arrived = Some(std::time::Instant::now());
         }
         buf.extend_from_slice(data);
         loop {
@@ -126,6 +133,11 @@ pub async fn filter(
                     break;
                 }
                 Frame::Body(body) => {
+                    let read = arrived.take().map(|t| t.elapsed());
+                    if !buf.is_empty() {
+                        arrived = Some(std::time::Instant::now()); // the next one has begun
+                    }
+                    let checking = std::time::Instant::now();
                     let mut classified = message_shape::classify(&body);
                     let mut body = body;
                     if classified.not_json {
@@ -137,6 +149,14 @@ pub async fn filter(
                             body.truncate(at);
                             classified = message_shape::classify(&body);
                         }
+                    }
+                    if body.len() >= BIG_MESSAGE_BYTES {
+                        tracing::debug!(
+                            "message of {} bytes: read in {:.2?}, checked in {:.2?}",
+                            body.len(),
+                            read.unwrap_or_default(),
+                            checking.elapsed()
+                        );
                     }
                     if !pass_on(&body, classified, &mut output, lifecycle).await {
                         return;
