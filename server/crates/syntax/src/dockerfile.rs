@@ -218,13 +218,19 @@ impl Dockerfile {
         {
             first -= 1;
         }
-        if self.items.is_empty() || first <= self.header_len {
-            let mut text = self.text();
-            text.replace_range(start as usize..end as usize, insert);
-            *self = Self::parse(&text);
+        if self.items.is_empty() {
+            *self = Self::parse(insert);
             return;
         }
-        let last = if end > start {
+        // An edit in the parser directives or the item after them (typing in the first line)
+        // re-lexes from the start of the file through the old header's end, and is kept only
+        // if the header still ends inside that region with the same escape character: the
+        // items after it were lexed with that escape, outside the header. Else a full parse.
+        let from_file_start = first <= self.header_len;
+        if from_file_start {
+            first = 0;
+        }
+        let mut last = if end > start {
             self.starts
                 .partition_point(|&s| s < end)
                 .saturating_sub(1)
@@ -232,6 +238,9 @@ impl Dockerfile {
         } else {
             first
         };
+        if from_file_start {
+            last = last.max(self.header_len).min(self.items.len() - 1);
+        }
 
         let region_start = self.starts[first] as usize;
         let mut region = String::new();
@@ -249,18 +258,27 @@ impl Dockerfile {
         let mut new_items: Vec<(u32, Arc<Item>)> = Vec::new();
         let mut pos = 0usize;
         let mut extensions = 0;
+        // escape and "still in the header" after re-lexing from the start of the file
+        let mut header_after: Option<(u8, bool)> = None;
         loop {
-            let mut st = LexState {
-                escape: self.escape,
-                in_header: false,
-                seen_directives: Vec::new(),
-                // the region starts at an item boundary after the first item, never at 0
-                at_file_start: false,
+            let mut st = if from_file_start && pos == 0 {
+                LexState::default()
+            } else {
+                LexState {
+                    escape: self.escape,
+                    in_header: false,
+                    seen_directives: Vec::new(),
+                    // mid-file: a U+FEFF here is no byte-order mark
+                    at_file_start: false,
+                }
             };
             while pos < region.len() {
                 let (item, e) = lex_item(&region, pos, &mut st);
                 new_items.push(((region_start + pos) as u32, Arc::new(item)));
                 pos = e;
+            }
+            if from_file_start && header_after.is_none() {
+                header_after = Some((st.escape, st.in_header));
             }
             let open = new_items.last().is_some_and(|(_, i)| i.open_end);
             if !open || next_old >= self.items.len() {
@@ -284,6 +302,14 @@ impl Dockerfile {
             next_old += take;
         }
 
+        if let Some((escape, in_header)) = header_after {
+            if escape != self.escape || in_header {
+                let mut text = self.text();
+                text.replace_range(start as usize..end as usize, insert);
+                *self = Self::parse(&text);
+                return;
+            }
+        }
         // Items appended to the region keep their length, so the tail moves by the edit's delta.
         let delta = new_len_of_edit;
         let tail_shift = |s: u32| (s as i64 + delta) as u32;
@@ -302,6 +328,13 @@ impl Dockerfile {
         self.items = items;
         self.starts = starts;
         self.len = (self.len as i64 + delta) as u32;
+        if from_file_start {
+            self.header_len = self
+                .items
+                .iter()
+                .take_while(|i| i.kind == ItemKind::Directive)
+                .count();
+        }
     }
 }
 
@@ -319,6 +352,31 @@ fn truncate_to_max(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Typing in the first line (most files begin with `FROM`) keeps the rest of the tree:
+    /// only a change of the parser directives' escape character re-lexes everything.
+    #[test]
+    fn an_edit_in_the_first_line_relexes_only_the_start() {
+        let text = "FROM a\nRUN b \\\n  c\n".repeat(50);
+        let mut file = Dockerfile::parse(&text);
+        let before: Vec<*const Item> = file.items.iter().map(Arc::as_ptr).collect();
+        file.edit(TextRange::new(6, 6), ":1");
+        let after: Vec<*const Item> = file.items.iter().map(Arc::as_ptr).collect();
+        assert_eq!(before.len(), after.len());
+        assert_ne!(before[0], after[0]);
+        assert_eq!(
+            before[2..],
+            after[2..],
+            "items after the first were lexed again"
+        );
+        // a new escape directive changes every item after it
+        file.edit(TextRange::new(0, 0), "# escape=`\n");
+        let mut expected = text.clone();
+        expected.replace_range(6..6, ":1");
+        expected.insert_str(0, "# escape=`\n");
+        assert_eq!(file, Dockerfile::parse(&expected));
+        assert_eq!(file.escape(), '`');
+    }
 
     /// Reliability finding F1: an item after the first that starts with U+FEFF was re-lexed as
     /// if it began the file, and the character was taken for a byte-order mark.

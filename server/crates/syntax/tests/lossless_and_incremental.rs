@@ -190,4 +190,15 @@ proptest! {
     fn arbitrary_edits_match_full_parse(text in "(FROM a\n|RUN b \\\\\n|<<EOF\n|EOF\n|# c\n|\n|x|ENV a=1\n){0,20}", seed in 0u64..1000) {
         random_edits(&text, seed, 20);
     }
+
+    /// Edits in and around the parser directives, which re-lex from the start of the file.
+    #[test]
+    fn edits_in_the_header_match_full_parse(text in "(# escape=`\n|# escape=\\\\\n|# syntax=x\n|# check=skip=a\n|#escape=`\n|\u{feff}|# c\n|\n|FROM a\n|RUN b `\n|RUN b \\\\\n|x){0,8}", seed in 0u64..1000) {
+        random_edits(&text, seed, 20);
+        for at in boundaries(&text).into_iter().take(12) {
+            for insert in ["# escape=`\n", "#", "\n", "x", "# syntax=y\n", "\u{feff}"] {
+                check_edit(&text, at, at, insert);
+            }
+        }
+    }
 }
