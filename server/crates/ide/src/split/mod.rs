@@ -115,11 +115,8 @@ fn applicable_why(a: &Analysis) -> Result<(usize, bool), NotApplicable> {
         Base::Stage(_) => return no("the final stage is built on another stage"),
         _ => return no("the final stage's base image is not known"),
     };
-    let lower = image.repository.to_ascii_lowercase();
-    if ["windows", "nanoserver", "servercore"]
-        .iter()
-        .any(|w| lower.contains(w) || image.tag.as_deref().unwrap_or("").contains(w))
-    {
+    // the same answer as every rule gives about this `FROM` (case, .NET Framework, ltsc tags)
+    if layerwise_lint::windows_image::is_windows_image(image) {
         return no("Windows images are not split");
     }
     if st.instructions.is_empty() {

@@ -181,6 +181,27 @@ fn not_offered_on_runtime_stages() {
     }
 }
 
+/// Windows images are recognised as the rules recognise them: whatever the case of the tag,
+/// and by the images that exist for Windows only (.NET Framework, `ltsc` tags).
+#[test]
+fn not_offered_on_any_windows_base() {
+    for base in [
+        "mcr.microsoft.com/dotnet/framework/sdk:4.8",
+        "python:3.12-WindowsServerCore-ltsc2022",
+        "golang:1.22-NanoServer",
+        "golang:ltsc2022",
+        "microsoft/iis:latest",
+    ] {
+        let text = format!("FROM {base}\nRUN make\nCOPY . .\nRUN go build -o /x .\n");
+        let a = Analysis::from_text(&text);
+        let err = applicable(&a).expect_err(base);
+        assert_eq!(err.0, "Windows images are not split", "{base}");
+    }
+    // the same file on a Linux base is split
+    let a = Analysis::from_text("FROM golang:1.22\nRUN make\nCOPY . .\nRUN go build -o /x .\n");
+    assert!(applicable(&a).is_ok());
+}
+
 #[test]
 fn not_offered_when_the_stage_has_a_syntax_error() {
     // `ENV` without a value: copying it into both stages would make one error two
