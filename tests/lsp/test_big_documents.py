@@ -130,6 +130,26 @@ class BigDocuments(unittest.TestCase):
         self.assertGreater(len(tail), 0)
         self.assertFalse(any("more hints" in h["label"] for h in tail))
 
+    def test_cut_answers_count_exactly_what_they_leave_out(self):
+        # each one-line stage has two hints at the end of its line (base and stage total) and
+        # a lens; the file has one more lens, on the first stage
+        stages = ITEMS_CAP + 700
+        s, uri, _, _ = self.serve("FROM a\n" * stages)
+        hints = self.ask(s, 1, "textDocument/inlayHint", uri, range=WHOLE)
+        more = int(re.match(r"(\d+) more hints not shown", hints[-1]["label"]).group(1))
+        self.assertEqual(more, 2 * stages - ITEMS_CAP)
+        self.assertEqual(hints[-1]["position"], {"line": ITEMS_CAP // 2, "character": 6})
+        self.assertEqual(hints[-2]["position"], {"line": ITEMS_CAP // 2 - 1, "character": 6})
+        lenses = self.ask(s, 2, "textDocument/codeLens", uri)
+        more = int(re.match(r"(\d+) more lenses not shown", lenses[-1]["command"]["title"]).group(1))
+        self.assertEqual(more, 1 + stages - ITEMS_CAP)
+        # the file's lens and stages 0 to 4,998 are listed: the cut is at stage 4,999
+        self.assertEqual(lenses[-1]["range"]["start"]["line"], ITEMS_CAP - 1)
+        # a range that holds fewer hints than the cap is not cut
+        some = self.ask(s, 3, "textDocument/inlayHint", uri, range={
+            "start": {"line": 100, "character": 0}, "end": {"line": 199, "character": 0}})
+        self.assertEqual(len(some), 2 * 99)
+
     def test_memory_stays_bounded_on_many_one_line_stages(self):
         s, uri, _, _ = self.serve("FROM a\n" * STAGES)
         peaks = [("diagnostics", s.peak_rss_mb())]

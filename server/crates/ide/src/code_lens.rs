@@ -3,11 +3,11 @@
 //! instruction ("final image ≈ 182 MB (build ≈ 1.2 GB discarded)"). Plain text; the protocol
 //! side attaches a harmless command.
 
-use layerwise_analysis::Base;
+use layerwise_analysis::{Base, Stage};
 use layerwise_syntax::TextRange;
 
 use crate::inlay_hints::builders_phrase;
-use crate::sizes::{FileSizes, StageRole};
+use crate::sizes::{FileSizes, StageRole, StageSizes};
 use crate::Analysis;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,67 +20,116 @@ pub struct CodeLens {
 }
 
 pub fn code_lenses(a: &Analysis, sizes: &FileSizes) -> Vec<CodeLens> {
-    let mut out = Vec::new();
-    if let (Some(target), Some(first)) = (sizes.target, sizes.stages.first()) {
-        let mut title = format!("final image {}", sizes.image.display());
-        if sizes.discarded.known + sizes.discarded.unknown + sizes.discarded.pending > 0 {
-            title.push_str(&format!(" ({} discarded)", builders_phrase(a, sizes)));
-        }
-        let image = a.model.stages.get(target).and_then(|s| match &s.base {
+    capped_lenses(a, sizes, usize::MAX).lenses
+}
+
+/// At most `max` lenses and how many more the file has (see [`capped_lenses`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedLenses {
+    /// The first lenses of [`code_lenses`], in its order.
+    pub lenses: Vec<CodeLens>,
+    /// How many lenses come after them (counted, not built).
+    pub left_out: usize,
+    /// Where the first of those sits; `None` when nothing was left out.
+    pub first_left_out: Option<TextRange>,
+}
+
+/// The first `max` lenses of [`code_lenses`] and a count of the others that words nothing:
+/// a server caps its answer anyway, and a title per stage of a 4 MB file of one-line stages
+/// is hundreds of MB (F16).
+pub fn capped_lenses(a: &Analysis, sizes: &FileSizes, max: usize) -> CappedLenses {
+    // The file's lens first, then one per stage the model knows (all of them, in a consistent
+    // file); nothing is worded until taken.
+    let file = file_lens_range(sizes).map(|range| (range, None));
+    let stages = sizes.stages.iter().filter_map(|stage| {
+        let st = a.model.stages.get(stage.index)?;
+        Some((stage.from.range, Some((stage, st))))
+    });
+    let mut places = file.into_iter().chain(stages);
+    let lenses = places
+        .by_ref()
+        .take(max)
+        .filter_map(|(_, stage)| match stage {
+            None => file_lens(a, sizes),
+            Some((stage, st)) => Some(stage_lens(a, stage, st)),
+        })
+        .collect();
+    let first_left_out = places.next().map(|(range, _)| range);
+    let left_out = first_left_out.map_or(0, |_| 1 + places.count());
+    CappedLenses {
+        lenses,
+        left_out,
+        first_left_out,
+    }
+}
+
+/// Where the file's lens sits, when there is one: the first stage's `FROM`.
+fn file_lens_range(sizes: &FileSizes) -> Option<TextRange> {
+    sizes.target?;
+    sizes.stages.first().map(|first| first.from.range)
+}
+
+/// The lens for the whole file: the final image's size and what the builders weigh.
+fn file_lens(a: &Analysis, sizes: &FileSizes) -> Option<CodeLens> {
+    let (Some(target), Some(first)) = (sizes.target, sizes.stages.first()) else {
+        return None;
+    };
+    let mut title = format!("final image {}", sizes.image.display());
+    if sizes.discarded.known + sizes.discarded.unknown + sizes.discarded.pending > 0 {
+        title.push_str(&format!(" ({} discarded)", builders_phrase(a, sizes)));
+    }
+    let image = a.model.stages.get(target).and_then(|s| match &s.base {
+        Base::Image(r) => Some(r.display_name()),
+        _ => None,
+    });
+    Some(CodeLens {
+        range: first.from.range,
+        title,
+        image,
+    })
+}
+
+/// One stage's lens: its label, base, size, role and the stages that use it.
+fn stage_lens(a: &Analysis, stage: &StageSizes, st: &Stage) -> CodeLens {
+    let mut parts = vec![format!("stage `{}`", st.label())];
+    let base = match &st.base {
+        Base::Stage(b) => format!(
+            "from stage `{}`",
+            a.model
+                .stages
+                .get(*b)
+                .map_or_else(|| b.to_string(), |s| s.label())
+        ),
+        _ => format!("from {}", st.base_resolved),
+    };
+    parts.push(format!("{base} ({})", stage.from.estimate.display()));
+    parts.push(stage.total.display());
+    if stage.role != StageRole::Final {
+        parts.push(stage.role.label().to_string());
+    } else {
+        parts.push("final".to_string());
+    }
+    if !stage.used_by.is_empty() {
+        let users: Vec<String> = stage
+            .used_by
+            .iter()
+            .map(
+                |u| match a.model.stages.get(*u).and_then(|s| s.name.clone()) {
+                    Some(name) => name,
+                    None => format!("stage {u}"),
+                },
+            )
+            .collect();
+        parts.push(format!("used by: {}", users.join(", ")));
+    }
+    CodeLens {
+        range: stage.from.range,
+        title: parts.join(" · "),
+        image: match &st.base {
             Base::Image(r) => Some(r.display_name()),
             _ => None,
-        });
-        out.push(CodeLens {
-            range: first.from.range,
-            title,
-            image,
-        });
+        },
     }
-    for stage in &sizes.stages {
-        let Some(st) = a.model.stages.get(stage.index) else {
-            continue;
-        };
-        let mut parts = vec![format!("stage `{}`", st.label())];
-        let base = match &st.base {
-            Base::Stage(b) => format!(
-                "from stage `{}`",
-                a.model
-                    .stages
-                    .get(*b)
-                    .map_or_else(|| b.to_string(), |s| s.label())
-            ),
-            _ => format!("from {}", st.base_resolved),
-        };
-        parts.push(format!("{base} ({})", stage.from.estimate.display()));
-        parts.push(stage.total.display());
-        if stage.role != StageRole::Final {
-            parts.push(stage.role.label().to_string());
-        } else {
-            parts.push("final".to_string());
-        }
-        if !stage.used_by.is_empty() {
-            let users: Vec<String> = stage
-                .used_by
-                .iter()
-                .map(
-                    |u| match a.model.stages.get(*u).and_then(|s| s.name.clone()) {
-                        Some(name) => name,
-                        None => format!("stage {u}"),
-                    },
-                )
-                .collect();
-            parts.push(format!("used by: {}", users.join(", ")));
-        }
-        out.push(CodeLens {
-            range: stage.from.range,
-            title: parts.join(" · "),
-            image: match &st.base {
-                Base::Image(r) => Some(r.display_name()),
-                _ => None,
-            },
-        });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -129,6 +178,28 @@ mod tests {
         assert_eq!(lenses[1].image.as_deref(), Some("node:20"));
         assert_eq!(a.slice(lenses[2].range), "FROM node:20-slim AS runtime");
         assert!(code_lenses(&Analysis::from_text(""), &FileSizes::default()).is_empty());
+    }
+
+    /// A capped answer is the full list's first lenses, and counts exactly the ones after them.
+    #[test]
+    fn capped_lenses_are_the_first_of_the_full_list_and_count_the_rest() {
+        for text in [
+            "FROM node:20 AS build\nRUN npm run build\n\nFROM node:20-slim AS runtime\nCOPY --from=build /app/dist /app\n",
+            "FROM a\nFROM b AS x\nFROM x\n",
+            "ARG A=1\n",
+            "",
+        ] {
+            let a = Analysis::from_text(text);
+            let sizes = estimate(&a, &SizeInputs::default());
+            let full = code_lenses(&a, &sizes);
+            for max in 0..=full.len() + 1 {
+                let got = capped_lenses(&a, &sizes, max);
+                let kept = max.min(full.len());
+                assert_eq!(got.lenses, full[..kept], "{text:?} max {max}");
+                assert_eq!(got.left_out, full.len() - kept, "{text:?} max {max}");
+                assert_eq!(got.first_left_out, full.get(max).map(|l| l.range));
+            }
+        }
     }
 
     /// `node:20` with figures for amd64 (1.10 GB, first) and arm64 (900 MB).

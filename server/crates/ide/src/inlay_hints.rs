@@ -79,52 +79,140 @@ fn stage_end(stage: &StageSizes) -> u32 {
         .map_or(stage.from.range.end, |s| s.range.end)
 }
 
-fn hints(a: &Analysis, sizes: &FileSizes, range: TextRange, tooltips: bool) -> Vec<InlayHint> {
-    let mut out = Vec::new();
-    let inside = |offset: u32| range.start <= offset && offset <= range.end;
+/// At most `max` hints of a range and how many more the range has (see [`capped_hints`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedHints {
+    /// The first hints of the range, in document order, each with its tooltip if asked for.
+    pub hints: Vec<InlayHint>,
+    /// How many hints of the range come after them (counted, not built).
+    pub left_out: usize,
+    /// Where the first of those is shown; `None` when nothing was left out.
+    pub first_left_out: Option<u32>,
+}
+
+/// The first `max` hints of [`inlay_hints`] (or of [`inlay_hints_without_tooltips`] when
+/// `tooltips` is false), and a count of the others that words nothing.
+///
+/// Why: a server caps its answer anyway, and building every hint of a whole-file range first
+/// (two strings each) cost 300-400 MB on a 4 MB file of one-line stages (F16); counting the
+/// rest walks the estimates only.
+pub fn capped_hints(
+    a: &Analysis,
+    sizes: &FileSizes,
+    range: TextRange,
+    tooltips: bool,
+    max: usize,
+) -> CappedHints {
+    let mut places = places(sizes, range);
     let mut shared: Option<Shared> = None;
-    for stage in &sizes.stages {
+    let hints = places
+        .by_ref()
+        .take(max)
+        .map(|p| build(a, sizes, p, tooltips, &mut shared))
+        .collect();
+    let first_left_out = places.next().map(|p| p.offset);
+    let left_out = first_left_out.map_or(0, |_| 1 + places.count());
+    CappedHints {
+        hints,
+        left_out,
+        first_left_out,
+    }
+}
+
+fn hints(a: &Analysis, sizes: &FileSizes, range: TextRange, tooltips: bool) -> Vec<InlayHint> {
+    capped_hints(a, sizes, range, tooltips, usize::MAX).hints
+}
+
+/// Where a hint goes and what it is about, before anything is worded.
+#[derive(Clone, Copy)]
+struct Place<'s> {
+    offset: u32,
+    stage: &'s StageSizes,
+    what: What<'s>,
+}
+
+#[derive(Clone, Copy)]
+enum What<'s> {
+    Base,
+    Step(&'s SizeEstimate),
+    Total,
+}
+
+/// Every hint place inside `range`, in document order: a stage's base, the steps that add
+/// files, its total. Cheap: no text is made.
+fn places<'s>(sizes: &'s FileSizes, range: TextRange) -> impl Iterator<Item = Place<'s>> + 's {
+    let inside = move |offset: u32| range.start <= offset && offset <= range.end;
+    sizes
+        .stages
+        .iter()
         // Every hint of a stage is at or after its FROM and at or before its last step.
-        if stage.from.range.end > range.end {
-            continue;
-        }
-        let end = stage_end(stage);
-        if end < range.start {
-            continue;
-        }
-        if inside(stage.from.range.end) {
-            out.push(InlayHint {
+        .filter(move |stage| stage.from.range.end <= range.end && stage_end(stage) >= range.start)
+        .flat_map(move |stage| {
+            let base = Place {
                 offset: stage.from.range.end,
-                label: format!("base {}", stage.from.estimate.display()),
+                stage,
+                what: What::Base,
+            };
+            let steps = stage
+                .steps
+                .iter()
+                .filter(move |s| s.adds_files && inside(s.range.end))
+                .map(move |s| Place {
+                    offset: s.range.end,
+                    stage,
+                    what: What::Step(&s.estimate),
+                });
+            let total = Place {
+                offset: stage_end(stage),
+                stage,
+                what: What::Total,
+            };
+            std::iter::once(base)
+                .filter(move |p| inside(p.offset))
+                .chain(steps)
+                .chain(std::iter::once(total).filter(move |p| inside(p.offset)))
+        })
+}
+
+/// The hint at `p`, worded.
+fn build(
+    a: &Analysis,
+    sizes: &FileSizes,
+    p: Place<'_>,
+    tooltips: bool,
+    shared: &mut Option<Shared>,
+) -> InlayHint {
+    let stage = p.stage;
+    match p.what {
+        What::Base => InlayHint {
+            offset: p.offset,
+            label: format!("base {}", stage.from.estimate.display()),
+            tooltip: if tooltips {
+                tooltip(&stage.from.estimate)
+            } else {
+                String::new()
+            },
+            kind: HintKind::Base,
+        },
+        What::Step(estimate) => {
+            let mut label = String::from("+");
+            label.push_str(&estimate.display());
+            InlayHint {
+                offset: p.offset,
+                label,
                 tooltip: if tooltips {
-                    tooltip(&stage.from.estimate)
+                    tooltip(estimate)
                 } else {
                     String::new()
                 },
-                kind: HintKind::Base,
-            });
-        }
-        for step in stage.steps.iter().filter(|s| s.adds_files) {
-            if inside(step.range.end) {
-                let mut label = String::from("+");
-                label.push_str(&step.estimate.display());
-                out.push(InlayHint {
-                    offset: step.range.end,
-                    label,
-                    tooltip: if tooltips {
-                        tooltip(&step.estimate)
-                    } else {
-                        String::new()
-                    },
-                    kind: HintKind::Step,
-                });
+                kind: HintKind::Step,
             }
         }
-        if inside(end) {
+        What::Total => {
             let shared = shared.get_or_insert_with(|| Shared::new(a, sizes));
             let total = stage.total.display();
-            out.push(InlayHint {
-                offset: end,
+            InlayHint {
+                offset: p.offset,
                 label: total_label(stage, &total, shared),
                 tooltip: if tooltips {
                     total_tooltip(a, stage, &total, shared)
@@ -132,10 +220,9 @@ fn hints(a: &Analysis, sizes: &FileSizes, range: TextRange, tooltips: bool) -> V
                     String::new()
                 },
                 kind: HintKind::Total,
-            });
+            }
         }
     }
-    out
 }
 
 /// Wording that is the same for every stage of the file.
@@ -376,6 +463,32 @@ mod tests {
                     .collect();
                 let got = inlay_hints(&a, &sizes, TextRange::new(start, end));
                 assert_eq!(got.iter().collect::<Vec<_>>(), want, "{start}..{end}");
+            }
+        }
+    }
+
+    /// A capped answer is the full pass's first hints, and counts exactly the ones after them.
+    #[test]
+    fn capped_hints_are_the_first_of_the_full_pass_and_count_the_rest() {
+        let text = "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /out/app .\n\nFROM alpine:3.20 AS mid\nRUN apk add --no-cache git\n\nFROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY --from=build /out/app /app\nCMD [\"/app\"]\n";
+        let a = with_facts(text);
+        let sizes = estimate(&a, &SizeInputs::default());
+        let len = text.len() as u32;
+        for tooltips in [true, false] {
+            for (start, end) in [(0, len), (30, len), (0, 90), (120, 130)] {
+                let range = TextRange::new(start, end);
+                let full = hints(&a, &sizes, range, tooltips);
+                for max in 0..=full.len() + 1 {
+                    let got = capped_hints(&a, &sizes, range, tooltips, max);
+                    let kept = max.min(full.len());
+                    assert_eq!(got.hints, full[..kept], "{start}..{end} max {max}");
+                    assert_eq!(got.left_out, full.len() - kept, "{start}..{end} max {max}");
+                    assert_eq!(
+                        got.first_left_out,
+                        full.get(max).map(|h| h.offset),
+                        "{start}..{end} max {max}"
+                    );
+                }
             }
         }
     }

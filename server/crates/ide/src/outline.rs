@@ -31,29 +31,124 @@ pub struct OutlineSymbol {
 const NAME_CHARS: usize = 60;
 
 pub fn document_symbols(a: &Analysis) -> Vec<OutlineSymbol> {
-    let mut out = Vec::new();
+    capped_symbols(a, usize::MAX).symbols
+}
+
+/// At most `max` outline symbols and what was left out (see [`capped_symbols`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedOutline {
+    pub symbols: Vec<OutlineSymbol>,
+    /// How many symbols come after them, nested ones included (counted, not built).
+    pub left_out: usize,
+    /// Where the first of those starts; `None` when nothing was left out.
+    pub first_left_out: Option<u32>,
+}
+
+/// The first `max` symbols of [`document_symbols`] in outline order (a stage, then its
+/// instructions, then the next stage; a stage whose instructions do not all fit keeps those
+/// that do), and a count of the others that names nothing: a server caps its answer anyway,
+/// and a name and detail per instruction of a 4 MB file is hundreds of MB (F16).
+pub fn capped_symbols(a: &Analysis, max: usize) -> CappedOutline {
+    let mut out = Outline {
+        symbols: Vec::new(),
+        room: max,
+        left_out: 0,
+        first_left_out: None,
+        in_stage: false,
+    };
     for (index, info) in a.model.instructions.iter().enumerate() {
         let Some(r) = a.file.item(info.item) else {
             continue;
         };
         match info.stage {
-            None => out.extend(instruction_symbols(a, r)),
+            None => {
+                if out.instruction(a, r, false) > 0 {
+                    out.in_stage = false;
+                }
+            }
             Some(s) => {
                 let Some(stage) = a.model.stages.get(s) else {
                     continue;
                 };
                 if stage.from == index {
-                    out.push(stage_symbol(a, s));
-                } else if let Some(parent) = out
-                    .last_mut()
-                    .filter(|p| matches!(p.kind, OutlineKind::Stage { .. }))
-                {
-                    parent.children.extend(instruction_symbols(a, r));
+                    out.in_stage = true;
+                    if out.room == 0 {
+                        out.leave_out(1, stage.range.start);
+                    } else {
+                        out.room -= 1;
+                        out.symbols.push(stage_symbol(a, s));
+                    }
+                } else if out.in_stage {
+                    out.instruction(a, r, true);
                 }
             }
         }
     }
-    out
+    CappedOutline {
+        symbols: out.symbols,
+        left_out: out.left_out,
+        first_left_out: out.first_left_out,
+    }
+}
+
+/// The outline being built: what is kept, the room left, and what was only counted.
+struct Outline {
+    symbols: Vec<OutlineSymbol>,
+    room: usize,
+    left_out: usize,
+    first_left_out: Option<u32>,
+    /// Whether the last top-level symbol (kept or left out) is a stage, which takes the
+    /// instructions that follow as its children.
+    in_stage: bool,
+}
+
+impl Outline {
+    fn leave_out(&mut self, count: usize, start: u32) {
+        if count > 0 {
+            self.left_out += count;
+            self.first_left_out.get_or_insert(start);
+        }
+    }
+
+    /// The symbols of one instruction, at the top or in the current stage; how many it has.
+    /// With room left the stage being filled is the last kept symbol: room only shrinks.
+    fn instruction(&mut self, a: &Analysis, r: ItemRef<'_>, child: bool) -> usize {
+        if self.room == 0 {
+            let (count, start) = count_instruction_symbols(a, r);
+            self.leave_out(count, start);
+            return count;
+        }
+        let mut syms = instruction_symbols(a, r);
+        let count = syms.len();
+        if syms.len() > self.room {
+            let rest = syms.split_off(self.room);
+            if let Some(first) = rest.first() {
+                self.leave_out(rest.len(), first.range.start);
+            }
+        }
+        self.room -= syms.len();
+        let to = match self.symbols.last_mut() {
+            Some(parent) if child => &mut parent.children,
+            _ => &mut self.symbols,
+        };
+        to.extend(syms);
+        count
+    }
+}
+
+/// How many symbols [`instruction_symbols`] gives and where the first starts, naming nothing.
+fn count_instruction_symbols(a: &Analysis, r: ItemRef<'_>) -> (usize, u32) {
+    let Some(inst) = r.instruction() else {
+        return (0, r.start);
+    };
+    if matches!(inst.kind, InstructionKind::Arg | InstructionKind::Env) && !inst.pairs().is_empty()
+    {
+        let mut named = inst.pairs().iter().filter(|kv| !kv.key.text.is_empty());
+        let start = named.next().map(|kv| r.abs(kv.key.range).start);
+        let count = start.map_or(0, |_| 1 + named.count());
+        return (count, start.unwrap_or(r.start));
+    }
+    (1, trim(a, r.range()).start)
 }
 
 /// The stages whose label matches `query` (case-insensitive, letters in order), for
@@ -277,6 +372,62 @@ mod tests {
         assert_eq!(names(&stage_symbols(&a, "bld")), ["Build"]);
         assert_eq!(names(&stage_symbols(&a, "BUILD")), ["Build"]);
         assert!(stage_symbols(&a, "zzz").is_empty());
+    }
+
+    /// The full outline cut after `max` symbols in outline order (the handler's cut before
+    /// the ide stopped early): the kept symbols, how many went, where the first of them starts.
+    fn cut_after(syms: &[OutlineSymbol], max: usize) -> (Vec<OutlineSymbol>, usize, Option<u32>) {
+        fn walk(
+            syms: &[OutlineSymbol],
+            room: &mut usize,
+            gone: &mut usize,
+            first: &mut Option<u32>,
+        ) -> Vec<OutlineSymbol> {
+            let mut kept = Vec::new();
+            for s in syms {
+                if *room == 0 {
+                    first.get_or_insert(s.range.start);
+                    *gone += 1 + count(&s.children);
+                    continue;
+                }
+                *room -= 1;
+                let children = walk(&s.children, room, gone, first);
+                kept.push(OutlineSymbol {
+                    children,
+                    ..s.clone()
+                });
+            }
+            kept
+        }
+        fn count(syms: &[OutlineSymbol]) -> usize {
+            syms.iter().map(|s| 1 + count(&s.children)).sum()
+        }
+        let (mut room, mut gone, mut first) = (max, 0, None);
+        let kept = walk(syms, &mut room, &mut gone, &mut first);
+        (kept, gone, first)
+    }
+
+    /// Stopping early gives the full outline's first symbols, and counts the rest exactly.
+    #[test]
+    fn capped_outline_is_the_full_outline_cut() {
+        for text in [
+            TEXT,
+            "ARG V=1\nFROM a AS one\nRUN x\nRUN y\nFROM b AS two\nRUN z\n",
+            "ARG A=1 B=2 C=3\nFROM a\nENV X=1 Y=2 Z=3\nARG P Q\nFROM b\nRUN y\n",
+            "RUN before\nARG =x\nFROM a\nARG =y\nRUN z\n",
+            "",
+        ] {
+            let a = Analysis::from_text(text);
+            let full = document_symbols(&a);
+            let total = cut_after(&full, 0).1;
+            for max in 0..=total + 1 {
+                let (kept, gone, first) = cut_after(&full, max);
+                let got = capped_symbols(&a, max);
+                assert_eq!(got.symbols, kept, "{text:?} max {max}");
+                assert_eq!(got.left_out, gone, "{text:?} max {max}");
+                assert_eq!(got.first_left_out, first, "{text:?} max {max}");
+            }
+        }
     }
 
     #[test]

@@ -23,11 +23,11 @@ pub fn handle(b: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens
     let uri = params.text_document.uri;
     b.with_doc("codeLens", &uri, |a, rope, enc| {
         let sizes = super::inlay_hints::file_sizes(b, &uri, a);
-        let mut lenses = layerwise_ide::code_lens::code_lenses(a, &sizes);
-        // one per stage: a file of 80,000 stages gets the first ones and a lens saying so
-        let cut = lenses.get(super::answer_cap::MAX_ITEMS).map(|l| l.range);
-        let left_out = lenses.len().saturating_sub(super::answer_cap::MAX_ITEMS);
-        lenses.truncate(super::answer_cap::MAX_ITEMS);
+        // one per stage: a file of 80,000 stages gets the first ones and a lens saying so; the
+        // ide words only those and counts the rest
+        let capped =
+            layerwise_ide::code_lens::capped_lenses(a, &sizes, super::answer_cap::MAX_ITEMS);
+        let (lenses, cut, left_out) = (capped.lenses, capped.first_left_out, capped.left_out);
         let mut out: Vec<CodeLens> = lenses
             .into_iter()
             .map(|l| {

@@ -90,16 +90,17 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
         let start = position_to_offset(rope, range.start, enc);
         let end = position_to_offset(rope, range.end, enc);
         let range = TextRange::new(start, end.max(start));
-        let mut hints = if lazy {
-            layerwise_ide::inlay_hints::inlay_hints_without_tooltips(a, &sizes, range)
-        } else {
-            layerwise_ide::inlay_hints::inlay_hints(a, &sizes, range)
-        };
+        // A whole-file range on a huge file: the first hints, then one that says where they
+        // stop. The ide builds only those it returns and counts the rest.
+        let capped = layerwise_ide::inlay_hints::capped_hints(
+            a,
+            &sizes,
+            range,
+            !lazy,
+            super::answer_cap::MAX_ITEMS,
+        );
+        let mut hints = capped.hints;
         explain_failures(b, a, &sizes, &mut hints);
-        // a whole-file range on a huge file: the first hints, then one that says where they stop
-        let cut = hints.get(super::answer_cap::MAX_ITEMS).map(|h| h.offset);
-        let left_out = hints.len().saturating_sub(super::answer_cap::MAX_ITEMS);
-        hints.truncate(super::answer_cap::MAX_ITEMS);
         let mut out: Vec<InlayHint> = hints
                 .into_iter()
                 .map(|h| InlayHint {
@@ -115,8 +116,11 @@ pub fn handle(b: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHi
                     padding_right: None,
                 })
                 .collect();
-        if let Some(offset) = cut {
-            out.push(left_out_hint(offset_to_position(rope, offset, enc), left_out));
+        if let Some(offset) = capped.first_left_out {
+            out.push(left_out_hint(
+                offset_to_position(rope, offset, enc),
+                capped.left_out,
+            ));
         }
         Some(out)
     })

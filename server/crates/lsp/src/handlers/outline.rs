@@ -28,9 +28,11 @@ pub fn document_symbols(
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
     b.with_doc("documentSymbol", &params.text_document.uri, |a, _, enc| {
-        let mut syms = outline::document_symbols(a);
-        if let Some(cut) = answer_cap::cut_outline(&mut syms, answer_cap::MAX_ITEMS) {
-            syms.push(left_out_symbol(cut, a.text.len() as u32));
+        // the first symbols and one counting the rest; the ide names only those it returns
+        let capped = outline::capped_symbols(a, answer_cap::MAX_ITEMS);
+        let mut syms = capped.symbols;
+        if let Some(from) = capped.first_left_out {
+            syms.push(left_out_symbol(capped.left_out, from, a.text.len() as u32));
         }
         let mut offsets = Vec::new();
         collect_offsets(&syms, &mut offsets);
@@ -44,10 +46,10 @@ pub fn document_symbols(
 
 /// The symbol that ends a cut outline: it says how many symbols are left out and covers the
 /// rest of the file, from the first symbol left out.
-fn left_out_symbol(cut: answer_cap::Cut, end: u32) -> OutlineSymbol {
-    let rest = layerwise_syntax::TextRange::new(cut.from.min(end), end);
+fn left_out_symbol(left_out: usize, from: u32, end: u32) -> OutlineSymbol {
+    let rest = layerwise_syntax::TextRange::new(from.min(end), end);
     OutlineSymbol {
-        name: format!("{} more symbols not listed", cut.symbols),
+        name: format!("{left_out} more symbols not listed"),
         detail: Some(format!(
             "the outline lists the first {} symbols of a file",
             answer_cap::MAX_ITEMS
