@@ -99,6 +99,12 @@ pub fn classify(body: &[u8]) -> Classified {
         let why = "an id must be an integer, a string or null";
         return not_passed(reject(&Value::Null, INVALID_REQUEST, why));
     }
+    if top.bulk.contains_key("result") || map.contains_key("error") {
+        // the framework would read it as a response (it tries that first) and never answer
+        // the request, while the filter would have noted its method (`shutdown`, say)
+        let why = "a message cannot have both a method and a result or an error";
+        return not_passed(reject(&reply_id, INVALID_REQUEST, why));
+    }
     let verdict = match map.get("method") {
         Some(Value::String(m)) if m == REJECTED_METHOD => {
             reject(&reply_id, INVALID_REQUEST, "reserved method name")
@@ -234,10 +240,11 @@ struct TopLevel<'a> {
 
 /// Members passed through without being looked at.
 const BULK_MEMBERS: [&str; 2] = ["params", "result"];
-/// How deep `params` may nest for the framework to decode it: its `Value` decode of the whole
-/// body stops at serde_json's limit of 128 levels, two of them taken by the body's object and
-/// the framework's own wrapping (`deep_params_are_judged_as_the_framework_decodes_them`).
-const PARAMS_DEPTH: usize = 126;
+/// How deep `params` or `result` may nest for the framework to decode the body: its generic
+/// read of the whole body stops at serde_json's limit of 128 levels, two of them taken by the
+/// body's object and the framework's own wrapping
+/// (`deep_members_are_judged_as_the_framework_decodes_them`).
+const BULK_DEPTH: usize = 126;
 
 impl<'de> Deserialize<'de> for TopLevel<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -259,11 +266,12 @@ impl<'de> Deserialize<'de> for TopLevel<'de> {
                 while let Some(k) = access.next_key::<String>()? {
                     let again = if BULK_MEMBERS.contains(&k.as_str()) {
                         let raw = access.next_value::<&RawValue>()?;
-                        // the framework reads a response's result without building a
-                        // `Value` (any depth, any number), so only params are judged
-                        if k == "params" && !json_scan::decodes_within(raw.get(), PARAMS_DEPTH) {
+                        // the framework reads the whole body generically first (its message
+                        // type is an untagged enum), so a result is judged as params are
+                        if !json_scan::decodes_within(raw.get(), BULK_DEPTH) {
                             return Err(serde::de::Error::custom(
-                                "params a Value cannot hold (a lone surrogate, a huge number, deep nesting)",
+                                "a member no Value can hold (a lone surrogate, a huge number, \
+                                 deep nesting)",
                             ));
                         }
                         top.bulk.insert(k, raw).is_some()
@@ -298,10 +306,20 @@ mod tests {
     use super::*;
     use tower_lsp_server::jsonrpc::{Request, Response};
 
-    /// What the framework's reader does with a body: a response first, then a request.
+    /// The framework's own message type: an untagged enum, tried as a response first. Its
+    /// codec reads a body as text into it; an untagged enum first reads the whole body
+    /// generically, so every member must decode (unlike decoding `Request` directly).
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)] // only whether it decodes matters
+    enum Message {
+        Response(Response),
+        Request(Request),
+    }
+
+    /// What the framework's reader does with a body.
     fn tower_accepts(body: &[u8]) -> bool {
-        serde_json::from_slice::<Response>(body).is_ok()
-            || serde_json::from_slice::<Request>(body).is_ok()
+        std::str::from_utf8(body).is_ok_and(|t| serde_json::from_str::<Message>(t).is_ok())
     }
 
     fn rejected(v: &Verdict) -> Option<(Value, i64)> {
@@ -472,6 +490,24 @@ mod tests {
         ));
     }
 
+    /// Found in review: `{"id":5,"method":"shutdown","result":null}` was noted as a shutdown by
+    /// the filter but read as a response by the framework, so id 5 was never answered.
+    #[test]
+    fn a_request_with_a_result_or_an_error_is_an_invalid_request() {
+        for body in [
+            r#"{"jsonrpc":"2.0","id":5,"method":"shutdown","result":null}"#,
+            r#"{"jsonrpc":"2.0","id":5,"method":"m","error":{"code":1,"message":"x"}}"#,
+        ] {
+            let c = classify(body.as_bytes());
+            assert_eq!(
+                rejected(&c.verdict),
+                Some((json!(5), INVALID_REQUEST)),
+                "{body}"
+            );
+            assert_eq!(c.method, None, "{body}");
+        }
+    }
+
     #[test]
     fn duplicate_keys_are_written_once() {
         let Verdict::Replace(b) =
@@ -557,7 +593,7 @@ mod tests {
 
     /// Nesting deeper than the framework's decoder allows is refused here too.
     #[test]
-    fn deep_params_are_judged_as_the_framework_decodes_them() {
+    fn deep_members_are_judged_as_the_framework_decodes_them() {
         for depth in [100, 126, 127, 128, 129, 200, 5000] {
             let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             for body in [

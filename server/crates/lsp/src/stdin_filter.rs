@@ -19,6 +19,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// Largest message accepted (documents are capped below this, see `document::MAX_DOCUMENT_BYTES`).
 pub const MAX_MESSAGE_BYTES: usize = 96 * 1024 * 1024;
+/// Most a frame's header makes the filter reserve before its body arrives.
+const RESERVE_AHEAD: usize = 8 * 1024 * 1024;
 /// Messages at least this long get a debug line with their read and check times.
 const BIG_MESSAGE_BYTES: usize = 64 * 1024;
 /// Longest header block looked at before it is treated as garbage.
@@ -69,11 +71,13 @@ fn next_frame(buf: &mut Vec<u8>) -> Frame {
         return Frame::Discard(len - have.min(len));
     }
     if buf.len() < body_start + len {
-        // room for the whole body at once, not a doubling (and a copy) per chunk read
-        buf.reserve(body_start + len - buf.len());
+        // room for the body at once, not a doubling (and a copy) per chunk read; at most
+        // RESERVE_AHEAD before the bytes arrive (a header alone must not claim 96 MiB)
+        buf.reserve((body_start + len - buf.len()).min(RESERVE_AHEAD));
         return Frame::Incomplete;
     }
-    // the body keeps the buffer (no copy of a document); what follows it moves to a new one
+    // the body keeps the buffer (its bytes move down over the header, no second buffer);
+    // what follows it moves to a new one
     let rest = buf.split_off(body_start + len);
     let mut body = std::mem::replace(buf, rest);
     body.drain(..body_start);
