@@ -211,8 +211,18 @@ fn is_volatile(name: &str) -> bool {
         "_BUILD_NUMBER",
         "_VCS_REF",
     ];
-    let upper = name.to_ascii_uppercase();
-    EXACT.contains(&upper.as_str()) || SUFFIXES.iter().any(|s| upper.ends_with(s))
+    // compared without an upper-cased copy: this runs for every ENV and ARG name
+    EXACT.iter().any(|e| e.eq_ignore_ascii_case(name))
+        || SUFFIXES
+            .iter()
+            .any(|s| ends_with_ignore_ascii_case(name, s))
+}
+
+fn ends_with_ignore_ascii_case(text: &str, suffix: &str) -> bool {
+    text.len()
+        .checked_sub(suffix.len())
+        .and_then(|at| text.as_bytes().get(at..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
 }
 
 /// Whether `text` refers to `$name` / `${name...}`.
@@ -250,6 +260,32 @@ fn mentions(text: &str, name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::test_support::*;
+
+    /// Names match in either case, whole (`VERSION`) or by their end (`APP_GIT_SHA`).
+    #[test]
+    fn volatile_names() {
+        for yes in [
+            "VERSION",
+            "version",
+            "Git_Sha",
+            "APP_GIT_SHA",
+            "my_build_date",
+            "é_VCS_REF",
+        ] {
+            assert!(is_volatile(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "VERSIONS",
+            "MY_VERSION",
+            "_GIT_SH",
+            "GIT_SHA_X",
+            "SHAS",
+            "éGIT_SHA",
+        ] {
+            assert!(!is_volatile(no), "{no}");
+        }
+    }
 
     #[test]
     fn fires_and_fixes() {

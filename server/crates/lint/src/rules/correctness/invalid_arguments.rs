@@ -49,13 +49,12 @@ declare_rule! {
     }
 }
 
-/// BuildKit's stage-name pattern `^[a-z][a-z0-9-_.]*$`, applied to the lower-cased name.
+/// BuildKit's stage-name pattern `^[a-z][a-z0-9-_.]*$`, applied to the lower-cased name:
+/// either case of a letter passes, so the name is read as it is (no lower-cased copy).
 pub(crate) fn valid_stage_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let mut chars = lower.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 impl RuleCheck for InvalidArguments {
@@ -196,6 +195,29 @@ mod tests {
             .into_iter()
             .map(|d| d.message.into_owned())
             .collect()
+    }
+
+    /// BuildKit lower-cases the name, then matches `^[a-z][a-z0-9-_.]*$`.
+    #[test]
+    fn stage_names() {
+        for ok in ["a", "Build", "BUILD-2", "a-b_c.d9", "x."] {
+            assert!(valid_stage_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "9a",
+            "_a",
+            "-a",
+            ".a",
+            "a b",
+            "a/b",
+            "é",
+            "aé",
+            "a:b",
+            "K\u{212A}",
+        ] {
+            assert!(!valid_stage_name(bad), "{bad}");
+        }
     }
 
     #[test]

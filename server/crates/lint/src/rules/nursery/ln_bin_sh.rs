@@ -57,7 +57,9 @@ impl RuleCheck for LnBinSh {
                 if cmd.program() != Some("ln") {
                     continue;
                 }
-                let pos = positionals(cmd.argv(), &["-t", "--target-directory", "-S", "--suffix"]);
+                let pos: Vec<_> =
+                    positionals(cmd.argv(), &["-t", "--target-directory", "-S", "--suffix"])
+                        .collect();
                 if pos.len() >= 2 && pos.last().is_some_and(|w| w.text == "/bin/sh") {
                     out.push(
                         Diagnostic::new(meta, to_range(&cmd.range), "`/bin/sh` is relinked to another shell")

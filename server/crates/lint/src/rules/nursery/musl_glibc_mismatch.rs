@@ -170,7 +170,6 @@ impl RuleCheck for MuslGlibcMismatch {
                     _ => continue,
                 };
                 for w in args
-                    .iter()
                     .skip(1)
                     .filter(|w| list.contains(&package_name(&w.text)))
                 {

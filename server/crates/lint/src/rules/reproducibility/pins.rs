@@ -117,10 +117,9 @@ fn after_subcommand<'c>(
     subs: &[&str],
     with_value: &[&str],
 ) -> Option<Vec<&'c ShellWord>> {
-    let pos = positionals(argv, with_value);
-    let first = pos.first()?;
-    subs.contains(&first.text.as_str())
-        .then(|| pos[1..].to_vec())
+    let mut pos = positionals(argv, with_value);
+    let first = pos.next()?;
+    subs.contains(&first.text.as_str()).then(|| pos.collect())
 }
 
 /// `apt-get install` / `apt install` packages without `=version` (a `/release` or a `.deb`

@@ -167,7 +167,7 @@ impl RuleCheck for Pipefail {
                         for w in only.words.iter().filter(|w| {
                             substitution_bodies(&w.text)
                                 .iter()
-                                .any(|b| pipelines(&split_script(b)).into_iter().any(masks_failure))
+                                .any(|b| pipelines(&split_script(b)).any(masks_failure))
                         }) {
                             masked.push(to_range(&w.range));
                         }

@@ -112,51 +112,55 @@ fn in_force<T: Clone>(
     before
 }
 
-/// The commands of `cmds` grouped into pipelines (`a | b | c` is one group of three).
-pub(crate) fn pipelines(cmds: &[ShellCommand]) -> Vec<&[ShellCommand]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (k, c) in cmds.iter().enumerate() {
-        if c.terminator != "|" {
-            out.push(&cmds[start..=k]);
-            start = k + 1;
+/// The commands of `cmds` grouped into pipelines (`a | b | c` is one group of three), in
+/// order. An iterator over slices of `cmds`: rules ask this for every `RUN`, and a list per
+/// script was an allocation per `RUN` per rule.
+pub(crate) fn pipelines(cmds: &[ShellCommand]) -> impl Iterator<Item = &[ShellCommand]> {
+    let mut rest = cmds;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    if start < cmds.len() {
-        out.push(&cmds[start..]);
-    }
-    out
+        // a pipeline ends at the first command not followed by `|` (or at the end)
+        let end = rest
+            .iter()
+            .position(|c| c.terminator != "|")
+            .map_or(rest.len(), |k| k + 1);
+        let (group, after) = rest.split_at(end);
+        rest = after;
+        Some(group)
+    })
 }
 
 /// The pipelines of a `RUN`'s commands (file ranges), without `case` pattern lists: the
 /// splitter cuts `case "$a" in x86_64|aarch64) ...` at the `|` as if it were a pipe. A group
 /// of one-word commands followed by `)` in the file, after `case ... in`, `;;` or another
 /// pattern, is such a list.
-pub(crate) fn real_pipelines<'c>(text: &str, cmds: &'c [ShellCommand]) -> Vec<&'c [ShellCommand]> {
-    pipelines(cmds)
-        .into_iter()
-        .filter(|p| {
-            if p.len() < 2 {
-                return true;
-            }
-            let after = p
-                .last()
-                .map_or("", |c| text.get(c.range.end..).unwrap_or(""))
-                .trim_start_matches([' ', '\t', '\\', '\n', '\r']);
-            let pattern_words = |c: &ShellCommand, first: bool| {
-                let words = if first && c.words.first().is_some_and(|w| w.text == "case") {
-                    c.words
-                        .iter()
-                        .position(|w| w.text == "in")
-                        .map_or(&c.words[..], |k| &c.words[k + 1..])
-                } else {
-                    &c.words[..]
-                };
-                words.len() == 1
+pub(crate) fn real_pipelines<'c>(
+    text: &'c str,
+    cmds: &'c [ShellCommand],
+) -> impl Iterator<Item = &'c [ShellCommand]> {
+    pipelines(cmds).filter(move |p| {
+        if p.len() < 2 {
+            return true;
+        }
+        let after = p
+            .last()
+            .map_or("", |c| text.get(c.range.end..).unwrap_or(""))
+            .trim_start_matches([' ', '\t', '\\', '\n', '\r']);
+        let pattern_words = |c: &ShellCommand, first: bool| {
+            let words = if first && c.words.first().is_some_and(|w| w.text == "case") {
+                c.words
+                    .iter()
+                    .position(|w| w.text == "in")
+                    .map_or(&c.words[..], |k| &c.words[k + 1..])
+            } else {
+                &c.words[..]
             };
-            !(after.starts_with(')') && p.iter().enumerate().all(|(k, c)| pattern_words(c, k == 0)))
-        })
-        .collect()
+            words.len() == 1
+        };
+        !(after.starts_with(')') && p.iter().enumerate().all(|(k, c)| pattern_words(c, k == 0)))
+    })
 }
 
 /// The file range from the first to the last command of a group.
@@ -187,23 +191,28 @@ pub(crate) fn basename(w: &str) -> &str {
 
 /// Positional arguments of a command line after the program, skipping flags and the values
 /// of the flags in `with_value` (given with their dashes, e.g. `["-t", "--target-release"]`).
-/// `--` ends the flags.
-pub(crate) fn positionals<'c>(argv: &'c [ShellWord], with_value: &[&str]) -> Vec<&'c ShellWord> {
-    let mut out = Vec::new();
+/// `--` ends the flags. An iterator, so that a rule that wants the first one or a few makes
+/// no list.
+pub(crate) fn positionals<'c, 'v>(
+    argv: &'c [ShellWord],
+    with_value: &'v [&'v str],
+) -> impl Iterator<Item = &'c ShellWord> + use<'c, 'v> {
     let mut i = 1;
     let mut flags_done = false;
-    while i < argv.len() {
-        let w = argv[i].text.as_str();
-        i += 1;
-        if flags_done || !w.starts_with('-') || w == "-" {
-            out.push(&argv[i - 1]);
-        } else if w == "--" {
-            flags_done = true;
-        } else if with_value.contains(&w) {
+    std::iter::from_fn(move || {
+        while let Some(word) = argv.get(i) {
+            let w = word.text.as_str();
             i += 1;
+            if flags_done || !w.starts_with('-') || w == "-" {
+                return Some(word);
+            } else if w == "--" {
+                flags_done = true;
+            } else if with_value.contains(&w) {
+                i += 1;
+            }
         }
-    }
-    out
+        None
+    })
 }
 
 /// `true` if a word is (or contains) a shell expansion whose value is unknown here.
@@ -373,8 +382,15 @@ mod tests {
     #[test]
     fn pipelines_group_piped_commands() {
         let c = split_script("a | b && c; d | e | f");
-        let p: Vec<usize> = pipelines(&c).iter().map(|p| p.len()).collect();
+        let p: Vec<usize> = pipelines(&c).map(|p| p.len()).collect();
         assert_eq!(p, [2, 1, 3]);
+        // a pipe at the very end still closes its group; nothing gives no group
+        let c = split_script("a | b |");
+        assert_eq!(
+            pipelines(&c).map(|p| p.len()).collect::<Vec<_>>(),
+            [c.len()]
+        );
+        assert_eq!(pipelines(&[]).count(), 0);
     }
 
     #[test]
@@ -382,7 +398,6 @@ mod tests {
         let text = "case \"$arch\" in x86_64|aarch64) a ;; arm|armhf) b ;; esac; curl x | tar -x";
         let c = split_script(text);
         let p: Vec<usize> = real_pipelines(text, &c)
-            .iter()
             .filter(|p| p.len() > 1)
             .map(|p| p.len())
             .collect();
@@ -396,10 +411,12 @@ mod tests {
         );
         let argv = c[0].argv();
         let p: Vec<&str> = positionals(argv, &["-t"])
-            .iter()
             .map(|w| w.text.as_str())
             .collect();
         assert_eq!(p, ["install", "curl", "-weird"]);
+        // a flag that takes a value, last: nothing after it
+        let c = split_script("cp -t");
+        assert_eq!(positionals(c[0].argv(), &["-t"]).count(), 0);
     }
 
     #[test]

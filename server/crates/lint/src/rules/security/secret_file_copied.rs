@@ -64,12 +64,8 @@ declare_rule! {
 /// What kind of secret a copied path is, judged by its name.
 pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
     let clean = path.trim_end_matches('/');
-    let name = clean
-        .rsplit('/')
-        .next()
-        .unwrap_or(clean)
-        .to_ascii_lowercase();
-    let parent = clean.rsplit('/').nth(1).unwrap_or("").to_ascii_lowercase();
+    let name = lower(clean.rsplit('/').next().unwrap_or(clean));
+    let parent = clean.rsplit('/').nth(1).unwrap_or("");
     if name.contains(['*', '?', '[', '$']) {
         return None; // patterns and variables: the name is not known
     }
@@ -90,10 +86,7 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
     {
         return Some("an environment file");
     }
-    if matches!(
-        name.as_str(),
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519"
-    ) {
+    if matches!(&*name, "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519") {
         return Some("an SSH private key");
     }
     if (name.ends_with(".key") || name.ends_with(".pem")) && looks_private(clean) {
@@ -103,10 +96,10 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
         return Some("a key store");
     }
     if matches!(
-        name.as_str(),
+        &*name,
         ".netrc" | ".pypirc" | ".git-credentials" | "credentials.json"
-    ) || name == "credentials" && parent == ".aws"
-        || name == "config.json" && parent == ".docker"
+    ) || name == "credentials" && parent.eq_ignore_ascii_case(".aws")
+        || name == "config.json" && parent.eq_ignore_ascii_case(".docker")
         || name.starts_with("service-account") && name.ends_with(".json")
     {
         return Some("a credentials file");
@@ -119,6 +112,16 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
 
 /// Whether a `.key`/`.pem` path names a private key rather than a certificate or a public
 /// signing key (`nodesource-repo.gpg.key`, `jenkins.io.key` are public keys for apt/yum).
+/// `text` in lower case, copied only when it has an upper-case letter: sources are mostly
+/// lower-case already, and this runs for every `COPY` source.
+fn lower(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        text.to_ascii_lowercase().into()
+    } else {
+        text.into()
+    }
+}
+
 fn looks_private(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     let public = [
@@ -158,10 +161,11 @@ fn looks_private(path: &str) -> bool {
 
 /// Names of variables that carry a token for `.npmrc`.
 fn is_token_var(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    ["TOKEN", "AUTH", "PASSWORD", "SECRET"]
-        .iter()
-        .any(|k| n.contains(k))
+    ["TOKEN", "AUTH", "PASSWORD", "SECRET"].iter().any(|k| {
+        name.as_bytes()
+            .windows(k.len())
+            .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+    })
 }
 
 impl RuleCheck for SecretFileCopied {
@@ -235,6 +239,29 @@ mod tests {
         assert_eq!(flagged(&SecretFileCopied, npmrc), [".npmrc"]);
         let d = findings(&SecretFileCopied, "FROM a AS build\nCOPY .env .\nFROM b\n");
         assert!(d[0].message.contains("builder stage"));
+    }
+
+    /// Names and folders match in any case, as before the comparisons stopped copying.
+    #[test]
+    fn case_does_not_matter() {
+        assert_eq!(
+            secret_kind("Config/.AWS/Credentials"),
+            Some("a credentials file")
+        );
+        assert_eq!(
+            secret_kind("home/.Docker/CONFIG.json/"),
+            Some("a credentials file")
+        );
+        assert_eq!(secret_kind(".ENV.Production"), Some("an environment file"));
+        assert_eq!(secret_kind(".Env.Example"), None);
+        assert_eq!(secret_kind("ID_RSA"), Some("an SSH private key"));
+        assert_eq!(secret_kind("docker/config.json"), None);
+        assert!(
+            is_token_var("npm_Token") && is_token_var("GH_AUTH") && is_token_var("db_password")
+        );
+        // a part of the name, as the upper-cased `contains` was (AUTHOR has AUTH in it)
+        assert!(is_token_var("é_AUTHOR"));
+        assert!(!is_token_var("TOKE") && !is_token_var("") && !is_token_var("USER_NAME"));
     }
 
     #[test]

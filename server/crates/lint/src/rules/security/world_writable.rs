@@ -54,12 +54,16 @@ declare_rule! {
 /// Whether a `chmod` mode grants write to others (and is not a sticky shared directory).
 pub(crate) fn world_writable(mode: &str) -> bool {
     if !mode.is_empty() && mode.len() <= 4 && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-        let digits: Vec<u8> = mode.bytes().map(|b| b - b'0').collect();
+        // octal digits, read in place
+        let digits = mode.as_bytes();
+        let (Some(&first), Some(&last)) = (digits.first(), digits.last()) else {
+            return false;
+        };
         if digits.len() < 3 {
             return false;
         }
-        let others = digits[digits.len() - 1];
-        let sticky = digits.len() == 4 && digits[0] & 1 == 1;
+        let others = last - b'0';
+        let sticky = digits.len() == 4 && (first - b'0') & 1 == 1;
         return others & 2 == 2 && !sticky;
     }
     // symbolic: comma-separated clauses like `a+w`, `o=rwx`, `ugo+rwx`
@@ -82,7 +86,7 @@ impl RuleCheck for WorldWritable {
                 }
                 let argv = cmd.argv();
                 // the mode is the first positional; `--reference=FILE` has none
-                let Some(mode) = positionals(argv, &[]).into_iter().next() else {
+                let Some(mode) = positionals(argv, &[]).next() else {
                     continue;
                 };
                 if world_writable(&mode.text) {

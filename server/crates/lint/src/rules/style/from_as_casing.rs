@@ -55,9 +55,11 @@ impl RuleCheck for FromAsCasing {
                 continue;
             };
             let from = &*i.inst.keyword.text;
-            let want = if from == from.to_ascii_lowercase() {
+            // compared in place: a lower- or upper-cased copy per `FROM` was this rule's
+            // only allocation
+            let want = if !from.bytes().any(|b| b.is_ascii_uppercase()) {
                 "as"
-            } else if from == from.to_ascii_uppercase() {
+            } else if !from.bytes().any(|b| b.is_ascii_lowercase()) {
                 "AS"
             } else {
                 continue;
