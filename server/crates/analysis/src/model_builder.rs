@@ -2,7 +2,7 @@
 //! global `ARG`s and stage references; a second pass resolves `COPY --from` / `--mount from=`,
 //! which (unlike `FROM`) can name stages defined further down.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use layerwise_syntax::{Args, Dockerfile, InstructionKind, TextRange};
 
@@ -18,8 +18,8 @@ pub(crate) fn build(file: &Dockerfile, options: ModelOptions) -> Model {
     let mut model = Model {
         escape,
         options,
-        // at most one per item: one allocation instead of a doubling (and a copy) per power of two
-        instructions: Vec::with_capacity(file.item_count()),
+        // one allocation instead of a doubling (and a copy) per power of two
+        instructions: Vec::with_capacity(file.instructions().count()),
         stages: Vec::new(),
         global_args: Vec::new(),
         refs: Vec::new(),
