@@ -9,7 +9,8 @@
 //! `mcr.microsoft.com/windows/servercore`, `python:3.12-windowsservercore-ltsc2022`), when its
 //! tag is a Windows release channel (`ltsc2022`), when it is one of the .NET Framework and
 //! IIS images that exist for Windows only, or when it is Microsoft's `powershell` image under a
-//! tag shared by Linux and Windows (`lts`; see [`linux_tag`]). Shorter fragments such as `win` are not enough:
+//! tag shared by Linux and Windows (`lts`; see [`linux_tag`]; other images named `powershell`,
+//! such as `bitnami/powershell`, are Linux). Shorter fragments such as `win` are not enough:
 //! `darwin`, `wine` and `twingate` are Linux images.
 
 use layerwise_analysis::image_ref::ImageRef;
@@ -27,7 +28,11 @@ const WINDOWS_ONLY_REPOSITORIES: &[&str] = &["microsoft/iis", "microsoft/aspnet"
 
 /// `true` if the parsed image is a Windows image (see the module docs for what counts).
 pub fn is_windows_image(image: &ImageRef) -> bool {
-    windows_name(&image.repository, image.tag.as_deref())
+    windows_name(
+        Some(&image.registry),
+        &image.repository,
+        image.tag.as_deref(),
+    )
 }
 
 /// The same answer for a base image as written in a `FROM` (or as far as it could be
@@ -41,15 +46,41 @@ pub fn is_windows_reference(text: &str) -> bool {
         Some((repository, tag)) if !tag.contains('/') => (repository, Some(tag)),
         _ => (name, None),
     };
-    windows_name(repository, tag)
+    windows_name(None, repository, tag)
 }
 
-/// The one decision behind both entry points, from a repository (with or without its
-/// registry) and a tag.
-fn windows_name(repository: &str, tag: Option<&str>) -> bool {
+/// The one decision behind both entry points, from a repository (with its registry in front
+/// when `registry` is `None`) and a tag.
+fn windows_name(registry: Option<&str>, repository: &str, tag: Option<&str>) -> bool {
     windows_repository(repository)
         || tag.is_some_and(windows_tag)
-        || (ends_with_path(repository, "powershell") && !tag.is_some_and(linux_tag))
+        || (microsoft_powershell(registry, repository) && !tag.is_some_and(linux_tag))
+}
+
+/// Microsoft's PowerShell image (`mcr.microsoft.com/powershell`, Docker Hub's older
+/// `microsoft/powershell`), not any repository called `powershell`: `bitnami/powershell` is
+/// a Debian image.
+fn microsoft_powershell(registry: Option<&str>, repository: &str) -> bool {
+    let (registry, repository) = match registry {
+        Some(r) => (r, repository),
+        None => split_registry(repository),
+    };
+    let hub = matches!(
+        registry.to_ascii_lowercase().as_str(),
+        "" | "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    );
+    (registry.eq_ignore_ascii_case("mcr.microsoft.com")
+        && repository.eq_ignore_ascii_case("powershell"))
+        || (hub && repository.eq_ignore_ascii_case("microsoft/powershell"))
+}
+
+/// A name's registry host (empty when it has none: Docker Hub) and the rest, as Docker reads
+/// them: the first part is a host when it has a `.` or a `:`, or is `localhost`.
+fn split_registry(name: &str) -> (&str, &str) {
+    match name.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+        _ => ("", name),
+    }
 }
 
 /// A repository (with or without its registry) that only Windows images use.
@@ -176,6 +207,8 @@ mod tests {
             // one tag for Linux and Windows hosts: may be built on Windows
             "mcr.microsoft.com/powershell:lts",
             "mcr.microsoft.com/powershell",
+            "microsoft/powershell:latest",
+            "docker.io/microsoft/powershell",
         ] {
             assert!(windows(text), "{text}");
         }
@@ -193,6 +226,11 @@ mod tests {
             "mcr.microsoft.com/powershell:7.4-ubuntu-22.04",
             "mcr.microsoft.com/powershell:lts-alpine-3.20",
             "example.com/powershell-tools:1",
+            // other people's images named powershell (found in review: bitnami's is Debian)
+            "bitnami/powershell:7.4",
+            "docker.io/bitnami/powershell:7.4.6",
+            "ghcr.io/acme/powershell:1",
+            "mcr.microsoft.com/acme/powershell",
             "mcr.microsoft.com/dotnet/aspnet:8.0",
             "example.com/microsoft/iis-exporter",
             "example.com/notmicrosoft/iis",
