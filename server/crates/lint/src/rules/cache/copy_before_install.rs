@@ -65,7 +65,7 @@ declare_rule! {
 }
 
 /// `COPY . <dest>` / `ADD . <dest>` from the build context: returns the destination.
-pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
+pub(crate) fn whole_context_copy<'a>(i: &InstRef<'a>) -> Option<&'a str> {
     if !matches!(i.inst.kind, InstructionKind::Copy | InstructionKind::Add)
         || i.inst.flag("from").is_some()
     {
@@ -75,7 +75,7 @@ pub(crate) fn whole_context_copy(i: &InstRef<'_>) -> Option<String> {
     let whole = sources
         .iter()
         .any(|s| matches!(&*s.text, "." | "./" | "*" | "./*" | "/" | "./."));
-    whole.then(|| dest.map_or(".".into(), |d| d.text.to_string()))
+    whole.then(|| dest.map_or(".", |d| &*d.text))
 }
 
 impl RuleCheck for CopyBeforeInstall {
@@ -84,7 +84,7 @@ impl RuleCheck for CopyBeforeInstall {
         // One pass: a stage's instructions are contiguous, so the broad copy seen so far is
         // forgotten whenever the stage changes.
         let mut stage: Option<usize> = None;
-        let mut broad: Option<(usize, String)> = None;
+        let mut broad: Option<(usize, &str)> = None;
         // Package managers that installed from manifests before the broad copy: a second
         // install after it (`uv sync --no-install-project` then `uv sync`, `poetry install
         // --no-root` then `poetry install`) only adds the project itself.
@@ -102,26 +102,23 @@ impl RuleCheck for CopyBeforeInstall {
                 if let Some(dest) = whole_context_copy(i) {
                     broad = Some((pos, dest));
                 } else if i.inst.kind == InstructionKind::Run {
-                    installed_before.extend(
-                        installs_of(cx.run_commands(i))
-                            .iter()
-                            .map(|(_, inst)| inst.manager.name),
-                    );
+                    installed_before
+                        .extend(installs_of(cx.run_commands(i)).map(|(_, inst)| inst.manager.name));
                 }
                 continue;
             }
-            let Some((copy_pos, dest)) = broad.as_ref() else {
+            let Some((copy_pos, dest)) = broad else {
                 continue;
             };
             let commands = cx.run_commands(i);
-            let installs = installs_of(commands);
-            let Some((cmd, install)) = installs.first() else {
+            // the first install is the finding: the commands after it are read only for one
+            let Some((cmd, install)) = installs_of(commands).next() else {
                 continue;
             };
             if installed_before.contains(&install.manager.name) {
                 continue;
             }
-            let copy = &insts[*copy_pos];
+            let copy = &insts[copy_pos];
             let mut d = Diagnostic::new(
                     meta,
                     to_range(&cmd.range),
@@ -129,7 +126,7 @@ impl RuleCheck for CopyBeforeInstall {
                 )
                 .note(format!("Copy {} first, install, then copy the rest.", install.manifests.join(" and ")))
                 .related(copy.head_range(), "the whole build context is copied here");
-            let only_installs = installs.len() == commands.len();
+            let only_installs = installs_of(commands).count() == commands.len();
             if only_installs && install.manager.manifest_only_install && i.inst.heredocs.is_empty()
             {
                 d = d.fix(move_install_fix(cx, copy, i, &install.manifests, dest));
@@ -140,15 +137,15 @@ impl RuleCheck for CopyBeforeInstall {
 }
 
 /// The dependency installs among `commands`. `yarn --version` is not one, though
-/// `project_install` takes a bare `yarn` for an install.
-fn installs_of(commands: &[ShellCommand]) -> Vec<(&ShellCommand, Install)> {
+/// `project_install` takes a bare `yarn` for an install. An iterator: most callers want the
+/// first install or the managers, not a list per `RUN`.
+fn installs_of(commands: &[ShellCommand]) -> impl Iterator<Item = (&ShellCommand, Install)> {
     commands
         .iter()
         // the program-name test inside `project_install` settles most commands, so it goes
         // before the scan of every argument
         .filter_map(|c| project_install(c).map(|inst| (c, inst)))
         .filter(|(c, _)| !c.has_arg(&["--version", "-v", "--help", "-h"]))
-        .collect()
 }
 
 /// Moves the install `RUN` above the broad `COPY`, preceded by a `COPY` of the manifests.

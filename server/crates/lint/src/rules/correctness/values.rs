@@ -44,13 +44,10 @@ pub(crate) fn go_duration_nanos(s: &str) -> Option<f64> {
             "h" => 3600e9,
             _ => return None,
         };
-        let number: f64 = format!(
-            "{}.{}",
-            if int.is_empty() { "0" } else { int },
-            if frac.is_empty() { "0" } else { frac }
-        )
-        .parse()
-        .ok()?;
+        // The number as written (`5`, `5.`, `.5`, `5.25`) is a float Rust reads as it is:
+        // parsed in place, not through a copy with the missing parts filled in.
+        let number_len = rest.len() - after.len();
+        let number: f64 = rest.get(..number_len)?.parse().ok()?;
         total += number * scale;
         rest = next;
     }
@@ -177,6 +174,8 @@ mod tests {
             assert_eq!(go_duration_nanos(bad), None, "{bad}");
         }
         assert_eq!(go_duration_nanos("1.s"), Some(1e9));
+        assert_eq!(go_duration_nanos("1.25m0.5s"), Some(75.5e9));
+        assert_eq!(go_duration_nanos("2.5ms"), Some(2.5e6));
     }
 
     #[test]
