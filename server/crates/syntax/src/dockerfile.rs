@@ -5,7 +5,10 @@
 //! edit touches until an item boundary in the new text lines up with an old boundary after the
 //! edit; the old items from there on are reused (only their start offsets move). Because item
 //! boundaries depend only on the escape character and on the directive header, that result is
-//! the same as a full parse (invariant 2); edits that touch the header parse the whole file.
+//! the same as a full parse (invariant 2). An edit in the directive header or the item after it
+//! re-lexes from the start of the file through the old header's end, and is kept only when the
+//! header still ends inside that region with the same escape character; else the whole file
+//! is parsed again.
 
 use std::sync::Arc;
 
@@ -260,24 +263,28 @@ impl Dockerfile {
         let mut extensions = 0;
         // escape and "still in the header" after re-lexing from the start of the file
         let mut header_after: Option<(u8, bool)> = None;
+        let mut st = if from_file_start {
+            LexState::default()
+        } else {
+            LexState {
+                escape: self.escape,
+                in_header: false,
+                seen_directives: Vec::new(),
+                // mid-file: a U+FEFF here is no byte-order mark
+                at_file_start: false,
+            }
+        };
+        // the state before the last item lexed: an item reopened with more text is lexed
+        // again from it (in the header too, where it may be a directive)
+        let mut before_last = st.clone();
         loop {
-            let mut st = if from_file_start && pos == 0 {
-                LexState::default()
-            } else {
-                LexState {
-                    escape: self.escape,
-                    in_header: false,
-                    seen_directives: Vec::new(),
-                    // mid-file: a U+FEFF here is no byte-order mark
-                    at_file_start: false,
-                }
-            };
             while pos < region.len() {
+                before_last = st.clone();
                 let (item, e) = lex_item(&region, pos, &mut st);
                 new_items.push(((region_start + pos) as u32, Arc::new(item)));
                 pos = e;
             }
-            if from_file_start && header_after.is_none() {
+            if from_file_start {
                 header_after = Some((st.escape, st.in_header));
             }
             let open = new_items.last().is_some_and(|(_, i)| i.open_end);
@@ -289,6 +296,7 @@ impl Dockerfile {
             // After a few rounds take everything, so an unterminated heredoc stays linear.
             if let Some((reopen_at, _)) = new_items.pop() {
                 pos = reopen_at as usize - region_start;
+                st = before_last.clone();
             }
             extensions += 1;
             let take = if extensions > 8 {

@@ -181,8 +181,8 @@ pub(crate) struct LexState {
     pub in_header: bool,
     pub seen_directives: Vec<Box<str>>,
     /// Offset 0 of the text being lexed is the start of the file, so a U+FEFF there is the
-    /// byte-order mark. Re-lexing a region after an edit starts mid-file: there a U+FEFF is
-    /// an ordinary character (BuildKit drops the mark from the first line only).
+    /// byte-order mark. Re-lexing a region after an edit mostly starts mid-file: there a
+    /// U+FEFF is an ordinary character (BuildKit drops the mark from the first line only).
     pub at_file_start: bool,
 }
 
@@ -258,6 +258,9 @@ pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize
             );
         }
         st.in_header = false;
+        // only the header reads them; an empty list keeps the state cheap to copy (an edit
+        // keeps the state before each item it lexes)
+        st.seen_directives = Vec::new();
     }
 
     if trimmed.is_empty() {

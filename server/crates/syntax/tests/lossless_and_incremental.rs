@@ -171,6 +171,30 @@ fn fixture_edits_match_full_parse() {
     }
 }
 
+/// Found in review of dafae77: a header edit whose last re-lexed item was reopened with the
+/// next old item kept the first round's escape and lexed a directive as a comment.
+#[test]
+fn header_edits_that_reopen_an_item_match_full_parse() {
+    for (text, start, end, insert) in [
+        ("# escape\n=`\nFROM a\nRUN b `\n  c\n", 8, 9, ""),
+        ("# \nescape=`\nFROM a\nRUN b `\n  c\n", 2, 3, ""),
+        (
+            "# syntax=x\n# \nescape=`\nFROM a\nRUN b `\n  c\n",
+            13,
+            14,
+            "",
+        ),
+        (
+            "\n\r\n#escape=`\r\nFROM a\nRUN b `\n  c\n",
+            0,
+            3,
+            "\u{feff}",
+        ),
+    ] {
+        check_edit(text, start, end, insert);
+    }
+}
+
 #[test]
 fn corpus_edits_match_full_parse() {
     let files = support::corpus_files();
@@ -191,9 +215,10 @@ proptest! {
         random_edits(&text, seed, 20);
     }
 
-    /// Edits in and around the parser directives, which re-lex from the start of the file.
+    /// Edits in and around the parser directives, which re-lex from the start of the file
+    /// (directives split over lines, CR and CRLF, a BOM; deleting line breaks).
     #[test]
-    fn edits_in_the_header_match_full_parse(text in "(# escape=`\n|# escape=\\\\\n|# syntax=x\n|# check=skip=a\n|#escape=`\n|\u{feff}|# c\n|\n|FROM a\n|RUN b `\n|RUN b \\\\\n|x){0,8}", seed in 0u64..1000) {
+    fn edits_in_the_header_match_full_parse(text in "(# escape=`\n|# escape=\\\\\n|# syntax=x\n|# check=skip=a\n|#escape=`\r\n|# \n|escape=`\n|\u{feff}|# c\n|\n|\r\n|FROM a\n|RUN b `\n|RUN b \\\\\n|  c\n|x){0,8}", seed in 0u64..1000) {
         random_edits(&text, seed, 20);
         for at in boundaries(&text).into_iter().take(12) {
             for insert in ["# escape=`\n", "#", "\n", "x", "# syntax=y\n", "\u{feff}"] {

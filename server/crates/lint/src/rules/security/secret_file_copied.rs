@@ -110,8 +110,6 @@ pub(crate) fn secret_kind(path: &str) -> Option<&'static str> {
     None
 }
 
-/// Whether a `.key`/`.pem` path names a private key rather than a certificate or a public
-/// signing key (`nodesource-repo.gpg.key`, `jenkins.io.key` are public keys for apt/yum).
 /// `text` in lower case, copied only when it has an upper-case letter: sources are mostly
 /// lower-case already, and this runs for every `COPY` source.
 fn lower(text: &str) -> std::borrow::Cow<'_, str> {
@@ -122,6 +120,8 @@ fn lower(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether a `.key`/`.pem` path names a private key rather than a certificate or a public
+/// signing key (`nodesource-repo.gpg.key`, `jenkins.io.key` are public keys for apt/yum).
 fn looks_private(path: &str) -> bool {
     let p = path.to_ascii_lowercase();
     let public = [
