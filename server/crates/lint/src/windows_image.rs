@@ -65,10 +65,9 @@ fn microsoft_powershell(registry: Option<&str>, repository: &str) -> bool {
         Some(r) => (r, repository),
         None => split_registry(repository),
     };
-    let hub = matches!(
-        registry.to_ascii_lowercase().as_str(),
-        "" | "docker.io" | "index.docker.io" | "registry-1.docker.io"
-    );
+    let hub = ["", "docker.io", "index.docker.io", "registry-1.docker.io"]
+        .iter()
+        .any(|h| registry.eq_ignore_ascii_case(h));
     (registry.eq_ignore_ascii_case("mcr.microsoft.com")
         && repository.eq_ignore_ascii_case("powershell"))
         || (hub && repository.eq_ignore_ascii_case("microsoft/powershell"))
