@@ -25,24 +25,59 @@ pub struct Link {
 }
 
 pub fn document_links(a: &Analysis) -> Vec<Link> {
-    let mut out = Vec::new();
+    capped_links(a, usize::MAX).links
+}
+
+/// The first links of a document in source order, and how many more there are.
+pub struct CappedLinks {
+    pub links: Vec<Link>,
+    pub left_out: usize,
+}
+
+/// Where a link will go, before its URL and tooltip are written: links are placed and
+/// ordered first and only the first `max` get their strings (a file of 570,000 `FROM a`
+/// stages has as many links; writing them all took 7 s and 1.6 GB of answer, F16).
+enum Pending<'a> {
+    Image(&'a ImageRef),
+    ContextFile(String),
+}
+
+/// At most `max` links, in source order, and a count of the rest.
+pub fn capped_links(a: &Analysis, max: usize) -> CappedLinks {
+    let mut pending: Vec<(TextRange, Pending<'_>)> = Vec::new();
     for st in &a.model.stages {
         if let Base::Image(img) = &st.base {
             if !st.base_range.is_empty() {
-                out.extend(image_link(img, st.base_range));
+                pending.push((st.base_range, Pending::Image(img)));
             }
         }
     }
     for rf in &a.model.refs {
         if let RefTarget::Image(img) = &rf.target {
-            out.extend(image_link(img, rf.range));
+            pending.push((rf.range, Pending::Image(img)));
         }
     }
     if a.facts.context.is_some() {
-        context_links(a, &mut out);
+        context_links(a, &mut pending);
     }
-    out.sort_by_key(|l| l.range.start);
-    out
+    pending.sort_by_key(|(range, _)| range.start);
+    let mut links = Vec::new();
+    let mut left_out = 0;
+    for (range, p) in pending {
+        match p {
+            Pending::Image(img) if links.len() == max => {
+                left_out += usize::from(has_page(img));
+            }
+            Pending::ContextFile(_) if links.len() == max => left_out += 1,
+            Pending::Image(img) => links.extend(image_link(img, range)),
+            Pending::ContextFile(path) => links.push(Link {
+                range,
+                tooltip: format!("Open {path}"),
+                target: LinkTarget::ContextFile(path),
+            }),
+        }
+    }
+    CappedLinks { links, left_out }
 }
 
 fn image_link(img: &ImageRef, range: TextRange) -> Option<Link> {
@@ -52,6 +87,20 @@ fn image_link(img: &ImageRef, range: TextRange) -> Option<Link> {
         target: LinkTarget::Url(url),
         tooltip: format!("Open {} on {site}", img.familiar_name()),
     })
+}
+
+/// Whether [`registry_page`] has a page for the image, without writing its URL.
+fn has_page(img: &ImageRef) -> bool {
+    if img.is_scratch() {
+        return false;
+    }
+    let host = img.registry.as_str();
+    let repo = img.repository.as_str();
+    match host {
+        "docker.io" | "ghcr.io" | "quay.io" | "mcr.microsoft.com" | "public.ecr.aws" => true,
+        "gcr.io" | "us.gcr.io" | "eu.gcr.io" | "asia.gcr.io" => repo.contains('/'),
+        _ => host.ends_with("-docker.pkg.dev") && repo.splitn(3, '/').count() == 3,
+    }
 }
 
 /// The web page of an image's repository and the name of the site, for the registries that
@@ -103,7 +152,7 @@ pub fn registry_page(img: &ImageRef) -> Option<(String, &'static str)> {
 }
 
 /// `COPY`/`ADD` sources from the build context that name one existing file.
-fn context_links(a: &Analysis, out: &mut Vec<Link>) {
+fn context_links<'a>(a: &'a Analysis, out: &mut Vec<(TextRange, Pending<'a>)>) {
     let Some(ctx) = a.facts.context.as_ref() else {
         return;
     };
@@ -136,11 +185,7 @@ fn context_links(a: &Analysis, out: &mut Vec<Link>) {
             if json && range.len() >= 2 {
                 range = TextRange::new(range.start + 1, range.end - 1);
             }
-            out.push(Link {
-                range,
-                target: LinkTarget::ContextFile(path.clone()),
-                tooltip: format!("Open {path}"),
-            });
+            out.push((range, Pending::ContextFile(path)));
         }
     }
 }
@@ -255,6 +300,44 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn has_page_agrees_with_registry_page() {
+        for image in [
+            "node:20",
+            "bitnami/redis",
+            "scratch",
+            "ghcr.io/o/a",
+            "quay.io/a/b",
+            "mcr.microsoft.com/dotnet/sdk",
+            "public.ecr.aws/a/b",
+            "gcr.io/distroless/static",
+            "gcr.io/lonely",
+            "asia.gcr.io/p/i",
+            "us-central1-docker.pkg.dev/p/r/i",
+            "us-central1-docker.pkg.dev/p/r",
+            "europe-docker.pkg.dev/p/r/i/deeper",
+            "registry.example.com/a/b",
+            "localhost:5000/a",
+        ] {
+            let img = ImageRef::parse(image).unwrap();
+            assert_eq!(has_page(&img), registry_page(&img).is_some(), "{image}");
+        }
+    }
+
+    #[test]
+    fn capped_links_keep_source_order_and_count_the_rest() {
+        let text = "FROM node:20 AS a\nCOPY --from=nginx:1 /a /a\nFROM scratch\nFROM registry.example.com/x\nFROM ghcr.io/o/b\nFROM quay.io/q/c\n";
+        let a = Analysis::from_text(text);
+        let all = document_links(&a);
+        assert_eq!(all.len(), 4);
+        for max in 0..=5 {
+            let capped = capped_links(&a, max);
+            let kept = max.min(all.len());
+            assert_eq!(capped.links, all[..kept], "max {max}");
+            assert_eq!(capped.left_out, all.len() - kept, "max {max}");
+        }
     }
 
     #[test]

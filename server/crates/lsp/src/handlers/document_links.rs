@@ -4,6 +4,7 @@
 
 use tower_lsp_server::jsonrpc::Result;
 
+use super::answer_cap::MAX_ITEMS;
 use crate::position::to_lsp_range;
 use crate::server::Backend;
 use crate::types::{
@@ -21,8 +22,18 @@ pub fn capability(caps: &mut ServerCapabilities) {
 pub fn handle(b: &Backend, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
     let uri = params.text_document.uri;
     b.with_doc("documentLink", &uri, |a, rope, enc| {
+        let capped = document_links::capped_links(a, MAX_ITEMS);
+        if capped.left_out > 0 {
+            // A link has to sit on text, so there is no item to say so in the answer itself.
+            tracing::info!(
+                "documentLink: {} links listed, {} more left out",
+                capped.links.len(),
+                capped.left_out
+            );
+        }
         Some(
-            document_links::document_links(a)
+            capped
+                .links
                 .into_iter()
                 .filter_map(|l| {
                     let target: Uri = match &l.target {
