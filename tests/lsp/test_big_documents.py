@@ -10,7 +10,9 @@ built. Now:
   the rest and pointing to `layerwise check`;
 - a code-action request lists the fixes of the first 500 findings of its range, plus (for
   clients that show disabled actions) one disabled action counting the rest;
-- the outline, inlay hints and code lenses stop at 5,000 items, plus one item counting the rest.
+- the outline, inlay hints and code lenses stop at 5,000 items, plus one item counting the rest;
+- document links stop at 5,000 (a link sits on text, so the count of the rest is logged);
+- semantic tokens colour at most 100,000 tokens; the rest keeps the editor's grammar colours.
 
 The documents are the pathological shapes of F16 (one-line stages, one-letter unknown
 instructions), sized for the debug build CI runs.
@@ -31,6 +33,7 @@ from raw_peer import RawPeer
 DIAGNOSTICS_CAP = 5_000
 FINDINGS_PER_ACTION_ANSWER = 500
 ITEMS_CAP = 5_000
+TOKENS_CAP = 100_000
 LIVENESS_S = float(os.environ.get("LAYERWISE_ROBUSTNESS_LIVENESS_S", "120"))
 WHOLE = {"start": {"line": 0, "character": 0}, "end": {"line": 10 ** 7, "character": 0}}
 
@@ -129,6 +132,23 @@ class BigDocuments(unittest.TestCase):
             "start": {"line": stages - 50, "character": 0}, "end": {"line": stages, "character": 0}})
         self.assertGreater(len(tail), 0)
         self.assertFalse(any("more hints" in h["label"] for h in tail))
+        links = self.ask(s, 5, "textDocument/documentLink", uri)
+        self.assertEqual(len(links), ITEMS_CAP)
+        self.assertEqual([link["range"]["start"]["line"] for link in links], list(range(ITEMS_CAP)))
+
+    def test_semantic_tokens_stop_at_the_cap(self):
+        # `ENV a=1 b=2 c=3` is ten tokens: 12,000 lines are 120,000 tokens, past the cap
+        lines = 12_000
+        s, uri, _, _ = self.serve("FROM a\n" + "ENV a=1 b=2 c=3\n" * lines)
+        data = self.ask(s, 1, "textDocument/semanticTokens/full", uri)["data"]
+        self.assertEqual(len(data), 5 * TOKENS_CAP)
+        last_line = sum(data[0::5])
+        self.assertLess(last_line, lines)
+        self.assertGreater(last_line, lines // 2)
+        # the lines past the cut are coloured when asked for on their own
+        tail = self.ask(s, 2, "textDocument/semanticTokens/range", uri, range={
+            "start": {"line": lines - 9, "character": 0}, "end": {"line": lines + 1, "character": 0}})
+        self.assertEqual(len(tail["data"]), 5 * 10 * 10)
 
     def test_cut_answers_count_exactly_what_they_leave_out(self):
         # each one-line stage has two hints at the end of its line (base and stage total) and
@@ -155,7 +175,8 @@ class BigDocuments(unittest.TestCase):
         peaks = [("diagnostics", s.peak_rss_mb())]
         asks = [("textDocument/codeAction", {"range": WHOLE, "context": {"diagnostics": []}}),
                 ("textDocument/documentSymbol", {}), ("textDocument/semanticTokens/full", {}),
-                ("textDocument/inlayHint", {"range": WHOLE}), ("textDocument/codeLens", {})]
+                ("textDocument/inlayHint", {"range": WHOLE}), ("textDocument/codeLens", {}),
+                ("textDocument/documentLink", {})]
         for i, (method, extra) in enumerate(asks):
             self.ask(s, i + 1, method, uri, **extra)
             peaks.append((method.split("/")[-1], s.peak_rss_mb()))
