@@ -80,8 +80,10 @@ pub fn classify(body: &[u8]) -> Classified {
             };
         }
     };
-    let is_response = !top.map.contains_key("method")
-        && (top.bulk.contains_key("result") || top.map.contains_key("error"));
+    let has_result =
+        top.bulk.contains_key("result") || top.unreadable.iter().any(|k| k == "result");
+    let is_response =
+        !top.map.contains_key("method") && (has_result || top.map.contains_key("error"));
     if is_response {
         return not_passed(response(top));
     }
@@ -99,10 +101,15 @@ pub fn classify(body: &[u8]) -> Classified {
         let why = "an id must be an integer, a string or null";
         return not_passed(reject(&Value::Null, INVALID_REQUEST, why));
     }
-    if top.bulk.contains_key("result") || map.contains_key("error") {
+    if has_result || map.contains_key("error") {
         // the framework would read it as a response (it tries that first) and never answer
         // the request, while the filter would have noted its method (`shutdown`, say)
         let why = "a message cannot have both a method and a result or an error";
+        return not_passed(reject(&reply_id, INVALID_REQUEST, why));
+    }
+    if !top.unreadable.is_empty() {
+        let why = "params that no JSON decoder here can hold (a lone surrogate, a number too \
+                   large for a double, or nesting deeper than 126 levels)";
         return not_passed(reject(&reply_id, INVALID_REQUEST, why));
     }
     let verdict = match map.get("method") {
@@ -137,6 +144,21 @@ fn response(mut top: TopLevel) -> Verdict {
     let id_ok = map.get("id").is_some_and(usable_id);
     if !version_ok || !id_ok {
         return Verdict::Drop("a response without \"jsonrpc\": \"2.0\" or a usable id".into());
+    }
+    if !top.unreadable.is_empty() {
+        // an answer to one of the server's requests that cannot be read: it becomes an error
+        // answer, so that request fails now instead of waiting out its time limit
+        top.unreadable.clear();
+        top.bulk.clear();
+        top.map.insert(
+            "error".into(),
+            json!({
+                "code": INTERNAL_ERROR,
+                "message": "the client's answer could not be read: it holds a lone surrogate, \
+                            a number too large for a double, or nesting deeper than 126 levels",
+            }),
+        );
+        return reserialize(&top);
     }
     if !top.bulk.contains_key("result") {
         if let Some(error) = map.get("error").filter(|e| !error_ok(e)) {
@@ -235,6 +257,10 @@ fn reserialize_value(v: &Value) -> Verdict {
 struct TopLevel<'a> {
     map: Map<String, Value>,
     bulk: BTreeMap<String, &'a RawValue>,
+    /// `params` or `result` members that are JSON but that no `Value` can hold (a lone
+    /// surrogate, a number past `f64`, nesting past [`BULK_DEPTH`]): the framework's generic
+    /// read would end the session on them.
+    unreadable: Vec<String>,
     duplicate: bool,
 }
 
@@ -261,6 +287,7 @@ impl<'de> Deserialize<'de> for TopLevel<'de> {
                 let mut top = TopLevel {
                     map: Map::new(),
                     bulk: BTreeMap::new(),
+                    unreadable: Vec::new(),
                     duplicate: false,
                 };
                 while let Some(k) = access.next_key::<String>()? {
@@ -268,13 +295,14 @@ impl<'de> Deserialize<'de> for TopLevel<'de> {
                         let raw = access.next_value::<&RawValue>()?;
                         // the framework reads the whole body generically first (its message
                         // type is an untagged enum), so a result is judged as params are
-                        if !json_scan::decodes_within(raw.get(), BULK_DEPTH) {
-                            return Err(serde::de::Error::custom(
-                                "a member no Value can hold (a lone surrogate, a huge number, \
-                                 deep nesting)",
-                            ));
+                        if json_scan::decodes_within(raw.get(), BULK_DEPTH) {
+                            top.bulk.insert(k, raw).is_some()
+                        } else {
+                            // kept out of the body passed on; `classify` answers for it
+                            let again = top.unreadable.contains(&k);
+                            top.unreadable.push(k);
+                            again
                         }
-                        top.bulk.insert(k, raw).is_some()
                     } else {
                         top.map.insert(k, access.next_value::<Value>()?).is_some()
                     };
@@ -490,6 +518,41 @@ mod tests {
         ));
     }
 
+    /// A client answer whose `result` cannot be read fails the server's request at once (it
+    /// used to be taken for a malformed request and answered with id null, leaving the
+    /// server's request to wait out its time limit); a request with such params is answered
+    /// with its own id.
+    #[test]
+    fn unreadable_answers_and_params_keep_their_id() {
+        for bad in [
+            "1e400",
+            r#""\ud800""#,
+            &format!("{}{}", "[".repeat(127), "]".repeat(127)),
+        ] {
+            let answer = format!(r#"{{"jsonrpc":"2.0","id":7,"result":{{"x":{bad}}}}}"#);
+            let Verdict::Replace(b) = classify(answer.as_bytes()).verdict else {
+                panic!("{answer:.80}: not replaced");
+            };
+            let v: Value = serde_json::from_slice(&b).unwrap();
+            assert_eq!(v["id"], 7, "{answer:.80}");
+            assert_eq!(v["error"]["code"], INTERNAL_ERROR, "{answer:.80}");
+            assert!(v.get("result").is_none());
+            assert!(tower_accepts(&b));
+            let request = format!(r#"{{"jsonrpc":"2.0","id":"r","method":"m","params":[{bad}]}}"#);
+            assert_eq!(
+                rejected(&classify(request.as_bytes()).verdict),
+                Some((Value::from("r"), INVALID_REQUEST)),
+                "{request:.80}"
+            );
+        }
+        // without a usable id there is nothing to answer
+        let lost = r#"{"jsonrpc":"2.0","id":[1],"result":1e400}"#;
+        assert!(matches!(
+            classify(lost.as_bytes()).verdict,
+            Verdict::Drop(_)
+        ));
+    }
+
     /// Found in review: `{"id":5,"method":"shutdown","result":null}` was noted as a shutdown by
     /// the filter but read as a response by the framework, so id 5 was never answered.
     #[test]
@@ -635,6 +698,10 @@ mod tests {
     fn judged_like_the_framework(body: &str) {
         let passed = match classify(body.as_bytes()).verdict {
             Verdict::Forward => Some(body.as_bytes().to_vec()),
+            Verdict::Replace(b) if stands_in_for_an_answer(body, &b) => {
+                assert!(tower_accepts(&b), "{body:.100}");
+                None
+            }
             Verdict::Replace(b) if !rejected_or(&b) => Some(b),
             _ => None,
         };
@@ -646,6 +713,15 @@ mod tests {
         if let Some(out) = passed {
             assert!(tower_accepts(&out), "{body:.100}");
         }
+    }
+
+    /// An error answer made in place of a client's answer with a `result` (one that could not
+    /// be read): the server's request it answers fails at once.
+    fn stands_in_for_an_answer(body: &str, replaced: &[u8]) -> bool {
+        let Ok(out) = serde_json::from_slice::<Value>(replaced) else {
+            return false;
+        };
+        body.contains("\"result\"") && out.get("error").is_some() && out.get("result").is_none()
     }
 
     fn rejected_or(body: &[u8]) -> bool {
