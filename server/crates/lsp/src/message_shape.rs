@@ -14,9 +14,9 @@
 //! [`answer`] serves by returning the error it carries. The framework drops its own
 //! MethodNotFound answers to `$/` requests, leaving the client waiting; those are rejected the
 //! same way (the spec asks for MethodNotFound; `$/` notifications are still passed on and
-//! ignored). A malformed error object
-//! in a response from the client is turned into a well-formed one, so the server's request
-//! that it answers fails at once instead of waiting for an answer that never comes.
+//! ignored). A malformed error object in a response from the client is turned into a
+//! well-formed one, and a `result` the framework cannot read into an error, so the server's
+//! request that it answers fails at once instead of waiting for an answer that never comes.
 
 use std::collections::BTreeMap;
 use std::fmt;
