@@ -191,6 +191,21 @@ class GeneratorTest(unittest.TestCase):
             generate(0)
 
 
+class MemoryAtCapTest(unittest.TestCase):
+    def test_documents_stay_under_the_size_and_count_their_lines(self):
+        import memory_at_cap
+        for shape in [*memory_at_cap.SHAPES, memory_at_cap.REALISTIC]:
+            text, count = memory_at_cap.document(shape, 0.05)
+            size = len(text.encode())
+            self.assertLessEqual(size, int(0.05 * 1024 * 1024), shape)
+            self.assertGreater(size, int(0.04 * 1024 * 1024), shape)
+            if shape == memory_at_cap.REALISTIC:
+                self.assertEqual(len(text.splitlines()), count)
+            else:
+                head, unit = memory_at_cap.SHAPES[shape]
+                self.assertEqual(text, head + unit * count)
+
+
 class ProcStatsTest(unittest.TestCase):
     def test_parse_stat_with_awkward_name(self):
         fields = " ".join(str(n) for n in range(3, 53))
