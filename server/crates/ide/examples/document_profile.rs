@@ -72,6 +72,8 @@ fn main() {
         timed("links", &mut || document_links(&a).len());
     }
     if run("actions") {
+        // the server has the findings from the open before any code action is asked for
+        let _ = a.diagnostics();
         timed("actions", &mut || code_actions(&a, all).len());
     }
     if run("format") {
