@@ -80,10 +80,22 @@ pub fn classify(body: &[u8]) -> Classified {
             };
         }
     };
-    let has_result =
-        top.bulk.contains_key("result") || top.unreadable.iter().any(|k| k == "result");
-    let is_response =
-        !top.map.contains_key("method") && (has_result || top.map.contains_key("error"));
+    let lost = |k: &str| top.unreadable.iter().any(|u| u == k);
+    let usable = top.map.get("id").filter(|v| usable_id(v)).cloned();
+    if lost("id") || lost("method") {
+        // an unreadable id or method cannot be told from a missing one: a request would pass
+        // for a notification, an answer for a request
+        let why = format!("an \"id\" or \"method\" that {UNREADABLE}");
+        let reply_id = usable.unwrap_or(Value::Null);
+        return not_passed(if top.map.contains_key("method") || lost("method") {
+            reject(&reply_id, INVALID_REQUEST, &why)
+        } else {
+            Verdict::Drop(why)
+        });
+    }
+    let has_result = top.bulk.contains_key("result") || lost("result");
+    let has_error = top.map.contains_key("error") || lost("error");
+    let is_response = !top.map.contains_key("method") && (has_result || has_error);
     if is_response {
         return not_passed(response(top));
     }
@@ -101,16 +113,18 @@ pub fn classify(body: &[u8]) -> Classified {
         let why = "an id must be an integer, a string or null";
         return not_passed(reject(&Value::Null, INVALID_REQUEST, why));
     }
-    if has_result || map.contains_key("error") {
+    if has_result || has_error {
         // the framework would read it as a response (it tries that first) and never answer
         // the request, while the filter would have noted its method (`shutdown`, say)
         let why = "a message cannot have both a method and a result or an error";
         return not_passed(reject(&reply_id, INVALID_REQUEST, why));
     }
-    if !top.unreadable.is_empty() {
-        let why = "params that no JSON decoder here can hold (a lone surrogate, a number too \
-                   large for a double, or nesting deeper than 126 levels)";
-        return not_passed(reject(&reply_id, INVALID_REQUEST, why));
+    if lost("params") && id.is_some() {
+        return not_passed(reject(
+            &reply_id,
+            INVALID_REQUEST,
+            &format!("params that {UNREADABLE}"),
+        ));
     }
     let verdict = match map.get("method") {
         Some(Value::String(m)) if m == REJECTED_METHOD => {
@@ -120,8 +134,12 @@ pub fn classify(body: &[u8]) -> Classified {
             reject(&reply_id, METHOD_NOT_FOUND, &format!("unknown method {m}"))
         }
         Some(Value::String(m)) => {
+            // A notification's unreadable params, or any other unreadable member, is left
+            // out: a notification cannot be answered, and the framework then reads it as one
+            // without params (`exit` still exits; one that needs params is logged and
+            // ignored, as a notification with wrong params always is).
             return Classified {
-                verdict: if duplicate {
+                verdict: if duplicate || !top.unreadable.is_empty() {
                     reserialize(&top)
                 } else {
                     Verdict::Forward
@@ -145,7 +163,8 @@ fn response(mut top: TopLevel) -> Verdict {
     if !version_ok || !id_ok {
         return Verdict::Drop("a response without \"jsonrpc\": \"2.0\" or a usable id".into());
     }
-    if !top.unreadable.is_empty() {
+    let lost = |k: &str| top.unreadable.iter().any(|u| u == k);
+    if lost("error") || (lost("result") && !top.map.contains_key("error")) {
         // an answer to one of the server's requests that cannot be read: it becomes an error
         // answer, so that request fails now instead of waiting out its time limit
         top.unreadable.clear();
@@ -154,8 +173,7 @@ fn response(mut top: TopLevel) -> Verdict {
             "error".into(),
             json!({
                 "code": INTERNAL_ERROR,
-                "message": "the client's answer could not be read: it holds a lone surrogate, \
-                            a number too large for a double, or nesting deeper than 126 levels",
+                "message": format!("the client's answer could not be read: it {UNREADABLE}"),
             }),
         );
         return reserialize(&top);
@@ -174,8 +192,9 @@ fn response(mut top: TopLevel) -> Verdict {
         }
     }
     // A well-formed answer (every answer of a normal client) goes through untouched; one with
-    // a key twice is written anew, which keeps one of them.
-    if top.duplicate {
+    // a key twice is written anew, which keeps one of them, and one with an unreadable member
+    // beside a readable answer (`params`, say) is written without that member.
+    if top.duplicate || !top.unreadable.is_empty() {
         reserialize(&top)
     } else {
         Verdict::Forward
@@ -257,20 +276,23 @@ fn reserialize_value(v: &Value) -> Verdict {
 struct TopLevel<'a> {
     map: Map<String, Value>,
     bulk: BTreeMap<String, &'a RawValue>,
-    /// `params` or `result` members that are JSON but that no `Value` can hold (a lone
-    /// surrogate, a number past `f64`, nesting past [`BULK_DEPTH`]): the framework's generic
-    /// read would end the session on them.
+    /// Members that are JSON but that no `Value` can hold (a lone surrogate, a number past
+    /// `f64`, nesting past [`MEMBER_DEPTH`]): the framework's generic read would end the
+    /// session on them, so they are never passed on.
     unreadable: Vec<String>,
     duplicate: bool,
 }
 
 /// Members passed through without being looked at.
 const BULK_MEMBERS: [&str; 2] = ["params", "result"];
-/// How deep `params` or `result` may nest for the framework to decode the body: its generic
-/// read of the whole body stops at serde_json's limit of 128 levels, two of them taken by the
-/// body's object and the framework's own wrapping
-/// (`deep_members_are_judged_as_the_framework_decodes_them`).
-const BULK_DEPTH: usize = 126;
+/// How deep a member may nest for the framework to decode the body: its generic read of the
+/// whole body stops at serde_json's limit of 128 levels, two of them taken by the body's object
+/// and the framework's own wrapping (`deep_members_are_judged_as_the_framework_decodes_them`).
+const MEMBER_DEPTH: usize = 126;
+
+/// What makes a member unreadable to the framework, for the messages that say so.
+const UNREADABLE: &str = "holds what no JSON decoder here can hold (a lone surrogate, a number \
+                          too large for a double, or nesting deeper than 126 levels)";
 
 impl<'de> Deserialize<'de> for TopLevel<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -291,20 +313,21 @@ impl<'de> Deserialize<'de> for TopLevel<'de> {
                     duplicate: false,
                 };
                 while let Some(k) = access.next_key::<String>()? {
-                    let again = if BULK_MEMBERS.contains(&k.as_str()) {
-                        let raw = access.next_value::<&RawValue>()?;
-                        // the framework reads the whole body generically first (its message
-                        // type is an untagged enum), so a result is judged as params are
-                        if json_scan::decodes_within(raw.get(), BULK_DEPTH) {
-                            top.bulk.insert(k, raw).is_some()
-                        } else {
-                            // kept out of the body passed on; `classify` answers for it
-                            let again = top.unreadable.contains(&k);
-                            top.unreadable.push(k);
-                            again
-                        }
+                    let raw = access.next_value::<&RawValue>()?;
+                    // the framework reads the whole body generically first (its message type
+                    // is an untagged enum), so every member must decode, not only params
+                    let again = if !json_scan::decodes_within(raw.get(), MEMBER_DEPTH) {
+                        // kept out of the body passed on; `classify` decides what it means
+                        top.unreadable.push(k.clone());
+                        top.bulk.remove(&k).is_some() | top.map.remove(&k).is_some()
+                    } else if BULK_MEMBERS.contains(&k.as_str()) {
+                        top.unreadable.retain(|u| *u != k);
+                        top.bulk.insert(k, raw).is_some()
                     } else {
-                        top.map.insert(k, access.next_value::<Value>()?).is_some()
+                        let value = serde_json::from_str::<Value>(raw.get())
+                            .map_err(serde::de::Error::custom)?;
+                        top.unreadable.retain(|u| *u != k);
+                        top.map.insert(k, value).is_some()
                     };
                     top.duplicate |= again;
                 }
@@ -553,6 +576,71 @@ mod tests {
         ));
     }
 
+    /// From the review of F31's first fix: every member is judged, not only params and
+    /// result, and only what cannot be read is left out.
+    #[test]
+    fn unreadable_members_are_left_out_or_answered_for() {
+        let bad = r#""\ud800""#;
+        let replaced = |body: &str| -> Value {
+            match classify(body.as_bytes()).verdict {
+                Verdict::Replace(b) => {
+                    assert!(tower_accepts(&b), "{body}");
+                    serde_json::from_slice(&b).unwrap()
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        };
+        // an unreadable error is an error answer with its id
+        let v = replaced(&format!(
+            r#"{{"jsonrpc":"2.0","id":4,"error":{{"code":1,"message":{bad}}}}}"#
+        ));
+        assert_eq!(
+            (v["id"].clone(), v["error"]["code"].clone()),
+            (json!(4), json!(INTERNAL_ERROR))
+        );
+        // a readable answer keeps its result; the unreadable member beside it goes
+        let v = replaced(&format!(
+            r#"{{"jsonrpc":"2.0","id":4,"result":[{{"a":1}}],"params":{bad}}}"#
+        ));
+        assert_eq!(v["result"], json!([{"a": 1}]));
+        assert!(v.get("params").is_none() && v.get("error").is_none());
+        // the client's own error is kept when only its result is unreadable
+        let v = replaced(&format!(
+            r#"{{"jsonrpc":"2.0","id":4,"result":{bad},"error":{{"code":-32800,"message":"x"}}}}"#
+        ));
+        assert_eq!(v["error"]["code"], -32800);
+        assert!(v.get("result").is_none());
+        // a request loses an unreadable extra member and keeps its method
+        let c =
+            classify(format!(r#"{{"jsonrpc":"2.0","id":1,"method":"m","x":{bad}}}"#).as_bytes());
+        assert_eq!(c.method.as_deref(), Some("m"));
+        assert!(matches!(c.verdict, Verdict::Replace(ref b) if !rejected_or(b)));
+        // a notification is never answered: its unreadable params are left out (exit exits)
+        let c =
+            classify(format!(r#"{{"jsonrpc":"2.0","method":"exit","params":{bad}}}"#).as_bytes());
+        assert_eq!(c.method.as_deref(), Some("exit"));
+        let Verdict::Replace(b) = c.verdict else {
+            panic!("not replaced")
+        };
+        assert_eq!(
+            serde_json::from_slice::<Value>(&b).unwrap(),
+            json!({"jsonrpc": "2.0", "method": "exit"})
+        );
+        // an unreadable id cannot be answered with; an unreadable method is refused
+        let v = format!(r#"{{"jsonrpc":"2.0","id":{bad},"method":"m"}}"#);
+        assert_eq!(
+            rejected(&classify(v.as_bytes()).verdict),
+            Some((Value::Null, INVALID_REQUEST))
+        );
+        let v = format!(r#"{{"jsonrpc":"2.0","id":2,"method":{bad}}}"#);
+        assert_eq!(
+            rejected(&classify(v.as_bytes()).verdict),
+            Some((json!(2), INVALID_REQUEST))
+        );
+        let v = format!(r#"{{"jsonrpc":"2.0","id":{bad},"result":1}}"#);
+        assert!(matches!(classify(v.as_bytes()).verdict, Verdict::Drop(_)));
+    }
+
     /// Found in review: `{"id":5,"method":"shutdown","result":null}` was noted as a shutdown by
     /// the filter but read as a response by the framework, so id 5 was never answered.
     #[test]
@@ -698,10 +786,7 @@ mod tests {
     fn judged_like_the_framework(body: &str) {
         let passed = match classify(body.as_bytes()).verdict {
             Verdict::Forward => Some(body.as_bytes().to_vec()),
-            Verdict::Replace(b) if stands_in_for_an_answer(body, &b) => {
-                assert!(tower_accepts(&b), "{body:.100}");
-                None
-            }
+            Verdict::Replace(b) if repaired(body, &b) => None,
             Verdict::Replace(b) if !rejected_or(&b) => Some(b),
             _ => None,
         };
@@ -715,13 +800,19 @@ mod tests {
         }
     }
 
-    /// An error answer made in place of a client's answer with a `result` (one that could not
-    /// be read): the server's request it answers fails at once.
-    fn stands_in_for_an_answer(body: &str, replaced: &[u8]) -> bool {
+    /// A body the framework cannot read, replaced by one it can: an error answer in place of
+    /// a client's unreadable answer (the server's request fails at once), or a notification
+    /// without its unreadable params (a notification cannot be answered).
+    fn repaired(body: &str, replaced: &[u8]) -> bool {
         let Ok(out) = serde_json::from_slice::<Value>(replaced) else {
             return false;
         };
-        body.contains("\"result\"") && out.get("error").is_some() && out.get("result").is_none()
+        let error_answer = out["error"]["code"] == INTERNAL_ERROR && out.get("result").is_none();
+        let stripped = out.get("method").is_some()
+            && out.get("id").is_none()
+            && out.get("params").is_none()
+            && body.contains("\"params\"");
+        (error_answer || stripped) && !tower_accepts(body.as_bytes()) && tower_accepts(replaced)
     }
 
     fn rejected_or(body: &[u8]) -> bool {
