@@ -4,7 +4,9 @@ The server refuses documents above 4 MB; below that cap, memory grows with the n
 items, so the worst shapes are the ones with the most instructions per byte (`A` on every
 line, one-line stages). This opens one document of the given shape and size, waits for its
 diagnostics, then asks every whole-document request an editor asks, and reads the server's
-resident memory (VmRSS) and its high-water mark (VmHWM) from /proc after each.
+resident memory (VmRSS) and its high-water mark (VmHWM) from /proc after each. The mark is
+reset before each request (`/proc/PID/clear_refs`), so each request's own peak is seen, not
+only the highest so far.
 
     cargo build --release -p layerwise
     python3 bench/lsp/memory_at_cap.py                       # every shape at 3.9 MB
@@ -82,6 +84,15 @@ def vm_mb(pid: int, field: str) -> int:
     raise ServerGone(f"no {field} for pid {pid}")
 
 
+def reset_peak(pid: int) -> None:
+    """Sets VmHWM back to the current RSS (Linux 4.0+; needs the right to write the file)."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError as err:
+        raise ServerGone(f"cannot reset the peak of pid {pid}: {err}") from None
+
+
 def one_session(argv: list[str], text: str, timeout: float) -> dict[str, Any]:
     """Fresh server, open, diagnostics, every request; memory after each step."""
     with tempfile.TemporaryDirectory() as ws:
@@ -102,13 +113,16 @@ def one_session(argv: list[str], text: str, timeout: float) -> dict[str, Any]:
             client.notify("textDocument/didOpen", {"textDocument": {
                 "uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
             client.wait_diagnostics(uri, mark, lambda e: True, timeout, "diagnostics after open")
-            steps = [("diagnostics", vm_mb(pid, "VmRSS"), vm_mb(pid, "VmHWM"), 0.0)]
+            # (name, RSS before, RSS after, peak during, seconds)
+            steps = [("diagnostics", 0, vm_mb(pid, "VmRSS"), vm_mb(pid, "VmHWM"), 0.0)]
             for method, extra in REQUESTS:
+                before = vm_mb(pid, "VmRSS")
+                reset_peak(pid)
                 started = time.perf_counter()
                 reply = client.request(method, {"textDocument": {"uri": uri}, **extra}, timeout)
                 if reply.error:
                     raise ServerGone(f"{method} failed: {reply.error}")
-                steps.append((method.removeprefix("textDocument/"), vm_mb(pid, "VmRSS"),
+                steps.append((method.removeprefix("textDocument/"), before, vm_mb(pid, "VmRSS"),
                               vm_mb(pid, "VmHWM"), time.perf_counter() - started))
             return {"steps": steps}
         finally:
@@ -126,9 +140,11 @@ def main() -> int:
     ap.add_argument("--steps", action="store_true", help="print memory after each request")
     args = ap.parse_args()
     argv = args.server_cmd.split()
+    if os.path.exists(argv[0]):
+        argv[0] = os.path.abspath(argv[0])  # the server runs in a scratch folder
 
     print(f"| shape ({args.mb:g} MB) | lines | RSS after diagnostics | peak RSS | peak per MB "
-          f"| request that raised the peak most |")
+          f"| request that rose most over the memory before it |")
     print("|---|---:|---:|---:|---:|---|")
     for shape in args.shapes:
         text, count = document(shape, args.mb)
@@ -142,16 +158,16 @@ def main() -> int:
                 break
         if len(runs) < args.repeat:
             continue
-        after = statistics.median(r["steps"][0][1] for r in runs)
-        peak = statistics.median(r["steps"][-1][2] for r in runs)
+        after = statistics.median(r["steps"][0][2] for r in runs)
+        peak = statistics.median(max(step[3] for step in r["steps"]) for r in runs)
         steps = runs[len(runs) // 2]["steps"]
-        rises = [(b[2] - a[2], b[0]) for a, b in zip(steps, steps[1:])]
-        rise, worst = max(rises)
+        rise, worst = max((peak_ - before, name) for name, before, _, peak_, _ in steps[1:])
         print(f"| {shape} | {count:,} | {after:,.0f} MB | {peak:,.0f} MB | {peak / size_mb:,.0f} "
               f"| {worst} (+{rise:,} MB) |", flush=True)
         if args.steps:
-            for name, rss, hwm, secs in steps:
-                print(f"|   {name} | | {rss:,} MB | {hwm:,} MB | | {secs:.2f} s |", flush=True)
+            for name, before, rss, step_peak, secs in steps:
+                print(f"|   {name} | | {rss:,} MB after | {step_peak:,} MB during | | {secs:.2f} s |",
+                      flush=True)
     return 0
 
 

@@ -144,11 +144,12 @@ fn compute(
         });
         let mut tokens = ide::semantic_tokens(a, range);
         if tokens.len() > MAX_TOKENS {
+            let keep = whole_lines(&a.text, &tokens, MAX_TOKENS);
             tracing::info!(
-                "semanticTokens: {MAX_TOKENS} tokens coloured, {} more left to the editor",
-                tokens.len() - MAX_TOKENS
+                "semanticTokens: {keep} tokens coloured, {} more left to the editor",
+                tokens.len() - keep
             );
-            tokens.truncate(MAX_TOKENS);
+            tokens.truncate(keep);
         }
         Some(encode(&a.text, &tokens, enc))
     })
@@ -201,6 +202,23 @@ pub fn range(
             data,
         })
     }))
+}
+
+/// How many of `tokens` (in order) to keep, at most `max`, so that the cut falls between
+/// lines: a line is coloured whole or not at all, and an edit above the cut moves whole lines
+/// across it. Everything up to `max` when the tokens before it are all on one line.
+fn whole_lines(text: &str, tokens: &[ide::SemanticToken], max: usize) -> usize {
+    if tokens.len() <= max {
+        return tokens.len();
+    }
+    let line_break_between = |a: &ide::SemanticToken, b: &ide::SemanticToken| {
+        text.get(a.range.end as usize..b.range.start as usize)
+            .is_some_and(|gap| gap.contains(['\n', '\r']))
+    };
+    (1..=max)
+        .rev()
+        .find(|&k| line_break_between(&tokens[k - 1], &tokens[k]))
+        .unwrap_or(max)
 }
 
 /// The one edit that turns `old` into `new` (none when they are equal). Offsets count
@@ -290,6 +308,29 @@ fn width(s: &str, enc: Encoding) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cut_falls_between_lines() {
+        let text = "ENV a=1 b=2\nENV c=3\r\nENV d=4 e=5 f=6\n";
+        let a = layerwise_ide::Analysis::from_text(text);
+        let tokens = ide::semantic_tokens(&a, None);
+        let line_of = |t: &ide::SemanticToken| text[..t.range.start as usize].matches('\n').count();
+        for max in 1..tokens.len() {
+            let keep = whole_lines(text, &tokens, max);
+            assert!(keep <= max, "max {max}");
+            if line_of(&tokens[0]) == line_of(&tokens[max - 1]) && line_of(&tokens[max]) == 0 {
+                assert_eq!(keep, max, "one line only: cut where asked");
+            } else {
+                assert_ne!(
+                    line_of(&tokens[keep - 1]),
+                    line_of(&tokens[keep]),
+                    "max {max}"
+                );
+            }
+        }
+        assert_eq!(whole_lines(text, &tokens, tokens.len()), tokens.len());
+        assert_eq!(whole_lines(text, &tokens, tokens.len() + 5), tokens.len());
+    }
 
     fn tok(l: u32, s: u32, len: u32) -> SemanticToken {
         SemanticToken {
