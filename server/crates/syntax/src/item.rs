@@ -1,6 +1,15 @@
 //! Items: the units the file is cut into. An item is a directive line, a comment line, a blank
 //! line, or an instruction with its continuation lines and here-document bodies. Items own
 //! their text and hold only relative ranges, so unchanged items survive edits untouched.
+//!
+//! An item lives as long as the document, and a file at the size cap has hundreds of thousands
+//! of them, so its layout is chosen by bytes per item (F16 in `docs/dev/reliability.md`):
+//! the `Item` itself holds only what every item has (kind, text, the token cache); what only
+//! directives and instructions have is one box (`Payload`) beside it; within an instruction,
+//! what most lack (errors, empty continuation lines, a logical line of several pieces) is one
+//! more box, set only when needed. Short text is kept inline (`ItemText`). A 2-byte line
+//! took four heap blocks (about 330 bytes with the allocator's rounding) and now takes two
+//! (about 240).
 
 use crate::ast::{Args, Heredoc, Instruction};
 use crate::heredoc;
