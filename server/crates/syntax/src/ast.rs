@@ -2,6 +2,7 @@
 //! the instruction (see [`crate::ItemRef`] for absolute ranges), so an unchanged item can be
 //! reused as is after an edit elsewhere in the file.
 
+pub use crate::thin_list::ThinList;
 use crate::TextRange;
 use compact_str::CompactString;
 
@@ -221,11 +222,11 @@ pub struct Instruction {
     pub kind: InstructionKind,
     /// The instruction word as written.
     pub keyword: Word,
-    pub flags: Box<[Flag]>,
+    pub flags: ThinList<Flag>,
     /// Everything after the flags (trimmed), if there is anything.
     pub args_range: Option<TextRange>,
     pub args: Args,
-    pub heredocs: Box<[Heredoc]>,
+    pub heredocs: ThinList<Heredoc>,
 }
 
 impl Instruction {

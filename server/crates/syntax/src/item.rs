@@ -1,9 +1,19 @@
 //! Items: the units the file is cut into. An item is a directive line, a comment line, a blank
 //! line, or an instruction with its continuation lines and here-document bodies. Items own
 //! their text and hold only relative ranges, so unchanged items survive edits untouched.
+//!
+//! An item lives as long as the document, and a file at the size cap has hundreds of thousands
+//! of them, so its layout is chosen by bytes per item (F16 in `docs/dev/reliability.md`):
+//! the `Item` itself holds only what every item has (kind, text, the token cache); what only
+//! directives and instructions have is one box (`Payload`) beside it; within an instruction,
+//! what most lack (errors, empty continuation lines, a logical line of several pieces) is one
+//! more box, set only when needed. Short text is kept inline (`ItemText`). A 2-byte line
+//! took four heap blocks (about 330 bytes with the allocator's rounding) and now takes two
+//! (about 240).
 
 use crate::ast::{Args, Heredoc, Instruction};
 use crate::heredoc;
+use crate::item_text::ItemText;
 use crate::lexer::{self, phys_line, PhysLine, Segment, Segments};
 use crate::parser::{error_at, parse_logical};
 use crate::tokens::{build_tokens, Token, TokenKind};
@@ -32,29 +42,91 @@ pub struct Directive {
 #[derive(Debug, Clone)]
 pub struct Item {
     pub kind: ItemKind,
-    pub(crate) text: Box<str>,
-    /// Computed on first use: most consumers never need tokens, and building them at parse
-    /// time cost a sixth of the parse.
-    pub(crate) tokens: OnceLock<Box<[Token]>>,
     pub(crate) escape: u8,
-    /// What only instruction items have, in one allocation so that blank lines and comments
-    /// (the cheapest items, and the most numerous per byte) stay small.
-    pub(crate) instruction: Option<Box<InstructionPart>>,
-    pub(crate) directive: Option<Box<Directive>>,
-    pub(crate) errors: Box<[SyntaxError]>,
     /// The file ended while this item still wanted more (a continuation or an unterminated
     /// heredoc): an edit after it must re-lex it.
     pub(crate) open_end: bool,
+    pub(crate) text: ItemText,
+    /// Computed on first use: most consumers never need tokens, and building them at parse
+    /// time cost a sixth of the parse.
+    pub(crate) tokens: OnceLock<Box<[Token]>>,
+    /// What only directives and instructions have, in one allocation (an item is never both),
+    /// so that blank lines and comments (the most numerous items per byte) stay small.
+    pub(crate) payload: Option<Box<Payload>>,
+}
+
+/// The variable part of a directive or an instruction item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Payload {
+    Directive {
+        directive: Directive,
+        errors: Box<[SyntaxError]>,
+    },
+    Instruction(InstructionPart),
 }
 
 /// The instruction of an instruction item and the maps it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct InstructionPart {
     pub inst: Instruction,
-    pub empty_continuation_lines: Box<[TextRange]>,
-    /// Where the pieces of BuildKit's logical line sit in the source.
-    pub segments: Segments,
+    /// The logical line's only segment (a one-line instruction, the common case); an empty
+    /// one (`len == 0`; real segments are never empty) when there are none or several, and
+    /// then the segments are in `rare`.
+    pub one_segment: Segment,
+    /// What most instructions lack, behind one pointer instead of three empty slices.
+    pub rare: Option<Box<RarePart>>,
 }
+
+/// Errors, empty continuation lines and the segments of a logical line of several pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RarePart {
+    pub errors: Box<[SyntaxError]>,
+    pub empty_continuation_lines: Box<[TextRange]>,
+    /// Where the pieces of BuildKit's logical line sit in the source, when there are several.
+    pub segments: Box<[Segment]>,
+}
+
+impl InstructionPart {
+    fn new(
+        inst: Instruction,
+        segments: Segments,
+        errors: Vec<SyntaxError>,
+        empty_continuation_lines: Box<[TextRange]>,
+    ) -> Self {
+        let (one_segment, many) = match segments {
+            Segments::One(s) => (s, Vec::new()),
+            Segments::Empty => (NO_SEGMENT, Vec::new()),
+            Segments::Many(v) => (NO_SEGMENT, v),
+        };
+        let rare = (!errors.is_empty() || !empty_continuation_lines.is_empty() || !many.is_empty())
+            .then(|| {
+                Box::new(RarePart {
+                    errors: errors.into_boxed_slice(),
+                    empty_continuation_lines,
+                    segments: many.into_boxed_slice(),
+                })
+            });
+        Self {
+            inst,
+            one_segment,
+            rare,
+        }
+    }
+
+    fn segments(&self) -> &[Segment] {
+        match &self.rare {
+            Some(r) if !r.segments.is_empty() => &r.segments,
+            _ if self.one_segment.len > 0 => std::slice::from_ref(&self.one_segment),
+            _ => &[],
+        }
+    }
+}
+
+const NO_SEGMENT: Segment = Segment {
+    logical: 0,
+    source: 0,
+    len: 0,
+};
 
 impl PartialEq for Item {
     /// Items are equal when they parse the same text the same way (tokens follow from that).
@@ -62,9 +134,7 @@ impl PartialEq for Item {
         self.kind == o.kind
             && self.text == o.text
             && self.escape == o.escape
-            && self.instruction == o.instruction
-            && self.directive == o.directive
-            && self.errors == o.errors
+            && self.payload == o.payload
             && self.open_end == o.open_end
     }
 }
@@ -73,7 +143,7 @@ impl Eq for Item {}
 
 impl Item {
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
     pub fn len(&self) -> u32 {
         self.text.len() as u32
@@ -127,30 +197,42 @@ impl Item {
         }
         build_tokens(text, sig, self.escape)
     }
+    fn instruction_part(&self) -> Option<&InstructionPart> {
+        match self.payload.as_deref() {
+            Some(Payload::Instruction(p)) => Some(p),
+            _ => None,
+        }
+    }
     pub fn instruction(&self) -> Option<&Instruction> {
-        self.instruction.as_ref().map(|p| &p.inst)
+        self.instruction_part().map(|p| &p.inst)
     }
     fn segments(&self) -> &[Segment] {
-        self.instruction
-            .as_ref()
-            .map_or(&[], |p| p.segments.as_slice())
+        self.instruction_part()
+            .map_or(&[], InstructionPart::segments)
     }
     pub fn directive(&self) -> Option<&Directive> {
-        self.directive.as_deref()
+        match self.payload.as_deref() {
+            Some(Payload::Directive { directive, .. }) => Some(directive),
+            _ => None,
+        }
     }
     pub fn errors(&self) -> &[SyntaxError] {
-        &self.errors
+        match self.payload.as_deref() {
+            Some(Payload::Directive { errors, .. }) => errors,
+            Some(Payload::Instruction(p)) => p.rare.as_ref().map_or(&[], |r| &r.errors),
+            None => &[],
+        }
     }
     pub fn empty_continuation_lines(&self) -> &[TextRange] {
-        self.instruction
-            .as_ref()
-            .map_or(&[], |p| &p.empty_continuation_lines)
+        self.instruction_part()
+            .and_then(|p| p.rare.as_ref())
+            .map_or(&[], |r| &r.empty_continuation_lines)
     }
     /// Number of line breaks in the item, counted when asked: lexing must not pay for it on
     /// every re-lexed item (an edit inside an unterminated here-document re-lexes the rest
     /// of the file, and in a debug build counting was most of an edit's cost).
     pub fn newlines(&self) -> u32 {
-        count_newlines(&self.text)
+        count_newlines(self.text())
     }
 
     /// The source offset (relative to the item) of byte `offset` of `word.text`, for words whose
@@ -248,14 +330,12 @@ pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize
                 value: value.into_boxed_str(),
                 value_range,
             };
-            let item = finish(src, pos, line.end, ItemKind::Directive, st.escape, errors);
-            return (
-                Item {
-                    directive: Some(Box::new(directive)),
-                    ..item
-                },
-                line.end,
-            );
+            let mut item = finish(src, pos, line.end, ItemKind::Directive, st.escape);
+            item.payload = Some(Box::new(Payload::Directive {
+                directive,
+                errors: errors.into_boxed_slice(),
+            }));
+            return (item, line.end);
         }
         st.in_header = false;
         // only the header reads them; an empty list keeps the state cheap to copy (an edit
@@ -265,13 +345,13 @@ pub(crate) fn lex_item(src: &str, pos: usize, st: &mut LexState) -> (Item, usize
 
     if trimmed.is_empty() {
         return (
-            finish(src, pos, line.end, ItemKind::Blank, st.escape, Vec::new()),
+            finish(src, pos, line.end, ItemKind::Blank, st.escape),
             line.end,
         );
     }
     if trimmed.starts_with('#') {
         return (
-            finish(src, pos, line.end, ItemKind::Comment, st.escape, Vec::new()),
+            finish(src, pos, line.end, ItemKind::Comment, st.escape),
             line.end,
         );
     }
@@ -310,7 +390,7 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
             });
             end = span.end;
         }
-        effective_mut(&mut inst).heredocs = docs.into_boxed_slice();
+        effective_mut(&mut inst).heredocs = docs.into();
     }
 
     let empty = lines
@@ -318,14 +398,13 @@ fn instruction_item(src: &str, pos: usize, first: PhysLine, escape: u8) -> (Item
         .iter()
         .map(|&(a, b)| TextRange::from_usize(a, b))
         .collect();
-    let mut item = finish(src, pos, end, ItemKind::Instruction, escape, errors);
-    let mut segments = lines.logical.segments;
-    segments.shrink_to_fit();
-    item.instruction = Some(Box::new(InstructionPart {
+    let mut item = finish(src, pos, end, ItemKind::Instruction, escape);
+    item.payload = Some(Box::new(Payload::Instruction(InstructionPart::new(
         inst,
-        empty_continuation_lines: empty,
-        segments,
-    }));
+        lines.logical.segments,
+        errors,
+        empty,
+    ))));
     item.open_end |= open_end;
     (item, end)
 }
@@ -397,23 +476,14 @@ fn logical_of(segments: &[Segment], source: u32) -> Option<usize> {
         .map(|s| (s.logical + (source - s.source)) as usize)
 }
 
-fn finish(
-    src: &str,
-    pos: usize,
-    end: usize,
-    kind: ItemKind,
-    escape: u8,
-    errors: Vec<SyntaxError>,
-) -> Item {
+fn finish(src: &str, pos: usize, end: usize, kind: ItemKind, escape: u8) -> Item {
     let text = &src[pos..end];
     Item {
         kind,
-        text: text.into(),
+        text: ItemText::new(text),
         tokens: OnceLock::new(),
         escape,
-        instruction: None,
-        directive: None,
-        errors: errors.into_boxed_slice(),
+        payload: None,
         // ends at the end of the input without a line break: more text would extend it
         open_end: end == src.len() && !text.ends_with('\n'),
     }

@@ -41,13 +41,6 @@ impl Segments {
             Self::Many(v) => v,
         }
     }
-
-    /// Drops spare capacity before the segments are stored for the item's lifetime.
-    pub fn shrink_to_fit(&mut self) {
-        if let Self::Many(v) = self {
-            v.shrink_to_fit();
-        }
-    }
 }
 
 /// BuildKit's logical line (continuations removed, comment and empty lines inside dropped)

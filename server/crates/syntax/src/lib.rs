@@ -19,14 +19,18 @@ mod full_parse;
 mod go_quote;
 mod heredoc;
 mod item;
+mod item_text;
 mod json_args;
 mod lexer;
 mod parser;
 mod split;
 mod text_range;
+mod thin_list;
 mod tokens;
 
-pub use ast::{Args, Flag, FromParts, Heredoc, Instruction, InstructionKind, KeyValue, Word};
+pub use ast::{
+    Args, Flag, FromParts, Heredoc, Instruction, InstructionKind, KeyValue, ThinList, Word,
+};
 pub use dockerfile::{Dockerfile, ItemRef, MAX_LEN};
 pub use full_parse::allow_two_threads;
 pub use go_quote::go_quote;

@@ -2,7 +2,7 @@
 //! table (`newNodeFromLine` and the `parse*` functions of its `line_parsers.go`). Positions are
 //! mapped from the logical line back to source ranges through [`LogicalLine`].
 
-use crate::ast::{Args, Flag, Instruction, InstructionKind, KeyValue, Word};
+use crate::ast::{Args, Flag, Instruction, InstructionKind, KeyValue, ThinList, Word};
 use crate::json_args::{parse_json_args, JsonArgs};
 use crate::lexer::LogicalLine;
 use crate::split::{
@@ -53,7 +53,7 @@ impl LineParser<'_> {
             .iter()
             .map(|p| self.flag(p))
             .collect::<Vec<_>>()
-            .into_boxed_slice();
+            .into();
         let (a, b) = trim_space(self.text(), args_start, te);
         let args_range = (a < b).then(|| self.line.range(a, b));
         let args = self.args(kind, &keyword.text, a, b);
@@ -63,7 +63,7 @@ impl LineParser<'_> {
             flags,
             args_range,
             args,
-            heredocs: Box::new([]),
+            heredocs: ThinList::new(),
         }
     }
 
@@ -112,9 +112,10 @@ impl LineParser<'_> {
         if a == b {
             return Args::None;
         }
-        let words = split_re_space(self.text(), a, b)
-            .map(|(s, e)| self.slice_word(s, e))
-            .collect();
+        // sized by a first pass: collecting reserves room for four words, and the list lives
+        // as long as the tree (a one-word `FROM` kept 128 bytes for 32)
+        let mut words = Vec::with_capacity(split_re_space(self.text(), a, b).count());
+        words.extend(split_re_space(self.text(), a, b).map(|(s, e)| self.slice_word(s, e)));
         Args::Words(words)
     }
 
