@@ -242,7 +242,7 @@ CMD [\"node\", \"dist/index.js\"]
     let build = &sizes.stages[0];
     let runtime = &sizes.stages[1];
     assert_eq!(build.role, StageRole::Builder);
-    assert_eq!(build.used_by, [1]);
+    assert_eq!(*build.used_by, [1]);
     assert_eq!(runtime.role, StageRole::Final);
     assert_eq!(sizes.discarded, build.total);
     assert!(sizes.discarded.low > 1_100 * MB);
