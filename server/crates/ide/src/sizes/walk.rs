@@ -56,7 +56,6 @@ struct Walker<'a> {
     /// split commands, so building one per `RUN` made the walk quadratic.
     cx: LintContext<'a>,
     inputs: &'a SizeInputs,
-    insts: Vec<InstRef<'a>>,
     expansions: usize,
     wanted: Vec<String>,
     lock_counts: RefCell<HashMap<String, Option<PackageCount>>>,
@@ -90,12 +89,10 @@ impl Notes {
 
 pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
     let cx = a.lint_context();
-    let insts = cx.instructions().collect();
     let mut w = Walker {
         a,
         cx,
         inputs,
-        insts,
         expansions: 0,
         wanted: Vec::new(),
         lock_counts: RefCell::new(HashMap::new()),
@@ -406,7 +403,7 @@ impl<'a> Walker<'a> {
         state: &mut StageState,
         states: &[Option<Box<StageState>>],
     ) -> (SizeEstimate, bool) {
-        let Some(inst_ref) = self.insts.get(i).copied() else {
+        let Some(inst_ref) = self.cx.instruction(i) else {
             return (SizeEstimate::zero(SizeSource::Metadata, ""), false);
         };
         let inst = inst_ref.inst;
@@ -555,7 +552,6 @@ impl<'a> Walker<'a> {
         state: &mut StageState,
     ) -> SizeEstimate {
         let inst = inst_ref.inst;
-        let commands = self.cx.run_commands(&inst_ref).to_vec();
         let mut cache_mounts = Vec::new();
         for f in inst
             .flags
@@ -580,8 +576,8 @@ impl<'a> Walker<'a> {
             }
         }
         let text = match &inst.args {
-            Args::Text(w) => w.text.to_string(),
-            _ => String::new(),
+            Args::Text(w) => &*w.text,
+            _ => "",
         };
         let needs_env = ["npm", "yarn", "pnpm", "pip"]
             .iter()
@@ -606,9 +602,11 @@ impl<'a> Walker<'a> {
             context_known: self.a.facts.context.is_some(),
             lock_counts: &self.lock_counts,
         };
-        let workdir = state.workdir.clone();
+        // Borrowed from the lint context's cache, not copied: the other fields the estimate
+        // needs are disjoint from it.
+        let commands = self.cx.run_commands(&inst_ref);
         let e = estimate_run(
-            &commands,
+            commands,
             &env,
             &mut state.installed,
             &mut state.produced,
@@ -616,9 +614,9 @@ impl<'a> Walker<'a> {
         );
         if (e.amount == Amount::Unknown || e.plus_unknown)
             && state.unknown_writes.len() < MAX_UNKNOWN_WRITES
-            && !state.unknown_writes.contains(&workdir)
+            && !state.unknown_writes.contains(&state.workdir)
         {
-            state.unknown_writes.push(workdir);
+            state.unknown_writes.push(state.workdir.clone());
         }
         e
     }
