@@ -81,25 +81,26 @@ pub struct Total {
     pub high: u64,
     /// Some part of the sum is approximate.
     pub approximate: bool,
-    /// Parts whose size is unknown.
-    pub unknown: usize,
+    /// Parts whose size is unknown. The counts are `u32` (a file has far fewer parts) so a
+    /// total takes 32 bytes, not 48: every stage keeps two.
+    pub unknown: u32,
     /// Parts whose size is still being looked up.
-    pub pending: usize,
+    pub pending: u32,
     /// Parts with a known size (so "nothing known" can be told from "0 B").
-    pub known: usize,
+    pub known: u32,
 }
 
 impl Total {
     pub fn add(&mut self, amount: Amount, approximate: bool) {
         match amount {
-            Amount::Unknown => self.unknown += 1,
-            Amount::Pending => self.pending += 1,
+            Amount::Unknown => self.unknown = self.unknown.saturating_add(1),
+            Amount::Pending => self.pending = self.pending.saturating_add(1),
             Amount::Bytes(_) | Amount::Range { .. } => {
                 let (low, high) = amount.bounds().unwrap_or((0, 0));
                 self.low = self.low.saturating_add(low);
                 self.high = self.high.saturating_add(high);
                 self.approximate |= approximate || low != high;
-                self.known += 1;
+                self.known = self.known.saturating_add(1);
             }
         }
     }
@@ -108,9 +109,9 @@ impl Total {
         self.low = self.low.saturating_add(other.low);
         self.high = self.high.saturating_add(other.high);
         self.approximate |= other.approximate;
-        self.unknown += other.unknown;
-        self.pending += other.pending;
-        self.known += other.known;
+        self.unknown = self.unknown.saturating_add(other.unknown);
+        self.pending = self.pending.saturating_add(other.pending);
+        self.known = self.known.saturating_add(other.known);
     }
 
     /// Whether every part is known.

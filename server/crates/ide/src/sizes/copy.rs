@@ -240,7 +240,9 @@ pub(super) fn from_stage(
             unexplained.push(src.clone());
         }
     }
-    total.unknown += unexplained.len();
+    total.unknown = total
+        .unknown
+        .saturating_add(u32::try_from(unexplained.len()).unwrap_or(u32::MAX));
     let mut note = format!("files of stage `{stage_label}`");
     if !explained.is_empty() {
         note.push_str(&format!(

@@ -242,7 +242,7 @@ CMD [\"node\", \"dist/index.js\"]
     let build = &sizes.stages[0];
     let runtime = &sizes.stages[1];
     assert_eq!(build.role, StageRole::Builder);
-    assert_eq!(build.used_by, [1]);
+    assert_eq!(*build.used_by, [1]);
     assert_eq!(runtime.role, StageRole::Final);
     assert_eq!(sizes.discarded, build.total);
     assert!(sizes.discarded.low > 1_100 * MB);
@@ -482,4 +482,63 @@ fn simulated_apt_install_adds_nothing() {
     let sizes = estimate(&a, &SizeInputs::default());
     let run = step(&a, &sizes, "RUN");
     assert_eq!(run.estimate.amount, Amount::Bytes(0));
+}
+
+/// Stage states are freed when no later stage reads them; those that are read (a `FROM` of the
+/// stage, a `COPY --from` it) must survive unused stages in between. Equal notes share one
+/// allocation.
+#[test]
+fn states_read_later_survive_and_equal_notes_are_shared() {
+    let text = "\
+FROM alpine:3.20 AS tools
+RUN apk add --no-cache bash
+
+FROM alpine:3.20 AS other
+RUN apk add --no-cache bash
+
+FROM node:20 AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+
+FROM alpine:3.20 AS between
+
+FROM tools
+RUN apk add --no-cache bash
+COPY --from=build /app/node_modules ./nm
+";
+    let a = analysis(text);
+    let sizes = estimate(&a, &inputs_with_lock());
+    let [tools, other, _build, between, last] = &sizes.stages[..] else {
+        panic!("five stages: {}", sizes.stages.len());
+    };
+    assert!(tools.steps[0].estimate.amount.is_known());
+    assert_ne!(tools.steps[0].estimate.amount, Amount::Bytes(0));
+    // The last stage inherits tools' packages: bash is there already.
+    let again = &last.steps[0].estimate;
+    assert_eq!(
+        again.amount.bounds().map(|(_, high)| high),
+        Some(0),
+        "{again:?}"
+    );
+    // node_modules comes from the builder's npm ci, read through its kept state.
+    assert_eq!(
+        last.steps[1].estimate.amount,
+        Amount::range(3 * npm::PER_PACKAGE_LOW, 3 * npm::PER_PACKAGE_HIGH)
+    );
+    // Same sentence, same allocation: within the stage list and across stages.
+    assert_eq!(tools.steps[0].estimate.note, other.steps[0].estimate.note);
+    assert!(Arc::ptr_eq(
+        &tools.steps[0].estimate.note,
+        &other.steps[0].estimate.note
+    ));
+    assert!(Arc::ptr_eq(
+        &tools.from.estimate.note,
+        &between.from.estimate.note
+    ));
+    // The image's fact source is shared the same way.
+    match (&tools.from.estimate.source, &between.from.estimate.source) {
+        (SizeSource::Image(x), SizeSource::Image(y)) => assert!(Arc::ptr_eq(x, y)),
+        other => panic!("{other:?}"),
+    }
 }

@@ -3,9 +3,10 @@
 //! estimate, and the roles of the stages decide what reaches the final image.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use layerwise_analysis::image_facts::{format_bytes, ImageFacts, Platform};
+use layerwise_analysis::image_facts::{format_bytes, FactSource, ImageFacts, Platform};
 use layerwise_analysis::{Base, Model, RefKind, RefTarget};
 use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_syntax::{Args, InstructionKind, TextRange};
@@ -30,6 +31,9 @@ const MAX_PRODUCED: usize = 1_024;
 /// Working directories of unknown steps kept per stage.
 const MAX_UNKNOWN_WRITES: usize = 256;
 
+/// Distinct notes shared per walk (see [`Notes`]); past it, notes are kept as made.
+const MAX_SHARED_NOTES: usize = 4_096;
+
 /// Unpacked images typically take 2–3.5× their compressed (gzip) size: used only when a
 /// registry gave the compressed size and nothing knows the unpacked one.
 const UNPACK_RATIO_LOW_TENTHS: u64 = 20;
@@ -52,29 +56,57 @@ struct Walker<'a> {
     /// split commands, so building one per `RUN` made the walk quadratic.
     cx: LintContext<'a>,
     inputs: &'a SizeInputs,
-    insts: Vec<InstRef<'a>>,
     expansions: usize,
     wanted: Vec<String>,
     lock_counts: RefCell<HashMap<String, Option<PackageCount>>>,
+    notes: Notes,
+    /// Each base image's fact source once, shared by every stage on it.
+    sources: HashMap<String, Arc<FactSource>>,
+}
+
+/// Equal notes share one allocation: a file's steps repeat a few sentences (every `ENV` says
+/// "changes only the image config", every stage on an unknown image says the same), and the
+/// estimate is kept for as long as the document is open. Bounded by [`MAX_SHARED_NOTES`].
+#[derive(Default)]
+struct Notes(HashSet<Arc<str>>);
+
+impl Notes {
+    fn share(&mut self, note: Arc<str>) -> Arc<str> {
+        if let Some(same) = self.0.get(&*note) {
+            return same.clone();
+        }
+        if self.0.len() < MAX_SHARED_NOTES {
+            self.0.insert(note.clone());
+        }
+        note
+    }
+
+    fn shared(&mut self, mut e: SizeEstimate) -> SizeEstimate {
+        e.note = self.share(e.note);
+        e
+    }
 }
 
 pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
     let cx = a.lint_context();
-    let insts = cx.instructions().collect();
     let mut w = Walker {
         a,
         cx,
         inputs,
-        insts,
         expansions: 0,
         wanted: Vec::new(),
         lock_counts: RefCell::new(HashMap::new()),
+        notes: Notes::default(),
+        sources: HashMap::new(),
     };
     let model = &a.model;
     let target = model.stages.len().checked_sub(1);
     let roles = roles(model, target);
-    let users = users(model);
-    let mut states: Vec<StageState> = Vec::with_capacity(model.stages.len());
+    let mut users = users(model);
+    let read_later = read_later(model);
+    // A stage's end state, kept only while a later stage may read it (`read_later`): on a file
+    // of unused stages each one's package flags and paths are freed as soon as it ends.
+    let mut states: Vec<Option<Box<StageState>>> = Vec::with_capacity(model.stages.len());
     let mut stages: Vec<StageSizes> = Vec::with_capacity(model.stages.len());
     for stage in &model.stages {
         let (from_estimate, mut state) = match &stage.base {
@@ -86,7 +118,13 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
                     SizeSource::Stage(*b),
                     format!("everything in stage `{label}`"),
                 );
-                (e, states[*b].clone())
+                // `read_later` keeps every stage a `FROM` names; the fallback is never taken.
+                let state = states
+                    .get(*b)
+                    .and_then(Option::as_deref)
+                    .cloned()
+                    .unwrap_or_else(|| fresh_state(&Base::Stage(*b), ""));
+                (e, state)
             }
             other => (
                 {
@@ -99,7 +137,7 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
         let from = Step {
             instruction: stage.from,
             range: w.range_of(stage.from),
-            estimate: from_estimate,
+            estimate: w.notes.shared(from_estimate),
             adds_files: true,
         };
         let mut steps = Vec::with_capacity(stage.instructions.len());
@@ -115,23 +153,28 @@ pub(super) fn estimate(a: &Analysis, inputs: &SizeInputs) -> FileSizes {
             steps.push(Step {
                 instruction: i,
                 range: w.range_of(i),
-                estimate,
+                estimate: w.notes.shared(estimate),
                 adds_files,
             });
         }
         let mut total = from.estimate.to_total();
         total.add_total(&added);
-        let used_by = users.get(stage.index).cloned().unwrap_or_default();
+        let used_by = users
+            .get_mut(stage.index)
+            .map(std::mem::take)
+            .unwrap_or_default()
+            .into_boxed_slice();
         stages.push(StageSizes {
             index: stage.index,
             from,
-            steps,
+            steps: steps.into_boxed_slice(),
             added,
             total,
             role: roles.get(stage.index).copied().unwrap_or(StageRole::Unused),
             used_by,
         });
-        states.push(state);
+        let keep = read_later.get(stage.index).copied().unwrap_or(true);
+        states.push(keep.then(|| Box::new(state)));
     }
     let image = target
         .and_then(|t| stages.get(t))
@@ -190,6 +233,27 @@ fn roles(model: &Model, target: Option<usize>) -> Vec<StageRole> {
         hops += 1;
     }
     roles
+}
+
+/// For every stage, whether a later stage reads its end state: one built `FROM` it, or one
+/// whose `COPY --from` names it (the only two reads of `states` in the walk).
+fn read_later(model: &Model) -> Vec<bool> {
+    let mut out = vec![false; model.stages.len()];
+    for stage in &model.stages {
+        if let Base::Stage(b) = stage.base {
+            if let Some(flag) = out.get_mut(b) {
+                *flag = true;
+            }
+        }
+    }
+    for r in model.refs.iter().filter(|r| r.kind == RefKind::CopyFrom) {
+        if let RefTarget::Stage(s) = r.target {
+            if let Some(flag) = out.get_mut(s) {
+                *flag = true;
+            }
+        }
+    }
+    out
 }
 
 /// For every stage, the stages that build on it or copy from it (one pass over the refs).
@@ -288,7 +352,7 @@ impl<'a> Walker<'a> {
     }
 
     fn base_estimate(
-        &self,
+        &mut self,
         base: &Base,
         resolved: &str,
         platform: Option<&Platform>,
@@ -308,7 +372,14 @@ impl<'a> Walker<'a> {
                 let key = r.canonical();
                 let pending = self.inputs.images_pending.contains(&key);
                 match self.a.facts.images.get(&key) {
-                    Some(f) => image_estimate(f, resolved, platform, pending),
+                    Some(f) => {
+                        let source = self
+                            .sources
+                            .entry(key)
+                            .or_insert_with(|| Arc::new(f.source.clone()))
+                            .clone();
+                        image_estimate(f, source, resolved, platform, pending)
+                    }
                     None if r.is_scratch() => {
                         SizeEstimate::zero(SizeSource::Scratch, "scratch: an empty filesystem")
                     }
@@ -330,9 +401,9 @@ impl<'a> Walker<'a> {
         &mut self,
         i: usize,
         state: &mut StageState,
-        states: &[StageState],
+        states: &[Option<Box<StageState>>],
     ) -> (SizeEstimate, bool) {
-        let Some(inst_ref) = self.insts.get(i).copied() else {
+        let Some(inst_ref) = self.cx.instruction(i) else {
             return (SizeEstimate::zero(SizeSource::Metadata, ""), false);
         };
         let inst = inst_ref.inst;
@@ -363,7 +434,7 @@ impl<'a> Walker<'a> {
         i: usize,
         inst_ref: InstRef<'_>,
         state: &mut StageState,
-        states: &[StageState],
+        states: &[Option<Box<StageState>>],
     ) -> SizeEstimate {
         let inst = inst_ref.inst;
         let is_add = inst.kind == InstructionKind::Add;
@@ -398,7 +469,7 @@ impl<'a> Walker<'a> {
                 Amount::Bytes(heredoc_bytes),
                 false,
                 SizeSource::Heredoc,
-                "the here-document's text".into(),
+                "the here-document's text",
             );
         }
         if inst.flag("from").is_some() {
@@ -413,13 +484,19 @@ impl<'a> Walker<'a> {
                 Some(RefTarget::Stage(s)) if s < states.len() => {
                     let label = self.a.model.stages[s].label();
                     let abs: Vec<String> = sources.iter().map(|s| resolve("/", s)).collect();
+                    // `read_later` keeps every stage a `COPY --from` names.
+                    let (produced, unknown_writes) = match states.get(s).and_then(Option::as_deref)
+                    {
+                        Some(st) => (&st.produced[..], &st.unknown_writes[..]),
+                        None => (&[][..], &[][..]),
+                    };
                     copy::from_stage(
                         self.a.facts.context.as_deref(),
                         s,
                         &label,
                         &abs,
-                        &states[s].produced,
-                        &states[s].unknown_writes,
+                        produced,
+                        unknown_writes,
                     )
                 }
                 Some(RefTarget::Image(r)) => SizeEstimate::unknown(
@@ -463,7 +540,7 @@ impl<'a> Walker<'a> {
         }
         if !remote.is_empty() {
             e.plus_unknown = true;
-            e.note.push_str("; plus what ADD fetches at build time");
+            e.note = format!("{}; plus what ADD fetches at build time", e.note).into();
         }
         e
     }
@@ -475,7 +552,6 @@ impl<'a> Walker<'a> {
         state: &mut StageState,
     ) -> SizeEstimate {
         let inst = inst_ref.inst;
-        let commands = self.cx.run_commands(&inst_ref).to_vec();
         let mut cache_mounts = Vec::new();
         for f in inst
             .flags
@@ -500,8 +576,8 @@ impl<'a> Walker<'a> {
             }
         }
         let text = match &inst.args {
-            Args::Text(w) => w.text.to_string(),
-            _ => String::new(),
+            Args::Text(w) => &*w.text,
+            _ => "",
         };
         let needs_env = ["npm", "yarn", "pnpm", "pip"]
             .iter()
@@ -526,9 +602,11 @@ impl<'a> Walker<'a> {
             context_known: self.a.facts.context.is_some(),
             lock_counts: &self.lock_counts,
         };
-        let workdir = state.workdir.clone();
+        // Borrowed from the lint context's cache, not copied: the other fields the estimate
+        // needs are disjoint from it.
+        let commands = self.cx.run_commands(&inst_ref);
         let e = estimate_run(
-            &commands,
+            commands,
             &env,
             &mut state.installed,
             &mut state.produced,
@@ -536,9 +614,9 @@ impl<'a> Walker<'a> {
         );
         if (e.amount == Amount::Unknown || e.plus_unknown)
             && state.unknown_writes.len() < MAX_UNKNOWN_WRITES
-            && !state.unknown_writes.contains(&workdir)
+            && !state.unknown_writes.contains(&state.workdir)
         {
-            state.unknown_writes.push(workdir);
+            state.unknown_writes.push(state.workdir.clone());
         }
         e
     }
@@ -557,6 +635,7 @@ fn is_remote(source: &str) -> bool {
 /// approximate, and the note says whose they are.
 fn image_estimate(
     f: &ImageFacts,
+    source: Arc<FactSource>,
     shown: &str,
     platform: Option<&Platform>,
     pending: bool,
@@ -570,7 +649,7 @@ fn image_estimate(
     };
     let Some(p) = p else {
         return SizeEstimate::unknown(
-            SizeSource::Image(f.source.clone()),
+            SizeSource::Image(source),
             format!("{shown}: no figures for this platform"),
         );
     };
@@ -615,7 +694,7 @@ fn image_estimate(
     let mut e = SizeEstimate::new(
         amount,
         approximate || p.unpacked_size.is_none(),
-        SizeSource::Image(f.source.clone()),
+        SizeSource::Image(source),
         note,
     );
     e.plus_pending = false;

@@ -220,6 +220,9 @@ pub fn file_sizes(b: &Backend, uri: &Uri, a: &Analysis) -> Arc<FileSizes> {
     let mut states = Vec::new();
     let sizes = match &dir {
         Some(dir) if !wanted.is_empty() => {
+            // Freed before estimating again: on a huge file two estimates at once doubled
+            // this request's peak.
+            drop(first);
             let mut loading = false;
             for rel in &wanted {
                 let state = context_file(b, a, dir, rel);

@@ -69,7 +69,7 @@ pub(super) fn apk_part(cmd: &ShellCommand, installed: &mut Installed) -> Part {
                 SizeSource::ApkTable,
                 note,
             );
-            part.total.unknown += usize::from(!r.unknown.is_empty());
+            part.total.unknown += u32::from(!r.unknown.is_empty());
             let group = argv
                 .iter()
                 .position(|a| *a == "--virtual" || *a == "-t")

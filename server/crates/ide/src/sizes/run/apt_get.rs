@@ -106,7 +106,7 @@ pub(super) fn apt_part(cmd: &ShellCommand, installed: &mut Installed, removes_li
                 note.push_str(&format!("; not in the table: {}", r.unknown.join(", ")));
             }
             let mut part = Part::new(Amount::Bytes(r.bytes), true, SizeSource::AptTable, note);
-            part.total.unknown += usize::from(!r.unknown.is_empty());
+            part.total.unknown += u32::from(!r.unknown.is_empty());
             part
         }
         "clean" | "autoclean" | "remove" | "purge" | "autoremove" | "dist-clean" => Part::new(
