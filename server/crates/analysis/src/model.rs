@@ -145,6 +145,15 @@ impl Model {
         crate::model_builder::build(file, options)
     }
 
+    /// The references made by one instruction (`COPY --from`, its mounts, `FROM <stage>`),
+    /// found by halving: [`Model::refs`] is in file order. A scan per instruction made a file
+    /// of `COPY --from` lines quadratic.
+    pub fn refs_of(&self, instruction: usize) -> &[StageRef] {
+        let start = self.refs.partition_point(|r| r.instruction < instruction);
+        let len = self.refs[start..].partition_point(|r| r.instruction == instruction);
+        &self.refs[start..start + len]
+    }
+
     /// The instruction index of the item at `item`.
     pub fn instruction_of_item(&self, item: usize) -> Option<usize> {
         self.instructions

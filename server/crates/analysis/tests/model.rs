@@ -248,3 +248,27 @@ fn broken_files_still_model() {
         let _ = m.needed_stages(m.stages.len().saturating_sub(1));
     }
 }
+
+/// `refs_of` finds by halving what a scan of every reference finds (it needs `refs` in file
+/// order, which this checks too).
+#[test]
+fn refs_of_an_instruction_are_those_a_scan_finds() {
+    let (_, m) = model(
+        "FROM a AS x\nFROM x\nCOPY --from=x /a /a\nRUN --mount=from=x,target=/m --mount=type=cache,target=/c true\nFROM b\nCOPY --from=x --from=y /b /b\nCOPY --from=nope /c /c\nRUN --mount=from=b,target=/d --mount=from=x,target=/e true\n",
+    );
+    assert!(m
+        .refs
+        .windows(2)
+        .all(|w| w[0].instruction <= w[1].instruction));
+    assert!(m.refs.len() >= 5);
+    for i in 0..=m.instructions.len() + 1 {
+        let scanned: Vec<_> = m
+            .refs
+            .iter()
+            .filter(|r| r.instruction == i)
+            .map(|r| (r.kind, r.range))
+            .collect();
+        let halved: Vec<_> = m.refs_of(i).iter().map(|r| (r.kind, r.range)).collect();
+        assert_eq!(halved, scanned, "instruction {i}");
+    }
+}

@@ -476,9 +476,9 @@ impl<'a> Walker<'a> {
             let target = self
                 .a
                 .model
-                .refs
+                .refs_of(i)
                 .iter()
-                .find(|r| r.instruction == i && r.kind == RefKind::CopyFrom)
+                .find(|r| r.kind == RefKind::CopyFrom)
                 .map(|r| r.target.clone());
             let e = match target {
                 Some(RefTarget::Stage(s)) if s < states.len() => {
