@@ -204,13 +204,37 @@ impl Dockerfile {
     /// Applies an edit (replace `range` of the old text with `insert`) and re-parses only what
     /// it affects. The result equals `Dockerfile::parse` of the new text.
     pub fn edit(&mut self, range: TextRange, insert: &str) {
+        match self.relex(range, insert) {
+            Relexed::Whole(text) => *self = Self::parse(&text),
+            Relexed::Splice(splice) => self.splice(splice),
+        }
+    }
+
+    /// What [`Dockerfile::edit`] would change, without changing the tree: the old items it
+    /// replaces and the new ones, lexed as the edit would lex them. A check of one edit
+    /// (does this quick fix add a syntax error?) then looks at those items only, instead of
+    /// copying and walking the whole tree (each a pass over up to two million items at the
+    /// server's size cap).
+    pub fn preview_edit(&self, range: TextRange, insert: &str) -> EditPreview<'_> {
+        match self.relex(range, insert) {
+            Relexed::Whole(text) => EditPreview::Whole(Box::new(Self::parse(&text))),
+            Relexed::Splice(splice) => EditPreview::Items {
+                at: splice.first,
+                old: &self.items[splice.first..splice.next_old],
+                new: splice.new_items.into_iter().map(|(_, item)| item).collect(),
+            },
+        }
+    }
+
+    /// Re-lexes what an edit affects: the new items and which old ones they replace, or the
+    /// whole new text when the edit changes how the whole file reads.
+    fn relex(&self, range: TextRange, insert: &str) -> Relexed {
         let start = range.start.min(self.len);
         let end = range.end.clamp(start, self.len);
         if self.len as usize - (end - start) as usize + insert.len() > MAX_LEN {
             let mut text = self.text();
             text.replace_range(start as usize..end as usize, insert);
-            *self = Self::parse(&text);
-            return;
+            return Relexed::Whole(text);
         }
         // The first item whose lexing the edit can change.
         let mut first = self
@@ -222,8 +246,7 @@ impl Dockerfile {
             first -= 1;
         }
         if self.items.is_empty() {
-            *self = Self::parse(insert);
-            return;
+            return Relexed::Whole(insert.to_string());
         }
         // An edit in the parser directives or the item after them (typing in the first line)
         // re-lexes from the start of the file through the old header's end, and is kept only
@@ -314,12 +337,28 @@ impl Dockerfile {
             if escape != self.escape || in_header {
                 let mut text = self.text();
                 text.replace_range(start as usize..end as usize, insert);
-                *self = Self::parse(&text);
-                return;
+                return Relexed::Whole(text);
             }
         }
-        // Items appended to the region keep their length, so the tail moves by the edit's delta.
-        let delta = new_len_of_edit;
+        Relexed::Splice(Splice {
+            first,
+            next_old,
+            new_items,
+            // items appended to the region keep their length: the tail moves by the edit's delta
+            delta: new_len_of_edit,
+            from_file_start,
+        })
+    }
+
+    /// Puts re-lexed items in place of the old ones they replace.
+    fn splice(&mut self, splice: Splice) {
+        let Splice {
+            first,
+            next_old,
+            new_items,
+            delta,
+            from_file_start,
+        } = splice;
         let tail_shift = |s: u32| (s as i64 + delta) as u32;
         let mut starts: Vec<u32> = Vec::with_capacity(self.starts.len() + new_items.len());
         let mut items: Vec<Arc<Item>> = Vec::with_capacity(starts.capacity());
@@ -344,6 +383,38 @@ impl Dockerfile {
                 .count();
         }
     }
+}
+
+/// What [`Dockerfile::preview_edit`] found an edit would change.
+#[derive(Debug)]
+pub enum EditPreview<'a> {
+    /// The edit changes how the whole file reads (the parser directives' escape character,
+    /// or the size limit): the whole new tree.
+    Whole(Box<Dockerfile>),
+    /// The edit replaces the `old` items (consecutive from index `at`, possibly none) with
+    /// the `new` ones; every other item stays as it is.
+    Items {
+        at: usize,
+        old: &'a [Arc<Item>],
+        new: Vec<Arc<Item>>,
+    },
+}
+
+/// The result of re-lexing for an edit.
+enum Relexed {
+    /// Parse this new text whole.
+    Whole(String),
+    Splice(Splice),
+}
+
+/// New items for old items `first..next_old`, the later items' shift, and whether the
+/// header was re-lexed (its length is then counted again).
+struct Splice {
+    first: usize,
+    next_old: usize,
+    new_items: Vec<(u32, Arc<Item>)>,
+    delta: i64,
+    from_file_start: bool,
 }
 
 fn truncate_to_max(text: &str) -> &str {
@@ -384,6 +455,49 @@ mod tests {
         expected.insert_str(0, "# escape=`\n");
         assert_eq!(file, Dockerfile::parse(&expected));
         assert_eq!(file.escape(), '`');
+    }
+
+    /// A preview names exactly the items the edit then replaces, and what replaces them.
+    #[test]
+    fn a_preview_is_what_the_edit_does() {
+        let texts = [
+            "FROM a\nRUN b \\\n  c\nENV x=1\n",
+            "# escape=`\nFROM a\nRUN b `\n  c\n",
+            "FROM a\nRUN <<EOF\nx\nEOF\nCOPY . .\n",
+            "",
+        ];
+        let inserts = [
+            "",
+            "x",
+            "\n",
+            " \\\n",
+            "<<E\n",
+            "# escape=`\n",
+            "EOF\n",
+            "FROM b\n",
+        ];
+        for text in texts {
+            let file = Dockerfile::parse(text);
+            for start in 0..=text.len() {
+                for end in start..=text.len().min(start + 3) {
+                    for insert in inserts {
+                        let range = TextRange::from_usize(start, end);
+                        let mut edited = file.clone();
+                        edited.edit(range, insert);
+                        match file.preview_edit(range, insert) {
+                            EditPreview::Whole(whole) => assert_eq!(*whole, edited),
+                            EditPreview::Items { at, old, new } => {
+                                let mut expected = file.items[..at].to_vec();
+                                expected.extend(new);
+                                expected.extend_from_slice(&file.items[at + old.len()..]);
+                                assert_eq!(expected, edited.items, "{text:?} {range:?} {insert:?}");
+                                assert!(std::ptr::eq(old.as_ptr(), file.items[at..].as_ptr()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Reliability finding F1: an item after the first that starts with U+FEFF was re-lexed as

@@ -31,7 +31,7 @@ mod tokens;
 pub use ast::{
     Args, Flag, FromParts, Heredoc, Instruction, InstructionKind, KeyValue, ThinList, Word,
 };
-pub use dockerfile::{Dockerfile, ItemRef, MAX_LEN};
+pub use dockerfile::{Dockerfile, EditPreview, ItemRef, MAX_LEN};
 pub use full_parse::allow_two_threads;
 pub use go_quote::go_quote;
 pub use item::{Directive, Item, ItemKind};

@@ -25,7 +25,7 @@ mod tests;
 use std::collections::HashSet;
 
 use layerwise_lint::{Applicability, Diagnostic, Edit};
-use layerwise_syntax::{Dockerfile, ItemKind, TextRange};
+use layerwise_syntax::{Dockerfile, EditPreview, Item, ItemKind, TextRange};
 
 use crate::split::{self, SplitOptions};
 use crate::Analysis;
@@ -173,48 +173,106 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     out
 }
 
-/// How much text the syntax check of rule fixes may cover for one request: a cursor asks
-/// for a handful of fixes, but a selection of a whole large file can ask for thousands.
-/// Each check costs a pass over the file's items (a copy of the tree, counting errors).
+/// How much text the syntax check of fixes with several edits may cover for one request: a
+/// cursor asks for a handful of fixes, but a selection of a whole large file can ask for
+/// thousands, and each such check costs a pass over the file's items (a copy of the tree,
+/// counting errors). A fix of one edit (nearly all) is checked on the items it re-lexes only.
 const FIX_CHECK_BUDGET: usize = 16 << 20;
 
 /// The check "fix all" and `check --fix` make ([`layerwise_lint::fixes::apply_fixes`]) made
 /// for each quick fix too: a fix that would add a syntax error is not offered. Rules aim
 /// never to offer one, but a rule sees one instruction while a fix can change how the rest
 /// of the file reads (a keyword that starts taking heredocs, a flag that is not one), so the
-/// file's tree is re-parsed with the fix applied. Past [`FIX_CHECK_BUDGET`] fixes are no
-/// longer offered: an unchecked fix could break the file, and the bulk of a huge selection is
-/// better served by "fix all".
+/// fix is applied to the file's tree and its errors counted.
 ///
-/// The tree is edited incrementally ([`with_edits`]), not parsed again from the text: a full
-/// parse of a file at the server's 4 MB cap built a second tree of up to a gigabyte for each
-/// checked fix (reliability finding F16); an edit re-parses only the items it touches.
+/// The tree is never parsed again from the text: a full parse of a file at the server's
+/// 4 MB cap built a second tree of up to a gigabyte for each checked fix (reliability finding
+/// F16). A fix of one edit is previewed ([`Dockerfile::preview_edit`]): the errors of the
+/// items it re-lexes replace those of the items they replace. A fix of several edits edits a
+/// copy of the tree ([`with_edits`]), which shares every item; past [`FIX_CHECK_BUDGET`]
+/// such fixes are no longer offered: an unchecked fix could break the file, and the bulk of a
+/// huge selection is better served by "fix all".
 struct SyntaxCheck<'a> {
     a: &'a Analysis,
-    errors_before: Option<usize>,
+    before: Option<ErrorCount>,
     budget: usize,
+}
+
+/// What [`syntax_errors`] adds up, kept apart so that an edit's items can be swapped in.
+#[derive(Clone, Copy)]
+struct ErrorCount {
+    /// Errors of the items.
+    items: usize,
+    /// Instruction items (a file without any has one error more).
+    instructions: usize,
+}
+
+impl ErrorCount {
+    fn of<'i>(items: impl Iterator<Item = &'i Item>) -> Self {
+        items.fold(
+            ErrorCount {
+                items: 0,
+                instructions: 0,
+            },
+            |c, item| ErrorCount {
+                items: c.items + item.errors().len(),
+                instructions: c.instructions + usize::from(item.kind == ItemKind::Instruction),
+            },
+        )
+    }
+
+    fn total(self) -> usize {
+        self.items + usize::from(self.instructions == 0)
+    }
 }
 
 impl<'a> SyntaxCheck<'a> {
     fn new(a: &'a Analysis) -> Self {
         SyntaxCheck {
             a,
-            errors_before: None,
+            before: None,
             budget: FIX_CHECK_BUDGET,
         }
     }
 
     fn keeps_syntax(&mut self, fix: &layerwise_lint::Fix) -> bool {
+        let a = self.a;
+        let before = *self
+            .before
+            .get_or_insert_with(|| ErrorCount::of(a.file.items().map(|r| r.item)));
+        if let [edit] = &fix.edits[..] {
+            return errors_after_edit(a, edit, before) <= before.total();
+        }
         // the first check is always made, so a large file still gets the fix at the cursor
-        let len = self.a.text.len();
+        let len = a.text.len();
         if self.budget < FIX_CHECK_BUDGET && len > self.budget {
             return false;
         }
         self.budget = self.budget.saturating_sub(len.max(1));
-        let before = *self
-            .errors_before
-            .get_or_insert_with(|| syntax_errors(&self.a.file));
-        syntax_errors(&with_edits(self.a, &fix.edits)) <= before
+        syntax_errors(&with_edits(a, &fix.edits)) <= before.total()
+    }
+}
+
+/// [`syntax_errors`] of `a`'s file with `edit` applied as [`with_edits`] applies it, from the
+/// items the edit re-lexes: `before` is the count of the file as it is.
+fn errors_after_edit(a: &Analysis, edit: &Edit, before: ErrorCount) -> usize {
+    let (start, end) = (edit.range.start as usize, edit.range.end as usize);
+    if end > a.text.len() || !a.text.is_char_boundary(start) || !a.text.is_char_boundary(end) {
+        return before.total(); // skipped, as `with_edits` skips it
+    }
+    match a.file.preview_edit(edit.range, &edit.text) {
+        EditPreview::Whole(file) => syntax_errors(&file),
+        EditPreview::Items { old, new, .. } => {
+            let (old, new) = (
+                ErrorCount::of(old.iter().map(|i| &**i)),
+                ErrorCount::of(new.iter().map(|i| &**i)),
+            );
+            ErrorCount {
+                items: before.items - old.items + new.items,
+                instructions: before.instructions - old.instructions + new.instructions,
+            }
+            .total()
+        }
     }
 }
 
@@ -251,14 +309,7 @@ pub(crate) fn with_edits(a: &Analysis, edits: &[Edit]) -> Dockerfile {
 /// How many syntax errors `file` has: `file.errors().len()` without making the list (a
 /// file of junk can have millions, each with its message copied).
 pub(crate) fn syntax_errors(file: &Dockerfile) -> usize {
-    let mut any_instruction = false;
-    let mut errors = 0;
-    for r in file.items() {
-        errors += r.item.errors().len();
-        any_instruction |= r.item.kind == ItemKind::Instruction;
-    }
-    // `errors()` adds one for a file with no instruction at all
-    errors + usize::from(!any_instruction)
+    ErrorCount::of(file.items().map(|r| r.item)).total()
 }
 
 /// The split refactoring, when the range touches the stage it applies to.

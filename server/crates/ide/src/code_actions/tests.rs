@@ -121,6 +121,30 @@ fn the_edited_tree_is_the_parse_of_the_edited_text() {
                 want.errors().len(),
                 "{text:?} {edits:?}"
             );
+            // a single edit is counted from the items it re-lexes: the same count
+            if let [one] = &edits[..] {
+                let before = super::ErrorCount::of(a.file.items().map(|r| r.item));
+                assert_eq!(
+                    super::errors_after_edit(&a, one, before),
+                    want.errors().len(),
+                    "{text:?} {edits:?}"
+                );
+            }
+        }
+        // every single edit of a few kinds at every place
+        for start in 0..=len {
+            for end in [start, (start + 1).min(len), (start + 4).min(len)] {
+                for insert in ["", "x", "\n", " \\\n", "RUN <<E\n", "# escape=`\n", "E\n"] {
+                    let one = edit(start, end, insert);
+                    let want = Dockerfile::parse(&apply(&a, std::slice::from_ref(&one)));
+                    let before = super::ErrorCount::of(a.file.items().map(|r| r.item));
+                    assert_eq!(
+                        super::errors_after_edit(&a, &one, before),
+                        want.errors().len(),
+                        "{text:?} {one:?}"
+                    );
+                }
+            }
         }
     }
     // a character boundary: `é` is two bytes
