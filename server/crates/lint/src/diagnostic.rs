@@ -150,7 +150,7 @@ impl Fix {
         edits: impl Into<Edits>,
     ) -> Self {
         Self {
-            title: title.into(),
+            title: compact(title.into()),
             applicability,
             edits: edits.into(),
         }
@@ -204,14 +204,14 @@ impl Diagnostic {
             rule,
             severity: rule.severity,
             range,
-            message: message.into(),
+            message: compact(message.into()),
             note: None,
             related: Box::default(),
             fixes: Box::default(),
         }
     }
     pub fn note(mut self, note: impl Into<Text>) -> Self {
-        self.note = Some(note.into());
+        self.note = Some(compact(note.into()));
         self
     }
     pub fn related(mut self, range: TextRange, message: impl Into<Text>) -> Self {
@@ -219,7 +219,7 @@ impl Diagnostic {
             &mut self.related,
             Related {
                 range,
-                message: message.into(),
+                message: compact(message.into()),
             },
         );
         self
@@ -227,6 +227,20 @@ impl Diagnostic {
     pub fn fix(mut self, fix: Fix) -> Self {
         push_exact(&mut self.fixes, fix);
         self
+    }
+}
+
+/// `text` without spare capacity. `format!` reserves about twice its fixed text when it has
+/// arguments (`"stage {} is never used: ..."` keeps 166 bytes for 88), and a finding's texts
+/// are kept as long as the document is open (F16: 150,000 unused stages kept 12 MB of it).
+/// Fixed text and exact strings are returned as they are.
+fn compact(text: Text) -> Text {
+    match text {
+        Cow::Owned(mut s) if s.capacity() > s.len() => {
+            s.shrink_to_fit();
+            Cow::Owned(s)
+        }
+        t => t,
     }
 }
 
@@ -238,4 +252,56 @@ fn push_exact<T>(v: &mut Box<[T]>, item: T) {
     list.reserve_exact(1);
     list.push(item);
     *v = list.into_boxed_slice();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owned_texts_are_kept_without_spare_capacity() {
+        // (an argument the compiler cannot write into the literal itself)
+        let stage = std::hint::black_box(7);
+        let message = format!("stage {stage} is never used: the final stage does not need it");
+        assert!(
+            message.capacity() > message.len(),
+            "format! reserved no spare room"
+        );
+        let compacted = compact(message.clone().into());
+        assert_eq!(compacted, message);
+        match compacted {
+            Cow::Owned(s) => assert_eq!(s.capacity(), s.len()),
+            Cow::Borrowed(_) => panic!("an owned text stays owned"),
+        }
+        assert!(matches!(compact("fixed".into()), Cow::Borrowed("fixed")));
+    }
+
+    #[test]
+    fn one_edit_is_kept_in_place_and_several_in_order() {
+        let edit = |start: u32, text: &'static str| Edit {
+            range: TextRange::new(start, start),
+            text: text.into(),
+        };
+        let one = Edits::from(vec![edit(1, "a")]);
+        assert!(matches!(one.0, EditsRepr::One(_)));
+        assert_eq!(&*one, &[edit(1, "a")]);
+        let two: Edits = [edit(1, "a"), edit(2, "b")].into_iter().collect();
+        assert_eq!(&*two, &[edit(1, "a"), edit(2, "b")]);
+        assert!(Edits::from(Vec::new()).is_empty());
+        assert!(Edits::none().is_empty());
+    }
+
+    #[test]
+    fn fixes_and_related_grow_one_at_a_time() {
+        static META: crate::rule::RuleMeta =
+            crate::rules::correctness::unknown_instruction::UnknownInstruction::META;
+        let r = TextRange::new(0, 1);
+        let d = Diagnostic::new(&META, r, "m")
+            .fix(Fix::safe("a", Edits::none()))
+            .fix(Fix::safe("b", Edits::none()))
+            .related(r, "x");
+        let titles: Vec<&str> = d.fixes.iter().map(|f| &*f.title).collect();
+        assert_eq!(titles, ["a", "b"]);
+        assert_eq!(d.related.len(), 1);
+    }
 }
