@@ -226,7 +226,7 @@ fn unused(s: &Suppression, severity: crate::diagnostic::Severity) -> Diagnostic 
         "Remove the unused suppression",
         vec![crate::diagnostic::Edit {
             range: s.comment,
-            text: String::new(),
+            text: "".into(),
         }],
     ));
     d.severity = severity;

@@ -241,12 +241,13 @@ mod tests {
 
     fn fix(start: u32, end: u32, text: &str) -> Fix {
         Fix {
-            title: format!("{start}..{end} -> {text}"),
+            title: format!("{start}..{end} -> {text}").into(),
             applicability: Applicability::Safe,
             edits: vec![Edit {
                 range: TextRange::new(start, end),
-                text: text.into(),
-            }],
+                text: text.to_string().into(),
+            }]
+            .into(),
         }
     }
 

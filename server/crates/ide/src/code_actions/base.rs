@@ -64,7 +64,7 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         let new_text = format!("{head}{keep}{tag}{tail}");
         let edit = Edit {
             range: stage.base_range,
-            text: new_text,
+            text: new_text.into(),
         };
         let shown = format!("{}:{tag}", image.familiar_name());
         let (from, to) = switch_sizes(&a.facts, image, &variant, platform.as_ref());
@@ -257,7 +257,7 @@ mod tests {
             .iter()
             .find(|d| d.rule.name == "toolchain-final-image")
             .expect("toolchain-final-image fires");
-        (titles, d.message.to_string(), d.fixes[0].title.clone())
+        (titles, d.message.to_string(), d.fixes[0].title.to_string())
     }
 
     fn arm() -> Platform {

@@ -105,7 +105,7 @@ pub(crate) fn minimal_edit(old: &str, new: &str) -> Edit {
     }
     Edit {
         range: TextRange::from_usize(start, old.len() - suffix),
-        text: new[start..new.len() - suffix].to_string(),
+        text: new[start..new.len() - suffix].to_string().into(),
     }
 }
 

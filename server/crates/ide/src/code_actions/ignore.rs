@@ -183,7 +183,7 @@ fn for_instruction(a: &Analysis, inst: usize, style: Style, code: &str) -> Optio
             let _ = eol;
             return Some(Edit {
                 range: TextRange::new(r.start, r.start + line.len() as u32),
-                text: new,
+                text: new.into(),
             });
         }
         k -= 1;
@@ -207,7 +207,7 @@ fn for_instruction(a: &Analysis, inst: usize, style: Style, code: &str) -> Optio
     let nl = super::line_break(&a.text);
     Some(Edit {
         range: TextRange::empty(item.start),
-        text: format!("{indent}{}{nl}", instruction_comment(style, code)),
+        text: format!("{indent}{}{nl}", instruction_comment(style, code)).into(),
     })
 }
 
@@ -266,7 +266,7 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
         };
         return Some(Edit {
             range: r,
-            text: new,
+            text: new.into(),
         });
     }
     // extend an existing file-wide suppression
@@ -278,7 +278,7 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
         if let Some(new) = extend(line, style, code, true) {
             return Some(Edit {
                 range: TextRange::new(r.start, r.start + line.len() as u32),
-                text: new,
+                text: new.into(),
             });
         }
     }
@@ -296,9 +296,9 @@ fn for_file(a: &Analysis, style: Style, code: &str) -> Option<Edit> {
     Some(Edit {
         range: TextRange::empty(at),
         text: if needs_nl {
-            format!("{nl}{line}{nl}")
+            format!("{nl}{line}{nl}").into()
         } else {
-            format!("{line}{nl}")
+            format!("{line}{nl}").into()
         },
     })
 }

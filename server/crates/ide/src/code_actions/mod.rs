@@ -143,7 +143,7 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
                 continue;
             }
             let mut act =
-                CodeAction::new(fix.title.clone(), ActionKind::QuickFix, fix.edits.clone());
+                CodeAction::new(fix.title.clone(), ActionKind::QuickFix, fix.edits.to_vec());
             act.diagnostics = vec![*i];
             act.applicability = fix.applicability;
             act.preferred = k == 0 && fix.applicability == Applicability::Safe;
@@ -330,7 +330,10 @@ pub fn split_action(a: &Analysis, range: TextRange, opts: &SplitOptions) -> Opti
 
 /// A set of edits in a comparable form (sorted ranges and texts).
 fn signature(edits: &[Edit]) -> Vec<(TextRange, String)> {
-    let mut v: Vec<(TextRange, String)> = edits.iter().map(|e| (e.range, e.text.clone())).collect();
+    let mut v: Vec<(TextRange, String)> = edits
+        .iter()
+        .map(|e| (e.range, e.text.to_string()))
+        .collect();
     v.sort();
     v
 }

@@ -48,7 +48,7 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         };
         let edit = Edit {
             range: TextRange::empty(stage.base_range.start + end),
-            text: format!("@{digest}"),
+            text: format!("@{digest}").into(),
         };
         let mut act = CodeAction::new(
             title(&image.display_name(), digest, &facts.source),

@@ -72,7 +72,7 @@ fn exec_form(a: &Analysis, i: &InstRef<'_>, rule_has_it: bool) -> Option<CodeAct
         ActionKind::RefactorRewrite,
         vec![Edit {
             range: args,
-            text: crate::split::exec_form_text(&words),
+            text: crate::split::exec_form_text(&words).into(),
         }],
     );
     act.applicability = Applicability::Safe;
@@ -165,7 +165,7 @@ fn merge_apt_update(
     let mut edits = vec![
         Edit {
             range: update.range(),
-            text: String::new(),
+            text: "".into(),
         },
         Edit {
             range: TextRange::empty(first.range.start as u32),

@@ -55,8 +55,9 @@ fn rule_fixes_that_would_break_the_syntax_are_not_offered() {
         applicability: Applicability::Safe,
         edits: vec![Edit {
             range: TextRange::new(7, 10),
-            text: text.into(),
-        }],
+            text: text.to_string().into(),
+        }]
+        .into(),
     };
     let mut check = SyntaxCheck::new(&a);
     assert!(check.keeps_syntax(&fix("run")));
@@ -84,7 +85,7 @@ fn the_edited_tree_is_the_parse_of_the_edited_text() {
     use layerwise_syntax::Dockerfile;
     let edit = |start: u32, end: u32, text: &str| Edit {
         range: TextRange::new(start, end),
-        text: text.into(),
+        text: text.to_string().into(),
     };
     let texts = [
         "FROM a\nRUN x\nE\nCMD y\n",

@@ -77,7 +77,8 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
                 text: format!(
                     "{lead}{}",
                     lines.iter().map(|l| format!("{l}{nl}")).collect::<String>()
-                ),
+                )
+                .into(),
             }
         }
     };

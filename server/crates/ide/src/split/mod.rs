@@ -302,7 +302,7 @@ pub fn split(a: &Analysis, opts: &SplitOptions) -> Result<Split, NotApplicable> 
         runtime_image: p.rt.text.clone(),
         edit: Edit {
             range: region,
-            text: rendered,
+            text: rendered.into(),
         },
         text,
         replaced,

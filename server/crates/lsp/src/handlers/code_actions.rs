@@ -225,7 +225,7 @@ fn text_edits(rope: &ropey::Rope, enc: Encoding, edits: &[Edit]) -> Vec<TextEdit
         .iter()
         .map(|e| TextEdit {
             range: to_lsp_range(rope, e.range, enc),
-            new_text: e.text.clone(),
+            new_text: e.text.to_string(),
         })
         .collect()
 }

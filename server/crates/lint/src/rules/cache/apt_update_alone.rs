@@ -136,13 +136,14 @@ impl RuleCheck for AptUpdateAlone {
                     edits: vec![
                         Edit {
                             range: run.range(),
-                            text: String::new(),
+                            text: "".into(),
                         },
                         Edit {
                             range: TextRange::empty(command_start(install_cmd)),
-                            text: format!("{update_text} && "),
+                            text: format!("{update_text} && ").into(),
                         },
-                    ],
+                    ]
+                    .into(),
                 });
             }
             out.push(d);

@@ -177,18 +177,20 @@ fn move_install_fix(
         title: format!(
             "Copy {} and install before copying the whole context",
             manifests.join(", ")
-        ),
+        )
+        .into(),
         applicability: Applicability::Unsafe,
         edits: vec![
             Edit {
                 range: TextRange::empty(at),
-                text: insert,
+                text: insert.into(),
             },
             Edit {
                 range: run.range(),
-                text: String::new(),
+                text: "".into(),
             },
-        ],
+        ]
+        .into(),
     }
 }
 

@@ -141,18 +141,20 @@ impl RuleCheck for EarlyVolatileArg {
                             format!("{text}\n")
                         };
                         d = d.fix(Fix {
-                            title: format!("Move `{keyword} {name}` to just before its first use"),
+                            title: format!("Move `{keyword} {name}` to just before its first use")
+                                .into(),
                             applicability: Applicability::Unsafe,
                             edits: vec![
                                 Edit {
                                     range: arg.range(),
-                                    text: String::new(),
+                                    text: "".into(),
                                 },
                                 Edit {
                                     range: TextRange::empty(first_use.range().start),
-                                    text,
+                                    text: text.into(),
                                 },
-                            ],
+                            ]
+                            .into(),
                         });
                     }
                 }

@@ -141,9 +141,9 @@ impl RuleCheck for MissingCacheMount {
                     format!("Add {} cache mounts", wanted.len())
                 };
                 d = d.fix(Fix {
-                    title,
+                    title: title.into(),
                     applicability: Applicability::Unsafe,
-                    edits: vec![add_run_flag(&i, &wanted.join(" "))],
+                    edits: vec![add_run_flag(&i, &wanted.join(" "))].into(),
                 });
             }
             out.push(d);

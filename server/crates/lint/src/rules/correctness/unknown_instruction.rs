@@ -64,12 +64,11 @@ impl RuleCheck for UnknownInstruction {
                 Some(m) => {
                     d = d.note(did_you_mean(&m));
                     if budget.keeps_syntax(cx, &i, &m) {
-                        d = d.fix(Fix::replace(
-                            format!("Replace with `{m}`"),
-                            range,
-                            m,
-                            Applicability::Unsafe,
-                        ));
+                        let (title, text) = match replacement(&m) {
+                            Some((title, keyword)) => (Text::from(title), Text::from(keyword)),
+                            None => (format!("Replace with `{m}`").into(), m.into()),
+                        };
+                        d = d.fix(Fix::replace(title, range, text, Applicability::Unsafe));
                     }
                 }
                 None => {
@@ -81,42 +80,53 @@ impl RuleCheck for UnknownInstruction {
     }
 }
 
-/// Writes [`did_you_mean`]'s table: one fixed note per keyword.
-macro_rules! did_you_mean_notes {
-    ($keyword:expr, $($k:literal),*) => {
-        match $keyword {
-            $($k => Text::Borrowed(concat!("docker build stops here. Did you mean `", $k, "`?")),)*
-            other => Text::Owned(format!("docker build stops here. Did you mean `{other}`?")),
+/// Writes [`did_you_mean`] and [`replacement`]: fixed texts per keyword, in the two cases
+/// a suggestion comes in (`suggest` answers upper case for an upper-case word, else lower).
+macro_rules! keyword_texts {
+    ($($upper:literal $lower:literal),*) => {
+        /// The note for a suggested keyword. Fixed text for every instruction keyword (the
+        /// only suggestions there are), so a file of two million unknown lines at the
+        /// server's size cap does not keep two million copies of eighteen notes (F16).
+        fn did_you_mean(keyword: &str) -> Text {
+            match keyword {
+                $($upper => Text::Borrowed(concat!("docker build stops here. Did you mean `", $upper, "`?")),
+                $lower => Text::Borrowed(concat!("docker build stops here. Did you mean `", $lower, "`?")),)*
+                other => Text::Owned(format!("docker build stops here. Did you mean `{other}`?")),
+            }
+        }
+
+        /// The fix's title and replacement for a suggested keyword, as fixed texts: the fix
+        /// is kept as long as the finding (F16). `None` for a word outside the table.
+        fn replacement(keyword: &str) -> Option<(&'static str, &'static str)> {
+            match keyword {
+                $($upper => Some((concat!("Replace with `", $upper, "`"), $upper)),
+                $lower => Some((concat!("Replace with `", $lower, "`"), $lower)),)*
+                _ => None,
+            }
         }
     };
 }
 
-/// The note for a suggested keyword. Fixed text for every instruction keyword (the only
-/// suggestions there are), so a file of two million unknown lines at the server's size cap
-/// does not keep two million copies of eighteen notes (F16).
-fn did_you_mean(keyword: &str) -> Text {
-    did_you_mean_notes!(
-        keyword,
-        "ADD",
-        "ARG",
-        "CMD",
-        "COPY",
-        "ENTRYPOINT",
-        "ENV",
-        "EXPOSE",
-        "FROM",
-        "HEALTHCHECK",
-        "LABEL",
-        "MAINTAINER",
-        "ONBUILD",
-        "RUN",
-        "SHELL",
-        "STOPSIGNAL",
-        "USER",
-        "VOLUME",
-        "WORKDIR"
-    )
-}
+keyword_texts!(
+    "ADD" "add",
+    "ARG" "arg",
+    "CMD" "cmd",
+    "COPY" "copy",
+    "ENTRYPOINT" "entrypoint",
+    "ENV" "env",
+    "EXPOSE" "expose",
+    "FROM" "from",
+    "HEALTHCHECK" "healthcheck",
+    "LABEL" "label",
+    "MAINTAINER" "maintainer",
+    "ONBUILD" "onbuild",
+    "RUN" "run",
+    "SHELL" "shell",
+    "STOPSIGNAL" "stopsignal",
+    "USER" "user",
+    "VOLUME" "volume",
+    "WORKDIR" "workdir"
+);
 
 /// Bytes the check below may parse, per file, for lines whose fix must be checked against
 /// the rest of the file (a line with `<<`): a file of junk lines costs a bounded amount.
@@ -171,15 +181,22 @@ mod tests {
     use crate::test_support::*;
 
     #[test]
-    fn every_keyword_has_its_fixed_note() {
+    fn every_keyword_has_its_fixed_note_and_fix() {
         for k in InstructionKind::ALL {
-            let note = did_you_mean(k.keyword());
-            assert!(matches!(note, Text::Borrowed(_)), "{k:?}");
-            assert_eq!(
-                note,
-                format!("docker build stops here. Did you mean `{}`?", k.keyword())
-            );
+            for keyword in [k.keyword().to_string(), k.keyword().to_ascii_lowercase()] {
+                let note = did_you_mean(&keyword);
+                assert!(matches!(note, Text::Borrowed(_)), "{k:?}");
+                assert_eq!(
+                    note,
+                    format!("docker build stops here. Did you mean `{keyword}`?")
+                );
+                assert_eq!(
+                    replacement(&keyword),
+                    Some((&*format!("Replace with `{keyword}`"), &*keyword)),
+                );
+            }
         }
+        assert_eq!(replacement("Add"), None);
         assert_eq!(
             did_you_mean("X"),
             "docker build stops here. Did you mean `X`?"
@@ -194,6 +211,14 @@ mod tests {
             fixed(&UnknownInstruction, t),
             "FROM a\nRUN echo\ncopy a b\n"
         );
+        // both fixes come from the fixed table: nothing allocated for them
+        let d = findings(&UnknownInstruction, t);
+        let fixes: Vec<&Fix> = d.iter().flat_map(|d| d.fixes.iter()).collect();
+        assert_eq!(fixes.len(), 2);
+        for f in fixes {
+            assert!(matches!(f.title, Text::Borrowed(_)), "{f:?}");
+            assert!(matches!(f.edits[0].text, Text::Borrowed(_)), "{f:?}");
+        }
         let d = findings(&UnknownInstruction, "FROM a\napt-get install x\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());

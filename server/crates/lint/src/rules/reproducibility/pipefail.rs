@@ -209,12 +209,13 @@ fn shell_fix(cx: &LintContext<'_>, run: &InstRef<'_>) -> Option<Fix> {
     let indent = &cx.text[line_start..at as usize];
     let indent = if indent.trim().is_empty() { indent } else { "" };
     Some(Fix {
-        title: format!("Insert `{shell}` before this RUN"),
+        title: format!("Insert `{shell}` before this RUN").into(),
         applicability: Applicability::Unsafe,
         edits: vec![Edit {
             range: TextRange::empty(at),
-            text: format!("{shell}\n{indent}"),
-        }],
+            text: format!("{shell}\n{indent}").into(),
+        }]
+        .into(),
     })
 }
 

@@ -168,7 +168,8 @@ impl RuleCheck for RunsAsRoot {
                 edits: vec![Edit {
                     range: TextRange::empty(end),
                     text: text.into(),
-                }],
+                }]
+                .into(),
             });
         }
         out.push(d);

@@ -81,7 +81,7 @@ impl RuleCheck for AptInstallRecommends {
                         .fix(Fix {
                             title: "Add --no-install-recommends".into(),
                             applicability: Applicability::Unsafe,
-                            edits: vec![insert_arg_after(&run.inst, p.sub, "--no-install-recommends")],
+                            edits: vec![insert_arg_after(&run.inst, p.sub, "--no-install-recommends")].into(),
                         }),
                 );
             }

@@ -112,9 +112,9 @@ impl RuleCheck for DevDependenciesShipped {
                 };
                 if let Some(flag) = flag.filter(|_| !builds_later) {
                     d = d.fix(Fix {
-                        title: format!("Add {flag}"),
+                        title: format!("Add {flag}").into(),
                         applicability: Applicability::Unsafe,
-                        edits: vec![insert_arg_after(&run.inst, sub, flag)],
+                        edits: vec![insert_arg_after(&run.inst, sub, flag)].into(),
                     });
                 }
                 out.push(d);

@@ -17,7 +17,10 @@ pub(crate) fn insert_arg_after(run: &InstRef<'_>, word: &ShellWord, arg: &str) -
     } else {
         format!(" {arg}")
     };
-    Edit { range: at, text }
+    Edit {
+        range: at,
+        text: text.into(),
+    }
 }
 
 /// Appends `command` after the last command of a shell-form `RUN` (` && command`). `None` for
@@ -55,7 +58,7 @@ pub(crate) fn append_command(
     }
     Some(Edit {
         range: TextRange::empty(end),
-        text: format!(" && {command}"),
+        text: format!(" && {command}").into(),
     })
 }
 
@@ -63,7 +66,7 @@ pub(crate) fn append_command(
 pub(crate) fn add_run_flag(run: &InstRef<'_>, flag: &str) -> Edit {
     Edit {
         range: TextRange::empty(run.keyword_range().end),
-        text: format!(" {flag}"),
+        text: format!(" {flag}").into(),
     }
 }
 

@@ -2,7 +2,7 @@ use layerwise_syntax::InstructionKind;
 
 use crate::context::LintContext;
 use crate::declare_rule;
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Text};
 use crate::rule::{RuleCheck, RuleMeta};
 
 declare_rule! {
@@ -85,25 +85,72 @@ impl RuleCheck for ConsistentInstructionCasing {
                 "uppercase"
             };
             let range = i.keyword_range();
+            let (note, title, text): (Text, Text, Text) = match fixed_texts(&want) {
+                Some((note, title, keyword)) => (note.into(), title.into(), keyword.into()),
+                None => (
+                    format!("Most instructions in this file are {case}; write `{want}`.").into(),
+                    format!("Write `{want}`").into(),
+                    want.into(),
+                ),
+            };
             out.push(
                 Diagnostic::new(
                     meta,
                     range,
                     format!("Command '{k}' should match the case of the command majority ({case})"),
                 )
-                .note(format!(
-                    "Most instructions in this file are {case}; write `{want}`."
-                ))
-                .fix(Fix::replace(
-                    format!("Write `{want}`"),
-                    range,
-                    want,
-                    Applicability::Safe,
-                )),
+                .note(note)
+                .fix(Fix::replace(title, range, text, Applicability::Safe)),
             );
         }
     }
 }
+
+/// Writes [`fixed_texts`]: one fixed note, title and keyword per keyword and case.
+macro_rules! keyword_texts {
+    ($($upper:literal $lower:literal),*) => {
+        /// The note, fix title and replacement for the keyword `want` as fixed texts, so
+        /// that a file with hundreds of thousands of odd-cased keywords keeps no copy of
+        /// them per finding (findings live as long as the document: F16). `None` for a word
+        /// outside the table (a keyword with the Kelvin sign, which BuildKit reads as `K`).
+        fn fixed_texts(want: &str) -> Option<(&'static str, &'static str, &'static str)> {
+            match want {
+                $($upper => Some((
+                    concat!("Most instructions in this file are uppercase; write `", $upper, "`."),
+                    concat!("Write `", $upper, "`"),
+                    $upper,
+                )),
+                $lower => Some((
+                    concat!("Most instructions in this file are lowercase; write `", $lower, "`."),
+                    concat!("Write `", $lower, "`"),
+                    $lower,
+                )),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+keyword_texts!(
+    "ADD" "add",
+    "ARG" "arg",
+    "CMD" "cmd",
+    "COPY" "copy",
+    "ENTRYPOINT" "entrypoint",
+    "ENV" "env",
+    "EXPOSE" "expose",
+    "FROM" "from",
+    "HEALTHCHECK" "healthcheck",
+    "LABEL" "label",
+    "MAINTAINER" "maintainer",
+    "ONBUILD" "onbuild",
+    "RUN" "run",
+    "SHELL" "shell",
+    "STOPSIGNAL" "stopsignal",
+    "USER" "user",
+    "VOLUME" "volume",
+    "WORKDIR" "workdir"
+);
 
 #[cfg(test)]
 mod tests {
@@ -127,6 +174,34 @@ mod tests {
             fixed(&ConsistentInstructionCasing, t),
             "from a\nrun x\nrun y\n"
         );
+    }
+
+    #[test]
+    fn fixed_texts_are_the_formatted_ones() {
+        for k in InstructionKind::ALL {
+            for (want, case) in [
+                (k.keyword().to_string(), "uppercase"),
+                (k.keyword().to_ascii_lowercase(), "lowercase"),
+            ] {
+                let texts = fixed_texts(&want);
+                assert_eq!(
+                    texts,
+                    Some((
+                        &*format!("Most instructions in this file are {case}; write `{want}`."),
+                        &*format!("Write `{want}`"),
+                        &*want,
+                    ))
+                );
+            }
+        }
+        // the Kelvin sign: BuildKit's `WORKDIR`, outside the table, still gets its texts
+        let t = "FROM a\nRUN x\nWOR\u{212A}DIR /w\n";
+        let d = findings(&ConsistentInstructionCasing, t);
+        assert_eq!(d.len(), 0, "{d:?}");
+        let t = "from a\nrun x\nWOR\u{212A}DIR /w\n";
+        let d = findings(&ConsistentInstructionCasing, t);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].fixes[0].title, "Write `wor\u{212A}dir`");
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl RuleCheck for InvalidDefinitionDescription {
             out.push(
                 Diagnostic::new(meta, range, format!("Comment for {kw} should follow the format: `# {example} <description>`"))
                     .note("Build outlines use the comment right above a stage or ARG as its description. Start it with the name, or separate it with an empty line.")
-                    .fix(Fix { title: "Separate the comment with an empty line".into(), applicability: Applicability::Safe, edits: vec![Edit { range: TextRange::empty(i.range().start), text: "\n".into() }] }),
+                    .fix(Fix { title: "Separate the comment with an empty line".into(), applicability: Applicability::Safe, edits: vec![Edit { range: TextRange::empty(i.range().start), text: "\n".into() }].into() }),
             );
         }
     }

@@ -124,7 +124,7 @@ fn fix(cx: &LintContext<'_>, i: &InstRef<'_>) -> Option<Fix> {
     Some(Fix {
         title: "Use key=value".into(),
         applicability: Applicability::Safe,
-        edits,
+        edits: edits.into(),
     })
 }
 

@@ -63,7 +63,7 @@ impl RuleCheck for StageNameCasing {
             let lower = name.text.as_str().to_lowercase();
             let mut edits = vec![Edit {
                 range: i.abs(name.range),
-                text: lower.clone(),
+                text: lower.clone().into(),
             }];
             for r in &cx.model.refs {
                 let matches = if r.kind == RefKind::FromStage {
@@ -74,7 +74,7 @@ impl RuleCheck for StageNameCasing {
                 if matches && r.text != lower && cx.slice(r.range) == r.text {
                     edits.push(Edit {
                         range: r.range,
-                        text: lower.clone(),
+                        text: lower.clone().into(),
                     });
                 }
             }
@@ -83,14 +83,14 @@ impl RuleCheck for StageNameCasing {
                 if refers && !edits.iter().any(|e| e.range == s.base_range) {
                     edits.push(Edit {
                         range: s.base_range,
-                        text: lower.clone(),
+                        text: lower.clone().into(),
                     });
                 }
             }
             out.push(
                 Diagnostic::new(meta, i.abs(name.range), format!("Stage name '{}' should be lowercase", name.text))
                     .note("Stage names are lower-cased by BuildKit; `FROM` only finds a stage by its lower-case name.")
-                    .fix(Fix { title: format!("Rename the stage to `{lower}`"), applicability: Applicability::Safe, edits }),
+                    .fix(Fix { title: format!("Rename the stage to `{lower}`").into(), applicability: Applicability::Safe, edits: edits.into() }),
             );
         }
     }

@@ -85,12 +85,13 @@ impl RuleCheck for CopyDestNotDirectory {
             };
             if let Some(at) = end {
                 d = d.fix(Fix {
-                    title: format!("Write `{}/`", dest.text),
+                    title: format!("Write `{}/`", dest.text).into(),
                     applicability: Applicability::Unsafe,
                     edits: vec![Edit {
                         range: TextRange::empty(at),
                         text: "/".into(),
-                    }],
+                    }]
+                    .into(),
                 });
             }
             out.push(d);

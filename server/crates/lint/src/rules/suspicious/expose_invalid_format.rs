@@ -64,7 +64,7 @@ impl RuleCheck for ExposeInvalidFormat {
                     d = d.fix(Fix::replace(
                         format!("Keep only `{container}`"),
                         range,
-                        container,
+                        container.to_string(),
                         Applicability::Safe,
                     ));
                 }

@@ -69,7 +69,7 @@ impl RuleCheck for NoEmptyContinuation {
                 .iter()
                 .map(|l| Edit {
                     range: i.abs(*l),
-                    text: String::new(),
+                    text: "".into(),
                 })
                 .collect();
             out.push(d.fix(Fix {

@@ -250,9 +250,9 @@ fn diagnostic(
                 "`{name}` is a global build arg: it is visible in FROM lines only. Declare `ARG {name}` in this stage to use it here; until then it expands to an empty string."
             ))
             .fix(Fix {
-                title: format!("Declare `ARG {name}` in this stage"),
+                title: format!("Declare `ARG {name}` in this stage").into(),
                 applicability: Applicability::Unsafe,
-                edits: vec![Edit { range: TextRange::empty(i.range().start), text: format!("ARG {name}\n") }],
+                edits: vec![Edit { range: TextRange::empty(i.range().start), text: format!("ARG {name}\n").into() }].into(),
             }),
         Why::Typo(g) => d
             .note(format!("`{name}` is not defined here and expands to an empty string; `{g}` is."))

@@ -108,9 +108,10 @@ impl RuleCheck for WorkdirRelativePath {
                 .note("It is joined to the base image's working directory. Start with `/` to say where you want to be.");
             if !has_var(&w.text, cx.model.escape) && !w.text.starts_with('"') {
                 d = d.fix(Fix {
-                    title: format!("Make it absolute: `/{}`", w.text.trim_start_matches("./")),
+                    title: format!("Make it absolute: `/{}`", w.text.trim_start_matches("./"))
+                        .into(),
                     applicability: Applicability::Unsafe,
-                    edits: vec![edit(range, &w.text)],
+                    edits: vec![edit(range, &w.text)].into(),
                 });
             }
             out.push(d);
@@ -122,7 +123,7 @@ fn edit(range: TextRange, text: &str) -> Edit {
     let stripped = text.strip_prefix("./").unwrap_or(text);
     Edit {
         range,
-        text: format!("/{stripped}"),
+        text: format!("/{stripped}").into(),
     }
 }
 
