@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use layerwise_syntax::{Dockerfile, InstructionKind};
 
 use crate::context::{InstRef, LintContext};
@@ -52,18 +54,36 @@ declare_rule! {
 impl RuleCheck for UnknownInstruction {
     fn run(&self, cx: &LintContext<'_>, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         let mut budget = Budget(REST_BUDGET);
+        // A file of junk repeats its lines. The suggestion depends on the word and the
+        // syntax check (outside here-documents) on the line's text, which holds the word:
+        // each is worked out once per distinct line, up to `MEMO_LINES` of them. (Two
+        // million lines of `A` at the server's size cap took 12 s, most of it in these.)
+        let mut memo: HashMap<&str, (Option<String>, bool)> = HashMap::new();
         for i in cx.of_kind(InstructionKind::Unknown) {
             let word = &i.inst.keyword.text;
             let range = i.keyword_range();
             let mut d = Diagnostic::new(meta, range, format!("unknown instruction: {word}"));
-            match suggest(
-                word,
-                InstructionKind::ALL.iter().map(|k| k.keyword()),
-                false,
-            ) {
+            let line = i.item.text();
+            let remembered = memo.get(line).cloned();
+            let (suggestion, keeps) = match remembered {
+                Some(seen) => seen,
+                None => {
+                    let m = suggest(
+                        word,
+                        InstructionKind::ALL.iter().map(|k| k.keyword()),
+                        false,
+                    );
+                    let keeps = m.as_ref().is_some_and(|m| budget.keeps_syntax(cx, &i, m));
+                    if !line.contains("<<") && memo.len() < MEMO_LINES {
+                        memo.insert(line, (m.clone(), keeps));
+                    }
+                    (m, keeps)
+                }
+            };
+            match suggestion {
                 Some(m) => {
                     d = d.note(did_you_mean(&m));
-                    if budget.keeps_syntax(cx, &i, &m) {
+                    if keeps {
                         let (title, text) = match replacement(&m) {
                             Some((title, keyword)) => (Text::from(title), Text::from(keyword)),
                             None => (format!("Replace with `{m}`").into(), m.into()),
@@ -127,6 +147,9 @@ keyword_texts!(
     "VOLUME" "volume",
     "WORKDIR" "workdir"
 );
+
+/// Distinct lines whose suggestion and syntax check are remembered, per file.
+const MEMO_LINES: usize = 4096;
 
 /// Bytes the check below may parse, per file, for lines whose fix must be checked against
 /// the rest of the file (a line with `<<`): a file of junk lines costs a bounded amount.
@@ -222,6 +245,48 @@ mod tests {
         let d = findings(&UnknownInstruction, "FROM a\napt-get install x\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());
+    }
+
+    /// Repeated lines reuse the first one's suggestion and check: each finding is what the
+    /// line alone gets, fix or none, and past the memo's size too.
+    #[test]
+    fn repeated_lines_get_what_each_alone_gets() {
+        let lines = ["RUNN x\n", "N --# s\n", "apt-get y\n", "RUNN <<E\n"];
+        let mut text = String::from("FROM a\n");
+        for k in 0..(MEMO_LINES + 50) {
+            text.push_str(lines[k % 3]);
+            if k % 1000 == 0 {
+                text.push_str(&format!("RUNN {k}\n"));
+            }
+        }
+        text.push_str(lines[3]);
+        let all = findings(&UnknownInstruction, &text);
+        assert_eq!(
+            all.len(),
+            MEMO_LINES + 50 + 1 + (MEMO_LINES + 49) / 1000 + 1
+        );
+        // a sample through the file, past the memo's size included, and the last lines
+        let sample = all.iter().step_by(41).chain(all.iter().rev().take(8));
+        for d in sample {
+            let start = d.range.start as usize;
+            let line_end = text[start..]
+                .find('\n')
+                .map_or(text.len(), |e| start + e + 1);
+            let alone = findings(
+                &UnknownInstruction,
+                &format!("FROM a\n{}", &text[start..line_end]),
+            );
+            let fixes = |d: &Diagnostic| {
+                d.fixes
+                    .iter()
+                    .map(|f| f.title.to_string())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                (&d.message, &d.note, fixes(d)),
+                (&alone[0].message, &alone[0].note, fixes(&alone[0]))
+            );
+        }
     }
 
     #[test]
