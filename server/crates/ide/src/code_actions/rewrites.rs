@@ -1,6 +1,9 @@
 //! Small rewrites of one instruction: `CMD`/`ENTRYPOINT` to exec form, `npm install` →
 //! `npm ci`, and merging a lone `RUN apt-get update` into the install that follows.
 
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use layerwise_analysis::shell::ShellCommand;
 use layerwise_lint::context::{InstRef, LintContext};
 use layerwise_lint::{Applicability, Edit};
@@ -17,6 +20,10 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     let mut out = Vec::new();
     let mut merged: std::collections::HashSet<u32> = std::collections::HashSet::new();
     let json_fixes = rule_fix_ranges(a, &["JSONArgsRecommended", "DL3025"], range);
+    let mut runs = RecentRuns {
+        cx: &cx,
+        recent: VecDeque::new(),
+    };
     for (k, i) in insts.iter().enumerate() {
         let r = i.range();
         if !meets(r, range) {
@@ -26,8 +33,8 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         if let Some(act) = exec_form(a, i, rule_has_it) {
             out.push(act);
         }
-        out.extend(npm_ci(a, &cx, i));
-        if let Some((update, act)) = merge_apt_update(&cx, insts, k) {
+        out.extend(npm_ci(a, &cx, &mut runs, i));
+        if let Some((update, act)) = merge_apt_update(&mut runs, insts, k) {
             // offered from either instruction of the pair: once
             if merged.insert(update) {
                 out.push(act);
@@ -35,6 +42,28 @@ pub(super) fn actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
         }
     }
     out
+}
+
+/// The commands of the last few `RUN`s the walk read: each rewrite looks at an instruction
+/// and its neighbours, so three are enough, and the context's own cache would keep every
+/// `RUN`'s commands of the file until the request ends.
+struct RecentRuns<'c, 'a> {
+    cx: &'c LintContext<'a>,
+    recent: VecDeque<(usize, Rc<[ShellCommand]>)>,
+}
+
+impl RecentRuns<'_, '_> {
+    fn commands(&mut self, i: &InstRef<'_>) -> Rc<[ShellCommand]> {
+        if let Some((_, hit)) = self.recent.iter().find(|(k, _)| *k == i.index) {
+            return hit.clone();
+        }
+        let commands: Rc<[ShellCommand]> = self.cx.fresh_run_commands(i).into();
+        if self.recent.len() == 3 {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((i.index, commands.clone()));
+        commands
+    }
 }
 
 /// Characters that make a shell command more than a list of words.
@@ -97,12 +126,17 @@ fn has_npm_lock(a: &Analysis, cx: &LintContext<'_>, i: &InstRef<'_>) -> bool {
 
 /// `npm install` → `npm ci`: installs exactly the lockfile, fails when it disagrees with
 /// `package.json`, and is faster. Offered when a lockfile is known to be there.
-fn npm_ci(a: &Analysis, cx: &LintContext<'_>, i: &InstRef<'_>) -> Vec<CodeAction> {
+fn npm_ci(
+    a: &Analysis,
+    cx: &LintContext<'_>,
+    runs: &mut RecentRuns<'_, '_>,
+    i: &InstRef<'_>,
+) -> Vec<CodeAction> {
     if i.inst.kind != InstructionKind::Run {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for c in cx.run_commands(i) {
+    for c in runs.commands(i).iter() {
         if c.program() != Some("npm") || c.positional().nth(1).is_some() {
             continue;
         }
@@ -134,13 +168,13 @@ fn is_apt(c: &ShellCommand, sub: &str) -> bool {
 /// cached forever and the install later uses stale package lists. Merges them, adds
 /// `--no-install-recommends` and removes the lists in the same layer.
 fn merge_apt_update(
-    cx: &LintContext<'_>,
+    runs: &mut RecentRuns<'_, '_>,
     insts: &[InstRef<'_>],
     k: usize,
 ) -> Option<(u32, CodeAction)> {
     let here = &insts[k];
     // the cursor may be on either of the two
-    let (update, install) = match cx.run_commands(here).first() {
+    let (update, install) = match runs.commands(here).first() {
         Some(c) if is_apt(c, "update") => (here, insts.get(k + 1)?),
         Some(c) if is_apt(c, "install") && k > 0 => (&insts[k - 1], here),
         _ => return None,
@@ -155,11 +189,11 @@ fn merge_apt_update(
     {
         return None;
     }
-    let up = cx.run_commands(update);
+    let up = runs.commands(update);
     if up.is_empty() || !up.iter().all(|c| is_apt(c, "update")) {
         return None;
     }
-    let cmds = cx.run_commands(install);
+    let cmds = runs.commands(install);
     let first = cmds.first().filter(|c| is_apt(c, "install"))?;
     let last = cmds.last()?;
     let mut edits = vec![
