@@ -15,6 +15,10 @@ use crate::guard::guard;
 use crate::handlers;
 use crate::position::Encoding;
 use crate::settings::Settings;
+
+/// From this size on, memory freed by earlier answers is handed back before each request
+/// ([`crate::release_freed_memory`]); below it the heaps are small and the call not worth it.
+const BIG_DOCUMENT: usize = 1 << 20;
 use crate::state::{registry_for, ClientCaps, State};
 use crate::types::*;
 
@@ -91,6 +95,9 @@ impl Backend {
         let Some(analysis) = self.analysis(uri) else {
             return Ok(None);
         };
+        if analysis.text.len() >= BIG_DOCUMENT {
+            crate::release_freed_memory();
+        }
         let rope = match self.state.docs.lock() {
             Ok(d) => match d.get(uri) {
                 // Answer from the analysis's own text so offsets and positions agree even if a
