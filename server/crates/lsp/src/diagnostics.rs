@@ -234,6 +234,10 @@ pub fn schedule(backend: &Backend, uri: Uri, version: i32, immediate: bool) {
             if analysis.version == version && !backend.state.superseded(&uri, &analysis) {
                 publish(&backend.client, uri, diags, version).await;
             }
+            if analysis.text.len() >= crate::server::BIG_DOCUMENT {
+                // the lint's working memory is freed by now
+                crate::release_freed_memory();
+            }
         }
         deferred.start(&backend);
     });

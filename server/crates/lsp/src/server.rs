@@ -16,9 +16,10 @@ use crate::handlers;
 use crate::position::Encoding;
 use crate::settings::Settings;
 
-/// From this size on, memory freed by earlier answers is handed back before each request
-/// ([`crate::release_freed_memory`]); below it the heaps are small and the call not worth it.
-const BIG_DOCUMENT: usize = 1 << 20;
+/// From this size on, memory freed by earlier answers and analyses is handed back before each
+/// request and after each publication ([`crate::release_freed_memory`]); below it the heaps
+/// are small and the call not worth it.
+pub(crate) const BIG_DOCUMENT: usize = 1 << 20;
 use crate::state::{registry_for, ClientCaps, State};
 use crate::types::*;
 
