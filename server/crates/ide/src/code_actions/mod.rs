@@ -173,10 +173,10 @@ pub fn code_actions(a: &Analysis, range: TextRange) -> Vec<CodeAction> {
     out
 }
 
-/// How much text the syntax check of fixes with several edits may cover for one request: a
-/// cursor asks for a handful of fixes, but a selection of a whole large file can ask for
-/// thousands, and each such check costs a pass over the file's items (a copy of the tree,
-/// counting errors). A fix of one edit (nearly all) is checked on the items it re-lexes only.
+/// How much text the syntax check of quick fixes may re-lex for one request: a cursor asks
+/// for a handful of fixes, but a selection of a whole large file can ask for thousands, and a
+/// fix inside one huge item (a `RUN` of 30,000 continued lines) re-lexes all of it. The first
+/// check is always made, so a large file still gets the fix at the cursor.
 const FIX_CHECK_BUDGET: usize = 16 << 20;
 
 /// The check "fix all" and `check --fix` make ([`layerwise_lint::fixes::apply_fixes`]) made
@@ -185,13 +185,12 @@ const FIX_CHECK_BUDGET: usize = 16 << 20;
 /// of the file reads (a keyword that starts taking heredocs, a flag that is not one), so the
 /// fix is applied to the file's tree and its errors counted.
 ///
-/// The tree is never parsed again from the text: a full parse of a file at the server's
-/// 4 MB cap built a second tree of up to a gigabyte for each checked fix (reliability finding
-/// F16). A fix of one edit is previewed ([`Dockerfile::preview_edit`]): the errors of the
-/// items it re-lexes replace those of the items they replace. A fix of several edits edits a
-/// copy of the tree ([`with_edits`]), which shares every item; past [`FIX_CHECK_BUDGET`]
-/// such fixes are no longer offered: an unchecked fix could break the file, and the bulk of a
-/// huge selection is better served by "fix all".
+/// The tree is neither parsed again nor copied: a full parse of a file at the server's 4 MB
+/// cap built a second tree of up to a gigabyte for each checked fix (reliability finding
+/// F16), and a copy is a pass over up to two million items. A fix's edits are joined into one
+/// (the text between them kept) and previewed ([`Dockerfile::preview_edit`]): the errors of
+/// the items it re-lexes replace those of the items they replace. (Applying a fix's edits one
+/// by one re-lexed the item once per edit: 100,000 edits in one `RUN` took 90 s.)
 struct SyntaxCheck<'a> {
     a: &'a Analysis,
     before: Option<ErrorCount>,
@@ -237,51 +236,47 @@ impl<'a> SyntaxCheck<'a> {
 
     fn keeps_syntax(&mut self, fix: &layerwise_lint::Fix) -> bool {
         let a = self.a;
+        if self.budget == 0 {
+            return false; // an unchecked fix could break the file
+        }
         let before = *self
             .before
             .get_or_insert_with(|| ErrorCount::of(a.file.items().map(|r| r.item)));
-        if let [edit] = &fix.edits[..] {
-            return errors_after_edit(a, edit, before) <= before.total();
-        }
-        // the first check is always made, so a large file still gets the fix at the cursor
-        let len = a.text.len();
-        if self.budget < FIX_CHECK_BUDGET && len > self.budget {
-            return false;
-        }
-        self.budget = self.budget.saturating_sub(len.max(1));
-        syntax_errors(&with_edits(a, &fix.edits)) <= before.total()
+        let Some(edit) = joined(a, &fix.edits) else {
+            return true; // every edit is skipped, as `apply` skips it: nothing changes
+        };
+        let (after, relexed) = errors_after_edit(a, &edit, before);
+        self.budget = self.budget.saturating_sub(relexed.max(1));
+        after <= before.total()
     }
 }
 
-/// [`syntax_errors`] of `a`'s file with `edit` applied as [`with_edits`] applies it, from the
-/// items the edit re-lexes: `before` is the count of the file as it is.
-fn errors_after_edit(a: &Analysis, edit: &Edit, before: ErrorCount) -> usize {
-    let (start, end) = (edit.range.start as usize, edit.range.end as usize);
-    if end > a.text.len() || !a.text.is_char_boundary(start) || !a.text.is_char_boundary(end) {
-        return before.total(); // skipped, as `with_edits` skips it
+/// A fix's edits as one edit from the first one's start to the last one's end, with the text
+/// between them kept: the same new text as applying them as [`with_edits`] does (an edit
+/// overlapping an earlier one, out of bounds or off a character boundary is skipped). `None`
+/// when none is left.
+fn joined(a: &Analysis, edits: &[Edit]) -> Option<Edit> {
+    let kept = applicable(a, edits);
+    let (first, last) = (kept.first()?, kept.last()?);
+    if kept.len() == 1 {
+        return Some((*first).clone());
     }
-    match a.file.preview_edit(edit.range, &edit.text) {
-        EditPreview::Whole(file) => syntax_errors(&file),
-        EditPreview::Items { old, new, .. } => {
-            let (old, new) = (
-                ErrorCount::of(old.iter().map(|i| &**i)),
-                ErrorCount::of(new.iter().map(|i| &**i)),
-            );
-            ErrorCount {
-                items: before.items - old.items + new.items,
-                instructions: before.instructions - old.instructions + new.instructions,
-            }
-            .total()
+    let mut text = String::new();
+    for (k, e) in kept.iter().enumerate() {
+        text.push_str(&e.text);
+        if let Some(next) = kept.get(k + 1) {
+            text.push_str(a.slice(TextRange::new(e.range.end, next.range.start)));
         }
     }
+    Some(Edit {
+        range: TextRange::new(first.range.start, last.range.end),
+        text: text.into(),
+    })
 }
 
-/// The tree of `a`'s text with `edits` applied as [`apply`] applies them (an edit overlapping
-/// an earlier one, out of bounds or off a character boundary is skipped), edited in place of a
-/// copy: the copy shares every item, and the edits re-parse only the items they touch. Equal
-/// to `Dockerfile::parse(&apply(a, edits))` (the syntax crate's incremental reparse equals a
-/// full parse).
-pub(crate) fn with_edits(a: &Analysis, edits: &[Edit]) -> Dockerfile {
+/// The edits [`with_edits`] and [`apply`] apply, in order: sorted, without those that overlap
+/// an earlier one, fall outside the text or off a character boundary.
+fn applicable<'e>(a: &Analysis, edits: &'e [Edit]) -> Vec<&'e Edit> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
     let mut kept = Vec::with_capacity(sorted.len());
@@ -298,6 +293,41 @@ pub(crate) fn with_edits(a: &Analysis, edits: &[Edit]) -> Dockerfile {
         kept.push(e);
         pos = end;
     }
+    kept
+}
+
+/// [`syntax_errors`] of `a`'s file with `edit` applied (an edit [`applicable`] keeps), from
+/// the items the edit re-lexes, and how many bytes that re-lexed: `before` is the count of
+/// the file as it is.
+fn errors_after_edit(a: &Analysis, edit: &Edit, before: ErrorCount) -> (usize, usize) {
+    let (start, end) = (edit.range.start as usize, edit.range.end as usize);
+    if end > a.text.len() || !a.text.is_char_boundary(start) || !a.text.is_char_boundary(end) {
+        return (before.total(), 0); // skipped, as `with_edits` skips it
+    }
+    match a.file.preview_edit(edit.range, &edit.text) {
+        EditPreview::Whole(file) => (syntax_errors(&file), file.len() as usize),
+        EditPreview::Items { old, new, .. } => {
+            let relexed = old.iter().map(|i| i.len() as usize).sum::<usize>() + edit.text.len();
+            let (old, new) = (
+                ErrorCount::of(old.iter().map(|i| &**i)),
+                ErrorCount::of(new.iter().map(|i| &**i)),
+            );
+            let after = ErrorCount {
+                items: before.items - old.items + new.items,
+                instructions: before.instructions - old.instructions + new.instructions,
+            };
+            (after.total(), relexed)
+        }
+    }
+}
+
+/// The tree of `a`'s text with `edits` applied as [`apply`] applies them (an edit overlapping
+/// an earlier one, out of bounds or off a character boundary is skipped), edited in place of a
+/// copy: the copy shares every item, and the edits re-parse only the items they touch. Equal
+/// to `Dockerfile::parse(&apply(a, edits))` (the syntax crate's incremental reparse equals a
+/// full parse).
+pub(crate) fn with_edits(a: &Analysis, edits: &[Edit]) -> Dockerfile {
+    let kept = applicable(a, edits);
     let mut file = a.file.clone();
     // the last first, so the ranges of the others still point at the same text
     for e in kept.iter().rev() {

@@ -74,7 +74,10 @@ impl RuleCheck for UnknownInstruction {
                         false,
                     );
                     let keeps = m.as_ref().is_some_and(|m| budget.keeps_syntax(cx, &i, m));
-                    if !line.contains("<<") && memo.len() < MEMO_LINES {
+                    // the file's first line reads a leading U+FEFF as a byte-order mark,
+                    // the same text anywhere else as part of the word: not remembered
+                    let first_line = i.item.start == 0;
+                    if !first_line && !line.contains("<<") && memo.len() < MEMO_LINES {
                         memo.insert(line, (m.clone(), keeps));
                     }
                     (m, keeps)
@@ -287,6 +290,20 @@ mod tests {
                 (&alone[0].message, &alone[0].note, fixes(&alone[0]))
             );
         }
+    }
+
+    /// From review: a byte-order mark is one only at the start of the file, so the first
+    /// line's suggestion is not the same text's anywhere else.
+    #[test]
+    fn a_leading_bom_line_is_not_remembered_for_later_lines() {
+        let t = "\u{feff}RUNXX y\nFROM a\n\u{feff}RUNXX y\n";
+        let d = findings(&UnknownInstruction, t);
+        assert_eq!(d.len(), 2);
+        let alone = findings(&UnknownInstruction, "FROM a\n\u{feff}RUNXX y\n");
+        assert_eq!(
+            (&d[1].note, d[1].fixes.len()),
+            (&alone[0].note, alone[0].fixes.len())
+        );
     }
 
     #[test]
