@@ -589,7 +589,7 @@ fn fix_checks_are_charged_what_they_relex() {
     use layerwise_lint::{Edit, Fix};
     let mut text = String::from("FROM a\nRUN a \\\n");
     for _ in 0..200 {
-        text.push_str("\n");
+        text.push('\n');
     }
     text.push_str("  b\n");
     let a = Analysis::from_text(&text);
