@@ -37,6 +37,7 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
     let related = d
         .related
         .iter()
+        .take(MAX_RELATED)
         .map(|r| lsp::DiagnosticRelatedInformation {
             location: lsp::Location {
                 uri: uri.clone(),
@@ -64,6 +65,10 @@ pub fn to_lsp(uri: &Uri, rope: &Rope, enc: Encoding, d: &Diagnostic) -> lsp::Dia
         data: None,
     }
 }
+
+/// At most this many related locations are published with one finding: rules list a few
+/// (and count the rest, as `no-empty-continuation` does past 16); this bounds any other.
+const MAX_RELATED: usize = 100;
 
 /// At most this many findings are published for one document. A huge generated file can
 /// have hundreds of thousands (one per line of junk); each costs the server about 10 KB on
