@@ -15,13 +15,13 @@ use crate::guard::guard;
 use crate::handlers;
 use crate::position::Encoding;
 use crate::settings::Settings;
+use crate::state::{registry_for, ClientCaps, State};
+use crate::types::*;
 
 /// From this size on, memory freed by earlier answers and analyses is handed back before each
 /// request and after each publication ([`crate::release_freed_memory`]); below it the heaps
 /// are small and the call not worth it.
 pub(crate) const BIG_DOCUMENT: usize = 1 << 20;
-use crate::state::{registry_for, ClientCaps, State};
-use crate::types::*;
 
 #[derive(Clone)]
 pub struct Backend {
