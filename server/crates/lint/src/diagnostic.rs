@@ -228,6 +228,33 @@ impl Diagnostic {
         push_exact(&mut self.fixes, fix);
         self
     }
+
+    /// Relates each of `ranges` with `message`, the first [`MAX_LISTED`] one by one and then
+    /// one more at the next range whose message `rest` writes from how many are left: a
+    /// generated file can have hundreds of thousands, each a location in every answer and in
+    /// `check --format json` (about 12 KB each there).
+    pub fn related_listed(
+        mut self,
+        ranges: &[TextRange],
+        message: &'static str,
+        rest: impl FnOnce(usize) -> String,
+    ) -> Self {
+        let listed = ranges.len().min(MAX_LISTED);
+        let mut all: Vec<Related> = Vec::with_capacity(self.related.len() + listed + 1);
+        all.extend(std::mem::take(&mut self.related).into_vec());
+        all.extend(ranges[..listed].iter().map(|&range| Related {
+            range,
+            message: Text::Borrowed(message),
+        }));
+        if let Some(&next) = ranges.get(listed) {
+            all.push(Related {
+                range: next,
+                message: compact(rest(ranges.len() - listed).into()),
+            });
+        }
+        self.related = all.into_boxed_slice();
+        self
+    }
 }
 
 /// `text` without spare capacity. `format!` reserves about twice its fixed text when it has
@@ -247,6 +274,9 @@ fn compact(text: Text) -> Text {
 /// Appends `item` to a boxed slice. Findings are built with one fix or related location
 /// (rarely two), so re-boxing at the exact size on each push costs little and leaves no
 /// spare capacity kept for the finding's life.
+/// How many related locations [`Diagnostic::related_listed`] lists one by one.
+pub const MAX_LISTED: usize = 16;
+
 fn push_exact<T>(v: &mut Box<[T]>, item: T) {
     let mut list = std::mem::take(v).into_vec();
     list.reserve_exact(1);

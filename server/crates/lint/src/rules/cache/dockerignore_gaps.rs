@@ -69,9 +69,9 @@ impl RuleCheck for DockerignoreGaps {
         }
         let mut d = Diagnostic::new(meta, *first, format!("`.dockerignore` lets {} into this copy of the whole context", describe(&found)))
             .note("Add them to `.dockerignore` (`.git`, `node_modules`, `.env*` with `!.env.example`, `**/*.pem`, `**/*.key`).");
-        for other in &copies[1..] {
-            d = d.related(*other, "the whole context is copied here too");
-        }
+        d = d.related_listed(&copies[1..], "the whole context is copied here too", |n| {
+            format!("and {n} more copies of the whole context from here")
+        });
         out.push(d);
     }
 }

@@ -89,9 +89,9 @@ impl RuleCheck for MissingDockerignore {
             "Add a `.dockerignore` listing what the image does not need (`.git`, `node_modules`, `.env*`, keys, build output): \
              it keeps them out of the image and keeps unrelated changes from invalidating this layer.",
         );
-        for other in &copies[1..] {
-            d = d.related(*other, "the whole context is copied here too");
-        }
+        d = d.related_listed(&copies[1..], "the whole context is copied here too", |n| {
+            format!("and {n} more copies of the whole context from here")
+        });
         out.push(d);
     }
 }
@@ -159,6 +159,21 @@ mod tests {
             run(&MissingDockerignore, t, &bare)[0].message,
             "the whole build context is copied and there is no `.dockerignore`"
         );
+    }
+
+    /// A generated file of whole-context copies: the finding lists 16 of the others and
+    /// counts the rest instead of relating every one.
+    #[test]
+    fn many_copies_are_counted() {
+        let t = format!("FROM node:20\n{}", "COPY . .\n".repeat(1000));
+        let d = run(&MissingDockerignore, &t, &facts(Some(None)));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].related.len(), 17);
+        assert_eq!(
+            d[0].related[16].message,
+            "and 983 more copies of the whole context from here"
+        );
+        assert_eq!(d[0].related[16].range.start as usize, 13 + 17 * 9 + 5);
     }
 
     #[test]

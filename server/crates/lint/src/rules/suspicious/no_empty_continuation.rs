@@ -2,7 +2,7 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use layerwise_syntax::TextRange;
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Diagnostic, Edit, Fix, MAX_LISTED};
 use crate::rule::{RuleCheck, RuleMeta};
 
 declare_rule! {
@@ -64,18 +64,11 @@ impl RuleCheck for NoEmptyContinuation {
             let mut d = Diagnostic::new(meta, i.abs(*first), format!("Empty continuation line in {kw}"))
                 .note("Empty lines inside a continued instruction are deprecated and will become errors; delete them or put a comment there.")
                 .related(i.head_range(), "the instruction continues across it");
-            let listed = lines.len().min(MAX_LISTED);
-            for l in &lines[1..listed] {
-                d = d.related(i.abs(*l), "another empty continuation line");
-            }
-            if lines.len() > listed {
-                let rest = lines.len() - listed;
-                d = d.related(
-                    i.abs(lines[listed]),
-                    format!("and {rest} more empty continuation lines from here"),
-                );
-            }
-            let edits: Vec<Edit> = if lines.len() <= MAX_LISTED {
+            let others: Vec<TextRange> = lines[1..].iter().map(|l| i.abs(*l)).collect();
+            d = d.related_listed(&others, "another empty continuation line", |n| {
+                format!("and {n} more empty continuation lines from here")
+            });
+            let edits: Vec<Edit> = if lines.len() <= MAX_EDITS {
                 lines
                     .iter()
                     .map(|l| Edit {
@@ -92,11 +85,11 @@ impl RuleCheck for NoEmptyContinuation {
     }
 }
 
-/// Empty lines listed one by one (as related locations, and as one edit each in the fix);
-/// past this the finding says how many more there are and the fix is one edit. A generated
-/// file can hold millions in one instruction: each listed line cost about 12 KB in
-/// `check --format json` and in the editor's answer (200,000 lines: a 3.8 GB code action).
-const MAX_LISTED: usize = 16;
+/// Empty lines deleted by one edit each in the fix; past this the fix is one edit (the
+/// related locations stop at [`MAX_LISTED`] too). A generated file can hold millions in one
+/// instruction: each line cost about 12 KB in `check --format json` and in the editor's
+/// answer (200,000 lines: a 3.8 GB code action).
+const MAX_EDITS: usize = MAX_LISTED;
 
 /// One edit that deletes every range of `lines` (item-relative, in order) from the first to
 /// the last, keeping the item's text between them.
@@ -151,12 +144,13 @@ mod tests {
         t.push_str("    curl\n");
         let d = findings(&NoEmptyContinuation, &t);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].related.len(), MAX_LISTED + 1);
+        // the instruction's head, 16 of the other 99 lines, and one counting the rest
+        assert_eq!(d[0].related.len(), 1 + MAX_LISTED + 1);
         assert_eq!(
             d[0].related.last().unwrap().message,
             format!(
                 "and {} more empty continuation lines from here",
-                100 - MAX_LISTED
+                99 - MAX_LISTED
             )
         );
         assert_eq!(d[0].fixes[0].edits.len(), 1);
