@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod docs;
 pub mod engine;
 pub mod fixes;
+mod keyword_table;
 pub mod package_managers;
 pub mod rule;
 pub mod rules;

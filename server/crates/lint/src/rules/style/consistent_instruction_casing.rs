@@ -131,26 +131,7 @@ macro_rules! keyword_texts {
     };
 }
 
-keyword_texts!(
-    "ADD" "add",
-    "ARG" "arg",
-    "CMD" "cmd",
-    "COPY" "copy",
-    "ENTRYPOINT" "entrypoint",
-    "ENV" "env",
-    "EXPOSE" "expose",
-    "FROM" "from",
-    "HEALTHCHECK" "healthcheck",
-    "LABEL" "label",
-    "MAINTAINER" "maintainer",
-    "ONBUILD" "onbuild",
-    "RUN" "run",
-    "SHELL" "shell",
-    "STOPSIGNAL" "stopsignal",
-    "USER" "user",
-    "VOLUME" "volume",
-    "WORKDIR" "workdir"
-);
+crate::keyword_table::with_instruction_keywords!(keyword_texts);
 
 #[cfg(test)]
 mod tests {
